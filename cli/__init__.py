@@ -1,0 +1,1 @@
+"""The `ledesk` command: a thin shell over the domain in states/."""

@@ -1,0 +1,370 @@
+"""`ledesk`: every command of CONTRACT.md. Exit codes: 0 done, 1 refused by the rules, 2 bad input or usage.
+
+Heavy modules are imported inside the commands that use them, so `ledesk show` starts fast."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, NoReturn
+
+from cli.render import case_text, emit, table
+from cli.runtime import Runtime, safe_url
+from states.errors import BadInput, LedeskError
+
+MAX_SUBMISSION_BYTES = 5 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
+
+
+class UsageError(BadInput):
+    code = "usage"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _read_file(path: str, limit: int) -> bytes:
+    p = Path(path)
+    if not p.is_file():
+        raise BadInput(f"{path}: no such file")
+    if p.stat().st_size > limit:
+        raise BadInput(f"{path}: larger than {limit // (1024 * 1024)} MB")
+    return p.read_bytes()
+
+
+def _attachment(path: str | None) -> Any:
+    if path is None:
+        return None
+    from states.attempt import Attachment
+
+    content = _read_file(path, MAX_ATTACHMENT_BYTES)
+    name = Path(path).name
+    if name.lower().endswith(".json"):
+        try:
+            json.loads(content.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise BadInput(f"{path}: not valid JSON ({exc})") from None
+    return Attachment(name, content)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadInput(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+# -- commands -----------------------------------------------------------------------------------------
+def cmd_init(rt: Runtime, args: argparse.Namespace) -> int:
+    from models.migrate import upgrade
+
+    rt.policy  # noqa: B018  (refuse to initialise on a policy that does not validate)
+    upgrade(rt.engine)
+    emit({"database": safe_url(str(rt.engine.url)), "policy_version": rt.policy.version}, args.json,
+         f"database ready: {safe_url(str(rt.engine.url))} (policy {rt.policy.version})")
+    return 0
+
+
+def cmd_actors_add(rt: Runtime, args: argparse.Namespace) -> int:
+    from states.admin import add_actor
+
+    with rt.engine.begin() as conn:
+        result = add_actor(conn, args.name, args.role, rt.clock.now())
+    emit(result, args.json, f"{result['actor']}: {', '.join(result['roles'])}")
+    return 0
+
+
+def cmd_authorities_add(rt: Runtime, args: argparse.Namespace) -> int:
+    from states.admin import add_authority
+
+    with rt.engine.begin() as conn:
+        result = add_authority(conn, args.domain, args.name, args.country, args.type, rt.clock.now())
+    emit(result, args.json, f"allow-listed {result['domain']} ({result['name']}, {result['country']})")
+    return 0
+
+
+def cmd_schema(rt: Runtime, args: argparse.Namespace) -> int:
+    from models.submission import Submission
+
+    emit(Submission.model_json_schema(by_alias=True), True)
+    return 0
+
+
+def cmd_intake(rt: Runtime, args: argparse.Namespace) -> int:
+    from models.submission import SubmissionError
+    from states.intake import intake
+
+    suffix = Path(args.path).suffix.lower()
+    if suffix in (".docx", ".eml"):
+        raise BadInput(f"{args.path}: {suffix} intake is not available yet; send the submission as JSON")
+    if suffix != ".json":
+        raise BadInput(f"{args.path}: intake takes a .json submission")
+    content = _read_file(args.path, MAX_SUBMISSION_BYTES)
+    try:
+        raw = json.loads(content.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadInput(f"{args.path}: not valid JSON ({exc})") from None
+    try:
+        with rt.engine.begin() as conn:
+            result = intake(conn, raw, rt.clock.now(), rt.policy, rt.calendar, Path(args.path).name)
+    except SubmissionError as exc:
+        raise BadInput(f"{args.path}: {exc}") from None
+    if result["case_id"] is None:
+        text = f"not reviewed: {result['reason']}"
+    elif result.get("duplicate_of"):
+        text = f"duplicate of open case {result['duplicate_of']}; no new case opened"
+    else:
+        text = f"{result['case_id']}: {result['state']} ({result['kind']})" + "".join(
+            f"\n  missing {d['field']}: {d['message']}" for d in result["deficiencies"])
+    emit(result, args.json, text)
+    return 0
+
+
+def cmd_cases(rt: Runtime, args: argparse.Namespace) -> int:
+    from states.clock import parse_instant
+    from states.queries import list_cases
+
+    due = None
+    if args.due_before:
+        try:
+            due = parse_instant(args.due_before)
+        except ValueError as exc:
+            raise BadInput(str(exc)) from None
+    with rt.engine.connect() as conn:
+        rows = list_cases(conn, args.state, due)
+    emit({"cases": rows}, args.json,
+         table(rows, ["case_id", "state", "kind", "regime", "authority", "next_deadline"]))
+    return 0
+
+
+def _show(rt: Runtime, case_id: str) -> dict[str, Any]:
+    from states.queries import show
+
+    with rt.engine.connect() as conn:
+        return show(conn, case_id, rt.policy, rt.calendar)
+
+
+def cmd_show(rt: Runtime, args: argparse.Namespace) -> int:
+    doc = _show(rt, args.case)
+    emit(doc, args.json, case_text(doc))
+    return 0
+
+
+def cmd_advance(rt: Runtime, args: argparse.Namespace) -> int:
+    rt.desk().fire(args.case, args.trigger, args.actor, reason=args.reason or "",
+                   attachment=_attachment(args.attach), failed=args.failed)
+    doc = _show(rt, args.case)
+    emit(doc, args.json, case_text(doc))
+    return 0
+
+
+def cmd_nondisclosure(rt: Runtime, args: argparse.Namespace) -> int:
+    from states.engine import system_attempt
+    from states.nondisclosure import record_order
+
+    if bool(args.until) == bool(args.indefinite):
+        raise BadInput("give exactly one of --until DATE or --indefinite")
+    until = _date(args.until) if args.until else None
+    attempt = system_attempt("nondisclosure", rt.clock.now(), rt.policy, rt.calendar, reason=args.reason or "")
+    attempt.actor = args.actor
+    with rt.engine.begin() as conn:
+        record_order(conn, args.case, until, args.indefinite, attempt, _attachment(args.attach))
+    doc = _show(rt, args.case)
+    emit(doc, args.json, case_text(doc))
+    return 0
+
+
+def cmd_sweep(rt: Runtime, args: argparse.Namespace) -> int:
+    from states.sweep import sweep
+
+    result = sweep(rt.engine, rt.clock.now(), rt.policy, rt.calendar, batch_size=args.batch_size)
+    doc = {"fired": result.fired, "failed": result.failed,
+           "succeeded": len(result.fired)}
+    emit(doc, args.json, table(result.fired, ["case_id", "timer", "trigger", "action"])
+         + (f"\nFAILED: {len(result.failed)}" if result.failed else ""))
+    return 0
+
+
+def cmd_outbox(rt: Runtime, args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from models.tables import outbox
+
+    query = select(outbox.c.id, outbox.c.case_id, outbox.c.to, outbox.c.kind, outbox.c.channel,
+                   outbox.c.status, outbox.c.subject, outbox.c.created_at).order_by(outbox.c.id)
+    if args.pending:
+        query = query.where(outbox.c.status == "pending")
+    with rt.engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(query)]
+    emit({"messages": rows}, args.json, table(rows, ["id", "case_id", "channel", "kind", "to", "status"]))
+    return 0
+
+
+def cmd_audit_verify(rt: Runtime, args: argparse.Namespace) -> int:
+    from states.audit import verify
+
+    with rt.engine.connect() as conn:
+        v = verify(conn)
+    doc = {"ok": v.ok, "events": v.events, "first_bad": v.first_bad, "problem": v.problem}
+    emit(doc, args.json, f"audit chain {'intact' if v.ok else 'BROKEN'}: {v.events} events verified"
+         + (f"; {v.problem}" if v.problem else ""))
+    return 0 if v.ok else 1
+
+
+def cmd_machine(rt: Runtime, args: argparse.Namespace) -> int:
+    from states.machine import TABLE, mermaid
+
+    if args.mermaid:
+        sys.stdout.write(mermaid())
+        return 0
+    rows = [{"trigger": r.trigger, "from": list(r.source), "to": r.dest, "by": list(r.by),
+             "guards": list(r.guards)} for r in TABLE]
+    emit({"transitions": rows}, args.json, table(
+        [{**r, "from": ",".join(r["from"]), "by": ",".join(r["by"]), "guards": ",".join(r["guards"])}
+         for r in rows], ["trigger", "from", "to", "by", "guards"]))
+    return 0
+
+
+def cmd_demo(rt: Runtime, args: argparse.Namespace) -> int:
+    from cli.demo import run_demo
+
+    summary = run_demo(Path(args.home) if args.home else None, quiet=args.json)
+    emit(summary, args.json, summary["text"])
+    return 0 if summary["audit_ok"] else 1
+
+
+# -- parser -------------------------------------------------------------------------------------------
+def _trigger_help() -> str:
+    from states.machine import TABLE
+
+    seen: dict[str, str] = {}
+    for r in TABLE:
+        seen.setdefault(r.trigger, f"  {r.trigger:<22} {'/'.join(r.source) if len(r.source) < 4 else 'any open'}"
+                                   f" -> {r.dest}; by {', '.join(r.by)}: {r.summary}")
+    return "triggers (from the transition table):\n" + "\n".join(seen.values())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print exactly one JSON document")
+    parser = _Parser(prog="ledesk", description="LE Desk: law-enforcement requests, deadlines and proof.",
+                     parents=[common])
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def add(name: str, fn: Callable[[Runtime, argparse.Namespace], int], help_: str,
+            **kw: Any) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_, parents=[common], **kw)
+        p.set_defaults(fn=fn)
+        return p
+
+    add("init", cmd_init, "create or migrate the database and check the policy")
+    actors = add("actors", lambda rt, a: _need_sub(a), "manage staff")
+    actors_sub = actors.add_subparsers(dest="sub", parser_class=_Parser)
+    p = actors_sub.add_parser("add", parents=[common], help="register a staff member or add roles")
+    p.add_argument("name")
+    p.add_argument("--role", action="append", required=True, choices=["reviewer", "approver", "oncall", "admin"])
+    p.set_defaults(fn=cmd_actors_add)
+    auths = add("authorities", lambda rt, a: _need_sub(a), "manage the authority allow-list")
+    auths_sub = auths.add_subparsers(dest="sub", parser_class=_Parser)
+    p = auths_sub.add_parser("add", parents=[common], help="allow-list an authority's e-mail domain")
+    p.add_argument("domain")
+    p.add_argument("--name", required=True)
+    p.add_argument("--country", required=True)
+    p.add_argument("--type", required=True, choices=["police", "prosecution", "court", "regulator", "other"])
+    p.set_defaults(fn=cmd_authorities_add)
+    add("schema", cmd_schema, "print the submission JSON Schema")
+    p = add("intake", cmd_intake, "take a .json submission (as if it arrived through the portal)")
+    p.add_argument("path")
+    p = add("cases", cmd_cases, "list cases, nearest deadline first")
+    p.add_argument("--state")
+    p.add_argument("--due-before", help="ISO-8601 instant")
+    p = add("show", cmd_show, "one case")
+    p.add_argument("case")
+    p = add("advance", cmd_advance, "fire a trigger on a case", epilog=_trigger_help(),
+            formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("case")
+    p.add_argument("trigger")
+    p.add_argument("--actor", required=True)
+    p.add_argument("--reason")
+    p.add_argument("--attach", metavar="FILE")
+    p.add_argument("--failed", action="store_true", help="verify_callback: the call did not confirm the request")
+    p = add("nondisclosure", cmd_nondisclosure, "record a new or extended non-disclosure order")
+    p.add_argument("case")
+    p.add_argument("--until")
+    p.add_argument("--indefinite", action="store_true")
+    p.add_argument("--actor", required=True)
+    p.add_argument("--reason")
+    p.add_argument("--attach", metavar="FILE")
+    p = add("sweep", cmd_sweep, "fire every timer due at the clock's now")
+    p.add_argument("--batch-size", type=int, default=1000)
+    p = add("outbox", cmd_outbox, "list outbound messages")
+    p.add_argument("--pending", action="store_true")
+    audit_p = add("audit", lambda rt, a: _need_sub(a), "the audit chain")
+    audit_sub = audit_p.add_subparsers(dest="sub", parser_class=_Parser)
+    p = audit_sub.add_parser("verify", parents=[common], help="check the hash chain")
+    p.set_defaults(fn=cmd_audit_verify)
+    p = add("machine", cmd_machine, "the transition table (or --mermaid for the diagram)")
+    p.add_argument("--mermaid", action="store_true")
+    p = add("demo", cmd_demo, "run sample requests end to end over simulated months")
+    p.add_argument("--home", help="folder for the demo database (default: LEDESK_HOME/demo)")
+    return parser
+
+
+def _need_sub(args: argparse.Namespace) -> int:
+    raise UsageError(f"ledesk {args.command}: say which (see ledesk {args.command} --help)")
+
+
+def _error(exc: LedeskError, as_json: bool) -> int:
+    doc: dict[str, Any] = {"error": exc.message, "code": exc.code}
+    guard = getattr(exc, "guard", None)
+    if guard:
+        doc["guard"] = guard
+    if as_json:
+        emit(doc, True)
+    else:
+        sys.stderr.write(f"ledesk: {exc.message}\n")
+    return exc.exit_code
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    as_json = "--json" in argv
+    try:
+        args = build_parser().parse_args(argv)
+        if not getattr(args, "fn", None):
+            raise UsageError("say which command; `ledesk --help` lists them")
+        return int(args.fn(Runtime(), args))
+    except LedeskError as exc:
+        return _error(exc, as_json)
+    except Exception as exc:  # the boundary: turn known library failures into clear errors
+        translated = _translate(exc)
+        if translated is None:
+            raise
+        return _error(translated, as_json)
+
+
+def _translate(exc: Exception) -> LedeskError | None:
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from policy.load import PolicyError
+
+    if isinstance(exc, PolicyError):
+        return BadInput(str(exc))
+    if isinstance(exc, OperationalError | ProgrammingError):
+        text = str(exc.orig) if getattr(exc, "orig", None) else str(exc)
+        if "no such table" in text or "does not exist" in text:
+            return BadInput("the database is not initialised: run `ledesk init`")
+        return BadInput(f"database error: {text.splitlines()[0]}")
+    if isinstance(exc, ValueError) and "LEDESK_NOW" not in str(exc) and "ISO-8601" in str(exc):
+        return BadInput(f"LEDESK_NOW: {exc}")
+    return None
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

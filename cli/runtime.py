@@ -1,0 +1,51 @@
+"""What every command needs, built lazily: the database, the clock, the policy and the calendar."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy import Engine
+
+from models.db import database_url, make_engine
+from policy.calendar import LegalCalendar
+from policy.load import current_policy
+from policy.schema import Policy
+from states.clock import Clock, clock_from_env
+
+
+@dataclass
+class Runtime:
+    url: str | None = None
+    _clock: Clock | None = field(default=None, repr=False)
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.url or database_url())
+
+    @cached_property
+    def policy(self) -> Policy:
+        return current_policy()
+
+    @cached_property
+    def calendar(self) -> LegalCalendar:
+        p = self.policy
+        return LegalCalendar(p.timezone, p.holiday_country, p.extra_holidays)
+
+    @property
+    def clock(self) -> Clock:
+        if self._clock is None:
+            self._clock = clock_from_env()
+        return self._clock
+
+    def desk(self) -> Any:
+        from states.engine import Desk
+
+        return Desk(self.engine, self.clock, self.policy, self.calendar)
+
+
+def safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,165 @@
+"""The submission JSON of CONTRACT.md, exactly: what an authority sends, by portal, e-mail or form.
+
+Missing values are allowed here (they become named deficiencies, not validation errors), but unknown
+fields, wrong types and malformed dates are refused outright.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from models.enums import AuthorityType, CaseKind, DataCategory, Instrument, TargetType
+
+
+def _blank_is_none(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+OptionalDate = Annotated[date | None, BeforeValidator(_blank_is_none)]
+Text = Annotated[str, Field(max_length=20_000)]
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Authority(_Part):
+    name: Text = ""
+    country: Annotated[str, Field(max_length=2)] = ""
+    type: Annotated[AuthorityType | None, BeforeValidator(_blank_is_none)] = None
+
+
+class Officer(_Part):
+    name: Text = ""
+    rank: Text = ""
+    badge_number: Text = ""
+    email: Text = ""
+    phone: Text = ""
+    postal_address: Text = ""
+    id_document: Text = ""
+
+
+class Approver(_Part):
+    name: Text = ""
+    rank: Text = ""
+
+
+class Target(_Part):
+    type: TargetType
+    value: Text = ""
+    known_info: Text = ""
+
+
+class DataRequest(_Part):
+    category: DataCategory
+    description: Text = ""
+    from_: OptionalDate = Field(default=None, alias="from")
+    to: OptionalDate = None
+    purpose: Text = ""
+    necessity: Text = ""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+
+
+class LegalBasis(_Part):
+    instrument: Annotated[Instrument | None, BeforeValidator(_blank_is_none)] = None
+    provisions: list[Text] = []
+    issued_by: Text = ""
+    issued_on: OptionalDate = None
+    valid_until: OptionalDate = None
+    document_reference: Text = ""
+    investigation: Text = ""
+
+
+class Preservation(_Part):
+    on_letterhead: bool = False
+    signed_or_sealed: bool = False
+    steps_to_obtain_legal_process: Text = ""
+    statutory: bool = False
+
+
+class Emergency(_Part):
+    nature: Annotated[Literal["death", "serious_injury", "child_harm"] | None,
+                      BeforeValidator(_blank_is_none)] = None
+    facts: Text = ""
+    certified: bool = False
+
+
+class NonDisclosure(_Part):
+    until: OptionalDate = None
+    indefinite: bool = False
+    reference: Text = ""
+
+
+class Mlat(_Part):
+    origin_country: Text = ""
+    korean_process_reference: Text = ""
+
+
+class Sender(_Part):
+    email: Annotated[str, Field(min_length=3, max_length=320)]
+
+
+class Submission(_Part):
+    kind: CaseKind
+    related_case: Annotated[str | None, BeforeValidator(_blank_is_none)] = None
+    authority: Authority = Authority()
+    officer: Officer = Officer()
+    approver: Approver = Approver()
+    authorisation_documents: list[Text] = []
+    reference: Text = ""
+    respond_by: OptionalDate = None
+    targets: Annotated[list[Target], Field(max_length=500)] = []
+    data_requested: Annotated[list[DataRequest], Field(max_length=100)] = []
+    legal_basis: LegalBasis = LegalBasis()
+    preservation: Preservation | None = None
+    emergency: Emergency | None = None
+    nondisclosure: NonDisclosure | None = None
+    mlat: Mlat | None = None
+    sender: Sender
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True)
+
+
+class SubmissionError(ValueError):
+    """A submission that cannot be read at all: bad JSON, a wrong type, an unknown field."""
+
+    code = "invalid_submission"
+
+
+def explain(exc: ValidationError) -> str:
+    """One readable line per problem, naming the field as the authority wrote it."""
+    lines = []
+    for err in exc.errors()[:20]:
+        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        if err["type"] == "extra_forbidden":
+            lines.append(f"{where}: unknown field (not part of the submission format)")
+        else:
+            lines.append(f"{where}: {err['msg']}")
+    return "; ".join(lines)
+
+
+def parse_submission(data: Any) -> Submission:
+    if not isinstance(data, dict):
+        raise SubmissionError("a submission must be a JSON object")
+    try:
+        return Submission.model_validate(data)
+    except ValidationError as exc:
+        raise SubmissionError(explain(exc)) from None
+
+
+def merge_supplement(base: dict[str, Any], supplement: dict[str, Any]) -> Submission:
+    """A supplement's top-level fields replace the case's; the result must still be a valid submission."""
+    if not isinstance(supplement, dict):
+        raise SubmissionError("a supplement must be a JSON object")
+    unknown = set(supplement) - set(Submission.model_fields) - {"from"}
+    if unknown:
+        raise SubmissionError(f"{', '.join(sorted(unknown))}: unknown field (not part of the submission format)")
+    merged = {**base, **{k: v for k, v in supplement.items() if k not in {"kind", "sender"}}}
+    return parse_submission(merged)

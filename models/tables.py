@@ -1,0 +1,253 @@
+"""The tables LE Desk keeps. SQLAlchemy Core on purpose: the sweep writes thousands of transitions a
+second as batched statements, and the engine is the only code that turns rows into case records."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC instants on every backend (SQLite has no time zones of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: LE Desk stores aware UTC instants only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        instant: datetime = value
+        if instant.tzinfo is None:
+            return instant.replace(tzinfo=UTC)
+        return instant.astimezone(UTC)
+
+
+def _now_column(name: str, nullable: bool = False) -> Column[Any]:
+    return Column(name, UTCDateTime(), nullable=nullable)
+
+
+actors = Table(
+    "actors", metadata,
+    Column("name", String(100), primary_key=True),
+    _now_column("created_at"),
+)
+
+actor_roles = Table(
+    "actor_roles", metadata,
+    Column("actor", String(100), ForeignKey("actors.name"), primary_key=True),
+    Column("role", String(20), primary_key=True),
+)
+
+authorities = Table(
+    "authorities", metadata,
+    Column("domain", String(253), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("type", String(20), nullable=False),
+    _now_column("created_at"),
+)
+
+cases = Table(
+    "cases", metadata,
+    Column("case_id", String(32), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("regime", String(30), nullable=False),
+    Column("state", String(30), nullable=False),
+    # Optimistic lock: every write says which version it read, so two writers never both succeed.
+    Column("version", Integer, nullable=False, default=1),
+    Column("authority_domain", String(253), ForeignKey("authorities.domain"), nullable=False),
+    # The allow-list's country at intake, never the sender's claim: it decides foreign vs domestic.
+    Column("country", String(2), nullable=False),
+    Column("reference", String(200), nullable=False, default=""),
+    Column("sender_email", String(320), nullable=False),
+    Column("dedupe_key", String(64), nullable=False),
+    Column("submission", JSON, nullable=False),
+    Column("deficiencies", JSON, nullable=False, default=list),
+    Column("policy_version", String(50), nullable=False),
+    _now_column("received_at"),
+    Column("linked_to", String(32), nullable=True),
+    Column("recommended_by", String(100), nullable=True),
+    Column("recommendation_reason", Text, nullable=True),
+    _now_column("recommended_at", nullable=True),
+    Column("approved_by", String(100), nullable=True),
+    Column("callback_ok_by", String(100), nullable=True),
+    Column("callback_failed", Boolean, nullable=False, default=False),
+    _now_column("acknowledged_at", nullable=True),
+    _now_column("legal_process_at", nullable=True),
+    Column("extensions_used", Integer, nullable=False, default=0),
+    Column("reject_reason", String(50), nullable=True),
+    # Internal notes never reach the authority; requester-facing text lives in letters.
+    Column("internal_note", Text, nullable=True),
+    _now_column("closed_at", nullable=True),
+    _now_column("updated_at"),
+    Index("ix_cases_state", "state"),
+    Index("ix_cases_dedupe", "authority_domain", "dedupe_key"),
+)
+
+targets = Table(
+    "targets", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(32), ForeignKey("cases.case_id"), nullable=False, index=True),
+    Column("type", String(20), nullable=False),
+    Column("value", String(500), nullable=False),
+    Column("raw_value", String(500), nullable=False),
+    Column("outcome", String(30), nullable=False),
+    Index("ix_targets_value", "type", "value"),
+)
+
+holds = Table(
+    "holds", metadata,
+    Column("hold_id", String(32), primary_key=True),
+    Column("case_id", String(32), ForeignKey("cases.case_id"), nullable=False, index=True),
+    Column("status", String(20), nullable=False),
+    Column("categories", JSON, nullable=False),
+    _now_column("created_at"),
+    _now_column("expires_at", nullable=True),
+    _now_column("released_at", nullable=True),
+    _now_column("purged_at", nullable=True),
+)
+
+notices = Table(
+    "notices", metadata,
+    Column("case_id", String(32), ForeignKey("cases.case_id"), primary_key=True),
+    Column("status", String(20), nullable=False),
+    Column("reason", String(40), nullable=False, default=""),
+    _now_column("due_at", nullable=True),
+    _now_column("sent_at", nullable=True),
+    Column("nondisclosure_until", String(10), nullable=True),
+    Column("nondisclosure_indefinite", Boolean, nullable=False, default=False),
+    Column("nondisclosure_reference", String(200), nullable=True),
+)
+
+documents = Table(
+    "documents", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(32), ForeignKey("cases.case_id"), nullable=False, index=True),
+    Column("kind", String(40), nullable=False),
+    Column("filename", String(255), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    _now_column("created_at"),
+)
+
+letters = Table(
+    "letters", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(32), ForeignKey("cases.case_id"), nullable=False, index=True),
+    Column("kind", String(40), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("path", String(500), nullable=True),
+    _now_column("created_at"),
+)
+
+timers = Table(
+    "timers", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(32), ForeignKey("cases.case_id"), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("due_at", UTCDateTime(), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("data", JSON, nullable=True),
+    _now_column("created_at"),
+    _now_column("fired_at", nullable=True),
+    Column("result", String(200), nullable=True),
+    # The sweep asks "pending and due": this index makes the cost follow the due rows, not the open cases.
+    Index("ix_timers_due", "status", "due_at"),
+    Index("ix_timers_case", "case_id", "status"),
+)
+
+callbacks = Table(
+    "callbacks", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(32), ForeignKey("cases.case_id"), nullable=False, index=True),
+    Column("actor", String(100), nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("details", Text, nullable=False),
+    _now_column("at"),
+)
+
+outbox = Table(
+    "outbox", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(32), ForeignKey("cases.case_id"), nullable=True, index=True),
+    Column("kind", String(40), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("to", String(320), nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("letter_sha256", String(64), nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    _now_column("created_at"),
+    _now_column("sent_at", nullable=True),
+    Index("ix_outbox_status", "status", "id"),
+)
+
+# The audit log is append-only and hash-chained: seq is contiguous, and each hash covers the previous.
+events = Table(
+    "events", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("case_id", String(32), nullable=True, index=True),
+    Column("action", String(60), nullable=False),
+    Column("source", String(30), nullable=True),
+    Column("dest", String(30), nullable=True),
+    Column("actor", String(100), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+    Column("data", JSON, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+audit_head = Table(
+    "audit_head", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+not_reviewed = Table(
+    "not_reviewed", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    _now_column("at"),
+    Column("sender", String(320), nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    UniqueConstraint("sha256", "at"),
+)

@@ -1,0 +1,1 @@
+"""Policy data: every legal number LE Desk works by, and the calendar those numbers are counted on."""

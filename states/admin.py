@@ -1,0 +1,58 @@
+"""Staff and the authority allow-list. Every change is an audit event, like any change to a case."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from models.enums import SYSTEM_ACTOR, AuthorityType, Role
+from models.tables import actor_roles, actors, authorities
+from states import audit
+from states.errors import BadInput
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def add_actor(conn: Connection, name: str, roles: list[str], now: datetime, by: str = SYSTEM_ACTOR) -> dict[str, Any]:
+    if not _NAME.match(name):
+        raise BadInput(f"actor name {name!r}: use letters, digits, '.', '_', '@' or '-' (at most 100)")
+    if name == SYSTEM_ACTOR:
+        raise BadInput(f"{SYSTEM_ACTOR!r} is reserved for automatic steps")
+    unknown = [r for r in roles if r not in {x.value for x in Role}]
+    if unknown or not roles:
+        raise BadInput(f"roles must be among {', '.join(r.value for r in Role)}; got {', '.join(unknown) or 'none'}")
+    if conn.execute(select(actors.c.name).where(actors.c.name == name)).first() is None:
+        conn.execute(insert(actors).values(name=name, created_at=now))
+    have = set(conn.scalars(select(actor_roles.c.role).where(actor_roles.c.actor == name)))
+    added = sorted(set(roles) - have)
+    if added:
+        conn.execute(insert(actor_roles), [{"actor": name, "role": r} for r in added])
+        audit.append(conn, [audit.EventDraft(None, "actor_roles_added", by, now, reason=name,
+                                             data={"actor": name, "roles": added})])
+    return {"actor": name, "roles": sorted(have | set(roles))}
+
+
+def add_authority(conn: Connection, domain: str, name: str, country: str, type_: str, now: datetime,
+                  by: str = SYSTEM_ACTOR) -> dict[str, Any]:
+    domain = domain.strip().rstrip(".").casefold()
+    if not _DOMAIN.match(domain):
+        raise BadInput(f"{domain!r} is not a domain name (e.g. police.go.kr)")
+    if not re.fullmatch(r"[A-Za-z]{2}", country):
+        raise BadInput(f"country {country!r}: use the two-letter ISO code, e.g. KR")
+    if type_ not in {t.value for t in AuthorityType}:
+        raise BadInput(f"type {type_!r}: one of {', '.join(t.value for t in AuthorityType)}")
+    if not name.strip():
+        raise BadInput("the authority needs a name (--name)")
+    existing = conn.execute(select(authorities).where(authorities.c.domain == domain)).first()
+    values = {"name": name.strip(), "country": country.upper(), "type": type_}
+    if existing is None:
+        conn.execute(insert(authorities).values(domain=domain, created_at=now, **values))
+    else:
+        conn.execute(authorities.update().where(authorities.c.domain == domain).values(**values))
+    audit.append(conn, [audit.EventDraft(None, "authority_listed", by, now, reason=domain,
+                                         data={"domain": domain, **values})])
+    return {"domain": domain, **values}

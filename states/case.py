@@ -1,0 +1,75 @@
+"""The case record the rules work on: a plain object built from one row, so rules run without a database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any
+
+from models.enums import CaseKind, Instrument, Regime
+
+
+@dataclass
+class CaseRecord:
+    case_id: str
+    kind: str
+    regime: str
+    state: str
+    version: int
+    authority_domain: str
+    country: str
+    reference: str
+    sender_email: str
+    dedupe_key: str
+    submission: dict[str, Any]
+    policy_version: str
+    received_at: datetime
+    updated_at: datetime
+    deficiencies: list[dict[str, str]] = field(default_factory=list)
+    linked_to: str | None = None
+    recommended_by: str | None = None
+    recommendation_reason: str | None = None
+    recommended_at: datetime | None = None
+    approved_by: str | None = None
+    callback_ok_by: str | None = None
+    callback_failed: bool = False
+    acknowledged_at: datetime | None = None
+    legal_process_at: datetime | None = None
+    extensions_used: int = 0
+    reject_reason: str | None = None
+    internal_note: str | None = None
+    closed_at: datetime | None = None
+
+    @classmethod
+    def from_row(cls, row: Any) -> CaseRecord:
+        mapping = row._mapping if hasattr(row, "_mapping") else row
+        return cls(**{f.name: mapping[f.name] for f in fields(cls)})
+
+    def column_values(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    # -- facts the rules ask about ----------------------------------------------------------------
+    @property
+    def instrument(self) -> str | None:
+        value = (self.submission.get("legal_basis") or {}).get("instrument")
+        return str(value) if value else None
+
+    @property
+    def categories(self) -> list[str]:
+        return [str(d.get("category")) for d in self.submission.get("data_requested") or []]
+
+    @property
+    def is_emergency(self) -> bool:
+        return self.kind == CaseKind.EMERGENCY
+
+    @property
+    def is_preservation(self) -> bool:
+        return self.kind == CaseKind.PRESERVATION
+
+    @property
+    def has_disclosure_instrument(self) -> bool:
+        return self.instrument not in (None, Instrument.PRESERVATION_REQUEST, Instrument.EMERGENCY)
+
+    @property
+    def is_foreign_direct(self) -> bool:
+        return self.regime == Regime.FOREIGN_DIRECT

@@ -1,0 +1,312 @@
+"""What each trigger does besides moving the state: timers set and cancelled, letters and pages queued,
+holds and notices changed. Pure: computed from the case, the attempt and what the case already has;
+the engine writes all of it in the same transaction as the state change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from models.enums import (
+    CaseKind,
+    NoticeReason,
+    NoticeStatus,
+    RejectReason,
+    TargetOutcome,
+    TimerKind,
+)
+from models.submission import Submission
+from states import deadlines, messages
+from states.attempt import Attachment, Attempt
+from states.case import CaseRecord
+from states.messages import Message
+from states.notice import NonDisclosureOrder, NoticePlan
+from states.regime import regime_for
+
+ALL = "*"  # cancel every pending timer of the case
+
+
+@dataclass(frozen=True)
+class TimerPlan:
+    kind: str
+    due_at: datetime
+    data: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class HoldPlan:
+    op: str  # create, extend, convert, release
+    expires_at: datetime | None = None
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NoticeUpdate:
+    status: str
+    reason: str
+    due_at: datetime | None
+    sent_at: datetime | None = None
+    order: NonDisclosureOrder | None = None
+
+
+@dataclass
+class Related:
+    """What the case already has in other tables, loaded by the engine when a trigger needs it."""
+
+    hold_expires_at: datetime | None = None
+    has_active_hold: bool = False   # active or extended: it can be extended or converted
+    has_hold: bool = False          # any hold not yet released, converted ones included
+    notice_status: str = NoticeStatus.UNDECIDED
+    notice_due_at: datetime | None = None
+    order: NonDisclosureOrder = field(default_factory=NonDisclosureOrder)
+
+
+@dataclass
+class Effects:
+    changes: dict[str, Any] = field(default_factory=dict)
+    timers: list[TimerPlan] = field(default_factory=list)
+    cancel: set[str] = field(default_factory=set)
+    messages: list[Message] = field(default_factory=list)
+    hold: HoldPlan | None = None
+    notice: NoticeUpdate | None = None
+    callback: dict[str, Any] | None = None
+    documents: list[Attachment] = field(default_factory=list)
+    targets: list[tuple[str, str, str]] | None = None  # (type, normalised, raw) when they change
+    target_outcome: str | None = None
+    cancel_user_notices: bool = False
+    audit: dict[str, Any] = field(default_factory=dict)
+
+
+def _last_day(attempt: Attempt, deadline: datetime) -> str:
+    """A deadline instant is the midnight that ends its last day; letters name that day."""
+    return (attempt.calendar.local_date(deadline) - timedelta(days=1)).isoformat()
+
+
+def _closing(case: CaseRecord, attempt: Attempt, fx: Effects) -> Effects:
+    fx.changes["closed_at"] = attempt.now
+    fx.cancel.add(ALL)
+    return fx
+
+
+def _notice_followups(case: CaseRecord, plan: NoticePlan, attempt: Attempt, fx: Effects) -> None:
+    """After disclosure: a deferred notice gets its timer; a suppressed one gets nothing, ever."""
+    if plan.status == NoticeStatus.DEFERRED and plan.due_at is not None:
+        kind = TimerKind.DELAYED_NOTICE if plan.reason == NoticeReason.NONDISCLOSURE_ORDER else TimerKind.NOTICE_REVIEW
+        fx.timers.append(TimerPlan(kind, plan.due_at))
+
+
+def _disclosure_letter(case: CaseRecord, attempt: Attempt, minimal: bool = False) -> Message:
+    scope = "the minimum data needed to address the emergency" if minimal else "the data the legal process covers"
+    return messages.simple(
+        "disclosure_cover", case, "Disclosure",
+        f"Enclosed is {scope}. Under PIPA art. 18(5) we ask that you limit its use to the stated purpose "
+        f"and method, and safeguard it. A SHA-256 manifest of every file accompanies the production.\n"
+        f"{messages.WAIVER}")
+
+
+# -- one function per trigger -------------------------------------------------------------------------
+def flag_incomplete(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
+    items = a.deficiencies or [{"field": "reviewer", "message": a.reason.strip()}]
+    deadline = deadlines.cure_deadline(a.now, a.policy, a.calendar)
+    fx = Effects(changes={"deficiencies": items})
+    fx.timers += [TimerPlan(TimerKind.CURE_DEADLINE, deadline),
+                  TimerPlan(TimerKind.CURE_REMINDER, deadlines.cure_reminder(deadline, a.policy))]
+    fx.messages.append(messages.deficiency(case, items, _last_day(a, deadline)))
+    fx.audit = {"deficiencies": items, "cure_deadline": deadline.isoformat()}
+    return fx
+
+
+def cure(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
+    merged: dict[str, Any] = a.scratch["merged_submission"]
+    fx = Effects(changes={"submission": merged, "deficiencies": []},
+                 cancel={TimerKind.CURE_DEADLINE, TimerKind.CURE_REMINDER})
+    fx.targets = target_rows(merged)
+    assert a.attachment is not None
+    fx.documents.append(Attachment(a.attachment.filename, a.attachment.content, "supplement"))
+    fx.messages.append(messages.simple("supplement_received", case, "Supplement received",
+                                       f"Your supplement completes the request.\n{messages.WAIVER}"))
+    if merged.get("respond_by"):
+        fx.cancel.add(TimerKind.RESPONSE_DUE)
+        fx.timers.append(TimerPlan(TimerKind.RESPONSE_DUE, deadlines.response_due(
+            date.fromisoformat(merged["respond_by"]), a.calendar)))
+    return fx
+
+
+def preserve(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
+    rule = a.policy.preservation_rule(case.regime)
+    expiry = deadlines.preservation_expiry(a.now, rule, a.calendar)
+    fx = Effects(hold=HoldPlan("create", expiry, tuple(case.categories)))
+    fx.timers += [TimerPlan(TimerKind.PRESERVATION_EXPIRY, expiry),
+                  TimerPlan(TimerKind.EXPIRY_WARNING, deadlines.expiry_warning(expiry, a.policy))]
+    fx.messages.append(messages.simple(
+        "preservation_confirmation", case, "Preservation confirmed",
+        f"The records named in your request are preserved until the end of {_last_day(a, expiry)} "
+        f"(Asia/Seoul). If no legal process arrives by then, the preserved data is deleted.\n{messages.WAIVER}"))
+    fx.audit = {"expires_at": expiry.isoformat(), "days": rule.days}
+    return fx
+
+
+def extend(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
+    rule = a.policy.preservation_rule(case.regime)
+    current = rel.hold_expires_at or deadlines.preservation_expiry(case.received_at, rule, a.calendar)
+    expiry = deadlines.extended_expiry(current, rule, a.calendar)
+    fx = Effects(changes={"extensions_used": case.extensions_used + 1}, hold=HoldPlan("extend", expiry),
+                 cancel={TimerKind.PRESERVATION_EXPIRY, TimerKind.EXPIRY_WARNING})
+    fx.timers += [TimerPlan(TimerKind.PRESERVATION_EXPIRY, expiry),
+                  TimerPlan(TimerKind.EXPIRY_WARNING, deadlines.expiry_warning(expiry, a.policy))]
+    if a.attachment is not None:
+        fx.documents.append(Attachment(a.attachment.filename, a.attachment.content, "court_permission"))
+    fx.messages.append(messages.simple("extension_confirmation", case, "Preservation extended",
+                                       f"The preservation now runs until the end of {_last_day(a, expiry)}."))
+    fx.audit = {"expires_at": expiry.isoformat(), "previous_expiry": current.isoformat()}
+    return fx
+
+
+def require_legal_process(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
+    deadline = deadlines.legal_process_deadline(a.now, a.policy, a.calendar)
+    fx = Effects(changes={"internal_note": a.reason}, timers=[TimerPlan(TimerKind.LEGAL_PROCESS_DEADLINE, deadline)])
+    if case.is_foreign_direct:
+        fx.messages.append(messages.simple(
+            "mlat_redirect", case, "Request must come through MLAT",
+            "A foreign authority's request must reach us through mutual legal assistance via the Korean "
+            f"government. Please use that channel.\n{messages.WAIVER}"))
+    else:
+        fx.messages.append(messages.simple(
+            "legal_process_required", case, "Legal process required",
+            f"We need sufficient legal process before we can answer; we will wait until the end of "
+            f"{_last_day(a, deadline)}.\n{messages.WAIVER}"))
+    return fx
+
+
+def attach_legal_process(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
+    fx = Effects(changes={"legal_process_at": a.now},
+                 cancel={TimerKind.PRESERVATION_EXPIRY, TimerKind.EXPIRY_WARNING, TimerKind.LEGAL_PROCESS_DEADLINE})
+    merged = a.scratch.get("merged_submission")
+    if merged is not None:
+        as_process = Submission.model_validate({**merged, "kind": CaseKind.LEGAL_PROCESS.value})
+        fx.changes["submission"] = merged
+        fx.changes["regime"] = regime_for(as_process, case.country).value
+        fx.targets = target_rows(merged)
+    if rel.has_active_hold:
+        fx.hold = HoldPlan("convert")
+    assert a.attachment is not None
+    fx.documents.append(Attachment(a.attachment.filename, a.attachment.content, "legal_process"))
+    fx.messages.append(messages.simple("legal_process_received", case, "Legal process received",
+                                       f"Your legal process was received and is under review.\n{messages.WAIVER}"))
+    return fx
+
+
+def recommend_disclosure(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
+    return Effects(changes={"recommended_by": a.actor, "recommendation_reason": a.reason, "recommended_at": a.now})
+
+
+def approve_disclosure(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
+    plan: NoticePlan = a.scratch["notice_plan"]
+    fx = Effects(changes={"approved_by": a.actor})
+    if plan.status == NoticeStatus.PENDING:
+        assert plan.due_at is not None
+        fx.notice = NoticeUpdate(plan.status, plan.reason, plan.due_at, sent_at=a.now)
+        fx.messages += messages.user_notices(
+            case, a.policy, f"Unless a court stops it, the data will be provided after "
+                            f"{a.calendar.local_date(plan.due_at).isoformat()}.")
+        fx.timers.append(TimerPlan(TimerKind.NOTICE_LEAD_TIME, plan.due_at))
+        fx.audit = {"notice": plan.status.value, "disclose_at": plan.due_at.isoformat()}
+        return fx
+    fx.notice = NoticeUpdate(plan.status, plan.reason, plan.due_at)
+    fx.messages.append(_disclosure_letter(case, a))
+    fx.target_outcome = TargetOutcome.PRODUCE
+    _closing(case, a, fx)
+    _notice_followups(case, plan, a, fx)
+    fx.audit = {"notice": plan.status.value, "notice_reason": plan.reason.value}
+    return fx
+
+
+def disclose(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
+    fx = Effects(target_outcome=TargetOutcome.PRODUCE)
+    fx.messages.append(_disclosure_letter(case, a))
+    _closing(case, a, fx)
+    if rel.notice_status == NoticeStatus.PENDING:
+        fx.notice = NoticeUpdate(NoticeStatus.SENT, NoticeReason.LEAD_TIME, None)
+    elif rel.notice_status == NoticeStatus.DEFERRED and rel.notice_due_at is not None:
+        # An order arrived during the lead time: the notice waits for it to end.
+        fx.timers.append(TimerPlan(TimerKind.DELAYED_NOTICE, rel.notice_due_at))
+    return fx
+
+
+def verify_callback(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
+    ok = not a.failed
+    fx = Effects(callback={"actor": a.actor, "ok": ok, "details": a.reason, "at": a.now})
+    if ok:
+        fx.changes["callback_ok_by"] = a.actor
+    else:
+        fx.changes["callback_failed"] = True
+        text = "SECURITY ALERT: emergency call-back failed; the request may come from a hijacked mailbox"
+        fx.messages.append(messages.page("security_alert", case, a.policy.escalation_addresses[0], text))
+        fx.messages.append(messages.internal("security_alert", case, a.policy, text))
+    fx.audit = {"callback_ok": ok}
+    return fx
+
+
+def emergency_disclose(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
+    plan: NoticePlan = a.scratch["notice_plan"]
+    fx = Effects(changes={"approved_by": a.actor}, target_outcome=TargetOutcome.PRODUCE,
+                 notice=NoticeUpdate(plan.status, plan.reason, plan.due_at))
+    fx.messages.append(_disclosure_letter(case, a, minimal=True))
+    followup = deadlines.emergency_followup(a.now, a.policy, a.calendar)
+    fx.messages.append(messages.simple(
+        "followup_documents_request", case, "Follow-up documents requested",
+        f"Please send the supporting legal documents by the end of {_last_day(a, followup)}."))
+    _closing(case, a, fx)
+    fx.timers.append(TimerPlan(TimerKind.EMERGENCY_FOLLOWUP, followup))
+    _notice_followups(case, plan, a, fx)
+    return fx
+
+
+def reject_reason_code(reason: str) -> str:
+    head = reason.split(":", 1)[0].strip()
+    return head if head in {r.value for r in RejectReason} else RejectReason.OTHER.value
+
+
+def reject(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
+    code = reject_reason_code(a.reason)
+    # The requester sees the reason code only; the reviewer's words stay internal.
+    fx = Effects(changes={"reject_reason": code, "internal_note": a.reason}, target_outcome=TargetOutcome.REJECTED,
+                 notice=NoticeUpdate(NoticeStatus.NOT_REQUIRED, NoticeReason.NONE, None),
+                 cancel_user_notices=True)
+    if rel.has_hold:
+        fx.hold = HoldPlan("release")
+    fx.messages.append(messages.simple("rejection", case, "Request declined",
+                                       f"The request is declined ({code.replace('_', ' ')}).\n{messages.WAIVER}"))
+    fx.audit = {"reason_code": code}
+    return _closing(case, a, fx)
+
+
+def expire(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
+    fx = Effects(notice=NoticeUpdate(NoticeStatus.NOT_REQUIRED, NoticeReason.NONE, None))
+    if rel.has_hold:
+        fx.hold = HoldPlan("release")
+        fx.messages.append(messages.simple("release", case, "Preservation ended",
+                                           "No legal process arrived before the preservation period ended; "
+                                           "the preserved data will be deleted."))
+    else:
+        fx.messages.append(messages.simple("lapsed", case, "Request lapsed",
+                                           "The request lapsed: what was needed did not arrive in time."))
+    return _closing(case, a, fx)
+
+
+EFFECTS: dict[str, Callable[[CaseRecord, Attempt, Related], Effects]] = {
+    "flag_incomplete": flag_incomplete, "cure": cure, "preserve": preserve, "extend": extend,
+    "require_legal_process": require_legal_process, "attach_legal_process": attach_legal_process,
+    "recommend_disclosure": recommend_disclosure, "approve_disclosure": approve_disclosure,
+    "disclose": disclose, "verify_callback": verify_callback, "emergency_disclose": emergency_disclose,
+    "reject": reject, "expire": expire,
+}
+
+
+def target_rows(submission: dict[str, Any]) -> list[tuple[str, str, str]]:
+    from states.targets import normalise
+
+    return [(str(t["type"]), normalise(str(t["type"]), str(t.get("value") or "")), str(t.get("value") or ""))
+            for t in submission.get("targets") or []]

@@ -1,0 +1,133 @@
+"""The engine: the only code that fires triggers and so the only code that changes a case's state.
+
+`apply` is pure (case, attempt, related facts -> the step); `Desk` wraps it in one database transaction
+with the state, audit event, timers, holds, notices and outbox rows, all or nothing."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from models.enums import SYSTEM_ACTOR
+from models.tables import cases, holds, targets
+from policy.calendar import LegalCalendar
+from policy.schema import Policy
+from states import guards, notice
+from states.attempt import Attachment, Attempt
+from states.case import CaseRecord
+from states.clock import Clock
+from states.effects import EFFECTS, Related
+from states.errors import BadInput, InvalidTrigger, Refused
+from states.machine import MACHINE, RULES_BY_TRIGGER, SYSTEM, TRIGGERS, triggers_from
+from states.store import Outcome, Step, load_case, related, roles_of, write
+
+
+def apply(case: CaseRecord, attempt: Attempt, rel: Related) -> tuple[CaseRecord, Step]:
+    """Fire one trigger on a copy of the case. Raises Refused (naming the rule) and changes nothing
+    when the trigger may not fire."""
+    trigger = attempt.trigger
+    if trigger not in TRIGGERS:
+        raise BadInput(f"unknown trigger {trigger!r}; triggers are: {', '.join(TRIGGERS)}")
+    source = case.state
+    if trigger not in triggers_from_cached(source):
+        raise InvalidTrigger(trigger, source, allowed_triggers(case, attempt.policy, attempt.calendar))
+    if trigger in ("approve_disclosure", "emergency_disclose"):
+        plan = notice.decide(case, rel.order, attempt.now, attempt.policy, attempt.calendar)
+        attempt.notice_status = plan.status
+        attempt.scratch["notice_plan"] = plan
+    if trigger == "disclose" and attempt.due_at is None:
+        attempt.due_at = rel.notice_due_at
+    after = copy.copy(case)
+    if not MACHINE.events[trigger].trigger(after, ctx=attempt):
+        raise Refused(f"{trigger} found no destination from {source}")
+    effects = EFFECTS[trigger](after, attempt, rel)
+    if SYSTEM not in attempt.roles and after.acknowledged_at is None:
+        effects.changes["acknowledged_at"] = attempt.now
+    for name, value in effects.changes.items():
+        setattr(after, name, value)
+    return after, Step(trigger, source, after.state, attempt.actor, attempt.now, attempt.reason, effects)
+
+
+_FROM: dict[str, tuple[str, ...]] = {}
+
+
+def triggers_from_cached(state: str) -> tuple[str, ...]:
+    """Triggers leaving a state, in table order."""
+    if state not in _FROM:
+        _FROM[state] = tuple(triggers_from(state))
+    return _FROM[state]
+
+
+def allowed_triggers(case: CaseRecord, policy: Policy, calendar: LegalCalendar,
+                     roles: frozenset[str] | None = None) -> list[str]:
+    """Triggers the case offers now: the state allows them and no rule about the case itself refuses.
+    With `roles`, only those this person may press (the web buttons)."""
+    probe = Attempt(trigger="", actor="", roles=frozenset(), now=case.updated_at, policy=policy, calendar=calendar)
+    offered = []
+    for trigger in triggers_from_cached(case.state):
+        for rule in RULES_BY_TRIGGER[trigger]:
+            if case.state not in rule.source or (SYSTEM in rule.by and len(rule.by) == 1):
+                continue
+            if roles is not None and not roles & set(rule.by):
+                continue
+            if guards.static_holds(rule, case, probe):
+                offered.append(trigger)
+                break
+    return offered
+
+
+@dataclass
+class Desk:
+    """LE Desk's service layer over one database, clock, policy and calendar."""
+
+    engine: Engine
+    clock: Clock
+    policy: Policy
+    calendar: LegalCalendar
+
+    def attempt(self, trigger: str, actor: str, roles: frozenset[str], **kw: Any) -> Attempt:
+        return Attempt(trigger=trigger, actor=actor, roles=roles, now=self.clock.now(), policy=self.policy,
+                       calendar=self.calendar, **kw)
+
+    def fire(self, case_id: str, trigger: str, actor: str, reason: str = "",
+             attachment: Attachment | None = None, failed: bool = False) -> CaseRecord:
+        """A person fires a trigger. Automatic steps go through `fire_as_system`."""
+        if trigger not in TRIGGERS:
+            raise BadInput(f"unknown trigger {trigger!r}; triggers are: {', '.join(TRIGGERS)}")
+        if failed and trigger != "verify_callback":
+            raise BadInput("--failed goes with verify_callback only")
+        with self.engine.begin() as conn:
+            case = load_case(conn, case_id)
+            roles = frozenset() if actor == SYSTEM_ACTOR else roles_of(conn, actor)
+            attempt = self.attempt(trigger, actor, roles, reason=reason, attachment=attachment, failed=failed)
+            if trigger == "preserve":
+                attempt.repeat_statutory_preservation = lambda: repeat_statutory_preservation(conn, case)
+            rel = related(conn, [case_id])[case_id]
+            after, step = apply(case, attempt, rel)
+            write(conn, [Outcome(after, case.version, [step])])
+            return after
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+
+def system_attempt(trigger: str, now: datetime, policy: Policy, calendar: LegalCalendar, **kw: Any) -> Attempt:
+    return Attempt(trigger=trigger, actor=SYSTEM_ACTOR, roles=frozenset({SYSTEM}), now=now, policy=policy,
+                   calendar=calendar, **kw)
+
+
+def repeat_statutory_preservation(conn: Any, case: CaseRecord) -> str | None:
+    """An earlier case of the same regime whose hold covered any of these targets, from any authority."""
+    mine = select(targets.c.type, targets.c.value).where(targets.c.case_id == case.case_id).subquery()
+    query = (select(cases.c.case_id)
+             .join(targets, targets.c.case_id == cases.c.case_id)
+             .join(holds, holds.c.case_id == cases.c.case_id)
+             .join(mine, (mine.c.type == targets.c.type) & (mine.c.value == targets.c.value))
+             .where(cases.c.regime == case.regime, cases.c.case_id != case.case_id)
+             .limit(1))
+    found = conn.execute(query).scalar()
+    return str(found) if found else None

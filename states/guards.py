@@ -1,0 +1,292 @@
+"""Named rules. Each one either holds or raises GuardRefused naming itself, so a refused reviewer reads
+why. Routes are the silent conditions that choose a destination; they never refuse."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from models.enums import TERMINAL_STATES, CaseKind, NoticeStatus, Regime
+from states.attempt import Attempt
+from states.case import CaseRecord
+from states.errors import GuardRefused
+
+if TYPE_CHECKING:
+    from states.machine import Rule
+
+Guard = Callable[[CaseRecord, Attempt], str | None]  # returns the refusal message, or None when it holds
+GUARDS: dict[str, Guard] = {}
+# Guards that depend only on the case and policy, not on who acts or what they bring: these decide
+# which triggers a case offers at all (allowed_triggers).
+STATIC: set[str] = set()
+
+
+def guard(name: str, *, static: bool = False) -> Callable[[Guard], Guard]:
+    def register(fn: Guard) -> Guard:
+        GUARDS[name] = fn
+        if static:
+            STATIC.add(name)
+        return fn
+
+    return register
+
+
+def check(name: str, case: CaseRecord, attempt: Attempt) -> None:
+    message = GUARDS[name](case, attempt)
+    if message is not None:
+        raise GuardRefused(name, message)
+
+
+def holds(name: str, case: CaseRecord, attempt: Attempt) -> bool:
+    return GUARDS[name](case, attempt) is None
+
+
+def check_role(rule: Rule, attempt: Attempt) -> None:
+    if not attempt.roles:
+        raise GuardRefused("known_actor", f"{attempt.actor!r} is not a registered actor")
+    if not attempt.roles & set(rule.by):
+        needed = " or ".join(r for r in rule.by)
+        raise GuardRefused("actor_role", f"{rule.trigger} needs the role {needed}; {attempt.actor} has "
+                                         f"{', '.join(sorted(attempt.roles))}")
+
+
+# -- kind and regime ----------------------------------------------------------------------------------
+@guard("not_emergency", static=True)
+def _not_emergency(case: CaseRecord, _a: Attempt) -> str | None:
+    return "emergencies take the emergency path, never this one" if case.is_emergency else None
+
+
+@guard("emergency_kind", static=True)
+def _emergency_kind(case: CaseRecord, _a: Attempt) -> str | None:
+    return None if case.is_emergency else "only an emergency request takes this step"
+
+
+@guard("preservation_kind", static=True)
+def _preservation_kind(case: CaseRecord, _a: Attempt) -> str | None:
+    return None if case.kind == CaseKind.PRESERVATION else "only a preservation request can be preserved"
+
+
+@guard("regime_allows_preservation", static=True)
+def _regime_allows_preservation(case: CaseRecord, a: Attempt) -> str | None:
+    if case.regime in a.policy.preservation:
+        return None
+    return f"regime {case.regime} has no preservation rule in policy"
+
+
+@guard("not_foreign_direct", static=True)
+def _not_foreign_direct(case: CaseRecord, _a: Attempt) -> str | None:
+    if case.is_foreign_direct:
+        return ("a foreign authority's direct request is never disclosed: it must come through MLAT via the "
+                "Korean government")
+    return None
+
+
+# -- what the actor brings ----------------------------------------------------------------------------
+@guard("has_reason")
+def _has_reason(_c: CaseRecord, a: Attempt) -> str | None:
+    return None if a.reason.strip() else f"{a.trigger} needs a reason (--reason)"
+
+
+@guard("has_deficiency")
+def _has_deficiency(_c: CaseRecord, a: Attempt) -> str | None:
+    if a.deficiencies or a.reason.strip():
+        return None
+    return "name at least one deficiency (--reason) so the authority knows what to cure"
+
+
+@guard("supplement_attached")
+def _supplement_attached(_c: CaseRecord, a: Attempt) -> str | None:
+    if a.attachment is None or a.attachment.as_json() is None:
+        return "attach the supplement as a JSON document (--attach FILE.json)"
+    return None
+
+
+@guard("supplement_resolves_deficiencies")
+def _supplement_resolves(case: CaseRecord, a: Attempt) -> str | None:
+    from models.submission import SubmissionError, merge_supplement
+    from states.completeness import deficiencies
+
+    assert a.attachment is not None
+    try:
+        merged = merge_supplement(case.submission, a.attachment.as_json() or {})
+    except SubmissionError as exc:
+        return f"the supplement is not a valid partial submission: {exc}"
+    remaining = deficiencies(merged)
+    if remaining:
+        return "still missing: " + "; ".join(f"{d['field']} ({d['message']})" for d in remaining)
+    a.scratch["merged_submission"] = merged.to_json_dict()
+    return None
+
+
+@guard("legal_process_document_attached")
+def _legal_process_attached(case: CaseRecord, a: Attempt) -> str | None:
+    if a.attachment is None:
+        return "attach the legal-process document (--attach FILE)"
+    supplement = a.attachment.as_json()
+    if supplement is not None:
+        from models.submission import SubmissionError, merge_supplement
+
+        try:
+            merged = merge_supplement(case.submission, supplement)
+        except SubmissionError as exc:
+            return f"the legal-process document is not a valid partial submission: {exc}"
+        instrument = merged.legal_basis.instrument
+        if instrument is None or instrument in ("preservation_request", "emergency"):
+            return "the attached document names no legal process (legal_basis.instrument)"
+        a.scratch["merged_submission"] = merged.to_json_dict()
+    return None
+
+
+@guard("court_permission_if_required")
+def _court_permission(case: CaseRecord, a: Attempt) -> str | None:
+    rule = a.policy.preservation.get(case.regime)
+    if rule is None or not rule.extension_needs_court_permission:
+        return None
+    if a.attachment is None:
+        return f"a {case.regime} extension needs the court-permission document (--attach FILE)"
+    return None
+
+
+# -- preservation -------------------------------------------------------------------------------------
+@guard("preservation_attested", static=True)
+def _preservation_attested(case: CaseRecord, _a: Attempt) -> str | None:
+    p = case.submission.get("preservation") or {}
+    missing = [label for key, label in (("on_letterhead", "on letterhead"),
+                                        ("signed_or_sealed", "signed or sealed"))
+               if not p.get(key)]
+    if not str(p.get("steps_to_obtain_legal_process") or "").strip():
+        missing.append("a statement of the steps being taken to obtain legal process")
+    return f"the preservation request must be {', '.join(missing)}" if missing else None
+
+
+@guard("no_repeat_statutory_request")
+def _no_repeat(case: CaseRecord, a: Attempt) -> str | None:
+    rule = a.policy.preservation.get(case.regime)
+    if rule is None or rule.repeat_request_allowed:
+        return None
+    earlier = a.repeat_statutory_preservation()
+    if earlier:
+        return f"{case.regime} allows no repeat request for the same data; already preserved under {earlier}"
+    return None
+
+
+@guard("extension_available", static=True)
+def _extension_available(case: CaseRecord, a: Attempt) -> str | None:
+    rule = a.policy.preservation.get(case.regime)
+    if rule is None or case.extensions_used >= rule.max_extensions:
+        allowed = 0 if rule is None else rule.max_extensions
+        return f"{case.regime} allows {allowed} extension(s) and {case.extensions_used} already used"
+    return None
+
+
+# -- disclosure ---------------------------------------------------------------------------------------
+@guard("recommended", static=True)
+def _recommended(case: CaseRecord, _a: Attempt) -> str | None:
+    return None if case.recommended_by else "nobody has recommended disclosure yet"
+
+
+@guard("recommended_by_other")
+def _recommended_by_other(case: CaseRecord, a: Attempt) -> str | None:
+    if case.recommended_by == a.actor:
+        return f"{a.actor} recommended this disclosure and cannot also approve it: a second person must"
+    return None
+
+
+@guard("tba83_policy_allows", static=True)
+def _tba83(case: CaseRecord, a: Attempt) -> str | None:
+    if case.regime != Regime.KR_TBA83:
+        return None
+    if not a.policy.tba83.comply:
+        return "policy declines subscriber-data requests without a warrant (TBA art. 83(3) is discretionary)"
+    rank = str((case.submission.get("approver") or {}).get("rank") or "").strip().casefold()
+    accepted = {r.casefold() for r in a.policy.tba83.approver_ranks}
+    if rank not in accepted:
+        return (f"the authority's approver rank {rank or '(none)'!r} is below what TBA Decree 53(5) "
+                "requires (Superintendent or station head, prosecutor, judge, grade-4 official)")
+    return None
+
+
+@guard("instrument_suffices", static=True)
+def _instrument_suffices(case: CaseRecord, a: Attempt) -> str | None:
+    instrument = case.instrument
+    if not case.has_disclosure_instrument or instrument is None:
+        return f"the case carries no legal process that permits disclosure (instrument: {instrument or 'none'})"
+    allowed = set(a.policy.instruments.get(instrument, []))
+    short = sorted({c for c in case.categories if c not in allowed})
+    if short:
+        return f"a {instrument} does not suffice for {', '.join(short)}"
+    if not case.categories:
+        return "the request names no data category to disclose"
+    return None
+
+
+@guard("legal_process_valid")
+def _legal_process_valid(case: CaseRecord, a: Attempt) -> str | None:
+    valid_until = (case.submission.get("legal_basis") or {}).get("valid_until")
+    if not valid_until:
+        return None
+    last_day = date.fromisoformat(str(valid_until))
+    if a.calendar.local_date(a.now) > last_day:
+        return f"the legal process was valid until {last_day.isoformat()} and has lapsed"
+    return None
+
+
+@guard("lead_time_over")
+def _lead_time_over(_c: CaseRecord, a: Attempt) -> str | None:
+    if a.due_at is not None and a.now >= a.due_at:
+        return None
+    when = a.due_at.isoformat() if a.due_at else "unknown"
+    return f"the user's notice lead time runs until {when}; disclosure must wait"
+
+
+# -- emergency ----------------------------------------------------------------------------------------
+@guard("no_failed_callback", static=True)
+def _no_failed_callback(case: CaseRecord, _a: Attempt) -> str | None:
+    if case.callback_failed:
+        return "a call-back failed to confirm this request: it may come from a hijacked mailbox"
+    return None
+
+
+@guard("callback_verified", static=True)
+def _callback_verified(case: CaseRecord, _a: Attempt) -> str | None:
+    return None if case.callback_ok_by else "no successful out-of-band call-back is recorded"
+
+
+@guard("callback_by_other")
+def _callback_by_other(case: CaseRecord, a: Attempt) -> str | None:
+    if case.callback_ok_by == a.actor:
+        return f"{a.actor} made the call-back and cannot also disclose: a second person must"
+    return None
+
+
+# -- lapse --------------------------------------------------------------------------------------------
+@guard("deadline_passed")
+def _deadline_passed(_c: CaseRecord, a: Attempt) -> str | None:
+    if a.due_at is not None and a.now >= a.due_at:
+        return None
+    return "no deadline of this case has passed"
+
+
+@guard("no_legal_process_attached", static=True)
+def _no_legal_process(case: CaseRecord, _a: Attempt) -> str | None:
+    return None if case.legal_process_at is None else "legal process is attached: the case must not lapse"
+
+
+# -- routes -------------------------------------------------------------------------------------------
+ROUTES: dict[str, Callable[[CaseRecord, Attempt], bool]] = {
+    "notice_pending": lambda _c, a: a.notice_status == NoticeStatus.PENDING,
+    "notice_not_pending": lambda _c, a: a.notice_status != NoticeStatus.PENDING,
+}
+
+
+def route(name: str, case: CaseRecord, attempt: Attempt) -> bool:
+    return ROUTES[name](case, attempt)
+
+
+def is_open(case: CaseRecord) -> bool:
+    return case.state not in TERMINAL_STATES
+
+
+def static_holds(rule: Rule, case: CaseRecord, attempt: Any) -> bool:
+    return all(holds(name, case, attempt) for name in rule.guards if name in STATIC)

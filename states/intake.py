@@ -1,0 +1,175 @@
+"""Opening a case from a submission: verify the sender, check completeness, catch duplicates, route.
+
+Correspondence from anyone who is not a verified authority opens no case and looks nothing up; only a
+'not reviewed' record with the submission's hash is kept."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from models.enums import (
+    SYSTEM_ACTOR,
+    TERMINAL_STATES,
+    CaseKind,
+    CaseState,
+    Instrument,
+    NoticeReason,
+    NoticeStatus,
+    TimerKind,
+)
+from models.submission import Submission, parse_submission
+from models.tables import authorities, cases, not_reviewed
+from policy.calendar import LegalCalendar
+from policy.schema import Policy
+from states import audit, deadlines, messages
+from states.attempt import Attachment
+from states.case import CaseRecord
+from states.completeness import deficiencies
+from states.effects import Effects, TimerPlan, target_rows
+from states.engine import apply, system_attempt
+from states.notice import NonDisclosureOrder
+from states.regime import regime_for
+from states.store import Outcome, Step, insert_case, load_cases, new_id, related, write
+from states.targets import dedupe_key
+
+
+def email_domain(address: str) -> str:
+    local, at, domain = address.strip().rpartition("@")
+    if not at or not local or not domain or " " in address.strip():
+        return ""
+    return domain.rstrip(".").casefold()
+
+
+def find_authority(conn: Connection, domain: str) -> Any:
+    """The allow-listed authority for a domain: the exact domain, or a listed parent of it."""
+    if not domain:
+        return None
+    labels = domain.split(".")
+    candidates = [".".join(labels[i:]) for i in range(len(labels) - 1)]
+    rows = {r.domain: r for r in conn.execute(select(authorities).where(authorities.c.domain.in_(candidates)))}
+    for candidate in candidates:  # the most specific listing wins
+        if candidate in rows:
+            return rows[candidate]
+    return None
+
+
+def within(domain: str, authority_domain: str) -> bool:
+    return domain == authority_domain or domain.endswith("." + authority_domain)
+
+
+def _not_reviewed(conn: Connection, sender: str, reason: str, raw: dict[str, Any], now: datetime) -> dict[str, Any]:
+    sha = hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()
+    conn.execute(insert(not_reviewed).values(at=now, sender=sender[:320], reason=reason[:500], sha256=sha))
+    return {"case_id": None, "status": "not_reviewed", "reason": reason}
+
+
+def intake(conn: Connection, raw: dict[str, Any], now: datetime, policy: Policy, cal: LegalCalendar,
+           filename: str = "submission.json") -> dict[str, Any]:
+    sub = parse_submission(raw)  # SubmissionError: bad input, nothing written
+    domain = email_domain(sub.sender.email)
+    authority = find_authority(conn, domain)
+    if authority is None:
+        return _not_reviewed(conn, sub.sender.email, f"sender domain {domain or '(none)'} is not an allow-listed "
+                             "law-enforcement authority", raw, now)
+    officer_domain = email_domain(sub.officer.email) if sub.officer.email else ""
+    if sub.officer.email and not within(officer_domain, authority.domain):
+        return _not_reviewed(conn, sub.sender.email, f"officer e-mail domain {officer_domain or '(invalid)'} is "
+                             f"not the authority's own domain {authority.domain}", raw, now)
+    rows = target_rows(sub.to_json_dict())
+    key = dedupe_key(sub.reference, [(t, v) for t, v, _ in rows])
+    document = Attachment(filename, json.dumps(raw, ensure_ascii=False, indent=1).encode(), "submission")
+
+    if sub.related_case:
+        linked = _supplement_related(conn, sub, authority.domain, document, now, policy, cal)
+        if linked is not None:
+            return linked
+
+    duplicate = conn.execute(select(cases.c.case_id, cases.c.state, cases.c.kind).where(
+        cases.c.authority_domain == authority.domain, cases.c.dedupe_key == key,
+        cases.c.state.not_in([s.value for s in TERMINAL_STATES])).limit(1)).first()
+    if duplicate is not None:
+        audit.append(conn, [audit.EventDraft(duplicate.case_id, "duplicate_received", SYSTEM_ACTOR, now,
+                                             reason="the same request was sent again",
+                                             data={"sha256": document.sha256})])
+        return {"case_id": duplicate.case_id, "status": "duplicate", "duplicate_of": duplicate.case_id,
+                "state": duplicate.state, "kind": duplicate.kind, "deficiencies": [], "linked_to": None}
+
+    case = _new_case(sub, authority, key, now, policy)
+    order = NonDisclosureOrder(
+        until=sub.nondisclosure.until if sub.nondisclosure else None,
+        indefinite=bool(sub.nondisclosure and sub.nondisclosure.indefinite),
+        reference=sub.nondisclosure.reference if sub.nondisclosure else "")
+    preservation_only = sub.kind == CaseKind.PRESERVATION
+    insert_case(conn, case, rows, order,
+                NoticeStatus.NOT_REQUIRED if preservation_only else NoticeStatus.UNDECIDED,
+                NoticeReason.PRESERVATION_ONLY if preservation_only else NoticeReason.NONE)
+    steps = [Step("intake", None, CaseState.RECEIVED, SYSTEM_ACTOR, now,
+                  f"{sub.kind.value} request from {authority.domain}", _opening_effects(case, sub, document, now,
+                                                                                        policy, cal))]
+    missing = deficiencies(sub)
+    after = case
+    if missing:
+        attempt = system_attempt("flag_incomplete", now, policy, cal, deficiencies=missing)
+        after, step = apply(case, attempt, related(conn, [case.case_id])[case.case_id])
+        steps.append(step)
+    write(conn, [Outcome(after, case.version, steps)])
+    return {"case_id": case.case_id, "status": "opened", "state": after.state, "kind": case.kind,
+            "regime": case.regime, "deficiencies": missing, "linked_to": case.linked_to}
+
+
+def _new_case(sub: Submission, authority: Any, key: str, now: datetime, policy: Policy) -> CaseRecord:
+    return CaseRecord(
+        case_id=new_id("LE"), kind=sub.kind.value, regime=regime_for(sub, authority.country).value,
+        state=CaseState.RECEIVED.value, version=1, authority_domain=authority.domain,
+        country=authority.country, reference=sub.reference, sender_email=sub.sender.email,
+        dedupe_key=key, submission=sub.to_json_dict(), policy_version=policy.version, received_at=now,
+        updated_at=now, linked_to=sub.related_case)
+
+
+def _opening_effects(case: CaseRecord, sub: Submission, document: Attachment, now: datetime, policy: Policy,
+                     cal: LegalCalendar) -> Effects:
+    fx = Effects(documents=[document], audit={"regime": case.regime, "sha256": document.sha256})
+    fx.messages.append(messages.acknowledgement(case, policy))
+    if sub.respond_by:
+        fx.timers.append(TimerPlan(TimerKind.RESPONSE_DUE, deadlines.response_due(sub.respond_by, cal)))
+    if sub.kind == CaseKind.EMERGENCY:
+        # The page is committed with the case, so no emergency can exist without someone being paged.
+        fx.messages.append(messages.page("emergency_page", case, policy.oncall_address,
+                                         "EMERGENCY request received: acknowledge within "
+                                         f"{policy.emergency.acknowledge_minutes} minutes"))
+        fx.timers += [
+            TimerPlan(TimerKind.EMERGENCY_ACKNOWLEDGE, deadlines.emergency_acknowledge(now, policy)),
+            TimerPlan(TimerKind.EMERGENCY_TRIAGE, deadlines.emergency_triage(now, policy)),
+            TimerPlan(TimerKind.EMERGENCY_DECISION, deadlines.emergency_decision(now, policy)),
+        ]
+    return fx
+
+
+def _supplement_related(conn: Connection, sub: Submission, authority_domain: str, document: Attachment,
+                        now: datetime, policy: Policy, cal: LegalCalendar) -> dict[str, Any] | None:
+    """A submission naming an open case of the same authority supplements it: it cures an incomplete
+    case, or brings the legal process a preserved or waiting case needs. Otherwise it opens a new case."""
+    assert sub.related_case is not None
+    found = load_cases(conn, [sub.related_case]).get(sub.related_case)
+    if found is None or found.authority_domain != authority_domain or found.state in TERMINAL_STATES:
+        return None
+    given = sub.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    supplement = {k: v for k, v in given.items() if k not in {"kind", "sender", "related_case"}}
+    carries_process = sub.legal_basis.instrument not in (None, Instrument.PRESERVATION_REQUEST, Instrument.EMERGENCY)
+    if found.state == CaseState.INCOMPLETE:
+        trigger = "cure"
+    elif found.state in (CaseState.PRESERVED, CaseState.AWAITING_LEGAL_PROCESS) and carries_process:
+        trigger = "attach_legal_process"
+    else:
+        return None
+    attachment = Attachment("supplement.json", json.dumps(supplement).encode(), "supplement")
+    attempt = system_attempt(trigger, now, policy, cal, attachment=attachment)
+    after, step = apply(found, attempt, related(conn, [found.case_id])[found.case_id])
+    write(conn, [Outcome(after, found.version, [step])])
+    return {"case_id": found.case_id, "status": "linked", "state": after.state, "kind": found.kind,
+            "deficiencies": after.deficiencies, "linked_to": found.case_id}

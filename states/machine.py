@@ -1,0 +1,143 @@
+"""The transition table: the one place that says which trigger moves a case from where to where, who may
+fire it and which named rules must hold. The guards, the CLI help, the API's allowed triggers, the web
+buttons and the README diagram are all derived from TABLE.
+
+One module-level Machine with no model: triggers are fired as `MACHINE.events[name].trigger(case)`,
+which costs nothing per case (a Machine per row would cost tens of kilobytes each).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from transitions import Machine
+
+from models.enums import TERMINAL_STATES, CaseState
+from states import guards
+from states.attempt import Attempt
+
+SYSTEM = "system"  # the pseudo-role of automatic steps (intake, timers)
+NON_TERMINAL = tuple(s.value for s in CaseState if s not in TERMINAL_STATES)
+
+
+@dataclass(frozen=True)
+class Rule:
+    trigger: str
+    source: tuple[str, ...]
+    dest: str
+    by: tuple[str, ...]           # roles that may fire it; "system" means automatic steps
+    guards: tuple[str, ...]       # named rules that must hold, checked in order, each explains a refusal
+    summary: str
+    route: str | None = None      # a silent condition choosing between rows of the same trigger
+
+
+S = CaseState
+TABLE: tuple[Rule, ...] = (
+    Rule("flag_incomplete", (S.RECEIVED,), S.INCOMPLETE, (SYSTEM, "reviewer"),
+         ("not_emergency", "has_deficiency"),
+         "name every missing item and send a deficiency letter; 14 days to cure"),
+    Rule("cure", (S.INCOMPLETE,), S.RECEIVED, (SYSTEM, "reviewer"),
+         ("supplement_attached", "supplement_resolves_deficiencies"),
+         "the supplement resolves every deficiency"),
+    Rule("preserve", (S.RECEIVED,), S.PRESERVED, ("reviewer",),
+         ("preservation_kind", "regime_allows_preservation", "no_repeat_statutory_request",
+          "preservation_attested"),
+         "snapshot the targets' data and hold it until legal process arrives or the period ends"),
+    Rule("extend", (S.PRESERVED,), S.PRESERVED, ("reviewer",),
+         ("extension_available", "court_permission_if_required"),
+         "extend the preservation once (CPA 215-2: only with a court-permission document)"),
+    Rule("require_legal_process", (S.RECEIVED,), S.AWAITING_LEGAL_PROCESS, ("reviewer",),
+         ("has_reason",),
+         "wait for sufficient legal process (insufficient instrument, foreign direct request, urgent "
+         "request pending court permission)"),
+    Rule("attach_legal_process", (S.PRESERVED, S.AWAITING_LEGAL_PROCESS), S.RECEIVED, (SYSTEM, "reviewer"),
+         ("legal_process_document_attached",),
+         "attach the legal-process document; an active hold converts"),
+    Rule("recommend_disclosure", (S.RECEIVED,), S.RECEIVED, ("reviewer",),
+         ("not_emergency", "has_reason"),
+         "record who recommends disclosure and why"),
+    Rule("approve_disclosure", (S.RECEIVED,), S.NOTIFY_USER, ("approver",),
+         ("not_emergency", "recommended", "recommended_by_other", "not_foreign_direct",
+          "tba83_policy_allows", "instrument_suffices", "legal_process_valid"),
+         "approve; the user is notified first, with the lead time", route="notice_pending"),
+    Rule("approve_disclosure", (S.RECEIVED,), S.DISCLOSED, ("approver",),
+         ("not_emergency", "recommended", "recommended_by_other", "not_foreign_direct",
+          "tba83_policy_allows", "instrument_suffices", "legal_process_valid"),
+         "approve; no notice is due now (suppressed, deferred or not required)", route="notice_not_pending"),
+    Rule("disclose", (S.NOTIFY_USER,), S.DISCLOSED, (SYSTEM, "approver"),
+         ("lead_time_over",),
+         "produce the data once the notice lead time is over"),
+    Rule("verify_callback", (S.RECEIVED,), S.RECEIVED, ("oncall",),
+         ("emergency_kind", "has_reason"),
+         "record the out-of-band call-back: number called, who answered, result (--failed if it failed)"),
+    Rule("emergency_disclose", (S.RECEIVED,), S.DISCLOSED, ("approver",),
+         ("emergency_kind", "no_failed_callback", "callback_verified", "callback_by_other"),
+         "disclose the minimum needed after a verified call-back by someone else"),
+    Rule("reject", NON_TERMINAL, S.REJECTED, ("reviewer",),
+         ("has_reason",),
+         "reject with a reason code"),
+    Rule("expire", (S.INCOMPLETE, S.AWAITING_LEGAL_PROCESS, S.PRESERVED), S.EXPIRED, (SYSTEM,),
+         ("deadline_passed", "no_legal_process_attached"),
+         "the deadline passed with nothing attached; holds are released for purging"),
+)
+
+TRIGGERS: tuple[str, ...] = tuple(dict.fromkeys(rule.trigger for rule in TABLE))
+RULES_BY_TRIGGER: dict[str, tuple[Rule, ...]] = {
+    t: tuple(r for r in TABLE if r.trigger == t) for t in TRIGGERS
+}
+
+
+def _check(rule: Rule) -> Callable[[Any], bool]:
+    def condition(event: Any) -> bool:
+        ctx: Attempt = event.kwargs["ctx"]
+        guards.check_role(rule, ctx)
+        for name in rule.guards:
+            guards.check(name, event.model, ctx)
+        return rule.route is None or guards.route(rule.route, event.model, ctx)
+
+    condition.__name__ = f"check_{rule.trigger}_{rule.dest}"
+    return condition
+
+
+def _build() -> Machine:
+    return Machine(
+        model=None,
+        states=[s.value for s in CaseState],
+        initial=CaseState.RECEIVED.value,
+        transitions=[
+            {"trigger": r.trigger, "source": [str(x) for x in r.source], "dest": str(r.dest),
+             "conditions": [_check(r)]}
+            for r in TABLE
+        ],
+        auto_transitions=False,
+        send_event=True,
+        ignore_invalid_triggers=False,
+    )
+
+
+MACHINE = _build()
+
+
+def triggers_from(state: str) -> list[str]:
+    return [t for t in TRIGGERS if any(state in r.source for r in RULES_BY_TRIGGER[t])]
+
+
+def mermaid() -> str:
+    """The state diagram, drawn by transitions' mermaid engine from the same TABLE."""
+    from transitions.extensions import GraphMachine
+
+    graph = GraphMachine(
+        model=None,
+        states=[s.value for s in CaseState],
+        initial=CaseState.RECEIVED.value,
+        transitions=[{"trigger": r.trigger, "source": [str(x) for x in r.source], "dest": str(r.dest)}
+                     for r in TABLE],
+        auto_transitions=False,
+        graph_engine="mermaid",
+        show_conditions=False,
+        title="LE Desk case",
+    )
+    source: str = graph.get_graph().draw(None)
+    return source.strip() + "\n"

@@ -1,0 +1,53 @@
+"""Recording a non-disclosure order (new or extended) and re-planning the user notice.
+
+It is not a state change, but it is written like one: audit event, timers and outbox in one transaction."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Connection, select
+
+from models.enums import CaseState, NoticeReason, NoticeStatus, OutboxStatus, Role, TimerKind
+from models.tables import outbox
+from states.attempt import Attachment, Attempt
+from states.case import CaseRecord
+from states.effects import Effects, NoticeUpdate, TimerPlan
+from states.errors import GuardRefused
+from states.notice import NonDisclosureOrder, decide
+from states.store import Outcome, Step, load_case, related, roles_of, write
+
+
+def record_order(conn: Connection, case_id: str, until: date | None, indefinite: bool, attempt: Attempt,
+                 attachment: Attachment | None = None) -> CaseRecord:
+    roles = roles_of(conn, attempt.actor)
+    if not roles:
+        raise GuardRefused("known_actor", f"{attempt.actor!r} is not a registered actor")
+    if not roles & {Role.REVIEWER.value, Role.APPROVER.value}:
+        raise GuardRefused("actor_role", "recording a non-disclosure order needs the role reviewer or approver")
+    case = load_case(conn, case_id)
+    rel = related(conn, [case_id])[case_id]
+    order = NonDisclosureOrder(until=until, indefinite=indefinite, reference=rel.order.reference)
+    plan = decide(case, order, attempt.now, attempt.policy, attempt.calendar)
+    fx = Effects(cancel={TimerKind.DELAYED_NOTICE, TimerKind.NOTICE_REVIEW},
+                 audit={"until": until.isoformat() if until else None, "indefinite": indefinite})
+    if attachment is not None:
+        fx.documents.append(Attachment(attachment.filename, attachment.content, "nondisclosure_order"))
+    delivered = conn.execute(select(outbox.c.id).where(
+        outbox.c.case_id == case_id, outbox.c.channel == "user_notice",
+        outbox.c.status == OutboxStatus.SENT).limit(1)).first() is not None
+    if rel.notice_status == NoticeStatus.SENT or delivered:
+        # Too late to stop a delivered notice; keep the order on record and say so.
+        fx.notice = NoticeUpdate(NoticeStatus.SENT, NoticeReason.NONE, None, order=order)
+        fx.audit["warning"] = "the user notice had already been sent"
+    elif plan.status in (NoticeStatus.SUPPRESSED, NoticeStatus.DEFERRED):
+        # An undelivered notice is stopped in the outbox before it can leave.
+        fx.cancel_user_notices = True
+        fx.notice = NoticeUpdate(plan.status, plan.reason, plan.due_at, order=order)
+        if plan.status == NoticeStatus.DEFERRED and plan.due_at is not None and case.state == CaseState.DISCLOSED:
+            fx.timers.append(TimerPlan(TimerKind.DELAYED_NOTICE, plan.due_at))
+    else:
+        fx.notice = NoticeUpdate(rel.notice_status, NoticeReason.NONE, None, order=order)
+    write(conn, [Outcome(case, case.version, [Step("nondisclosure", case.state, case.state, attempt.actor,
+                                                    attempt.now, attempt.reason, fx)])])
+    return load_case(conn, case_id)

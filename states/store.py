@@ -1,0 +1,263 @@
+"""Reading case records and writing what triggers did, in batches, inside the caller's transaction.
+
+One code path for one reviewer's click and for a sweep of 100,000 timers: a batch of one is a batch."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
+
+from models.enums import HoldStatus, OutboxStatus, TimerStatus
+from models.tables import (
+    actor_roles,
+    callbacks,
+    cases,
+    documents,
+    holds,
+    letters,
+    notices,
+    outbox,
+    targets,
+    timers,
+)
+from states import audit
+from states.case import CaseRecord
+from states.effects import ALL, Effects, Related
+from states.errors import ConcurrentChange, NotFound
+from states.notice import NonDisclosureOrder
+
+_CASE_COLUMNS = [c for c in cases.c if c.name in CaseRecord.__dataclass_fields__]
+_LIVE_HOLD = (HoldStatus.ACTIVE.value, HoldStatus.EXTENDED.value)
+
+
+@dataclass
+class Step:
+    action: str                 # a trigger name, or "intake", "timer:<kind>", "nondisclosure", ...
+    source: str | None
+    dest: str | None
+    actor: str
+    at: datetime
+    reason: str = ""
+    effects: Effects = field(default_factory=Effects)
+
+
+@dataclass
+class Outcome:
+    case: CaseRecord            # the record after every step
+    expected_version: int       # the version it was read at
+    steps: list[Step] = field(default_factory=list)
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{secrets.token_hex(5).upper()}"
+
+
+# -- reading ------------------------------------------------------------------------------------------
+def load_cases(conn: Connection, case_ids: list[str], lock: bool = False) -> dict[str, CaseRecord]:
+    found: dict[str, CaseRecord] = {}
+    for start in range(0, len(case_ids), 900):
+        query = select(*_CASE_COLUMNS).where(cases.c.case_id.in_(case_ids[start:start + 900]))
+        for row in conn.execute(query.with_for_update() if lock else query):
+            record = CaseRecord.from_row(row)
+            found[record.case_id] = record
+    return found
+
+
+def load_case(conn: Connection, case_id: str) -> CaseRecord:
+    found = load_cases(conn, [case_id])
+    if case_id not in found:
+        raise NotFound(f"no case {case_id}")
+    return found[case_id]
+
+
+def roles_of(conn: Connection, actor: str) -> frozenset[str]:
+    return frozenset(conn.scalars(select(actor_roles.c.role).where(actor_roles.c.actor == actor)))
+
+
+def related(conn: Connection, case_ids: list[str]) -> dict[str, Related]:
+    out = {cid: Related() for cid in case_ids}
+    for start in range(0, len(case_ids), 900):
+        chunk = case_ids[start:start + 900]
+        for row in conn.execute(select(holds.c.case_id, holds.c.expires_at, holds.c.status)
+                                .where(holds.c.case_id.in_(chunk),
+                                       holds.c.status.in_((*_LIVE_HOLD, HoldStatus.CONVERTED.value)))):
+            rel = out[row.case_id]
+            rel.has_hold = True
+            if row.status not in _LIVE_HOLD:
+                continue
+            rel.has_active_hold = True
+            if row.expires_at and (rel.hold_expires_at is None or row.expires_at > rel.hold_expires_at):
+                rel.hold_expires_at = row.expires_at
+        for row in conn.execute(select(notices).where(notices.c.case_id.in_(chunk))):
+            rel = out[row.case_id]
+            rel.notice_status = row.status
+            rel.notice_due_at = row.due_at
+            rel.order = NonDisclosureOrder(
+                until=date.fromisoformat(row.nondisclosure_until) if row.nondisclosure_until else None,
+                indefinite=bool(row.nondisclosure_indefinite), reference=row.nondisclosure_reference or "")
+    return out
+
+
+# -- writing ------------------------------------------------------------------------------------------
+def insert_case(conn: Connection, case: CaseRecord, target_rows: list[tuple[str, str, str]],
+                order: NonDisclosureOrder, notice_status: str, notice_reason: str) -> None:
+    conn.execute(insert(cases).values(**case.column_values()))
+    _write_targets(conn, case.case_id, target_rows)
+    conn.execute(insert(notices).values(
+        case_id=case.case_id, status=notice_status, reason=notice_reason,
+        nondisclosure_until=order.until.isoformat() if order.until else None,
+        nondisclosure_indefinite=order.indefinite, nondisclosure_reference=order.reference or None))
+
+
+def _write_targets(conn: Connection, case_id: str, rows: list[tuple[str, str, str]]) -> None:
+    if rows:
+        conn.execute(insert(targets), [{"case_id": case_id, "type": t, "value": v, "raw_value": raw,
+                                        "outcome": "pending"} for t, v, raw in rows])
+
+
+def write(conn: Connection, outcomes: list[Outcome]) -> None:
+    """Write every outcome's case row, audit events, timers, messages, holds and notices. Raises
+    ConcurrentChange (and the caller's transaction rolls back) if any case moved on since it was read."""
+    if not outcomes:
+        return
+    _write_cases(conn, outcomes)
+    timer_cancel_all: list[dict[str, Any]] = []
+    timer_cancel_kind: list[dict[str, Any]] = []
+    new_timers: list[dict[str, Any]] = []
+    new_letters: list[dict[str, Any]] = []
+    new_messages: list[dict[str, Any]] = []
+    hold_ops: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    notice_rows: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
+    callback_rows: list[dict[str, Any]] = []
+    document_rows: list[dict[str, Any]] = []
+    outcome_rows: list[dict[str, Any]] = []
+    cancel_notices: list[dict[str, Any]] = []
+    drafts: list[audit.EventDraft] = []
+    for outcome in outcomes:
+        cid = outcome.case.case_id
+        for step in outcome.steps:
+            fx, at = step.effects, step.at
+            if ALL in fx.cancel:
+                timer_cancel_all.append({"c": cid, "at": at})
+            timer_cancel_kind += [{"c": cid, "k": k, "at": at} for k in sorted(fx.cancel - {ALL})]
+            new_timers += [{"case_id": cid, "kind": t.kind, "due_at": t.due_at, "status": TimerStatus.PENDING,
+                            "data": t.data, "created_at": at} for t in fx.timers]
+            for m in fx.messages:
+                sha = hashlib.sha256(m.body.encode("utf-8")).hexdigest()
+                if m.letter:
+                    new_letters.append({"case_id": cid, "kind": m.kind, "sha256": sha, "body": m.body,
+                                        "created_at": at})
+                new_messages.append({"case_id": cid, "kind": m.kind, "channel": m.channel, "to": m.to,
+                                     "subject": m.subject, "body": m.body, "letter_sha256": sha if m.letter else None,
+                                     "status": OutboxStatus.PENDING, "attempts": 0, "created_at": at})
+            if fx.hold is not None:
+                hold_ops[fx.hold.op].append({"c": cid, "hold_id": new_id("H"), "exp": fx.hold.expires_at,
+                                             "cats": list(fx.hold.categories), "at": at})
+            if fx.notice is not None:
+                row: dict[str, Any] = {"c": cid, "status": fx.notice.status, "reason": fx.notice.reason,
+                                       "due_at": fx.notice.due_at}
+                if fx.notice.sent_at is not None:
+                    row["sent_at"] = fx.notice.sent_at
+                if fx.notice.order is not None:
+                    row["nondisclosure_until"] = fx.notice.order.until.isoformat() if fx.notice.order.until else None
+                    row["nondisclosure_indefinite"] = fx.notice.order.indefinite
+                    row["nondisclosure_reference"] = fx.notice.order.reference or None
+                notice_rows[frozenset(row)].append(row)
+            if fx.callback is not None:
+                callback_rows.append({"case_id": cid, **fx.callback})
+            document_rows += [{"case_id": cid, "kind": d.kind, "filename": d.filename[:255], "sha256": d.sha256,
+                               "content": d.content, "created_at": at} for d in fx.documents]
+            if fx.targets is not None:
+                conn.execute(delete(targets).where(targets.c.case_id == cid))
+                _write_targets(conn, cid, fx.targets)
+            if fx.target_outcome is not None:
+                outcome_rows.append({"c": cid, "o": fx.target_outcome})
+            if fx.cancel_user_notices:
+                cancel_notices.append({"c": cid})
+            data = dict(fx.audit)
+            if fx.timers:
+                data["timers"] = [f"{t.kind}@{t.due_at.isoformat()}" for t in fx.timers]
+            if fx.messages:
+                data["messages"] = [f"{m.kind}->{m.to}" for m in fx.messages]
+            drafts.append(audit.EventDraft(cid, step.action, step.actor, at, step.source, step.dest,
+                                           step.reason, data))
+
+    t = timers.c
+    if timer_cancel_all:
+        conn.execute(update(timers).where(t.case_id == bindparam("c"), t.status == TimerStatus.PENDING)
+                     .values(status=TimerStatus.CANCELLED, fired_at=bindparam("at"), result="case closed"),
+                     timer_cancel_all)
+    if timer_cancel_kind:
+        conn.execute(update(timers).where(t.case_id == bindparam("c"), t.kind == bindparam("k"),
+                                          t.status == TimerStatus.PENDING)
+                     .values(status=TimerStatus.CANCELLED, fired_at=bindparam("at"), result="superseded"),
+                     timer_cancel_kind)
+    if new_timers:
+        conn.execute(insert(timers), new_timers)
+    if new_letters:
+        conn.execute(insert(letters), new_letters)
+    if cancel_notices:
+        conn.execute(update(outbox).where(outbox.c.case_id == bindparam("c"), outbox.c.channel == "user_notice",
+                                          outbox.c.status == OutboxStatus.PENDING)
+                     .values(status=OutboxStatus.CANCELLED), cancel_notices)
+    if new_messages:
+        conn.execute(insert(outbox), new_messages)
+    _write_holds(conn, hold_ops)
+    for rows in notice_rows.values():
+        values: dict[str, Any] = {k: bindparam(f"n_{k}") for k in rows[0] if k != "c"}
+        conn.execute(update(notices).where(notices.c.case_id == bindparam("c")).values(**values),
+                     [{("c" if k == "c" else f"n_{k}"): v for k, v in r.items()} for r in rows])
+    if callback_rows:
+        conn.execute(insert(callbacks), callback_rows)
+    if document_rows:
+        conn.execute(insert(documents), document_rows)
+    if outcome_rows:
+        conn.execute(update(targets).where(targets.c.case_id == bindparam("c")).values(outcome=bindparam("o")),
+                     outcome_rows)
+    audit.append(conn, drafts)
+
+
+def _write_cases(conn: Connection, outcomes: list[Outcome]) -> None:
+    groups: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
+    for o in outcomes:
+        changed = {"state", "updated_at"}
+        for step in o.steps:
+            changed |= set(step.effects.changes)
+        o.case.version = o.expected_version + 1
+        o.case.updated_at = o.steps[-1].at if o.steps else o.case.updated_at
+        row = {f"v_{k}": getattr(o.case, k) for k in changed}
+        row["v_version"] = o.case.version
+        row["c"], row["expected"] = o.case.case_id, o.expected_version
+        groups[frozenset(changed)].append(row)
+    for changed_columns, rows in groups.items():
+        stmt = (update(cases)
+                .where(cases.c.case_id == bindparam("c"), cases.c.version == bindparam("expected"))
+                .values(version=bindparam("v_version"), **{k: bindparam(f"v_{k}") for k in changed_columns}))
+        result = conn.execute(stmt, rows)
+        if result.rowcount != len(rows):
+            raise ConcurrentChange(rows[0]["c"] if len(rows) == 1 else f"in a batch of {len(rows)}")
+
+
+def _write_holds(conn: Connection, ops: dict[str, list[dict[str, Any]]]) -> None:
+    h = holds.c
+    live = h.status.in_(_LIVE_HOLD)
+    if ops.get("create"):
+        conn.execute(insert(holds), [{"hold_id": r["hold_id"], "case_id": r["c"], "status": HoldStatus.ACTIVE,
+                                      "categories": r["cats"], "created_at": r["at"], "expires_at": r["exp"]}
+                                     for r in ops["create"]])
+    if ops.get("extend"):
+        conn.execute(update(holds).where(h.case_id == bindparam("c"), live)
+                     .values(status=HoldStatus.EXTENDED, expires_at=bindparam("exp")), ops["extend"])
+    if ops.get("convert"):
+        conn.execute(update(holds).where(h.case_id == bindparam("c"), live)
+                     .values(status=HoldStatus.CONVERTED, expires_at=None), ops["convert"])
+    if ops.get("release"):
+        conn.execute(update(holds).where(h.case_id == bindparam("c"), h.status.in_(
+            (*_LIVE_HOLD, HoldStatus.CONVERTED.value)))
+                     .values(status=HoldStatus.RELEASED, released_at=bindparam("at")), ops["release"])
