@@ -243,11 +243,9 @@ def cmd_demo(rt: Runtime, args: argparse.Namespace) -> int:
 def _trigger_help() -> str:
     from states.machine import TABLE
 
-    seen: dict[str, str] = {}
-    for r in TABLE:
-        seen.setdefault(r.trigger, f"  {r.trigger:<22} {'/'.join(r.source) if len(r.source) < 4 else 'any open'}"
-                                   f" -> {r.dest}; by {', '.join(r.by)}: {r.summary}")
-    return "triggers (from the transition table):\n" + "\n".join(seen.values())
+    lines = [f"  {r.trigger:<22} {'/'.join(r.source) if len(r.source) < 5 else 'any open state'} -> {r.dest}; "
+             f"by {', '.join(r.by)}: {r.summary}" for r in TABLE]
+    return "triggers (from the transition table):\n" + "\n".join(lines)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -45,6 +45,8 @@ def apply(case: CaseRecord, attempt: Attempt, rel: Related) -> tuple[CaseRecord,
     if not MACHINE.events[trigger].trigger(after, ctx=attempt):
         raise Refused(f"{trigger} found no destination from {source}")
     effects = EFFECTS[trigger](after, attempt, rel)
+    if "state" in effects.changes or "version" in effects.changes:
+        raise RuntimeError(f"{trigger}: effects may not set state or version; only the machine moves a case")
     if SYSTEM not in attempt.roles and after.acknowledged_at is None:
         effects.changes["acknowledged_at"] = attempt.now
     for name, value in effects.changes.items():

@@ -124,14 +124,28 @@ def triggers_from(state: str) -> list[str]:
     return [t for t in TRIGGERS if any(state in r.source for r in RULES_BY_TRIGGER[t])]
 
 
-def mermaid() -> str:
-    """The state diagram, drawn by transitions' mermaid engine from the same TABLE."""
+def markdown_table() -> str:
+    """The table as the README shows it."""
+    lines = ["| trigger | from | to | who | rules that must hold |", "|---|---|---|---|---|"]
+    for r in TABLE:
+        source = ", ".join(r.source) if len(r.source) < 5 else "any open state"
+        lines.append(f"| `{r.trigger}` | {source} | {r.dest} | {', '.join(r.by)} | {', '.join(r.guards)} |")
+    return "\n".join(lines) + "\n"
+
+
+def mermaid(current: str | None = None) -> str:
+    """The state diagram, drawn by transitions' mermaid engine from the same TABLE; `current` is the
+    state shown as active (by default where every case begins)."""
     from transitions.extensions import GraphMachine
 
-    graph = GraphMachine(
-        model=None,
+    class Diagram:  # GraphMachine draws from a model; this one exists only to be drawn
+        pass
+
+    drawn = Diagram()
+    GraphMachine(
+        model=drawn,
         states=[s.value for s in CaseState],
-        initial=CaseState.RECEIVED.value,
+        initial=CaseState(current or CaseState.RECEIVED).value,
         transitions=[{"trigger": r.trigger, "source": [str(x) for x in r.source], "dest": str(r.dest)}
                      for r in TABLE],
         auto_transitions=False,
@@ -139,5 +153,5 @@ def mermaid() -> str:
         show_conditions=False,
         title="LE Desk case",
     )
-    source: str = graph.get_graph().draw(None)
+    source: str = drawn.get_graph().draw(None)  # type: ignore[attr-defined]
     return source.strip() + "\n"

@@ -1,0 +1,72 @@
+"""Small factories for tests: a policy, a calendar, a clock, a submission, a case record."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from models.submission import parse_submission
+from policy.calendar import LegalCalendar
+from policy.load import DEFAULT_POLICY, load_policy_file
+from policy.schema import Policy
+from states.attempt import Attempt
+from states.case import CaseRecord
+from states.regime import regime_for
+
+SAMPLES = Path(__file__).resolve().parents[1] / "cli" / "samples"
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+def policy(**overrides: Any) -> Policy:
+    base = load_policy_file(DEFAULT_POLICY)
+    if not overrides:
+        return base
+    data = base.model_dump()
+    for dotted, value in overrides.items():
+        node = data
+        *path, last = dotted.split("__")
+        for key in path:
+            node = node[key]
+        node[last] = value
+    return Policy.model_validate(data)
+
+
+def calendar(p: Policy | None = None) -> LegalCalendar:
+    p = p or policy()
+    return LegalCalendar(p.timezone, p.holiday_country, p.extra_holidays)
+
+
+def seoul(y: int, m: int, d: int, hh: int = 9, mm: int = 0) -> datetime:
+    return datetime(y, m, d, hh, mm, tzinfo=SEOUL).astimezone(UTC)
+
+
+def sample(name: str, **changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((SAMPLES / f"{name}.json").read_text(encoding="utf-8"))
+    data = copy.deepcopy(data)
+    data.update(changes)
+    return data
+
+
+def case(name: str = "warrant", *, state: str = "received", country: str = "KR", at: datetime | None = None,
+         **fields: Any) -> CaseRecord:
+    at = at or seoul(2026, 12, 1)
+    sub = parse_submission(sample(name))
+    record = CaseRecord(
+        case_id=fields.pop("case_id", "LE-TEST"), kind=sub.kind.value, regime=regime_for(sub, country).value,
+        state=state, version=1, authority_domain="police.go.kr", country=country, reference=sub.reference,
+        sender_email=sub.sender.email, dedupe_key="k", submission=sub.to_json_dict(), policy_version="test",
+        received_at=at, updated_at=at)
+    for key, value in fields.items():
+        setattr(record, key, value)
+    return record
+
+
+def attempt(trigger: str, actor: str = "alice", roles: tuple[str, ...] = ("reviewer",), *,
+            now: datetime | None = None, p: Policy | None = None, **kw: Any) -> Attempt:
+    p = p or policy()
+    return Attempt(trigger=trigger, actor=actor, roles=frozenset(roles), now=now or seoul(2026, 12, 1, 10),
+                   policy=p, calendar=calendar(p), **kw)
