@@ -136,7 +136,7 @@ def cmd_cases(rt: Runtime, args: argparse.Namespace) -> int:
             due = parse_instant(args.due_before)
         except ValueError as exc:
             raise BadInput(str(exc)) from None
-    with rt.engine.connect() as conn:
+    with rt.reader.connect() as conn:
         rows = list_cases(conn, args.state, due)
     emit({"cases": rows}, args.json,
          table(rows, ["case_id", "state", "kind", "regime", "authority", "next_deadline"]))
@@ -146,7 +146,7 @@ def cmd_cases(rt: Runtime, args: argparse.Namespace) -> int:
 def _show(rt: Runtime, case_id: str) -> dict[str, Any]:
     from states.queries import show
 
-    with rt.engine.connect() as conn:
+    with rt.reader.connect() as conn:
         return show(conn, case_id, rt.policy, rt.calendar)
 
 
@@ -200,7 +200,7 @@ def cmd_outbox(rt: Runtime, args: argparse.Namespace) -> int:
                    outbox.c.status, outbox.c.subject, outbox.c.created_at).order_by(outbox.c.id)
     if args.pending:
         query = query.where(outbox.c.status == "pending")
-    with rt.engine.connect() as conn:
+    with rt.reader.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(query)]
     emit({"messages": rows}, args.json, table(rows, ["id", "case_id", "channel", "kind", "to", "status"]))
     return 0
@@ -209,7 +209,7 @@ def cmd_outbox(rt: Runtime, args: argparse.Namespace) -> int:
 def cmd_audit_verify(rt: Runtime, args: argparse.Namespace) -> int:
     from states.audit import verify
 
-    with rt.engine.connect() as conn:
+    with rt.reader.connect() as conn:
         v = verify(conn)
     doc = {"ok": v.ok, "events": v.events, "first_bad": v.first_bad, "problem": v.problem}
     emit(doc, args.json, f"audit chain {'intact' if v.ok else 'BROKEN'}: {v.events} events verified"

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from models.db import database_url, make_engine
+from models.db import database_url, make_engine, reader
 from policy.calendar import LegalCalendar
 from policy.load import current_policy
 from policy.schema import Policy
@@ -23,6 +23,10 @@ class Runtime:
     @cached_property
     def engine(self) -> Engine:
         return make_engine(self.url or database_url())
+
+    @cached_property
+    def reader(self) -> Engine:
+        return reader(self.engine)
 
     @cached_property
     def policy(self) -> Policy:

@@ -137,7 +137,8 @@ def cure(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
 def preserve(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
     rule = a.policy.preservation_rule(case.regime)
     expiry = deadlines.preservation_expiry(a.now, rule, a.calendar)
-    fx = Effects(hold=HoldPlan("create", expiry, tuple(case.categories)))
+    # The confirmation answers the authority, so its response-due reminder is done.
+    fx = Effects(hold=HoldPlan("create", expiry, tuple(case.categories)), cancel={TimerKind.RESPONSE_DUE})
     fx.timers += [TimerPlan(TimerKind.PRESERVATION_EXPIRY, expiry),
                   TimerPlan(TimerKind.EXPIRY_WARNING, deadlines.expiry_warning(expiry, a.policy))]
     fx.messages.append(messages.simple(
@@ -166,7 +167,8 @@ def extend(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
 
 def require_legal_process(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
     deadline = deadlines.legal_process_deadline(a.now, a.policy, a.calendar)
-    fx = Effects(changes={"internal_note": a.reason}, timers=[TimerPlan(TimerKind.LEGAL_PROCESS_DEADLINE, deadline)])
+    fx = Effects(changes={"internal_note": a.reason}, timers=[TimerPlan(TimerKind.LEGAL_PROCESS_DEADLINE, deadline)],
+                 cancel={TimerKind.RESPONSE_DUE})
     if case.is_foreign_direct:
         fx.messages.append(messages.simple(
             "mlat_redirect", case, "Request must come through MLAT",

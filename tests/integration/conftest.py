@@ -1,0 +1,152 @@
+"""Real databases: a migrated SQLite file per test, and a PostgreSQL database per session, emptied
+between tests. PostgreSQL tests skip with a message where no server is reachable, except in CI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from models.db import make_engine, reader
+from models.migrate import upgrade
+from models.tables import metadata
+from states import admin
+from states.clock import FixedClock
+from states.engine import Desk
+from states.intake import intake
+from tests.factories import calendar, policy, sample, seoul
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> str:
+    url = os.environ.get("LEDESK_TEST_DATABASE_URL") or DEFAULT_PG
+    try:
+        engine = create_engine(url, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+    except Exception as exc:
+        message = (f"PostgreSQL is not reachable at {make_url(url).render_as_string(hide_password=True)} ({exc.__class__.__name__}). "
+                   "Start a server and set LEDESK_TEST_DATABASE_URL=postgresql+psycopg://USER@HOST:PORT/DB "
+                   "to run the PostgreSQL tests.")
+        if os.environ.get("LEDESK_REQUIRE_POSTGRES"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_admin_url: str) -> Iterator[str]:
+    name = f"ledesk_test_{os.getpid()}"
+    admin_engine = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
+    with admin_engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(pg_admin_url).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin_engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin_engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "ledesk.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()  # the last connection to close folds the WAL into the file we copy
+    return path
+
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        shutil.copy(template, tmp_path / "ledesk.db")
+        engine = make_engine(f"sqlite:///{tmp_path / 'ledesk.db'}")
+    else:
+        engine = make_engine(request.getfixturevalue("pg_url"))
+        names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path, sqlite_template: Path) -> Iterator[Engine]:
+    shutil.copy(sqlite_template, tmp_path / "ledesk.db")
+    engine = make_engine(f"sqlite:///{tmp_path / 'ledesk.db'}")
+    yield engine
+    engine.dispose()
+
+
+def seed(engine: Engine, now: Any) -> None:
+    with engine.begin() as conn:
+        admin.add_authority(conn, "police.go.kr", "Korean National Police Agency", "KR", "police", now)
+        admin.add_authority(conn, "fbi.gov", "Federal Bureau of Investigation", "US", "police", now)
+        admin.add_actor(conn, "alice", ["reviewer"], now)
+        admin.add_actor(conn, "rita", ["reviewer"], now)
+        admin.add_actor(conn, "bob", ["approver"], now)
+        admin.add_actor(conn, "olga", ["oncall"], now)
+
+
+class World:
+    """A seeded database, a fixed clock starting Tuesday 1 December 2026, 09:00 Seoul, and helpers."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.clock = FixedClock(seoul(2026, 12, 1))
+        self.policy = policy()
+        self.calendar = calendar(self.policy)
+        self.desk = Desk(engine, self.clock, self.policy, self.calendar)
+        seed(engine, self.clock.now())
+
+    def intake(self, name: str, **changes: Any) -> dict[str, Any]:
+        return self.submit(sample(name, **changes))
+
+    def submit(self, raw: dict[str, Any]) -> dict[str, Any]:
+        with self.engine.begin() as conn:
+            return intake(conn, raw, self.clock.now(), self.policy, self.calendar)
+
+    def fire(self, case_id: str, trigger: str, actor: str, **kw: Any) -> Any:
+        return self.desk.fire(case_id, trigger, actor, **kw)
+
+    def show(self, case_id: str) -> dict[str, Any]:
+        from states.queries import show
+
+        with reader(self.engine).connect() as conn:
+            return show(conn, case_id, self.policy, self.calendar)
+
+    def sweep(self, at: Any = None, **kw: Any) -> Any:
+        from states.sweep import sweep
+
+        if at is not None:
+            self.clock.set(at)
+        return sweep(self.engine, self.clock.now(), self.policy, self.calendar, **kw)
+
+    def rows(self, sql: str, **params: Any) -> list[Any]:
+        with reader(self.engine).connect() as conn:
+            return list(conn.execute(text(sql), params))
+
+    def count(self, table: str) -> int:
+        return int(self.rows(f'select count(*) from "{table}"')[0][0])
+
+
+@pytest.fixture
+def world(db: Engine) -> World:
+    return World(db)

@@ -1,0 +1,222 @@
+"""Cases through months of simulated time: every timer fires at its instant, not a second before."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from states.attempt import Attachment
+from states.errors import ConcurrentChange, GuardRefused
+from tests.factories import sample, seoul
+from tests.integration.conftest import World
+
+
+def timer_status(world: World, case_id: str) -> dict[str, str]:
+    return {t["kind"]: t["status"] for t in world.show(case_id)["timers"]}
+
+
+def test_preservation_lapses_at_the_end_of_its_last_day_and_is_released(world: World) -> None:
+    case_id = world.intake("preservation")["case_id"]
+    world.fire(case_id, "preserve", "alice")
+    doc = world.show(case_id)
+    assert doc["state"] == "preserved"
+    expiry = seoul(2027, 3, 3, 0)  # 90 days from 1 Dec end on 1 March, a holiday: so 2 March counts
+    assert doc["holds"][0]["expires_at"] == expiry.isoformat()
+
+    fired = world.sweep(seoul(2027, 2, 17, 0)).fired
+    assert [f["timer"] for f in fired] == ["expiry_warning"]
+    assert world.sweep(expiry - timedelta(seconds=1)).fired == []
+    fired = world.sweep(expiry).fired
+    assert fired == [{"case_id": case_id, "timer": "preservation_expiry", "trigger": "expire"}]
+    doc = world.show(case_id)
+    assert doc["state"] == "expired" and doc["holds"][0]["status"] == "released"
+    assert doc["allowed_triggers"] == []
+    assert world.rows("select count(*) from outbox where kind = 'release'")[0][0] == 1
+    assert world.sweep(expiry + timedelta(days=400)).fired == []
+
+
+def test_extension_moves_the_expiry_once(world: World) -> None:
+    case_id = world.intake("preservation")["case_id"]
+    world.fire(case_id, "preserve", "alice")
+    world.clock.set(seoul(2027, 2, 20))
+    world.fire(case_id, "extend", "alice", reason="renewed request received")
+    doc = world.show(case_id)
+    assert doc["holds"][0]["expires_at"] == seoul(2027, 6, 1, 0).isoformat()
+    pending = [t for t in doc["timers"] if t["status"] == "pending"]
+    assert {t["kind"] for t in pending} == {"preservation_expiry", "expiry_warning"}
+    with pytest.raises(GuardRefused) as info:
+        world.fire(case_id, "extend", "alice")
+    assert info.value.guard == "extension_available"
+    assert world.sweep(seoul(2027, 3, 3, 1)).fired == []  # the old expiry no longer fires
+    assert world.sweep(seoul(2027, 6, 1, 0)).fired[-1]["trigger"] == "expire"
+
+
+def test_statutory_preservation_cannot_be_requested_twice_for_the_same_data(world: World) -> None:
+    first = world.intake("preservation_statutory")["case_id"]
+    world.fire(first, "preserve", "alice")
+    raw = sample("preservation_statutory")
+    raw["reference"] = "SMPA-2026-CY-0999"
+    raw["targets"][0]["value"] = "DarkSeller99"
+    second = world.submit(raw)["case_id"]
+    with pytest.raises(GuardRefused) as info:
+        world.fire(second, "preserve", "rita")
+    assert info.value.guard == "no_repeat_statutory_request" and first in info.value.message
+
+
+def test_warrant_disclosed_after_the_user_notice_lead_time(world: World) -> None:
+    case_id = world.intake("warrant")["case_id"]
+    world.fire(case_id, "recommend_disclosure", "alice", reason="warrant covers both categories")
+    world.clock.set(seoul(2026, 12, 1, 10))
+    world.fire(case_id, "approve_disclosure", "bob")
+    doc = world.show(case_id)
+    assert doc["state"] == "notify_user" and doc["notice"]["status"] == "pending"
+    assert doc["notice"]["due_at"] == seoul(2026, 12, 8, 10).isoformat()
+    assert world.rows("select count(*) from outbox where channel = 'user_notice'")[0][0] == 1
+    with pytest.raises(GuardRefused) as info:
+        world.fire(case_id, "disclose", "bob")
+    assert info.value.guard == "lead_time_over"
+    assert world.sweep(seoul(2026, 12, 8, 9, 59)).fired == []
+    assert world.sweep(seoul(2026, 12, 8, 10)).fired[0]["trigger"] == "disclose"
+    doc = world.show(case_id)
+    assert doc["state"] == "disclosed" and doc["notice"]["status"] == "sent"
+    assert {t["outcome"] for t in doc["targets"]} == {"produce"}
+    assert [h["actor"] for h in doc["history"]] == ["system", "alice", "bob", "system"]
+
+
+def test_gag_order_defers_the_notice_to_the_next_business_day_after_it_ends(world: World) -> None:
+    case_id = world.intake("warrant_with_gag_order")["case_id"]
+    world.fire(case_id, "recommend_disclosure", "alice", reason="ok")
+    world.fire(case_id, "approve_disclosure", "bob")
+    doc = world.show(case_id)
+    assert doc["state"] == "disclosed" and doc["notice"]["status"] == "deferred"
+    assert doc["notice"]["due_at"] == seoul(2027, 4, 1, 0).isoformat()  # order ends Wed 31 March
+    assert world.rows("select count(*) from outbox where channel = 'user_notice'")[0][0] == 0
+    world.sweep(seoul(2027, 3, 31, 23, 59))
+    assert world.rows("select count(*) from outbox where channel = 'user_notice'")[0][0] == 0
+    fired = world.sweep(seoul(2027, 4, 1, 0)).fired
+    assert fired == [{"case_id": case_id, "timer": "delayed_notice", "action": "user_notice"}]
+    assert world.show(case_id)["notice"]["status"] == "sent"
+
+
+def test_an_order_arriving_during_the_lead_time_stops_the_undelivered_notice(world: World) -> None:
+    case_id = world.intake("warrant")["case_id"]
+    world.fire(case_id, "recommend_disclosure", "alice", reason="ok")
+    world.fire(case_id, "approve_disclosure", "bob")
+    from states.engine import system_attempt
+    from states.nondisclosure import record_order
+
+    att = system_attempt("nondisclosure", world.clock.now(), world.policy, world.calendar)
+    att.actor = "alice"
+    with world.engine.begin() as conn:
+        record_order(conn, case_id, seoul(2027, 1, 15).date(), False, att)
+    statuses = world.rows("select status from outbox where channel = 'user_notice'")
+    assert [s[0] for s in statuses] == ["cancelled"]
+    world.sweep(seoul(2026, 12, 8, 10))
+    doc = world.show(case_id)
+    assert doc["state"] == "disclosed" and doc["notice"]["status"] == "deferred"
+    assert timer_status(world, case_id)["delayed_notice"] == "pending"
+    assert world.sweep(seoul(2027, 1, 18, 0)).fired[0]["timer"] == "delayed_notice"  # 16-17 Jan: weekend
+
+
+def test_an_incomplete_request_is_reminded_then_lapses(world: World) -> None:
+    case_id = world.intake("incomplete")["case_id"]
+    assert [f["timer"] for f in world.sweep(seoul(2026, 12, 13, 0)).fired] == ["cure_reminder"]
+    assert [f["timer"] for f in world.sweep(seoul(2026, 12, 15, 23, 59)).fired] == ["response_due"]
+    fired = world.sweep(seoul(2026, 12, 16, 0)).fired
+    assert fired == [{"case_id": case_id, "timer": "cure_deadline", "trigger": "expire"}]
+    assert world.show(case_id)["state"] == "expired"
+
+
+def test_unacknowledged_emergency_escalates_and_an_acknowledged_one_does_not(world: World) -> None:
+    quiet = world.intake("emergency")["case_id"]
+    raw = sample("emergency")
+    raw["reference"] = "SMPA-2026-EM-0008"
+    raw["targets"][0]["value"] = "other_user"
+    handled = world.submit(raw)["case_id"]
+    world.clock.set(seoul(2026, 12, 1, 9, 5))
+    world.fire(handled, "verify_callback", "olga", reason="called +82 2 700 4100, duty sergeant confirmed")
+    fired = world.sweep(seoul(2026, 12, 1, 9, 15)).fired
+    assert fired == [{"case_id": quiet, "timer": "emergency_acknowledge", "action": "escalation"}]
+    world.fire(handled, "emergency_disclose", "bob")
+    fired = world.sweep(seoul(2026, 12, 1, 17, 0)).fired
+    assert {(f["case_id"], f["timer"]) for f in fired} == {(quiet, "emergency_triage"), (quiet, "emergency_decision")}
+    assert timer_status(world, handled)["emergency_followup"] == "pending"
+
+
+def test_reject_releases_holds_and_closes_every_timer(world: World) -> None:
+    case_id = world.intake("preservation")["case_id"]
+    world.fire(case_id, "preserve", "alice")
+    world.fire(case_id, "reject", "alice", reason="other: authority withdrew the request")
+    doc = world.show(case_id)
+    assert doc["state"] == "rejected" and doc["holds"][0]["status"] == "released"
+    assert {t["status"] for t in doc["timers"]} == {"cancelled"}
+
+
+def test_foreign_direct_requests_are_redirected_to_mlat(world: World) -> None:
+    case_id = world.intake("foreign_direct")["case_id"]
+    world.fire(case_id, "require_legal_process", "alice", reason="foreign direct request: MLAT needed")
+    assert world.rows("select count(*) from outbox where kind = 'mlat_redirect'")[0][0] == 1
+    world.fire(case_id, "attach_legal_process", "alice", attachment=Attachment("w.pdf", b"%PDF US warrant"))
+    world.fire(case_id, "recommend_disclosure", "alice", reason="has a warrant now")
+    with pytest.raises(GuardRefused) as info:
+        world.fire(case_id, "approve_disclosure", "bob")
+    assert info.value.guard == "not_foreign_direct"
+
+
+def test_attaching_legal_process_from_a_json_file_replaces_the_basis(world: World, tmp_path: Path) -> None:
+    import json
+
+    case_id = world.intake("preservation")["case_id"]
+    world.fire(case_id, "preserve", "alice")
+    doc = json.dumps(sample("legal_process_for_preservation")).encode()
+    world.fire(case_id, "attach_legal_process", "alice", attachment=Attachment("warrant.json", doc))
+    shown = world.show(case_id)
+    assert shown["state"] == "received" and shown["legal_basis"]["instrument"] == "search_warrant"
+    world.fire(case_id, "recommend_disclosure", "alice", reason="the warrant covers the preserved logs")
+    world.fire(case_id, "approve_disclosure", "bob")
+    assert world.show(case_id)["state"] == "notify_user"
+    assert world.rows("select kind from documents where case_id = :c order by id", c=case_id)[-1][0] == "legal_process"
+
+
+def test_two_writers_on_one_case_never_both_succeed(world: World) -> None:
+    from states.engine import apply
+    from states.store import Outcome, load_case, related, write
+    from tests.factories import attempt
+
+    case_id = world.intake("warrant")["case_id"]
+    with world.engine.connect() as conn:
+        stale = load_case(conn, case_id)
+        conn.rollback()
+    world.fire(case_id, "recommend_disclosure", "alice", reason="first")
+    after, step = apply(stale, attempt("recommend_disclosure", "rita", reason="second"), related_for(world, case_id))
+    with pytest.raises(ConcurrentChange), world.engine.begin() as conn:
+        write(conn, [Outcome(after, stale.version, [step])])
+    assert world.show(case_id)["recommended_by"] == "alice"
+
+
+def related_for(world: World, case_id: str):  # type: ignore[no-untyped-def]
+    from states.store import related
+
+    with world.engine.connect() as conn:
+        found = related(conn, [case_id])[case_id]
+        conn.rollback()
+    return found
+
+
+def test_a_failure_half_way_through_a_trigger_writes_nothing(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from states import audit
+
+    case_id = world.intake("preservation")["case_id"]
+    before = (world.count("events"), world.count("timers"), world.count("outbox"), world.count("holds"))
+
+    def boom(conn, drafts):  # type: ignore[no-untyped-def]
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(audit, "append", boom)
+    with pytest.raises(RuntimeError):
+        world.fire(case_id, "preserve", "alice")
+    monkeypatch.undo()
+    assert world.show(case_id)["state"] == "received"
+    assert (world.count("events"), world.count("timers"), world.count("outbox"), world.count("holds")) == before
