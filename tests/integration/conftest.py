@@ -34,7 +34,8 @@ def pg_admin_url() -> str:
             conn.execute(text("select 1"))
         engine.dispose()
     except Exception as exc:
-        message = (f"PostgreSQL is not reachable at {make_url(url).render_as_string(hide_password=True)} ({exc.__class__.__name__}). "
+        where = make_url(url).render_as_string(hide_password=True)
+        message = (f"PostgreSQL is not reachable at {where} ({exc.__class__.__name__}). "
                    "Start a server and set LEDESK_TEST_DATABASE_URL=postgresql+psycopg://USER@HOST:PORT/DB "
                    "to run the PostgreSQL tests.")
         if os.environ.get("LEDESK_REQUIRE_POSTGRES"):
@@ -101,7 +102,7 @@ def seed(engine: Engine, now: Any) -> None:
         admin.add_authority(conn, "fbi.gov", "Federal Bureau of Investigation", "US", "police", now)
         admin.add_actor(conn, "alice", ["reviewer"], now)
         admin.add_actor(conn, "rita", ["reviewer"], now)
-        admin.add_actor(conn, "bob", ["approver"], now)
+        admin.add_actor(conn, "bob", ["approver", "reviewer"], now)
         admin.add_actor(conn, "olga", ["oncall"], now)
 
 

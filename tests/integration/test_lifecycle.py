@@ -182,7 +182,7 @@ def test_attaching_legal_process_from_a_json_file_replaces_the_basis(world: Worl
 
 def test_two_writers_on_one_case_never_both_succeed(world: World) -> None:
     from states.engine import apply
-    from states.store import Outcome, load_case, related, write
+    from states.store import Outcome, load_case, write
     from tests.factories import attempt
 
     case_id = world.intake("warrant")["case_id"]
