@@ -337,7 +337,12 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if not getattr(args, "fn", None):
             raise UsageError("say which command; `ledesk --help` lists them")
-        return int(args.fn(Runtime(), args))
+        runtime = Runtime()
+        try:
+            runtime.clock  # noqa: B018  (a bad LEDESK_NOW is refused before anything runs)
+        except ValueError as exc:
+            raise BadInput(f"LEDESK_NOW: {exc}") from None
+        return int(args.fn(runtime, args))
     except LedeskError as exc:
         return _error(exc, as_json)
     except Exception as exc:  # the boundary: turn known library failures into clear errors
@@ -359,8 +364,6 @@ def _translate(exc: Exception) -> LedeskError | None:
         if "no such table" in text or "does not exist" in text:
             return BadInput("the database is not initialised: run `ledesk init`")
         return BadInput(f"database error: {text.splitlines()[0]}")
-    if isinstance(exc, ValueError) and "LEDESK_NOW" not in str(exc) and "ISO-8601" in str(exc):
-        return BadInput(f"LEDESK_NOW: {exc}")
     return None
 
 

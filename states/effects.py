@@ -183,8 +183,10 @@ def require_legal_process(case: CaseRecord, a: Attempt, rel: Related) -> Effects
 
 
 def attach_legal_process(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
+    # With legal process the user's notice is a live question again, decided at approval.
     fx = Effects(changes={"legal_process_at": a.now},
-                 cancel={TimerKind.PRESERVATION_EXPIRY, TimerKind.EXPIRY_WARNING, TimerKind.LEGAL_PROCESS_DEADLINE})
+                 cancel={TimerKind.PRESERVATION_EXPIRY, TimerKind.EXPIRY_WARNING, TimerKind.LEGAL_PROCESS_DEADLINE},
+                 notice=NoticeUpdate(NoticeStatus.UNDECIDED, NoticeReason.NONE, None))
     merged = a.scratch.get("merged_submission")
     if merged is not None:
         as_process = Submission.model_validate({**merged, "kind": CaseKind.LEGAL_PROCESS.value})

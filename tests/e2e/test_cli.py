@@ -1,0 +1,128 @@
+"""The `ledesk` command as operators and scripts use it: real processes, --json, exit codes, LEDESK_NOW."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.factories import SAMPLES
+
+
+class Ledesk:
+    def __init__(self, home: Path) -> None:
+        self.env = {**os.environ, "LEDESK_HOME": str(home), "LEDESK_NOW": "2026-12-01T09:00:00+09:00"}
+        self.env.pop("LEDESK_DATABASE_URL", None)
+
+    def run(self, *args: str, now: str | None = None, code: int = 0) -> Any:
+        env = {**self.env, **({"LEDESK_NOW": now} if now else {})}
+        proc = subprocess.run([sys.executable, "-m", "cli", *args, "--json"], env=env, capture_output=True,
+                              text=True, timeout=120, stdin=subprocess.DEVNULL)
+        assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
+        return json.loads(proc.stdout)
+
+
+@pytest.fixture
+def ledesk(tmp_path: Path) -> Ledesk:
+    cli = Ledesk(tmp_path / "home")
+    assert cli.run("init")["database"].startswith("sqlite:///")
+    cli.run("authorities", "add", "police.go.kr", "--name", "KNPA", "--country", "KR", "--type", "police")
+    assert cli.run("actors", "add", "alice", "--role", "reviewer") == {"actor": "alice", "roles": ["reviewer"]}
+    cli.run("actors", "add", "bob", "--role", "approver")
+    assert cli.run("actors", "add", "bob", "--role", "reviewer")["roles"] == ["approver", "reviewer"]
+    return cli
+
+
+def test_a_warrant_from_intake_to_disclosure(ledesk: Ledesk) -> None:
+    opened = ledesk.run("intake", str(SAMPLES / "warrant.json"))
+    case_id = opened["case_id"]
+    assert opened["state"] == "received" and opened["linked_to"] is None
+    shown = ledesk.run("show", case_id)
+    assert set(shown) >= {"case_id", "kind", "regime", "state", "authority", "targets", "holds", "notice", "timers",
+                          "letters", "history", "allowed_triggers"}
+    assert shown["received_at"] == "2026-12-01T00:00:00+00:00"
+    refused = ledesk.run("advance", case_id, "approve_disclosure", "--actor", "bob", code=1)
+    assert refused["guard"] == "recommended" and refused["code"] == "guard_refused"
+    ledesk.run("advance", case_id, "recommend_disclosure", "--actor", "bob", "--reason", "covers it")
+    refused = ledesk.run("advance", case_id, "approve_disclosure", "--actor", "bob", code=1)
+    assert refused["guard"] == "recommended_by_other"
+    ledesk.run("advance", case_id, "recommend_disclosure", "--actor", "alice", "--reason", "covers it")
+    after = ledesk.run("advance", case_id, "approve_disclosure", "--actor", "bob")
+    assert after["state"] == "notify_user" and after["notice"]["status"] == "pending"
+    assert ledesk.run("cases", "--state", "notify_user")["cases"][0]["case_id"] == case_id
+    fired = ledesk.run("sweep", now="2026-12-08T09:00:00+09:00")["fired"]
+    assert fired == [{"case_id": case_id, "timer": "notice_lead_time", "trigger": "disclose"}]
+    assert ledesk.run("show", case_id)["state"] == "disclosed"
+    kinds = {m["kind"] for m in ledesk.run("outbox", "--pending")["messages"]}
+    assert {"acknowledgement", "user_notice", "disclosure_cover"} <= kinds
+    assert ledesk.run("audit", "verify") == {"ok": True, "events": ledesk.run("audit", "verify")["events"],
+                                             "first_bad": None, "problem": None}
+
+
+def test_cure_with_an_attached_supplement(ledesk: Ledesk) -> None:
+    case_id = ledesk.run("intake", str(SAMPLES / "incomplete.json"))["case_id"]
+    after = ledesk.run("advance", case_id, "cure", "--actor", "alice", "--attach",
+                       str(SAMPLES / "incomplete_supplement.json"))
+    assert after["state"] == "received" and after["deficiencies"] == []
+
+
+def test_nondisclosure_order_replans_the_notice(ledesk: Ledesk) -> None:
+    case_id = ledesk.run("intake", str(SAMPLES / "warrant.json"))["case_id"]
+    doc = ledesk.run("nondisclosure", case_id, "--until", "2027-02-26", "--actor", "alice")
+    assert doc["notice"]["status"] == "deferred"
+    # The next business day after Friday 26 February: Monday 1 March is a holiday, so Tuesday 2 March,
+    # 00:00 Seoul, which is 15:00 UTC on 1 March.
+    assert doc["notice"]["due_at"] == "2027-03-01T15:00:00+00:00"
+    assert ledesk.run("nondisclosure", case_id, "--actor", "alice", code=2)["code"] == "bad_input"
+
+
+def test_bad_input_is_exit_2_and_changes_nothing(ledesk: Ledesk, tmp_path: Path) -> None:
+    before = ledesk.run("audit", "verify")["events"]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({**json.loads((SAMPLES / "warrant.json").read_text()), "extra": 1}))
+    err = ledesk.run("intake", str(bad), code=2)
+    assert "extra: unknown field" in err["error"]
+    bad.write_text("{not json")
+    assert ledesk.run("intake", str(bad), code=2)["code"] == "bad_input"
+    assert ledesk.run("show", "LE-NOPE", code=2)["code"] == "not_found"
+    assert ledesk.run("advance", "LE-NOPE", "teleport", "--actor", "alice", code=2)["code"] == "bad_input"
+    assert ledesk.run("actors", "add", "system", "--role", "admin", code=2)["code"] == "bad_input"
+    assert ledesk.run("authorities", "add", "not a domain", "--name", "x", "--country", "KR", "--type", "police",
+                      code=2)["code"] == "bad_input"
+    assert ledesk.run("cases", "--due-before", "tomorrow", code=2)["code"] == "bad_input"
+    assert ledesk.run("show", "X", now="yesterday", code=2)["code"] == "bad_input"
+    assert ledesk.run("frobnicate", code=2)["code"] == "usage"
+    assert ledesk.run("cases")["cases"] == []
+    assert ledesk.run("audit", "verify")["events"] == before
+
+
+def test_not_reviewed_sender_exits_0_and_opens_nothing(ledesk: Ledesk) -> None:
+    result = ledesk.run("intake", str(SAMPLES / "lookalike_sender.json"))
+    assert result["case_id"] is None and result["status"] == "not_reviewed"
+    assert ledesk.run("cases")["cases"] == []
+
+
+def test_an_uninitialised_database_says_so(tmp_path: Path) -> None:
+    cli = Ledesk(tmp_path / "empty")
+    assert "ledesk init" in cli.run("cases", code=2)["error"]
+
+
+def test_schema_refuses_unknown_fields() -> None:
+    proc = subprocess.run([sys.executable, "-m", "cli", "schema"], capture_output=True, text=True, check=True)
+    schema = json.loads(proc.stdout)
+    assert schema["additionalProperties"] is False and "legal_basis" in schema["properties"]
+
+
+def test_demo_runs_end_to_end_and_the_chain_holds(tmp_path: Path) -> None:
+    env = {**os.environ, "LEDESK_HOME": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-m", "cli", "demo", "--json"], env=env, capture_output=True, text=True,
+                          timeout=300, check=True)
+    summary = json.loads(proc.stdout)
+    assert summary["audit_ok"] and summary["timers_fired"] >= 10
+    states = {c["state"] for c in summary["cases"]}
+    assert {"disclosed", "expired", "rejected"} <= states
