@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 
 from models.enums import HoldStatus, OutboxStatus, TimerStatus
 from models.tables import (
@@ -144,8 +144,8 @@ def write(conn: Connection, outcomes: list[Outcome]) -> None:
         for step in outcome.steps:
             fx, at = step.effects, step.at
             if ALL in fx.cancel:
-                timer_cancel_all.append({"c": cid, "at": at})
-            timer_cancel_kind += [{"c": cid, "k": k, "at": at} for k in sorted(fx.cancel - {ALL})]
+                timer_cancel_all.append({"c": cid, "when": at})
+            timer_cancel_kind += [{"c": cid, "k": k, "when": at} for k in sorted(fx.cancel - {ALL})]
             new_timers += [{"case_id": cid, "kind": t.kind, "due_at": t.due_at, "status": TimerStatus.PENDING,
                             "data": t.data, "created_at": at} for t in fx.timers]
             for m in fx.messages:
@@ -191,12 +191,12 @@ def write(conn: Connection, outcomes: list[Outcome]) -> None:
     t = timers.c
     if timer_cancel_all:
         conn.execute(update(timers).where(t.case_id == bindparam("c"), t.status == TimerStatus.PENDING)
-                     .values(status=TimerStatus.CANCELLED, fired_at=bindparam("at"), result="case closed"),
+                     .values(status=TimerStatus.CANCELLED, fired_at=bindparam("when"), result="case closed"),
                      timer_cancel_all)
     if timer_cancel_kind:
         conn.execute(update(timers).where(t.case_id == bindparam("c"), t.kind == bindparam("k"),
                                           t.status == TimerStatus.PENDING)
-                     .values(status=TimerStatus.CANCELLED, fired_at=bindparam("at"), result="superseded"),
+                     .values(status=TimerStatus.CANCELLED, fired_at=bindparam("when"), result="superseded"),
                      timer_cancel_kind)
     if new_timers:
         conn.execute(insert(timers), new_timers)
@@ -245,19 +245,22 @@ def _write_cases(conn: Connection, outcomes: list[Outcome]) -> None:
 
 
 def _write_holds(conn: Connection, ops: dict[str, list[dict[str, Any]]]) -> None:
+    # Parameter names never equal a column name: in an executemany, SQLAlchemy would add such a key
+    # to the SET clause. And no IN (...) here: expanding parameters cannot be used with executemany.
     h = holds.c
-    live = h.status.in_(_LIVE_HOLD)
+    live = or_(h.status == HoldStatus.ACTIVE, h.status == HoldStatus.EXTENDED)
     if ops.get("create"):
         conn.execute(insert(holds), [{"hold_id": r["hold_id"], "case_id": r["c"], "status": HoldStatus.ACTIVE,
                                       "categories": r["cats"], "created_at": r["at"], "expires_at": r["exp"]}
                                      for r in ops["create"]])
     if ops.get("extend"):
         conn.execute(update(holds).where(h.case_id == bindparam("c"), live)
-                     .values(status=HoldStatus.EXTENDED, expires_at=bindparam("exp")), ops["extend"])
+                     .values(status=HoldStatus.EXTENDED, expires_at=bindparam("exp")),
+                     [{"c": r["c"], "exp": r["exp"]} for r in ops["extend"]])
     if ops.get("convert"):
         conn.execute(update(holds).where(h.case_id == bindparam("c"), live)
-                     .values(status=HoldStatus.CONVERTED, expires_at=None), ops["convert"])
+                     .values(status=HoldStatus.CONVERTED, expires_at=None), [{"c": r["c"]} for r in ops["convert"]])
     if ops.get("release"):
-        conn.execute(update(holds).where(h.case_id == bindparam("c"), h.status.in_(
-            (*_LIVE_HOLD, HoldStatus.CONVERTED.value)))
-                     .values(status=HoldStatus.RELEASED, released_at=bindparam("at")), ops["release"])
+        conn.execute(update(holds).where(h.case_id == bindparam("c"), or_(live, h.status == HoldStatus.CONVERTED))
+                     .values(status=HoldStatus.RELEASED, released_at=bindparam("when")),
+                     [{"c": r["c"], "when": r["at"]} for r in ops["release"]])

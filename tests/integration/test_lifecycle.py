@@ -220,3 +220,20 @@ def test_a_failure_half_way_through_a_trigger_writes_nothing(world: World, monke
     monkeypatch.undo()
     assert world.show(case_id)["state"] == "received"
     assert (world.count("events"), world.count("timers"), world.count("outbox"), world.count("holds")) == before
+
+
+def test_holds_keep_their_identity_when_many_are_extended_and_released_in_one_batch(world: World) -> None:
+    ids = []
+    for i in range(3):
+        raw = sample("preservation")
+        raw["reference"] = f"SMPA-2026-CY-70{i}"
+        raw["targets"][0]["value"] = f"010-1234-56{i}0"
+        ids.append(world.submit(raw)["case_id"])
+        world.fire(ids[-1], "preserve", "alice")
+    before = {cid: world.show(cid)["holds"][0]["hold_id"] for cid in ids}
+    world.fire(ids[0], "extend", "alice")
+    fired = world.sweep(seoul(2027, 3, 3, 0), batch_size=100).fired
+    assert sorted(f["case_id"] for f in fired if f.get("trigger") == "expire") == sorted(ids[1:])
+    after = {cid: world.show(cid)["holds"] for cid in ids}
+    assert {cid: h[0]["hold_id"] for cid, h in after.items()} == before
+    assert [after[cid][0]["status"] for cid in ids] == ["extended", "released", "released"]

@@ -1,0 +1,34 @@
+"""`python -m bench` (or `make bench`): run every benchmark, print a table, write bench/results.json."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import startup, sweep
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--cases", type=int, default=100_000, help="due timers for the sweep benchmark")
+    parser.add_argument("--batch", type=int, default=1000)
+    args = parser.parse_args()
+    results = [sweep.run(args.cases, args.batch), startup.run()]
+    lines = ["| benchmark | figure | reference (same run) | ratio | notes |", "|---|---|---|---|---|"]
+    for r in results:
+        notes = ", ".join(f"{k}={v}" for k, v in r.items() if k.endswith("_mb")) or ""
+        lines.append(f"| {r['name']} | {r['figure']:,} {r['unit']} | {r['reference']:,} {r['unit']} "
+                     f"({r['reference_name']}) | {r['ratio']} | {notes}; target: {r['targets']} |")
+    table = "\n".join(lines)
+    print(table)
+    out = Path(__file__).with_name("results.json")
+    out.write_text(json.dumps({"at": datetime.now(UTC).isoformat(), "machine": platform.platform(),
+                               "python": platform.python_version(), "results": results}, indent=2) + "\n")
+    print(f"\nwritten {out}")
+
+
+if __name__ == "__main__":
+    main()

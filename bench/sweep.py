@@ -1,0 +1,139 @@
+"""Sweep throughput: 100,000 due preservation expiries fired through `ledesk sweep`'s code path on
+SQLite, next to the floor: the same batches written by plain SQLAlchemy Core executemany (state update,
+audit insert, timer update) with nothing else. Each run is a fresh copy of one seeded database, in a
+child process, so peak memory is that run's own."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing as mp
+import resource
+import shutil
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import bindparam, insert, update
+
+from models.db import make_engine
+from models.migrate import upgrade
+from models.tables import audit_head, authorities, cases, events, holds, notices, targets, timers
+from states.audit import GENESIS
+
+SAMPLE = Path(__file__).resolve().parents[1] / "cli" / "samples" / "preservation.json"
+RECEIVED = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
+NOW = datetime(2027, 3, 10, 0, 0, tzinfo=UTC)
+
+
+def seed(path: Path, n: int) -> None:
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    submission = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    with engine.begin() as conn:
+        conn.execute(insert(authorities).values(domain="police.go.kr", name="KNPA", country="KR", type="police",
+                                                created_at=RECEIVED))
+        conn.execute(insert(audit_head).values(id=1, seq=0, hash=GENESIS))
+        for start in range(0, n, 10_000):
+            ids = [f"LE-B{i:09d}" for i in range(start, min(n, start + 10_000))]
+            conn.execute(insert(cases), [{
+                "case_id": cid, "kind": "preservation", "regime": "POLICY_PRESERVATION", "state": "preserved",
+                "version": 2, "authority_domain": "police.go.kr", "country": "KR", "reference": cid,
+                "sender_email": "minjun.kim@police.go.kr", "dedupe_key": cid, "submission": submission,
+                "deficiencies": [], "policy_version": "bench", "received_at": RECEIVED, "updated_at": RECEIVED,
+                "callback_failed": False, "extensions_used": 0} for cid in ids])
+            conn.execute(insert(targets), [{"case_id": cid, "type": "phone", "value": "+821012345678",
+                                            "raw_value": "010-1234-5678", "outcome": "pending"} for cid in ids])
+            conn.execute(insert(holds), [{"hold_id": f"H-{cid}", "case_id": cid, "status": "active",
+                                          "categories": ["ip_logs"], "created_at": RECEIVED,
+                                          "expires_at": RECEIVED + timedelta(days=90)} for cid in ids])
+            conn.execute(insert(notices), [{"case_id": cid, "status": "not_required", "reason": "preservation_only",
+                                            "nondisclosure_indefinite": False} for cid in ids])
+            conn.execute(insert(timers), [
+                {"case_id": cid, "kind": kind, "due_at": RECEIVED + timedelta(days=days), "status": status,
+                 "created_at": RECEIVED}
+                for cid in ids for kind, days, status in (("preservation_expiry", 90, "pending"),
+                                                          ("expiry_warning", 76, "fired"))])
+    engine.dispose()
+
+
+def _run_sweep(path: str, batch: int, out: Any) -> None:
+    from policy.calendar import LegalCalendar
+    from policy.load import current_policy
+    from states.sweep import sweep
+
+    policy = current_policy()
+    cal = LegalCalendar(policy.timezone, policy.holiday_country, policy.extra_holidays)
+    engine = make_engine(f"sqlite:///{path}")
+    started = time.perf_counter()
+    result = sweep(engine, NOW, policy, cal, batch_size=batch)
+    elapsed = time.perf_counter() - started
+    out.send({"seconds": elapsed, "transitions": sum(1 for f in result.fired if f.get("trigger") == "expire"),
+              "failed": len(result.failed), "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+
+
+def _run_floor(path: str, batch: int, out: Any) -> None:
+    """The same rows a sweep must at least write, by plain executemany: nothing read beyond the due ids."""
+    from sqlalchemy import select
+
+    engine = make_engine(f"sqlite:///{path}")
+    started = time.perf_counter()
+    done, seq, prev = 0, 0, GENESIS
+    while True:
+        with engine.begin() as conn:
+            due = conn.execute(select(timers.c.id, timers.c.case_id).where(
+                timers.c.status == "pending", timers.c.due_at <= NOW).order_by(timers.c.due_at).limit(batch)).all()
+            if not due:
+                break
+            conn.execute(update(cases).where(cases.c.case_id == bindparam("c"))
+                         .values(state="expired", version=3, updated_at=NOW), [{"c": t.case_id} for t in due])
+            rows = []
+            for t in due:
+                seq += 1
+                h = hashlib.sha256(f"{seq}{t.case_id}{prev}".encode()).hexdigest()
+                rows.append({"seq": seq, "case_id": t.case_id, "action": "expire", "source": "preserved",
+                             "dest": "expired", "actor": "system", "at": NOW, "reason": "", "data": {},
+                             "prev_hash": prev, "hash": h})
+                prev = h
+            conn.execute(insert(events), rows)
+            conn.execute(update(timers).where(timers.c.id == bindparam("i")).values(status="fired", fired_at=NOW),
+                         [{"i": t.id} for t in due])
+            done += len(due)
+    elapsed = time.perf_counter() - started
+    out.send({"seconds": elapsed, "transitions": done, "failed": 0,
+              "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+
+
+def _in_child(target: Any, seeded: Path, batch: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "run.db"
+        shutil.copy(seeded, copy)
+        ctx = mp.get_context("spawn")
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=target, args=(str(copy), batch, child))
+        proc.start()
+        while not parent.poll(1.0):
+            if not proc.is_alive():
+                raise RuntimeError(f"benchmark child {target.__name__} died with exit code {proc.exitcode}")
+        result: dict[str, Any] = parent.recv()
+        proc.join()
+        return result
+
+
+def run(n: int = 100_000, batch: int = 1000) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        seeded = Path(tmp) / "seed.db"
+        t0 = time.perf_counter()
+        seed(seeded, n)
+        seed_s = time.perf_counter() - t0
+        floor = _in_child(_run_floor, seeded, batch)
+        ledesk = _in_child(_run_sweep, seeded, batch)
+    assert ledesk["transitions"] == n and ledesk["failed"] == 0, ledesk
+    rate, floor_rate = n / ledesk["seconds"], n / floor["seconds"]
+    return {"name": f"sweep {n:,} due preservation expiries (SQLite, batches of {batch})",
+            "figure": round(rate), "unit": "transitions/s", "reference": round(floor_rate),
+            "reference_name": "plain Core executemany floor", "ratio": round(floor_rate / rate, 2),
+            "peak_rss_mb": round(ledesk["max_rss_mb"]), "floor_peak_rss_mb": round(floor["max_rss_mb"]),
+            "seed_seconds": round(seed_s, 1), "targets": "rate >= 5,000/s; floor/rate <= 3; peak RSS < 300 MB"}
