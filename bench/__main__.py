@@ -19,7 +19,7 @@ def main() -> None:
     results = [sweep.run(args.cases, args.batch), startup.run()]
     lines = ["| benchmark | figure | reference (same run) | ratio | notes |", "|---|---|---|---|---|"]
     for r in results:
-        notes = ", ".join(f"{k}={v}" for k, v in r.items() if k.endswith("_mb")) or ""
+        notes = ", ".join(f"{k}={v}" for k, v in r.items() if k.endswith(("_mb", "like_floor", "like_ratio")))
         lines.append(f"| {r['name']} | {r['figure']:,} {r['unit']} | {r['reference']:,} {r['unit']} "
                      f"({r['reference_name']}) | {r['ratio']} | {notes}; target: {r['targets']} |")
     table = "\n".join(lines)

@@ -288,7 +288,9 @@ def reject(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
 
 
 def expire(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
-    fx = Effects(notice=NoticeUpdate(NoticeStatus.NOT_REQUIRED, NoticeReason.NONE, None))
+    fx = Effects()
+    if rel.notice_status != NoticeStatus.NOT_REQUIRED:
+        fx.notice = NoticeUpdate(NoticeStatus.NOT_REQUIRED, NoticeReason.NONE, None)
     if rel.has_hold:
         fx.hold = HoldPlan("release")
         fx.messages.append(messages.simple("release", case, "Preservation ended",

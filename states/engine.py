@@ -5,7 +5,6 @@ with the state, audit event, timers, holds, notices and outbox rows, all or noth
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -41,7 +40,7 @@ def apply(case: CaseRecord, attempt: Attempt, rel: Related) -> tuple[CaseRecord,
         attempt.scratch["notice_plan"] = plan
     if trigger == "disclose" and attempt.due_at is None:
         attempt.due_at = rel.notice_due_at
-    after = copy.copy(case)
+    after = case.clone()
     if not MACHINE.events[trigger].trigger(after, ctx=attempt):
         raise Refused(f"{trigger} found no destination from {source}")
     effects = EFFECTS[trigger](after, attempt, rel)

@@ -27,12 +27,12 @@ from models.tables import (
     timers,
 )
 from states import audit
-from states.case import CaseRecord
+from states.case import FIELD_NAMES, CaseRecord
 from states.effects import ALL, Effects, Related
 from states.errors import ConcurrentChange, NotFound
 from states.notice import NonDisclosureOrder
 
-_CASE_COLUMNS = [c for c in cases.c if c.name in CaseRecord.__dataclass_fields__]
+_CASE_COLUMNS = [cases.c[name] for name in FIELD_NAMES]  # in the record's field order
 _LIVE_HOLD = (HoldStatus.ACTIVE.value, HoldStatus.EXTENDED.value)
 
 
@@ -64,7 +64,7 @@ def load_cases(conn: Connection, case_ids: list[str], lock: bool = False) -> dic
     for start in range(0, len(case_ids), 900):
         query = select(*_CASE_COLUMNS).where(cases.c.case_id.in_(case_ids[start:start + 900]))
         for row in conn.execute(query.with_for_update() if lock else query):
-            record = CaseRecord.from_row(row)
+            record = CaseRecord.from_tuple(row)
             found[record.case_id] = record
     return found
 
@@ -157,8 +157,8 @@ def write(conn: Connection, outcomes: list[Outcome]) -> None:
                                      "subject": m.subject, "body": m.body, "letter_sha256": sha if m.letter else None,
                                      "status": OutboxStatus.PENDING, "attempts": 0, "created_at": at})
             if fx.hold is not None:
-                hold_ops[fx.hold.op].append({"c": cid, "hold_id": new_id("H"), "exp": fx.hold.expires_at,
-                                             "cats": list(fx.hold.categories), "at": at})
+                hold_ops[fx.hold.op].append({"c": cid, "hold_id": new_id("H") if fx.hold.op == "create" else None,
+                                             "exp": fx.hold.expires_at, "cats": list(fx.hold.categories), "at": at})
             if fx.notice is not None:
                 row: dict[str, Any] = {"c": cid, "status": fx.notice.status, "reason": fx.notice.reason,
                                        "due_at": fx.notice.due_at}
