@@ -34,6 +34,9 @@ class Rule:
 
 
 S = CaseState
+# Both destinations of an approval hold to the same rules; only the notice decision routes between them.
+APPROVAL = ("not_emergency", "recommended", "recommended_by_other", "not_foreign_direct", "tba83_policy_allows",
+            "instrument_suffices", "legal_process_valid")
 TABLE: tuple[Rule, ...] = (
     Rule("flag_incomplete", (S.RECEIVED,), S.INCOMPLETE, (SYSTEM, "reviewer"),
          ("not_emergency", "has_deficiency"),
@@ -58,13 +61,9 @@ TABLE: tuple[Rule, ...] = (
     Rule("recommend_disclosure", (S.RECEIVED,), S.RECEIVED, ("reviewer",),
          ("not_emergency", "has_reason"),
          "record who recommends disclosure and why"),
-    Rule("approve_disclosure", (S.RECEIVED,), S.NOTIFY_USER, ("approver",),
-         ("not_emergency", "recommended", "recommended_by_other", "not_foreign_direct",
-          "tba83_policy_allows", "instrument_suffices", "legal_process_valid"),
+    Rule("approve_disclosure", (S.RECEIVED,), S.NOTIFY_USER, ("approver",), APPROVAL,
          "approve; the user is notified first, with the lead time", route="notice_pending"),
-    Rule("approve_disclosure", (S.RECEIVED,), S.DISCLOSED, ("approver",),
-         ("not_emergency", "recommended", "recommended_by_other", "not_foreign_direct",
-          "tba83_policy_allows", "instrument_suffices", "legal_process_valid"),
+    Rule("approve_disclosure", (S.RECEIVED,), S.DISCLOSED, ("approver",), APPROVAL,
          "approve; no notice is due now (suppressed, deferred or not required)", route="notice_not_pending"),
     Rule("disclose", (S.NOTIFY_USER,), S.DISCLOSED, (SYSTEM, "approver"),
          ("lead_time_over",),
