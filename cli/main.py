@@ -16,7 +16,6 @@ from cli.render import case_text, emit, table
 from cli.runtime import Runtime, safe_url
 from states.errors import BadInput, LedeskError
 
-MAX_SUBMISSION_BYTES = 5 * 1024 * 1024
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 
 
@@ -97,24 +96,10 @@ def cmd_schema(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def cmd_intake(rt: Runtime, args: argparse.Namespace) -> int:
-    from models.submission import SubmissionError
-    from states.intake import intake
+    from intake.channels import intake_file
 
-    suffix = Path(args.path).suffix.lower()
-    if suffix in (".docx", ".eml"):
-        raise BadInput(f"{args.path}: {suffix} intake is not available yet; send the submission as JSON")
-    if suffix != ".json":
-        raise BadInput(f"{args.path}: intake takes a .json submission")
-    content = _read_file(args.path, MAX_SUBMISSION_BYTES)
-    try:
-        raw = json.loads(content.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadInput(f"{args.path}: not valid JSON ({exc})") from None
-    try:
-        with rt.engine.begin() as conn:
-            result = intake(conn, raw, rt.clock.now(), rt.policy, rt.calendar, Path(args.path).name)
-    except SubmissionError as exc:
-        raise BadInput(f"{args.path}: {exc}") from None
+    with rt.engine.begin() as conn:
+        result = intake_file(conn, Path(args.path), rt.clock.now(), rt.policy, rt.calendar)
     if result["case_id"] is None:
         text = f"not reviewed: {result['reason']}"
     elif result.get("duplicate_of"):
@@ -123,6 +108,17 @@ def cmd_intake(rt: Runtime, args: argparse.Namespace) -> int:
         text = f"{result['case_id']}: {result['state']} ({result['kind']})" + "".join(
             f"\n  missing {d['field']}: {d['message']}" for d in result["deficiencies"])
     emit(result, args.json, text)
+    return 0
+
+
+def cmd_forms_blank(rt: Runtime, args: argparse.Namespace) -> int:
+    from forms.blank import blank_form
+
+    out = Path(args.output)
+    if out.parent and not out.parent.exists():
+        raise BadInput(f"{out.parent}: no such folder")
+    out.write_bytes(blank_form(args.kind, rt.policy.provider_name))
+    emit({"path": str(out), "kind": args.kind}, args.json, f"blank {args.kind} form written to {out}")
     return 0
 
 
@@ -277,7 +273,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--type", required=True, choices=["police", "prosecution", "court", "regulator", "other"])
     p.set_defaults(fn=cmd_authorities_add)
     add("schema", cmd_schema, "print the submission JSON Schema")
-    p = add("intake", cmd_intake, "take a .json submission (as if it arrived through the portal)")
+    forms = add("forms", lambda rt, a: _need_sub(a), "the bilingual .docx request forms")
+    forms_sub = forms.add_subparsers(dest="sub", parser_class=_Parser)
+    p = forms_sub.add_parser("blank", parents=[common], help="write a blank form")
+    p.add_argument("--kind", required=True, choices=["preservation", "legal_process", "emergency"])
+    p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p.set_defaults(fn=cmd_forms_blank)
+    p = add("intake", cmd_intake, "take a submission: .json (portal), .docx (filled form) or .eml (e-mail)")
     p.add_argument("path")
     p = add("cases", cmd_cases, "list cases, nearest deadline first")
     p.add_argument("--state")

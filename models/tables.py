@@ -249,5 +249,8 @@ not_reviewed = Table(
     Column("sender", String(320), nullable=False),
     Column("reason", String(500), nullable=False),
     Column("sha256", String(64), nullable=False),
+    Column("channel", String(20), nullable=False, server_default="portal"),
+    Column("headers", JSON, nullable=True),
+    Column("attachments", JSON, nullable=True),  # [{"name", "sha256", "size"}]: kept, never opened
     UniqueConstraint("sha256", "at"),
 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,10 +21,11 @@ from models.enums import (
     Instrument,
     NoticeReason,
     NoticeStatus,
+    OutboxStatus,
     TimerKind,
 )
 from models.submission import Submission, parse_submission
-from models.tables import authorities, cases, not_reviewed
+from models.tables import authorities, cases, not_reviewed, outbox
 from policy.calendar import LegalCalendar
 from policy.schema import Policy
 from states import audit, deadlines, messages
@@ -32,6 +34,7 @@ from states.case import CaseRecord
 from states.completeness import deficiencies
 from states.effects import Effects, TimerPlan, target_rows
 from states.engine import apply, system_attempt
+from states.lookalike import imitated
 from states.notice import NonDisclosureOrder
 from states.regime import regime_for
 from states.store import Outcome, Step, insert_case, load_cases, new_id, related, write
@@ -62,30 +65,65 @@ def within(domain: str, authority_domain: str) -> bool:
     return domain == authority_domain or domain.endswith("." + authority_domain)
 
 
-def _not_reviewed(conn: Connection, sender: str, reason: str, raw: dict[str, Any], now: datetime) -> dict[str, Any]:
-    sha = hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()
-    conn.execute(insert(not_reviewed).values(at=now, sender=sender[:320], reason=reason[:500], sha256=sha))
+@dataclass(frozen=True)
+class Envelope:
+    """How a submission arrived: the channel, the original file, what came with it."""
+
+    channel: str = "portal"
+    source: Attachment | None = None
+    attachments: tuple[Attachment, ...] = ()
+    headers: dict[str, str] | None = None
+
+
+def not_reviewed_record(conn: Connection, sender: str, reason: str, sha: str, now: datetime, policy: Policy,
+                        envelope: Envelope, alert: str | None = None) -> dict[str, Any]:
+    """Keep who sent what and why it was not reviewed; nothing about any account is looked up."""
+    conn.execute(insert(not_reviewed).values(
+        at=now, sender=sender[:320], reason=reason[:500], sha256=sha, channel=envelope.channel,
+        headers=envelope.headers,
+        attachments=[{"name": a.filename[:255], "sha256": a.sha256, "size": len(a.content)}
+                     for a in ((envelope.source,) if envelope.source else ()) + envelope.attachments]))
+    if alert:
+        conn.execute(insert(outbox).values(
+            case_id=None, kind="security_alert", channel="internal", to=policy.legal_team_address,
+            subject=f"[LE Desk] SECURITY: {alert}"[:300],
+            body=f"{alert}\nSender: {sender}\nReason not reviewed: {reason}\nSHA-256: {sha}\n",
+            status=OutboxStatus.PENDING, attempts=0, created_at=now))
     return {"case_id": None, "status": "not_reviewed", "reason": reason}
 
 
+def _not_reviewed(conn: Connection, sender: str, reason: str, raw: dict[str, Any], now: datetime, policy: Policy,
+                  envelope: Envelope) -> dict[str, Any]:
+    sha = (envelope.source.sha256 if envelope.source else
+           hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest())
+    domain = email_domain(sender)
+    listed = list(conn.scalars(select(authorities.c.domain)))
+    real = imitated(domain, listed) if domain else None
+    alert = f"look-alike sender domain {domain} imitates {real}" if real else None
+    return not_reviewed_record(conn, sender, reason, sha, now, policy, envelope, alert)
+
+
 def intake(conn: Connection, raw: dict[str, Any], now: datetime, policy: Policy, cal: LegalCalendar,
-           filename: str = "submission.json") -> dict[str, Any]:
+           filename: str = "submission.json", envelope: Envelope | None = None) -> dict[str, Any]:
+    envelope = envelope or Envelope()
     sub = parse_submission(raw)  # SubmissionError: bad input, nothing written
     domain = email_domain(sub.sender.email)
     authority = find_authority(conn, domain)
     if authority is None:
         return _not_reviewed(conn, sub.sender.email, f"sender domain {domain or '(none)'} is not an allow-listed "
-                             "law-enforcement authority", raw, now)
+                             "law-enforcement authority", raw, now, policy, envelope)
     officer_domain = email_domain(sub.officer.email) if sub.officer.email else ""
     if sub.officer.email and not within(officer_domain, authority.domain):
         return _not_reviewed(conn, sub.sender.email, f"officer e-mail domain {officer_domain or '(invalid)'} is "
-                             f"not the authority's own domain {authority.domain}", raw, now)
+                             f"not the authority's own domain {authority.domain}", raw, now, policy, envelope)
     rows = target_rows(sub.to_json_dict())
     key = dedupe_key(sub.reference, [(t, v) for t, v, _ in rows])
-    document = Attachment(filename, json.dumps(raw, ensure_ascii=False, indent=1).encode(), "submission")
+    document = (Attachment(envelope.source.filename, envelope.source.content, "submission") if envelope.source
+                else Attachment(filename, json.dumps(raw, ensure_ascii=False, indent=1).encode(), "submission"))
+    extra = [Attachment(a.filename, a.content, "attachment") for a in envelope.attachments]
 
     if sub.related_case:
-        linked = _supplement_related(conn, sub, authority.domain, document, now, policy, cal)
+        linked = _supplement_related(conn, sub, authority.domain, [document, *extra], now, policy, cal)
         if linked is not None:
             return linked
 
@@ -108,9 +146,11 @@ def intake(conn: Connection, raw: dict[str, Any], now: datetime, policy: Policy,
     insert_case(conn, case, rows, order,
                 NoticeStatus.NOT_REQUIRED if preservation_only else NoticeStatus.UNDECIDED,
                 NoticeReason.PRESERVATION_ONLY if preservation_only else NoticeReason.NONE)
+    opening = _opening_effects(case, sub, document, now, policy, cal)
+    opening.documents += extra
+    opening.audit["channel"] = envelope.channel
     steps = [Step("intake", None, CaseState.RECEIVED, SYSTEM_ACTOR, now,
-                  f"{sub.kind.value} request from {authority.domain}", _opening_effects(case, sub, document, now,
-                                                                                        policy, cal))]
+                  f"{sub.kind.value} request from {authority.domain} by {envelope.channel}", opening)]
     missing = deficiencies(sub)
     after = case
     if missing:
@@ -150,7 +190,7 @@ def _opening_effects(case: CaseRecord, sub: Submission, document: Attachment, no
     return fx
 
 
-def _supplement_related(conn: Connection, sub: Submission, authority_domain: str, document: Attachment,
+def _supplement_related(conn: Connection, sub: Submission, authority_domain: str, documents: list[Attachment],
                         now: datetime, policy: Policy, cal: LegalCalendar) -> dict[str, Any] | None:
     """A submission naming an open case of the same authority supplements it: it cures an incomplete
     case, or brings the legal process a preserved or waiting case needs. Otherwise it opens a new case."""
@@ -170,6 +210,7 @@ def _supplement_related(conn: Connection, sub: Submission, authority_domain: str
     attachment = Attachment("supplement.json", json.dumps(supplement).encode(), "supplement")
     attempt = system_attempt(trigger, now, policy, cal, attachment=attachment)
     after, step = apply(found, attempt, related(conn, [found.case_id])[found.case_id])
+    step.effects.documents += documents
     write(conn, [Outcome(after, found.version, [step])])
     return {"case_id": found.case_id, "status": "linked", "state": after.state, "kind": found.kind,
             "deficiencies": after.deficiencies, "linked_to": found.case_id}

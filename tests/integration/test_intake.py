@@ -41,15 +41,18 @@ def test_a_look_alike_sender_opens_no_case_and_looks_nothing_up(world: World) ->
     result = world.intake("lookalike_sender")
     assert result == {"case_id": None, "status": "not_reviewed", "reason": result["reason"]}
     assert "police-go-kr.com" in result["reason"]
-    assert world.count("cases") == 0 and world.count("outbox") == 0 and world.count("events") == before
+    assert world.count("cases") == 0 and world.count("events") == before
     assert world.count("not_reviewed") == 1
+    alerts = world.rows("select kind, case_id, subject from outbox")
+    assert [(a[0], a[1]) for a in alerts] == [("security_alert", None)]
+    assert "imitates police.go.kr" in alerts[0][2]
 
 
 def test_an_officer_address_outside_the_authority_domain_is_not_reviewed(world: World) -> None:
     raw = sample("warrant")
     raw["officer"]["email"] = "someone@gmail.com"
     assert world.submit(raw)["status"] == "not_reviewed"
-    assert world.count("cases") == 0
+    assert world.count("cases") == 0 and world.count("outbox") == 0
 
 
 def test_a_subdomain_of_a_listed_authority_is_that_authority(world: World) -> None:

@@ -1,0 +1,1 @@
+"""Intake channels: reading what authorities send (JSON, filled .docx forms, e-mail) into submissions."""
