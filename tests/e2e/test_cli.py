@@ -126,3 +126,39 @@ def test_demo_runs_end_to_end_and_the_chain_holds(tmp_path: Path) -> None:
     assert summary["audit_ok"] and summary["timers_fired"] >= 10
     states = {c["state"] for c in summary["cases"]}
     assert {"disclosed", "expired", "rejected"} <= states
+
+
+def test_blank_forms_and_filled_form_intake(ledesk: Ledesk, tmp_path: Path) -> None:
+    from forms.fill import fill_form
+
+    for kind in ("preservation", "legal_process", "emergency"):
+        out = tmp_path / f"{kind}.docx"
+        assert ledesk.run("forms", "blank", "--kind", kind, "-o", str(out)) == {"path": str(out), "kind": kind}
+        assert out.read_bytes().startswith(b"PK")
+    sub = json.loads((SAMPLES / "preservation.json").read_text())
+    form = tmp_path / "filled.docx"
+    form.write_bytes(fill_form((tmp_path / "preservation.docx").read_bytes(), sub))
+    opened = ledesk.run("intake", str(form))
+    assert opened["state"] == "received" and opened["kind"] == "preservation"
+    bomb = tmp_path / "bomb.docx"
+    bomb.write_bytes(b"PK\x03\x04" + b"\0" * 100)
+    err = ledesk.run("intake", str(bomb), code=2)
+    assert err["code"] == "bad_input" and "bomb.docx" in err["error"]
+
+
+def test_email_intake_from_the_command_line(ledesk: Ledesk, tmp_path: Path) -> None:
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"] = "minjun.kim@police.go.kr"
+    msg["Subject"] = "Law Enforcement Agency Disclosure Request"
+    msg["Authentication-Results"] = "mail.ledesk.local; dmarc=pass header.from=police.go.kr"
+    msg.set_content("attached")
+    msg.add_attachment((SAMPLES / "warrant.json").read_bytes(), maintype="application", subtype="json",
+                       filename="request.json")
+    path = tmp_path / "m.eml"
+    path.write_bytes(bytes(msg))
+    assert ledesk.run("intake", str(path))["state"] == "received"
+    del msg["Authentication-Results"]
+    path.write_bytes(bytes(msg))
+    assert ledesk.run("intake", str(path))["status"] == "not_reviewed"
