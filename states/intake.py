@@ -32,12 +32,12 @@ from states import audit, deadlines, messages
 from states.attempt import Attachment
 from states.case import CaseRecord
 from states.completeness import deficiencies
-from states.effects import Effects, TimerPlan, target_rows
+from states.effects import Effects, Related, TimerPlan, target_rows
 from states.engine import apply, system_attempt
 from states.lookalike import imitated
 from states.notice import NonDisclosureOrder
 from states.regime import regime_for
-from states.store import Outcome, Step, insert_case, load_cases, new_id, related, write
+from states.store import Outcome, Step, insert_case_details, load_cases, new_id, related, write
 from states.targets import dedupe_key
 
 
@@ -143,9 +143,6 @@ def intake(conn: Connection, raw: dict[str, Any], now: datetime, policy: Policy,
         indefinite=bool(sub.nondisclosure and sub.nondisclosure.indefinite),
         reference=sub.nondisclosure.reference if sub.nondisclosure else "")
     preservation_only = sub.kind == CaseKind.PRESERVATION
-    insert_case(conn, case, rows, order,
-                NoticeStatus.NOT_REQUIRED if preservation_only else NoticeStatus.UNDECIDED,
-                NoticeReason.PRESERVATION_ONLY if preservation_only else NoticeReason.NONE)
     opening = _opening_effects(case, sub, document, now, policy, cal)
     opening.documents += extra
     opening.audit["channel"] = envelope.channel
@@ -155,9 +152,12 @@ def intake(conn: Connection, raw: dict[str, Any], now: datetime, policy: Policy,
     after = case
     if missing:
         attempt = system_attempt("flag_incomplete", now, policy, cal, deficiencies=missing)
-        after, step = apply(case, attempt, related(conn, [case.case_id])[case.case_id])
+        after, step = apply(case, attempt, Related())
         steps.append(step)
-    write(conn, [Outcome(after, case.version, steps)])
+    write(conn, [Outcome(after, 0, steps)])  # inserts the case with its first events, timers and letters
+    insert_case_details(conn, case.case_id, rows, order,
+                        NoticeStatus.NOT_REQUIRED if preservation_only else NoticeStatus.UNDECIDED,
+                        NoticeReason.PRESERVATION_ONLY if preservation_only else NoticeReason.NONE)
     return {"case_id": case.case_id, "status": "opened", "state": after.state, "kind": case.kind,
             "regime": case.regime, "deficiencies": missing, "linked_to": case.linked_to}
 

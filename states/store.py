@@ -50,7 +50,7 @@ class Step:
 @dataclass
 class Outcome:
     case: CaseRecord            # the record after every step
-    expected_version: int       # the version it was read at
+    expected_version: int       # the version it was read at; 0 for a case this outcome creates
     steps: list[Step] = field(default_factory=list)
 
 
@@ -105,12 +105,12 @@ def related(conn: Connection, case_ids: list[str]) -> dict[str, Related]:
 
 
 # -- writing ------------------------------------------------------------------------------------------
-def insert_case(conn: Connection, case: CaseRecord, target_rows: list[tuple[str, str, str]],
-                order: NonDisclosureOrder, notice_status: str, notice_reason: str) -> None:
-    conn.execute(insert(cases).values(**case.column_values()))
-    _write_targets(conn, case.case_id, target_rows)
+def insert_case_details(conn: Connection, case_id: str, target_rows: list[tuple[str, str, str]],
+                        order: NonDisclosureOrder, notice_status: str, notice_reason: str) -> None:
+    """A new case's targets and notice, after `write` has inserted the case itself."""
+    _write_targets(conn, case_id, target_rows)
     conn.execute(insert(notices).values(
-        case_id=case.case_id, status=notice_status, reason=notice_reason,
+        case_id=case_id, status=notice_status, reason=notice_reason,
         nondisclosure_until=order.until.isoformat() if order.until else None,
         nondisclosure_indefinite=order.indefinite, nondisclosure_reference=order.reference or None))
 
@@ -225,7 +225,15 @@ def write(conn: Connection, outcomes: list[Outcome]) -> None:
 
 def _write_cases(conn: Connection, outcomes: list[Outcome]) -> None:
     groups: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
+    created = [o for o in outcomes if o.expected_version == 0]
+    for o in created:
+        o.case.version = 1
+        o.case.updated_at = o.steps[-1].at if o.steps else o.case.updated_at
+    if created:
+        conn.execute(insert(cases), [o.case.column_values() for o in created])
     for o in outcomes:
+        if o.expected_version == 0:
+            continue
         changed = {"state", "updated_at"}
         for step in o.steps:
             changed |= set(step.effects.changes)
