@@ -21,6 +21,12 @@ def blank_form(kind: str, provider: str) -> bytes:
     if kind not in TITLES:
         raise ValueError(f"unknown form kind {kind!r}; one of {', '.join(TITLES)}")
     doc = Document()
+    # Korean text in the font a Korean Word installation has; other readers substitute their own CJK font.
+    from docx.oxml.ns import qn
+
+    for style_name in ("Normal", "Title", "Heading 2"):
+        fonts = doc.styles[style_name].element.get_or_add_rPr().get_or_add_rFonts()
+        fonts.set(qn("w:eastAsia"), "Malgun Gothic")
     en, ko = TITLES[kind]
     doc.add_heading(f"{en} / {ko}", level=0)
     doc.add_paragraph(f"{provider}: Law Enforcement Agency Disclosure Request")
