@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from cli.render import table
+from intake.channels import authserv_id, intake_bytes
 from models.db import ledesk_home, make_engine, reader
 from models.migrate import upgrade
 from models.tables import notices, outbox, timers
@@ -36,6 +37,27 @@ def _sample(name: str) -> dict[str, Any]:
     return data
 
 
+def _email(submission: dict[str, Any], form: bool, server: str) -> bytes:
+    from email.message import EmailMessage
+
+    from forms.blank import blank_form
+    from forms.fill import fill_form
+    from intake.email import SUBJECT
+
+    sender = submission["sender"]["email"]
+    msg = EmailMessage()
+    msg["From"], msg["Subject"] = sender, SUBJECT
+    msg["Authentication-Results"] = f"{server}; dmarc=pass header.from={sender.split('@')[1]}"
+    msg.set_content("Please find our request attached.")
+    if form:
+        msg.add_attachment(fill_form(blank_form(submission["kind"], "LE Desk Cloud"), submission),
+                           maintype="application", subtype="octet-stream", filename="request.docx")
+    else:
+        msg.add_attachment(json.dumps(submission).encode(), maintype="application", subtype="json",
+                           filename="request.json")
+    return bytes(msg)
+
+
 def run_demo(home: Path | None = None, quiet: bool = False) -> dict[str, Any]:
     home = home or ledesk_home() / "demo"
     home.mkdir(parents=True, exist_ok=True)
@@ -56,6 +78,10 @@ def run_demo(home: Path | None = None, quiet: bool = False) -> dict[str, Any]:
         with engine.begin() as conn:
             return intake(conn, raw, clock.now(), policy, cal)
 
+    def arrive(name: str, data: bytes) -> dict[str, Any]:
+        with engine.begin() as conn:
+            return intake_bytes(conn, name, data, clock.now(), policy, cal)
+
     def act(case_id: str, trigger: str, actor: str, **kw: Any) -> None:
         try:
             after = desk.fire(case_id, trigger, actor, **kw)
@@ -74,14 +100,20 @@ def run_demo(home: Path | None = None, quiet: bool = False) -> dict[str, Any]:
     opened: dict[str, str] = {}
     for name in ("warrant", "warrant_with_gag_order", "preservation", "preservation_statutory", "court_permission",
                  "statutory_subscriber_request", "foreign_direct", "incomplete", "lookalike_sender", "warrant"):
-        result = submit(_sample(name))
+        if name == "court_permission":  # a filled Word form, e-mailed and verified by our mail server
+            result = arrive("court_permission.eml", _email(_sample(name), True, authserv_id(policy)))
+        elif name == "lookalike_sender":  # an e-mail from a domain that imitates the police
+            result = arrive("lookalike.eml", _email(_sample(name), False, authserv_id(policy)))
+        else:
+            result = submit(_sample(name))
         if result["case_id"] is None:
-            say(f"{name}: not reviewed ({result['reason']})")
+            say(f"{name} (e-mail): not reviewed ({result['reason']}); security alert queued")
         elif result.get("duplicate_of"):
             say(f"{name}: duplicate of {result['duplicate_of']}, no new case")
         else:
             opened[name] = result["case_id"]
-            say(f"{result['case_id']}  {name}: {result['state']} ({result['regime']})"
+            channel = " (Word form by e-mail)" if name == "court_permission" else ""
+            say(f"{result['case_id']}  {name}{channel}: {result['state']} ({result['regime']})"
                 + (f", {len(result['deficiencies'])} deficiencies" if result["deficiencies"] else ""))
 
     clock.advance(timedelta(hours=1))
