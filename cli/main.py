@@ -202,6 +202,24 @@ def cmd_outbox(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dispatch(rt: Runtime, args: argparse.Namespace) -> int:
+    from delivery.dispatch import dispatch
+    from delivery.transports import transport_from_env
+    from models.db import ledesk_home
+
+    try:
+        transport = transport_from_env(ledesk_home())
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    sender = rt.policy.legal_team_address
+    result = dispatch(rt.engine, transport, rt.clock.now(), sender, limit=args.limit,
+                      domain=sender.rpartition("@")[2] or "ledesk.local")
+    doc = {"sent": result.sent, "retrying": result.retrying, "failed": result.failed, "held": result.held,
+           "recovered": result.recovered}
+    emit(doc, args.json, ", ".join(f"{k}: {len(v)}" for k, v in doc.items()))
+    return 0
+
+
 def cmd_audit_verify(rt: Runtime, args: argparse.Namespace) -> int:
     from states.audit import verify
 
@@ -303,6 +321,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--attach", metavar="FILE")
     p = add("sweep", cmd_sweep, "fire every timer due at the clock's now")
     p.add_argument("--batch-size", type=int, default=1000)
+    p = add("dispatch", cmd_dispatch, "deliver pending outbound messages (LEDESK_SMTP_URL, else .eml files in "
+                                      "LEDESK_HOME/outbox/)")
+    p.add_argument("--limit", type=int, default=200)
     p = add("outbox", cmd_outbox, "list outbound messages")
     p.add_argument("--pending", action="store_true")
     audit_p = add("audit", lambda rt, a: _need_sub(a), "the audit chain")

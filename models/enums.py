@@ -145,6 +145,7 @@ class TimerStatus(StrEnum):
 
 class OutboxStatus(StrEnum):
     PENDING = "pending"
+    SENDING = "sending"  # claimed by a dispatcher; if it died, the Message-ID tells whether it went out
     SENT = "sent"
     FAILED = "failed"
     CANCELLED = "cancelled"

@@ -216,6 +216,11 @@ outbox = Table(
     Column("attempts", Integer, nullable=False, default=0),
     _now_column("created_at"),
     _now_column("sent_at", nullable=True),
+    # Delivery: the Message-ID is the idempotency key a restarted dispatcher checks before sending again.
+    Column("message_id", String(200), nullable=True, unique=True),
+    _now_column("claimed_at", nullable=True),
+    _now_column("next_attempt_at", nullable=True),
+    Column("last_error", String(500), nullable=True),
     Index("ix_outbox_status", "status", "id"),
 )
 

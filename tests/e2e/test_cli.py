@@ -162,3 +162,12 @@ def test_email_intake_from_the_command_line(ledesk: Ledesk, tmp_path: Path) -> N
     del msg["Authentication-Results"]
     path.write_bytes(bytes(msg))
     assert ledesk.run("intake", str(path))["status"] == "not_reviewed"
+
+
+def test_dispatch_writes_eml_files_once(ledesk: Ledesk, tmp_path: Path) -> None:
+    ledesk.run("intake", str(SAMPLES / "warrant.json"))
+    first = ledesk.run("dispatch")
+    assert len(first["sent"]) == 1 and first["failed"] == []
+    assert ledesk.run("dispatch")["sent"] == []
+    assert len(list((tmp_path / "home" / "outbox").glob("*.eml"))) == 1
+    assert ledesk.run("outbox", "--pending")["messages"] == []

@@ -1,0 +1,147 @@
+"""Outbox delivery through a real SMTP server on loopback and through the .eml folder: each message once,
+retries with backoff, nothing to a user whose notice is held back."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from datetime import timedelta
+from email import message_from_bytes, policy
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from delivery.dispatch import LEASE, dispatch
+from delivery.transports import EmlFolder, Smtp
+from tests.factories import seoul
+from tests.integration.conftest import World
+
+SENDER = "legal@provider.example"
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Inbox, int]]:
+    inbox, port = Inbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()
+
+
+def statuses(world: World) -> dict[str, int]:
+    rows = world.rows("select status, count(*) from outbox group by status")
+    return {r[0]: int(r[1]) for r in rows}
+
+
+def test_every_message_reaches_the_smtp_server_once(world: World, smtp_server: tuple[Inbox, int],
+                                                     tmp_path: Path) -> None:
+    inbox, port = smtp_server
+    world.intake("warrant")
+    world.intake("emergency")
+    pending = world.count("outbox")
+    transport = Smtp(f"smtp://127.0.0.1:{port}", tmp_path / "journal.txt")
+    result = dispatch(world.engine, transport, world.clock.now(), SENDER)
+    assert len(result.sent) == pending == len(inbox.messages)
+    assert dispatch(world.engine, transport, world.clock.now(), SENDER).sent == []
+    assert len(inbox.messages) == pending
+    page = next(m for m in inbox.messages if m["X-LEDesk-Kind"] == "emergency_page")
+    assert page["To"] == world.policy.oncall_address and page["Message-ID"].startswith("<ledesk-outbox-")
+    ack = next(m for m in inbox.messages if m["X-LEDesk-Kind"] == "acknowledgement")
+    assert "waives no right or objection" in ack.get_content()
+    assert statuses(world) == {"sent": pending}
+
+
+def test_a_server_that_is_down_is_retried_with_backoff(world: World, smtp_server: tuple[Inbox, int],
+                                                       tmp_path: Path) -> None:
+    inbox, port = smtp_server
+    world.intake("warrant")
+    down = Smtp(f"smtp://127.0.0.1:{free_port()}", tmp_path / "journal.txt", timeout=2)
+    result = dispatch(world.engine, down, world.clock.now(), SENDER)
+    assert result.sent == [] and len(result.retrying) == 1
+    row = world.rows("select attempts, last_error, status from outbox")[0]
+    assert row[0] == 1 and "Connection" in row[1] and row[2] == "pending"
+    up = Smtp(f"smtp://127.0.0.1:{port}", tmp_path / "journal.txt")
+    assert dispatch(world.engine, up, world.clock.now() + timedelta(seconds=30), SENDER).sent == []  # backing off
+    assert len(dispatch(world.engine, up, world.clock.now() + timedelta(minutes=1), SENDER).sent) == 1
+    assert len(inbox.messages) == 1
+
+
+def test_a_dispatcher_killed_after_sending_does_not_send_again(world: World, tmp_path: Path) -> None:
+    world.intake("warrant")
+    folder = EmlFolder(tmp_path / "outbox")
+
+    class DiesAfterSending:
+        def send(self, message: Any) -> None:
+            folder.send(message)
+            raise SystemExit("killed between sending and recording")
+
+        def delivered(self, message_id: str) -> bool:
+            return folder.delivered(message_id)
+
+    with pytest.raises(SystemExit):
+        dispatch(world.engine, DiesAfterSending(), world.clock.now(), SENDER)
+    assert statuses(world) == {"sending": 1}
+    assert dispatch(world.engine, folder, world.clock.now() + timedelta(minutes=1), SENDER).sent == []  # lease
+    result = dispatch(world.engine, folder, world.clock.now() + LEASE, SENDER)
+    assert result.recovered and result.sent == []
+    assert statuses(world) == {"sent": 1}
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
+
+
+def test_user_notices_never_leave_while_the_notice_is_held_back(world: World, tmp_path: Path) -> None:
+    case_id = world.intake("warrant")["case_id"]
+    world.fire(case_id, "recommend_disclosure", "alice", reason="ok")
+    world.fire(case_id, "approve_disclosure", "bob")
+    with world.engine.begin() as conn:  # an order recorded straight in the table, as a fault would
+        conn.exec_driver_sql("update notices set status = 'deferred'")
+    folder = EmlFolder(tmp_path / "outbox")
+    result = dispatch(world.engine, folder, world.clock.now(), SENDER)
+    assert len(result.held) == 1
+    assert not any("user_notice" in p.read_text() for p in (tmp_path / "outbox").glob("*.eml"))
+
+
+def test_a_user_notice_goes_to_the_targeted_address(world: World, tmp_path: Path) -> None:
+    case_id = world.intake("warrant")["case_id"]
+    world.fire(case_id, "recommend_disclosure", "alice", reason="ok")
+    world.fire(case_id, "approve_disclosure", "bob")
+    folder = EmlFolder(tmp_path / "outbox")
+    dispatch(world.engine, folder, world.clock.now(), SENDER)
+    notices = [p.read_text() for p in (tmp_path / "outbox").glob("*.eml") if "X-LEDesk-Kind: user_notice" in
+               p.read_text()]
+    assert len(notices) == 1 and "To: Hong.GilDong@example.com" in notices[0]  # as the authority wrote it
+
+
+def test_a_notice_for_an_account_without_known_address_fails_visibly(world: World, tmp_path: Path) -> None:
+    case_id = world.intake("warrant_with_gag_order", nondisclosure=None)["case_id"]
+    world.fire(case_id, "recommend_disclosure", "alice", reason="ok")
+    world.fire(case_id, "approve_disclosure", "bob")
+    result = dispatch(world.engine, EmlFolder(tmp_path / "o"), world.clock.now(), SENDER)
+    assert len(result.failed) == 1
+    error = world.rows("select last_error from outbox where status = 'failed'")[0][0]
+    assert "account_id:acct-77120" in error
+
+
+def test_eml_files_are_complete_or_absent(world: World, tmp_path: Path) -> None:
+    world.intake("warrant")
+    dispatch(world.engine, EmlFolder(tmp_path / "outbox"), seoul(2026, 12, 1), SENDER)
+    files = list((tmp_path / "outbox").iterdir())
+    assert [f.suffix for f in files] == [".eml"]
+    subject = message_from_bytes(files[0].read_bytes(), policy=policy.default)["Subject"]
+    assert subject.startswith("Received: LE Desk case")
