@@ -202,6 +202,43 @@ def cmd_outbox(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge(rt: Runtime, args: argparse.Namespace) -> int:
+    from vault.purge import purge
+
+    purged = purge(rt.engine, rt.clock.now(), rt.policy.provider_name)
+    emit({"purged": purged}, args.json, table(purged, ["case_id", "hold_id"]))
+    return 0
+
+
+def cmd_datasource_load(rt: Runtime, args: argparse.Namespace) -> int:
+    from datasource.embedded import read_jsonl
+
+    count = rt.source().load(read_jsonl(Path(args.file)) if Path(args.file).is_file() else _missing(args.file))
+    emit({"accounts": count}, args.json, f"loaded {count} accounts")
+    return 0
+
+
+def cmd_datasource_generate(rt: Runtime, args: argparse.Namespace) -> int:
+    if args.accounts < 0 or args.accounts > 1_000_000:
+        raise BadInput("--accounts takes 0 to 1,000,000")
+    count = rt.source().generate(args.accounts, rt.clock.now())
+    emit({"accounts": count}, args.json, f"generated {count} accounts")
+    return 0
+
+
+def cmd_datasource_retention(rt: Runtime, args: argparse.Namespace) -> int:
+    p = rt.policy.log_retention
+    deleted = rt.source().apply_retention(rt.clock.now(), {"access_logs": p.internet_logs_months,
+                                                            "ip_logs": p.ip_access_months,
+                                                            "traffic_data": p.call_detail_months})
+    emit({"deleted": deleted}, args.json, f"deleted {deleted} log records past retention")
+    return 0
+
+
+def _missing(path: str) -> Any:
+    raise BadInput(f"{path}: no such file")
+
+
 def cmd_dispatch(rt: Runtime, args: argparse.Namespace) -> int:
     from delivery.dispatch import dispatch
     from delivery.transports import transport_from_env
@@ -324,6 +361,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("dispatch", cmd_dispatch, "deliver pending outbound messages (LEDESK_SMTP_URL, else .eml files in "
                                       "LEDESK_HOME/outbox/)")
     p.add_argument("--limit", type=int, default=200)
+    p = add("purge", cmd_purge, "purge holds whose cases expired or were released: crypto-shred and certify")
+    source = add("datasource", lambda rt, a: _need_sub(a), "the embedded data source")
+    source_sub = source.add_subparsers(dest="sub", parser_class=_Parser)
+    p = source_sub.add_parser("load", parents=[common], help="load accounts from a JSON-lines file")
+    p.add_argument("file")
+    p.set_defaults(fn=cmd_datasource_load)
+    p = source_sub.add_parser("generate", parents=[common], help="make synthetic accounts")
+    p.add_argument("--accounts", type=int, required=True)
+    p.set_defaults(fn=cmd_datasource_generate)
+    p = source_sub.add_parser("retention", parents=[common], help="apply the data source's own retention now")
+    p.set_defaults(fn=cmd_datasource_retention)
     p = add("outbox", cmd_outbox, "list outbound messages")
     p.add_argument("--pending", action="store_true")
     audit_p = add("audit", lambda rt, a: _need_sub(a), "the audit chain")
@@ -380,7 +428,7 @@ def _translate(exc: Exception) -> LedeskError | None:
 
     from policy.load import PolicyError
 
-    if isinstance(exc, PolicyError):
+    if isinstance(exc, PolicyError) or (isinstance(exc, ValueError) and getattr(exc, "code", "") == "bad_input"):
         return BadInput(str(exc))
     if isinstance(exc, OperationalError | ProgrammingError):
         text = str(exc.orig) if getattr(exc, "orig", None) else str(exc)

@@ -43,10 +43,23 @@ class Runtime:
             self._clock = clock_from_env()
         return self._clock
 
+    def source(self) -> Any:
+        from datasource.embedded import EmbeddedSource
+        from models.db import ledesk_home
+
+        return EmbeddedSource(ledesk_home() / "datasource.db")
+
+    def vault(self) -> Any:
+        from models.db import ledesk_home
+        from vault.keys import master_key
+        from vault.store import Vault
+
+        return Vault(self.source(), master_key(ledesk_home()), self.calendar)
+
     def desk(self) -> Any:
         from states.engine import Desk
 
-        return Desk(self.engine, self.clock, self.policy, self.calendar)
+        return Desk(self.engine, self.clock, self.policy, self.calendar, self.vault())
 
 
 def safe_url(url: str) -> str:

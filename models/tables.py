@@ -224,6 +224,34 @@ outbox = Table(
     Index("ix_outbox_status", "status", "id"),
 )
 
+# The vault: each hold's snapshot encrypted under a key of its own, that key wrapped by the master key.
+# Purging deletes the key (crypto-shredding) and the blobs, and leaves a destruction record.
+vault_keys = Table(
+    "vault_keys", metadata,
+    Column("hold_id", String(32), ForeignKey("holds.hold_id"), primary_key=True),
+    Column("wrapped_key", LargeBinary, nullable=False),
+    _now_column("created_at"),
+)
+
+vault_blobs = Table(
+    "vault_blobs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("hold_id", String(32), ForeignKey("holds.hold_id"), nullable=False, index=True),
+    Column("part", Integer, nullable=False),       # position in the snapshot; no identifier in clear
+    Column("nonce", LargeBinary, nullable=False),
+    Column("ciphertext", LargeBinary, nullable=False),
+)
+
+destructions = Table(
+    "destructions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("hold_id", String(32), ForeignKey("holds.hold_id"), nullable=False, unique=True),
+    Column("case_id", String(32), ForeignKey("cases.case_id"), nullable=False),
+    _now_column("purged_at"),
+    Column("blobs", Integer, nullable=False),
+    Column("ciphertext_sha256", String(64), nullable=False),  # what was destroyed, without what it said
+)
+
 # The audit log is append-only and hash-chained: seq is contiguous, and each hash covers the previous.
 events = Table(
     "events", metadata,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, select
 
@@ -15,7 +15,7 @@ from models.enums import SYSTEM_ACTOR
 from models.tables import cases, holds, targets
 from policy.calendar import LegalCalendar
 from policy.schema import Policy
-from states import guards, notice
+from states import audit, guards, notice
 from states.attempt import Attachment, Attempt
 from states.case import CaseRecord
 from states.clock import Clock
@@ -89,6 +89,9 @@ class Desk:
     clock: Clock
     policy: Policy
     calendar: LegalCalendar
+    # Takes the snapshot when a hold is created, in the same transaction (vault.store.Vault). Without
+    # one, holds are recorded but nothing is copied: only tests of the rules run that way.
+    vault: Preserver | None = None
 
     def attempt(self, trigger: str, actor: str, roles: frozenset[str], **kw: Any) -> Attempt:
         return Attempt(trigger=trigger, actor=actor, roles=roles, now=self.clock.now(), policy=self.policy,
@@ -102,7 +105,7 @@ class Desk:
         if failed and trigger != "verify_callback":
             raise BadInput("--failed goes with verify_callback only")
         with self.engine.begin() as conn:
-            case = load_case(conn, case_id)
+            case = load_case(conn, case_id, lock=True)
             roles = frozenset() if actor == SYSTEM_ACTOR else roles_of(conn, actor)
             attempt = self.attempt(trigger, actor, roles, reason=reason, attachment=attachment, failed=failed)
             if trigger == "preserve":
@@ -110,10 +113,21 @@ class Desk:
             rel = related(conn, [case_id])[case_id]
             after, step = apply(case, attempt, rel)
             write(conn, [Outcome(after, case.version, [step])])
+            if step.effects.hold is not None and step.effects.hold.op == "create" and self.vault is not None:
+                hold_id = conn.execute(select(holds.c.hold_id).where(holds.c.case_id == case_id)
+                                       .order_by(holds.c.created_at.desc()).limit(1)).scalar_one()
+                summary = self.vault.snapshot(conn, hold_id, after.submission, attempt.now)
+                audit.append(conn, [audit.EventDraft(case_id, "snapshot_taken", SYSTEM_ACTOR, attempt.now,
+                                                     reason=f"hold {hold_id}", data={"hold_id": hold_id,
+                                                                                     **summary})])
             return after
 
     def now(self) -> datetime:
         return self.clock.now()
+
+
+class Preserver(Protocol):
+    def snapshot(self, conn: Any, hold_id: str, submission: dict[str, Any], now: datetime) -> dict[str, Any]: ...
 
 
 def system_attempt(trigger: str, now: datetime, policy: Policy, calendar: LegalCalendar, **kw: Any) -> Attempt:

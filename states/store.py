@@ -59,18 +59,24 @@ def new_id(prefix: str) -> str:
 
 
 # -- reading ------------------------------------------------------------------------------------------
-def load_cases(conn: Connection, case_ids: list[str], lock: bool = False) -> dict[str, CaseRecord]:
+def load_cases(conn: Connection, case_ids: list[str], lock: bool = False,
+               skip_locked: bool = False) -> dict[str, CaseRecord]:
+    """Case records by id. Writers lock the case rows first (on PostgreSQL; SQLite has one writer), so
+    every transaction takes locks in the same order: case, then its timers, holds and the rest. With
+    `skip_locked`, cases another transaction holds are left out instead of waited for."""
     found: dict[str, CaseRecord] = {}
     for start in range(0, len(case_ids), 900):
         query = select(*_CASE_COLUMNS).where(cases.c.case_id.in_(case_ids[start:start + 900]))
-        for row in conn.execute(query.with_for_update() if lock else query):
+        if lock and conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=skip_locked)
+        for row in conn.execute(query):
             record = CaseRecord.from_tuple(row)
             found[record.case_id] = record
     return found
 
 
-def load_case(conn: Connection, case_id: str) -> CaseRecord:
-    found = load_cases(conn, [case_id])
+def load_case(conn: Connection, case_id: str, lock: bool = False) -> CaseRecord:
+    found = load_cases(conn, [case_id], lock=lock)
     if case_id not in found:
         raise NotFound(f"no case {case_id}")
     return found[case_id]

@@ -135,8 +135,13 @@ def _sweep_batch(conn: Connection, now: datetime, policy: Policy, cal: LegalCale
     by_case: dict[str, list[Any]] = defaultdict(list)
     for t in due:
         by_case[t.case_id].append(t)
+    # A case a reviewer is changing right now is skipped, not waited for: its timers stay pending and
+    # fire on the next sweep, and no lock cycle with the reviewer's transaction can form.
+    records = load_cases(conn, list(by_case), lock=True, skip_locked=True)
+    skipped = 0
+    for busy in set(by_case) - set(records):
+        skipped += len(by_case.pop(busy))
     case_ids = list(by_case)
-    records = load_cases(conn, case_ids)
     rels = related(conn, case_ids)
     outcomes: list[Outcome] = []
     closed: list[dict[str, Any]] = []
@@ -177,8 +182,9 @@ def _sweep_batch(conn: Connection, now: datetime, policy: Policy, cal: LegalCale
             outcomes.append(Outcome(case, original.version, steps))
     write(conn, outcomes)
     # Timers are closed last, so a timer cancelled by its own case's expiry still reads as fired.
-    conn.execute(update(timers).where(timers.c.id == bindparam("i"))
-                 .values(status=bindparam("s"), result=bindparam("r"), fired_at=now), closed)
+    if closed:
+        conn.execute(update(timers).where(timers.c.id == bindparam("i"))
+                     .values(status=bindparam("s"), result=bindparam("r"), fired_at=now), closed)
     result.fired += fired
     result.failed += failed
-    return len(due)
+    return len(due) - skipped  # fewer than a full batch ends this sweep; the skipped ones wait for the next

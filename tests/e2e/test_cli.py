@@ -171,3 +171,26 @@ def test_dispatch_writes_eml_files_once(ledesk: Ledesk, tmp_path: Path) -> None:
     assert ledesk.run("dispatch")["sent"] == []
     assert len(list((tmp_path / "home" / "outbox").glob("*.eml"))) == 1
     assert ledesk.run("outbox", "--pending")["messages"] == []
+
+
+def test_datasource_preserve_lapse_and_purge(ledesk: Ledesk, tmp_path: Path) -> None:
+    accounts = tmp_path / "accounts.jsonl"
+    accounts.write_text(json.dumps({"account_id": "acct-1", "phone": "010-1234-5678", "subscriber": {"name": "Hong"},
+                                    "access_logs": [{"at": "2026-10-01T00:00:00+00:00", "ip": "203.0.113.9"}]})
+                        + "\n")
+    assert ledesk.run("datasource", "load", str(accounts)) == {"accounts": 1}
+    assert ledesk.run("datasource", "generate", "--accounts", "3") == {"accounts": 3}
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{}\nnot json\n")
+    assert ledesk.run("datasource", "load", str(bad), code=2)["code"] == "bad_input"
+    case_id = ledesk.run("intake", str(SAMPLES / "preservation.json"))["case_id"]
+    ledesk.run("actors", "add", "alice", "--role", "reviewer")
+    shown = ledesk.run("advance", case_id, "preserve", "--actor", "alice")
+    assert shown["history"][-1]["trigger"] == "snapshot_taken"
+    assert ledesk.run("purge") == {"purged": []}
+    ledesk.run("sweep", now="2027-03-03T00:00:00+09:00")
+    purged = ledesk.run("purge", now="2027-03-03T01:00:00+09:00")["purged"]
+    assert purged == [{"case_id": case_id, "hold_id": shown["holds"][0]["hold_id"]}]
+    later = "2027-03-03T01:00:00+09:00"  # three months back is 3 December: every generated log is older
+    assert ledesk.run("datasource", "retention", now=later)["deleted"] == 1 + 3 * 50
+    assert ledesk.run("datasource", "retention", now=later) == {"deleted": 0}

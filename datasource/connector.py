@@ -1,0 +1,24 @@
+"""What LE Desk asks of a data source. The embedded one stands in for the provider's systems."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Protocol
+
+
+class Connector(Protocol):
+    def lookup(self, target_type: str, value: str) -> str | None:
+        """The account a target identifier names, or None when this entity holds no such account."""
+        ...
+
+    def read(self, account_id: str, category: str, start: datetime | None,
+             end: datetime | None) -> list[dict[str, Any]]:
+        """The records of one category from `start` up to (not including) `end`, as they exist now."""
+        ...
+
+    def earliest(self, category: str) -> date | None:
+        """The oldest record still kept in a category (retention decides what "out of retention" means)."""
+        ...
+
+    def apply_retention(self, now: datetime, months_by_category: dict[str, int]) -> int:
+        ...

@@ -1,0 +1,163 @@
+"""The vault on a real database: real bytes preserved that only LE Desk can read, destroyed provably."""
+
+from __future__ import annotations
+
+import os
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from datasource.embedded import EmbeddedSource
+from models.tables import vault_blobs
+from states.attempt import Attachment
+from states.engine import Desk
+from states.errors import LedeskError
+from tests.factories import sample, seoul
+from tests.integration.conftest import World
+from vault.keys import master_key
+from vault.purge import purge
+from vault.store import Vault
+
+ACCOUNT = {"account_id": "acct-42", "phone": "+82 10 1234 5678", "email": "suspect@example.com",
+           "subscriber": {"name": "Hong Gil-dong", "address": "1 Sejong-daero"},
+           "access_logs": [{"at": "2026-08-15T03:00:00+00:00", "ip": "198.51.100.1"},     # before the period
+                           {"at": "2026-08-31T15:30:00+00:00", "ip": "203.0.113.77"},   # 1 Sep 00:30 Seoul
+                           {"at": "2026-11-30T15:30:00+00:00", "ip": "203.0.113.78"}],  # 1 Dec 00:30 Seoul
+           "content": [{"name": "plan.txt", "text": "secret plan", "created_at": "2026-10-01T00:00:00+00:00"}]}
+
+
+@pytest.fixture
+def vaulted(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
+    monkeypatch.delenv("LEDESK_MASTER_KEY", raising=False)
+    source = EmbeddedSource(tmp_path / "datasource.db")
+    source.load([ACCOUNT])
+    world.vault = Vault(source, master_key(tmp_path), world.calendar)  # type: ignore[attr-defined]
+    world.desk = Desk(world.engine, world.clock, world.policy, world.calendar, world.vault)  # type: ignore[attr-defined]
+    world.home = tmp_path  # type: ignore[attr-defined]
+    return world
+
+
+def preserved(world: World) -> tuple[str, str]:
+    case_id = world.intake("preservation")["case_id"]
+    world.fire(case_id, "preserve", "alice")
+    return case_id, world.show(case_id)["holds"][0]["hold_id"]
+
+
+def test_preserve_snapshots_exactly_the_requested_period_encrypted(vaulted: World) -> None:
+    case_id, hold_id = preserved(vaulted)
+    with vaulted.engine.connect() as conn:
+        parts = vaulted.vault.read(conn, hold_id)  # type: ignore[attr-defined]
+        blobs = b"".join(r.ciphertext for r in conn.execute(select(vault_blobs)))
+    assert [p["category"] for p in parts] == ["ip_logs"]
+    assert parts[0]["account_id"] == "acct-42"
+    assert [r["ip"] for r in parts[0]["records"]] == ["203.0.113.77"]
+    for plain in (b"203.0.113.77", b"acct-42", b"1234", b"Hong"):
+        assert plain not in blobs
+    assert [h["trigger"] for h in vaulted.show(case_id)["history"]][-2:] == ["preserve", "snapshot_taken"]
+    assert os.stat(vaulted.home / "master.key").st_mode & 0o777 == 0o600  # type: ignore[attr-defined]
+
+
+def test_the_snapshot_survives_the_data_sources_own_retention(vaulted: World) -> None:
+    _, hold_id = preserved(vaulted)
+    deleted = vaulted.vault.source.apply_retention(seoul(2027, 1, 5), {"ip_logs": 3, "access_logs": 3,  # type: ignore[attr-defined]
+                                                                       "traffic_data": 12})
+    assert deleted == 2
+    with vaulted.engine.connect() as conn:
+        assert [r["ip"] for r in vaulted.vault.read(conn, hold_id)[0]["records"]] == ["203.0.113.77"]  # type: ignore[attr-defined]
+
+
+def test_two_holds_on_one_account_share_nothing(vaulted: World) -> None:
+    _, first = preserved(vaulted)
+    raw = sample("preservation")
+    raw["reference"], raw["targets"][0]["value"] = "OTHER-1", "+82 10 1234 5678"
+    other = vaulted.submit(raw)["case_id"]
+    vaulted.fire(other, "preserve", "rita")
+    second = vaulted.show(other)["holds"][0]["hold_id"]
+    keys = vaulted.rows("select wrapped_key from vault_keys")
+    assert len({bytes(k[0]) for k in keys}) == 2
+    bodies = [r[0] for r in vaulted.rows("select body from letters where case_id = :c", c=other)]
+    assert not any(first in b or "SMPA-2026-CY-0931" in b for b in bodies)
+    assert first != second
+
+
+def test_a_lapsed_preservation_is_purged_once_with_a_certificate(vaulted: World) -> None:
+    case_id, hold_id = preserved(vaulted)
+    vaulted.sweep(seoul(2027, 3, 3, 0))
+    assert purge(vaulted.engine, vaulted.clock.now(), "LE Desk Cloud") == [{"case_id": case_id, "hold_id": hold_id}]
+    assert purge(vaulted.engine, vaulted.clock.now(), "LE Desk Cloud") == []
+    assert vaulted.count("vault_keys") == 0 and vaulted.count("vault_blobs") == 0
+    record = vaulted.rows("select blobs, ciphertext_sha256 from destructions")[0]
+    assert record[0] == 1 and len(record[1]) == 64
+    assert vaulted.show(case_id)["holds"][0]["status"] == "purged"
+    assert vaulted.rows("select count(*) from letters where kind = 'destruction_certificate'")[0][0] == 1
+    with vaulted.engine.connect() as conn, pytest.raises(LookupError, match="purged"):
+        vaulted.vault.read(conn, hold_id)  # type: ignore[attr-defined]
+
+
+def test_a_purge_killed_half_way_finishes_on_the_next_run(vaulted: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    import vault.purge as purging
+
+    case_id, hold_id = preserved(vaulted)
+    vaulted.sweep(seoul(2027, 3, 3, 0))
+    real_destroy = purging.destroy
+
+    def dies_after_destroying(conn, hold):  # type: ignore[no-untyped-def]
+        real_destroy(conn, hold)
+        raise SystemExit("killed")
+
+    monkeypatch.setattr(purging, "destroy", dies_after_destroying)
+    with pytest.raises(SystemExit):
+        purge(vaulted.engine, vaulted.clock.now(), "LE Desk Cloud")
+    monkeypatch.undo()
+    assert vaulted.count("vault_keys") == 1  # rolled back whole
+    assert purge(vaulted.engine, vaulted.clock.now(), "LE Desk Cloud") == [{"case_id": case_id, "hold_id": hold_id}]
+
+
+def race(world: World, case_id: str, at: object) -> dict[str, object]:
+    """A reviewer attaches legal process while the sweep expires the case and the purge runs, each on
+    its own thread and connection, released at the same instant."""
+    outcomes: dict[str, object] = {}
+    start = threading.Barrier(2)
+
+    def attach() -> None:
+        start.wait()
+        try:
+            world.fire(case_id, "attach_legal_process", "alice", attachment=Attachment("w.pdf", b"%PDF"))
+            outcomes["attach"] = "ok"
+        except LedeskError as exc:
+            outcomes["attach"] = exc.code
+
+    def expire_and_purge() -> None:
+        start.wait()
+        world.sweep(at)
+        outcomes["purged"] = purge(world.engine, at, "LE Desk Cloud")  # type: ignore[arg-type]
+
+    threads = [threading.Thread(target=attach), threading.Thread(target=expire_and_purge)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return outcomes
+
+
+def test_a_hold_with_legal_process_is_never_purged_even_in_a_race(vaulted: World) -> None:
+    for attempt in range(6):
+        raw = sample("preservation")
+        raw["reference"], raw["targets"][0]["value"] = f"RACE-{attempt}", f"010-5555-000{attempt}"
+        case_id = vaulted.submit(raw)["case_id"]
+        vaulted.clock.set(seoul(2026, 12, 1))
+        vaulted.fire(case_id, "preserve", "alice")
+        at = seoul(2027, 3, 3, 0)
+        vaulted.clock.set(at)
+        outcomes = race(vaulted, case_id, at)
+        doc = vaulted.show(case_id)
+        if outcomes["attach"] == "ok":
+            assert doc["state"] == "received" and doc["holds"][0]["status"] == "converted"
+        else:
+            assert doc["state"] == "expired" and doc["holds"][0]["status"] == "purged"
+        assert not (doc["holds"][0]["status"] == "purged" and any(
+            h["trigger"] == "attach_legal_process" for h in doc["history"]))
+    vaulted.clock.set(seoul(2026, 12, 1) + timedelta(days=1))

@@ -1,0 +1,1 @@
+"""The preservation vault: snapshots held encrypted, one key per hold, destroyed provably on purge."""

@@ -1,0 +1,80 @@
+"""Snapshots in, snapshots out, and their destruction. Plaintext exists only in memory here: what is
+written is AES-GCM ciphertext under the hold's own key, bound to the hold and its position."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import Connection, delete, insert, select
+
+from datasource.connector import Connector
+from models.tables import vault_blobs, vault_keys
+from policy.calendar import LegalCalendar
+from vault.keys import unwrap, wrap
+
+
+@dataclass
+class Vault:
+    source: Connector
+    master: bytes
+    calendar: LegalCalendar  # a requested period's dates are Seoul dates
+
+    def snapshot(self, conn: Connection, hold_id: str, submission: dict[str, Any], now: datetime) -> dict[str, Any]:
+        """Preserve exactly what exists now for each target, in the requested categories and periods."""
+        key = AESGCM.generate_key(bit_length=256)
+        cipher = AESGCM(key)
+        rows: list[dict[str, Any]] = []
+        found = records = 0
+        for t_index, target in enumerate(submission.get("targets") or []):
+            account = self.source.lookup(str(target.get("type")), str(target.get("value") or ""))
+            found += account is not None
+            for request in submission.get("data_requested") or []:
+                start = self.calendar.start_of(date.fromisoformat(request["from"])) if request.get("from") else None
+                end = self.calendar.end_of(date.fromisoformat(request["to"])) if request.get("to") else None
+                items = self.source.read(account, str(request["category"]), start, end) if account else []
+                records += len(items)
+                part = {"target_index": t_index, "target": target, "account_id": account,
+                        "category": request["category"], "from": request.get("from"), "to": request.get("to"),
+                        "taken_at": now.isoformat(), "records": items}
+                nonce = os.urandom(12)
+                position = len(rows)
+                rows.append({"hold_id": hold_id, "part": position, "nonce": nonce,
+                             "ciphertext": cipher.encrypt(nonce, json.dumps(part).encode(),
+                                                          f"{hold_id}:{position}".encode())})
+        conn.execute(insert(vault_keys).values(hold_id=hold_id, wrapped_key=wrap(self.master, key, hold_id),
+                                               created_at=now))
+        if rows:
+            conn.execute(insert(vault_blobs), rows)
+        return {"parts": len(rows), "accounts_found": found, "records": records}
+
+    def read(self, conn: Connection, hold_id: str) -> list[dict[str, Any]]:
+        wrapped = conn.execute(select(vault_keys.c.wrapped_key).where(vault_keys.c.hold_id == hold_id)).scalar()
+        if wrapped is None:
+            raise LookupError(f"hold {hold_id} has no key: it was purged, or never preserved")
+        cipher = AESGCM(unwrap(self.master, wrapped, hold_id))
+        parts = []
+        for row in conn.execute(select(vault_blobs).where(vault_blobs.c.hold_id == hold_id)
+                                .order_by(vault_blobs.c.part)):
+            plain = cipher.decrypt(row.nonce, row.ciphertext, f"{hold_id}:{row.part}".encode())
+            parts.append(json.loads(plain))
+        return parts
+
+
+def destroy(conn: Connection, hold_id: str) -> tuple[int, str]:
+    """Crypto-shred a hold: the key first, then the ciphertext. Returns what was destroyed, as counts and
+    a digest of the ciphertext, never its content."""
+    digest = hashlib.sha256()
+    count = 0
+    for row in conn.execute(select(vault_blobs.c.ciphertext).where(vault_blobs.c.hold_id == hold_id)
+                            .order_by(vault_blobs.c.part)):
+        digest.update(row.ciphertext)
+        count += 1
+    conn.execute(delete(vault_keys).where(vault_keys.c.hold_id == hold_id))
+    conn.execute(delete(vault_blobs).where(vault_blobs.c.hold_id == hold_id))
+    return count, digest.hexdigest()
