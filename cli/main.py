@@ -179,7 +179,7 @@ def cmd_nondisclosure(rt: Runtime, args: argparse.Namespace) -> int:
 def cmd_sweep(rt: Runtime, args: argparse.Namespace) -> int:
     from states.sweep import sweep
 
-    result = sweep(rt.engine, rt.clock.now(), rt.policy, rt.calendar, batch_size=args.batch_size)
+    result = sweep(rt.engine, rt.clock.now(), rt.policy, rt.calendar, batch_size=args.batch_size, vault=rt.vault())
     doc = {"fired": result.fired, "failed": result.failed,
            "succeeded": len(result.fired)}
     emit(doc, args.json, table(result.fired, ["case_id", "timer", "trigger", "action"])
@@ -199,6 +199,22 @@ def cmd_outbox(rt: Runtime, args: argparse.Namespace) -> int:
     with rt.reader.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(query)]
     emit({"messages": rows}, args.json, table(rows, ["id", "case_id", "channel", "kind", "to", "status"]))
+    return 0
+
+
+def cmd_export(rt: Runtime, args: argparse.Namespace) -> int:
+    import getpass
+
+    from vault.production import export
+
+    actor = args.actor or f"cli:{getpass.getuser()}"
+    with rt.engine.begin() as conn:
+        try:
+            result = export(conn, rt.vault(), args.case, Path(args.output), rt.clock.now(), actor)
+        except LookupError as exc:
+            raise BadInput(str(exc)) from None
+    emit({"path": result["path"], "files": result["files"]}, args.json,
+         f"wrote {result['files']} files to {result['path']} (manifest.json lists their SHA-256)")
     return 0
 
 
@@ -361,6 +377,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("dispatch", cmd_dispatch, "deliver pending outbound messages (LEDESK_SMTP_URL, else .eml files in "
                                       "LEDESK_HOME/outbox/)")
     p.add_argument("--limit", type=int, default=200)
+    p = add("export", cmd_export, "write a disclosed case's package: files, manifest.json, cover letter")
+    p.add_argument("case")
+    p.add_argument("-o", "--output", required=True, metavar="DIR")
+    p.add_argument("--actor", help="who reads the produced data (recorded in the audit log)")
     p = add("purge", cmd_purge, "purge holds whose cases expired or were released: crypto-shred and certify")
     source = add("datasource", lambda rt, a: _need_sub(a), "the embedded data source")
     source_sub = source.add_subparsers(dest="sub", parser_class=_Parser)

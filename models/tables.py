@@ -224,11 +224,12 @@ outbox = Table(
     Index("ix_outbox_status", "status", "id"),
 )
 
-# The vault: each hold's snapshot encrypted under a key of its own, that key wrapped by the master key.
-# Purging deletes the key (crypto-shredding) and the blobs, and leaves a destruction record.
+# The vault: each sealed set (a hold's snapshot, or a case's production) encrypted under a key of its own,
+# that key wrapped by the master key. Purging deletes the key (crypto-shredding) and the blobs, and
+# leaves a destruction record. `hold_id` names the set: a hold id (H-...) or a production id (P-...).
 vault_keys = Table(
     "vault_keys", metadata,
-    Column("hold_id", String(32), ForeignKey("holds.hold_id"), primary_key=True),
+    Column("hold_id", String(32), primary_key=True),
     Column("wrapped_key", LargeBinary, nullable=False),
     _now_column("created_at"),
 )
@@ -236,10 +237,18 @@ vault_keys = Table(
 vault_blobs = Table(
     "vault_blobs", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("hold_id", String(32), ForeignKey("holds.hold_id"), nullable=False, index=True),
+    Column("hold_id", String(32), nullable=False, index=True),
     Column("part", Integer, nullable=False),       # position in the snapshot; no identifier in clear
     Column("nonce", LargeBinary, nullable=False),
     Column("ciphertext", LargeBinary, nullable=False),
+)
+
+productions = Table(
+    "productions", metadata,
+    Column("production_id", String(32), primary_key=True),
+    Column("case_id", String(32), ForeignKey("cases.case_id"), nullable=False, unique=True),
+    Column("source", String(20), nullable=False),   # hold or datasource
+    _now_column("created_at"),
 )
 
 destructions = Table(

@@ -120,6 +120,8 @@ class Desk:
                 audit.append(conn, [audit.EventDraft(case_id, "snapshot_taken", SYSTEM_ACTOR, attempt.now,
                                                      reason=f"hold {hold_id}", data={"hold_id": hold_id,
                                                                                      **summary})])
+            if discloses(step) and self.vault is not None:
+                self.vault.produce(conn, after, self.policy.instruments, attempt.now, actor)
             return after
 
     def now(self) -> datetime:
@@ -127,7 +129,16 @@ class Desk:
 
 
 class Preserver(Protocol):
+    """The vault as the engine sees it: snapshots for new holds, productions for disclosures."""
+
     def snapshot(self, conn: Any, hold_id: str, submission: dict[str, Any], now: datetime) -> dict[str, Any]: ...
+
+    def produce(self, conn: Any, case: CaseRecord, instruments: dict[str, list[str]], now: datetime,
+                actor: str) -> dict[str, Any]: ...
+
+
+def discloses(step: Step) -> bool:
+    return step.dest == "disclosed" and step.source != "disclosed"
 
 
 def system_attempt(trigger: str, now: datetime, policy: Policy, calendar: LegalCalendar, **kw: Any) -> Attempt:

@@ -23,7 +23,7 @@ from policy.schema import Policy
 from states import messages
 from states.case import CaseRecord
 from states.effects import Effects, NoticeUpdate, Related
-from states.engine import apply, system_attempt
+from states.engine import Preserver, apply, discloses, system_attempt
 from states.errors import ConcurrentChange, Refused
 from states.store import Outcome, Step, load_cases, related, write
 
@@ -98,14 +98,14 @@ def _action(case: CaseRecord, kind: str, rel: Related, now: datetime, policy: Po
 
 
 def sweep(engine: Engine, now: datetime, policy: Policy, cal: LegalCalendar, batch_size: int = 1000,
-          max_batches: int | None = None) -> SweepResult:
+          max_batches: int | None = None, vault: Preserver | None = None) -> SweepResult:
     result = SweepResult()
     batches = conflicts = 0
     while max_batches is None or batches < max_batches:
         batches += 1
         try:
             with engine.begin() as conn:
-                done = _sweep_batch(conn, now, policy, cal, batch_size, result)
+                done = _sweep_batch(conn, now, policy, cal, batch_size, result, vault)
         except ConcurrentChange:
             # A reviewer changed one of these cases while we worked: retry the batch from fresh reads.
             conflicts += 1
@@ -128,7 +128,7 @@ def _claim(conn: Connection, now: datetime, batch_size: int) -> list[Any]:
 
 
 def _sweep_batch(conn: Connection, now: datetime, policy: Policy, cal: LegalCalendar, batch_size: int,
-                 result: SweepResult) -> int:
+                 result: SweepResult, vault: Preserver | None = None) -> int:
     due = _claim(conn, now, batch_size)
     if not due:
         return 0
@@ -181,6 +181,10 @@ def _sweep_batch(conn: Connection, now: datetime, policy: Policy, cal: LegalCale
         if steps:
             outcomes.append(Outcome(case, original.version, steps))
     write(conn, outcomes)
+    if vault is not None:  # a disclosure after the notice lead time is produced in the same transaction
+        for outcome in outcomes:
+            if any(discloses(step) for step in outcome.steps):
+                vault.produce(conn, outcome.case, policy.instruments, now, SYSTEM_ACTOR)
     # Timers are closed last, so a timer cancelled by its own case's expiry still reads as fired.
     if closed:
         conn.execute(update(timers).where(timers.c.id == bindparam("i"))

@@ -53,6 +53,12 @@ class Vault:
             conn.execute(insert(vault_blobs), rows)
         return {"parts": len(rows), "accounts_found": found, "records": records}
 
+    def produce(self, conn: Connection, case: Any, instruments: dict[str, list[str]], now: datetime,
+                actor: str) -> dict[str, Any]:
+        from vault.production import build
+
+        return build(conn, self, case, instruments, now, actor)
+
     def read(self, conn: Connection, hold_id: str) -> list[dict[str, Any]]:
         wrapped = conn.execute(select(vault_keys.c.wrapped_key).where(vault_keys.c.hold_id == hold_id)).scalar()
         if wrapped is None:

@@ -161,3 +161,48 @@ def test_a_hold_with_legal_process_is_never_purged_even_in_a_race(vaulted: World
         assert not (doc["holds"][0]["status"] == "purged" and any(
             h["trigger"] == "attach_legal_process" for h in doc["history"]))
     vaulted.clock.set(seoul(2026, 12, 1) + timedelta(days=1))
+
+
+def test_a_disclosure_is_produced_from_the_hold_and_exports_against_its_manifest(vaulted: World,
+                                                                                  tmp_path: Path) -> None:
+    import hashlib
+    import json as _json
+
+    from vault.production import export
+
+    case_id, hold_id = preserved(vaulted)
+    vaulted.intake("legal_process_for_preservation", kind="legal_process", related_case=case_id,
+                   sender={"email": "minjun.kim@police.go.kr"})
+    vaulted.fire(case_id, "recommend_disclosure", "alice", reason="warrant covers the preserved logs")
+    vaulted.fire(case_id, "approve_disclosure", "bob")
+    from states.sweep import sweep
+
+    sweep(vaulted.engine, seoul(2026, 12, 9), vaulted.policy, vaulted.calendar, vault=vaulted.vault)  # type: ignore[attr-defined]
+    doc = vaulted.show(case_id)
+    assert doc["state"] == "disclosed" and [t["outcome"] for t in doc["targets"]] == ["produce"]
+    assert {"preserved_data_read", "production_built"} <= {h["trigger"] for h in doc["history"]}
+    with vaulted.engine.begin() as conn:
+        result = export(conn, vaulted.vault, case_id, tmp_path / "package", seoul(2026, 12, 10), "alice")  # type: ignore[attr-defined]
+    manifest = _json.loads((tmp_path / "package" / "manifest.json").read_text())
+    for entry in manifest["files"]:
+        assert hashlib.sha256((tmp_path / "package" / entry["name"]).read_bytes()).hexdigest() == entry["sha256"]
+    produced = _json.loads((tmp_path / "package" / manifest["files"][0]["name"]).read_text())
+    assert [r["ip"] for r in produced["records"]] == ["203.0.113.77"]
+    assert "PIPA art. 18(5)" in (tmp_path / "package" / "cover-letter.txt").read_text()
+    assert result["files"] == len(manifest["files"]) + 1
+    assert vaulted.show(case_id)["history"][-1]["trigger"] == "produced_data_read"
+
+
+def test_outcomes_per_target_from_the_data_source(vaulted: World) -> None:
+    vaulted.vault.source.load([{"account_id": "corp-1", "email": "ceo@customer.example", "subscriber": {},  # type: ignore[attr-defined]
+                                "customer_controlled": True}])
+    raw = sample("court_permission")
+    raw["targets"] = [{"type": "email", "value": "suspect@example.com", "known_info": ""},
+                      {"type": "email", "value": "nobody@example.com", "known_info": ""},
+                      {"type": "email", "value": "ceo@customer.example", "known_info": ""}]
+    raw["data_requested"][0].update({"from": "2026-05-01", "to": "2026-06-30"})
+    case_id = vaulted.submit(raw)["case_id"]
+    vaulted.fire(case_id, "recommend_disclosure", "alice", reason="court permission covers IP logs")
+    vaulted.fire(case_id, "approve_disclosure", "bob")
+    outcomes = [t["outcome"] for t in vaulted.show(case_id)["targets"]]
+    assert outcomes == ["out_of_retention", "not_held", "customer_controlled"]

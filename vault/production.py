@@ -1,0 +1,139 @@
+"""Disclosure packages: what a disclosure produces, built once at the moment of disclosure from the hold
+(or the data source when nothing was preserved), limited to the categories the instrument permits and
+the periods asked for, sealed in the vault like a hold; and the export of it for the authority."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import Connection, insert, select, update
+
+from models.enums import HoldStatus, TargetOutcome
+from models.tables import holds, letters, productions, targets, vault_blobs, vault_keys
+from states import audit
+from states.case import CaseRecord
+from states.store import new_id
+from vault.keys import wrap
+from vault.store import Vault
+
+
+def _permitted(case: CaseRecord, instruments: dict[str, list[str]]) -> set[str]:
+    allowed = set(instruments.get(case.instrument or "", []))
+    return {c for c in case.categories if c in allowed}
+
+
+def build(conn: Connection, vault: Vault, case: CaseRecord, instruments: dict[str, list[str]], now: datetime,
+          actor: str) -> dict[str, Any]:
+    """Seal the production of a disclosed case and set each target's outcome. Runs in the disclosing
+    transaction, so a disclosure without its production cannot exist."""
+    permitted = _permitted(case, instruments)
+    hold = conn.execute(select(holds.c.hold_id).where(
+        holds.c.case_id == case.case_id, holds.c.status.in_([HoldStatus.CONVERTED.value, HoldStatus.ACTIVE.value,
+                                                             HoldStatus.EXTENDED.value]))).scalar()
+    parts: list[dict[str, Any]]
+    if hold is not None:
+        parts = [p for p in vault.read(conn, hold) if p["category"] in permitted]
+        audit.append(conn, [audit.EventDraft(case.case_id, "preserved_data_read", actor, now,
+                                             reason=f"production from hold {hold}", data={"hold_id": hold})])
+    else:
+        parts = _from_source(vault, case, permitted)
+    outcomes = _outcomes(vault, case, parts)
+    production_id = new_id("P")
+    key = AESGCM.generate_key(bit_length=256)
+    cipher = AESGCM(key)
+    rows = []
+    for position, part in enumerate(parts):
+        nonce = os.urandom(12)
+        rows.append({"hold_id": production_id, "part": position, "nonce": nonce,
+                     "ciphertext": cipher.encrypt(nonce, json.dumps(part).encode(),
+                                                  f"{production_id}:{position}".encode())})
+    conn.execute(insert(vault_keys).values(hold_id=production_id, wrapped_key=wrap(vault.master, key, production_id),
+                                           created_at=now))
+    if rows:
+        conn.execute(insert(vault_blobs), rows)
+    conn.execute(insert(productions).values(production_id=production_id, case_id=case.case_id,
+                                            source="hold" if hold else "datasource", created_at=now))
+    ids = [r.id for r in conn.execute(select(targets.c.id).where(targets.c.case_id == case.case_id)
+                                      .order_by(targets.c.id))]
+    for target_id, outcome in zip(ids, outcomes, strict=False):
+        conn.execute(update(targets).where(targets.c.id == target_id).values(outcome=outcome))
+    summary = {"production_id": production_id, "parts": len(parts), "categories": sorted(permitted),
+               "outcomes": outcomes}
+    audit.append(conn, [audit.EventDraft(case.case_id, "production_built", actor, now, data=summary)])
+    return summary
+
+
+def _from_source(vault: Vault, case: CaseRecord, permitted: set[str]) -> list[dict[str, Any]]:
+    parts = []
+    for index, target in enumerate(case.submission.get("targets") or []):
+        account = vault.source.lookup(str(target.get("type")), str(target.get("value") or ""))
+        for request in case.submission.get("data_requested") or []:
+            if request["category"] not in permitted or account is None:
+                continue
+            start = vault.calendar.start_of(date.fromisoformat(request["from"])) if request.get("from") else None
+            end = vault.calendar.end_of(date.fromisoformat(request["to"])) if request.get("to") else None
+            parts.append({"target_index": index, "target": target, "account_id": account,
+                          "category": request["category"], "from": request.get("from"), "to": request.get("to"),
+                          "records": vault.source.read(account, request["category"], start, end)})
+    return parts
+
+
+def _outcomes(vault: Vault, case: CaseRecord, parts: list[dict[str, Any]]) -> list[str]:
+    """Per target: produce, no data, out of retention (the period asked starts before the oldest record
+    still kept), not held by this entity, or customer controlled (an enterprise customer's own data)."""
+    result = []
+    for index, target in enumerate(case.submission.get("targets") or []):
+        mine = [p for p in parts if p["target_index"] == index]
+        account = next((p["account_id"] for p in mine if p.get("account_id")), None) or vault.source.lookup(
+            str(target.get("type")), str(target.get("value") or ""))
+        if account is None:
+            result.append(TargetOutcome.NOT_HELD.value)
+        elif getattr(vault.source, "customer_controlled", lambda _a: False)(account):
+            result.append(TargetOutcome.CUSTOMER_CONTROLLED.value)
+        elif any(p["records"] for p in mine):
+            result.append(TargetOutcome.PRODUCE.value)
+        elif _before_retention(vault, case):
+            result.append(TargetOutcome.OUT_OF_RETENTION.value)
+        else:
+            result.append(TargetOutcome.NO_DATA.value)
+    return result
+
+
+def _before_retention(vault: Vault, case: CaseRecord) -> bool:
+    for request in case.submission.get("data_requested") or []:
+        earliest = vault.source.earliest(str(request["category"]))
+        if request.get("from") and earliest and date.fromisoformat(request["from"]) < earliest:
+            return True
+    return False
+
+
+def export(conn: Connection, vault: Vault, case_id: str, folder: Path, now: datetime, actor: str) -> dict[str, Any]:
+    """Write the disclosure package: one file per part, the cover letter, and manifest.json with the
+    SHA-256 of every file. The read is an audit event."""
+    production_id = conn.execute(select(productions.c.production_id).where(productions.c.case_id == case_id)).scalar()
+    if production_id is None:
+        raise LookupError(f"case {case_id} has no production: it was not disclosed")
+    parts = vault.read(conn, production_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    files: list[tuple[str, bytes]] = []
+    for position, part in enumerate(parts):
+        name = f"{position + 1:03d}-target{part['target_index'] + 1}-{part['category']}.json"
+        files.append((name, json.dumps(part, ensure_ascii=False, indent=1).encode()))
+    cover = conn.execute(select(letters.c.body).where(letters.c.case_id == case_id,
+                                                      letters.c.kind == "disclosure_cover")
+                         .order_by(letters.c.id.desc())).scalar()
+    files.append(("cover-letter.txt", (cover or "").encode()))
+    manifest = {"case_id": case_id, "production_id": production_id, "exported_at": now.isoformat(),
+                "files": [{"name": n, "bytes": len(c), "sha256": hashlib.sha256(c).hexdigest()} for n, c in files]}
+    for name, content in files:
+        (folder / name).write_bytes(content)
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    audit.append(conn, [audit.EventDraft(case_id, "produced_data_read", actor, now, reason=f"export to {folder}",
+                                         data={"production_id": production_id, "files": len(files)})])
+    return {"path": str(folder), "files": len(files) + 1, "manifest": manifest}
