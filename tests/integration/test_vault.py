@@ -170,7 +170,7 @@ def test_a_disclosure_is_produced_from_the_hold_and_exports_against_its_manifest
 
     from vault.production import export
 
-    case_id, hold_id = preserved(vaulted)
+    case_id, _hold_id = preserved(vaulted)
     vaulted.intake("legal_process_for_preservation", kind="legal_process", related_case=case_id,
                    sender={"email": "minjun.kim@police.go.kr"})
     vaulted.fire(case_id, "recommend_disclosure", "alice", reason="warrant covers the preserved logs")
