@@ -191,6 +191,24 @@ def test_datasource_preserve_lapse_and_purge(ledesk: Ledesk, tmp_path: Path) -> 
     ledesk.run("sweep", now="2027-03-03T00:00:00+09:00")
     purged = ledesk.run("purge", now="2027-03-03T01:00:00+09:00")["purged"]
     assert purged == [{"case_id": case_id, "hold_id": shown["holds"][0]["hold_id"]}]
+    assert ledesk.run("export", case_id, "-o", str(tmp_path / "x"), code=2)["code"] == "bad_input"  # not disclosed
     later = "2027-03-03T01:00:00+09:00"  # three months back is 3 December: every generated log is older
     assert ledesk.run("datasource", "retention", now=later)["deleted"] == 1 + 3 * 50
     assert ledesk.run("datasource", "retention", now=later) == {"deleted": 0}
+
+
+def test_export_of_a_disclosed_case(ledesk: Ledesk, tmp_path: Path) -> None:
+    accounts = tmp_path / "a.jsonl"
+    accounts.write_text(json.dumps({"account_id": "acct-9", "email": "hong.gildong@example.com",
+                                    "subscriber": {"name": "Hong Gil-dong"}}) + "\n")
+    ledesk.run("datasource", "load", str(accounts))
+    ledesk.run("actors", "add", "alice", "--role", "reviewer")
+    case_id = ledesk.run("intake", str(SAMPLES / "warrant.json"))["case_id"]
+    ledesk.run("advance", case_id, "recommend_disclosure", "--actor", "alice", "--reason", "ok")
+    ledesk.run("advance", case_id, "approve_disclosure", "--actor", "bob")
+    ledesk.run("sweep", now="2026-12-08T09:00:00+09:00")
+    assert ledesk.run("show", case_id)["targets"][0]["outcome"] == "produce"
+    result = ledesk.run("export", case_id, "-o", str(tmp_path / "package"), "--actor", "alice")
+    assert result["files"] == len(list((tmp_path / "package").iterdir()))
+    manifest = json.loads((tmp_path / "package" / "manifest.json").read_text())
+    assert any("subscriber_info" in f["name"] for f in manifest["files"])
