@@ -8,7 +8,7 @@ import platform
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import forms, startup, sweep
+from bench import forms, startup, sweep, vault
 
 
 def main() -> None:
@@ -16,10 +16,11 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=100_000, help="due timers for the sweep benchmark")
     parser.add_argument("--batch", type=int, default=1000)
     args = parser.parse_args()
-    results = [sweep.run(args.cases, args.batch), forms.run(), startup.run()]
+    results = [sweep.run(args.cases, args.batch), forms.run(), vault.run(), startup.run()]
     lines = ["| benchmark | figure | reference (same run) | ratio | notes |", "|---|---|---|---|---|"]
     for r in results:
-        notes = ", ".join(f"{k}={v}" for k, v in r.items() if k.endswith(("_mb", "like_floor", "like_ratio")))
+        extra = ("_mb", "like_floor", "like_ratio", "_seconds")
+        notes = ", ".join(f"{k}={v}" for k, v in r.items() if k.endswith(extra))
         lines.append(f"| {r['name']} | {r['figure']:,} {r['unit']} | {r['reference']:,} {r['unit']} "
                      f"({r['reference_name']}) | {r['ratio']} | {notes}; target: {r['targets']} |")
     table = "\n".join(lines)

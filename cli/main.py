@@ -176,6 +176,19 @@ def cmd_nondisclosure(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_refer(rt: Runtime, args: argparse.Namespace) -> int:
+    from states.engine import system_attempt
+    from states.referral import refer
+
+    attempt = system_attempt("tos_referral", rt.clock.now(), rt.policy, rt.calendar, reason=args.reason or "")
+    attempt.actor = args.actor
+    with rt.engine.begin() as conn:
+        refer(conn, args.case, attempt)
+    doc = _show(rt, args.case)
+    emit(doc, args.json, case_text(doc))
+    return 0
+
+
 def cmd_sweep(rt: Runtime, args: argparse.Namespace) -> int:
     from states.sweep import sweep
 
@@ -372,6 +385,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--actor", required=True)
     p.add_argument("--reason")
     p.add_argument("--attach", metavar="FILE")
+    p = add("refer", cmd_refer, "refer the case to the abuse team (held while the user's notice is held)")
+    p.add_argument("case")
+    p.add_argument("--actor", required=True)
+    p.add_argument("--reason")
     p = add("sweep", cmd_sweep, "fire every timer due at the clock's now")
     p.add_argument("--batch-size", type=int, default=1000)
     p = add("dispatch", cmd_dispatch, "deliver pending outbound messages (LEDESK_SMTP_URL, else .eml files in "

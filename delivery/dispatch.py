@@ -20,6 +20,7 @@ from sqlalchemy import Engine, select, update
 from delivery.transports import Transport
 from models.enums import NoticeStatus, OutboxStatus
 from models.tables import notices, outbox, targets
+from states.referral import HOLDS_REFERRAL
 
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
            timedelta(hours=6), timedelta(hours=24))
@@ -75,6 +76,13 @@ def _claim(engine: Engine, now: datetime, limit: int, domain: str, result: Dispa
         rows = conn.execute(query).all()
         claimed = []
         for row in rows:
+            if row.channel == "referral":
+                notice = conn.execute(select(notices.c.status).where(notices.c.case_id == row.case_id)).scalar()
+                if notice in HOLDS_REFERRAL:  # enforcement now would tip the user off; ask again next run
+                    conn.execute(update(outbox).where(outbox.c.id == row.id).values(
+                        last_error=f"held back: the user's notice is {notice}"))
+                    result.held.append(row.id)
+                    continue
             if row.channel == "user_notice":
                 notice = conn.execute(select(notices.c.status).where(notices.c.case_id == row.case_id)).scalar()
                 if notice in HELD:

@@ -81,6 +81,7 @@ class Policy(_Strict):
     legal_team_address: str
     oncall_address: str
     escalation_addresses: list[str] = Field(min_length=1)
+    abuse_team_address: str
     preservation: dict[str, PreservationRule]
     cure: CureRule
     notice: NoticeRule

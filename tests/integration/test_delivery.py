@@ -145,3 +145,25 @@ def test_eml_files_are_complete_or_absent(world: World, tmp_path: Path) -> None:
     assert [f.suffix for f in files] == [".eml"]
     subject = message_from_bytes(files[0].read_bytes(), policy=policy.default)["Subject"]
     assert subject.startswith("Received: LE Desk case")
+
+
+def test_a_terms_referral_waits_until_the_user_may_know(world: World, tmp_path: Path) -> None:
+    from states.engine import system_attempt
+    from states.referral import refer
+
+    case_id = world.intake("warrant_with_gag_order")["case_id"]
+    attempt = system_attempt("tos_referral", world.clock.now(), world.policy, world.calendar,
+                             reason="sells stolen accounts (terms 4.2)")
+    attempt.actor = "alice"
+    with world.engine.begin() as conn:
+        refer(conn, case_id, attempt)
+    folder = EmlFolder(tmp_path / "outbox")
+    assert len(dispatch(world.engine, folder, world.clock.now(), SENDER).held) == 1  # notice undecided
+    world.fire(case_id, "recommend_disclosure", "alice", reason="ok")
+    world.fire(case_id, "approve_disclosure", "bob")  # the gag order defers the notice to 1 April 2027
+    assert len(dispatch(world.engine, folder, world.clock.now(), SENDER).held) == 1
+    world.sweep(seoul(2027, 4, 1, 0))  # the delayed notice goes out
+    result = dispatch(world.engine, folder, seoul(2027, 4, 1, 0), SENDER)
+    kinds = [message_from_bytes(p.read_bytes(), policy=policy.default)["X-LEDesk-Kind"]
+             for p in (tmp_path / "outbox").glob("*.eml")]
+    assert result.held == [] and "tos_referral" in kinds

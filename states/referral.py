@@ -1,0 +1,37 @@
+"""Terms-of-service referrals: a request that shows an ongoing violation of the provider's terms is
+referred to the abuse team. The referral is an outbox message that the dispatcher holds back while the
+user's notice is undecided, deferred or suppressed, so that enforcement cannot tip the user off."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from models.enums import Role
+from states.attempt import Attempt
+from states.case import CaseRecord
+from states.effects import Effects
+from states.errors import GuardRefused
+from states.messages import Message
+from states.store import Outcome, Step, load_case, roles_of, write
+
+HOLDS_REFERRAL = frozenset({"undecided", "deferred", "suppressed"})
+
+
+def refer(conn: Connection, case_id: str, attempt: Attempt) -> CaseRecord:
+    roles = roles_of(conn, attempt.actor)
+    if not roles:
+        raise GuardRefused("known_actor", f"{attempt.actor!r} is not a registered actor")
+    if Role.REVIEWER.value not in roles:
+        raise GuardRefused("actor_role", "a terms-of-service referral needs the role reviewer")
+    if not attempt.reason.strip():
+        raise GuardRefused("has_reason", "say which terms the request shows being violated (--reason)")
+    case = load_case(conn, case_id, lock=True)
+    message = Message("tos_referral", "referral", attempt.policy.abuse_team_address,
+                      f"[LE Desk] Terms-of-service referral ({case.case_id})",
+                      f"Case {case.case_id} shows an ongoing violation of the terms of service:\n{attempt.reason}\n"
+                      "Do not act on the account before this message reaches you: it is held back while the "
+                      "user must not learn of the request.\n", letter=False)
+    step = Step("tos_referral", case.state, case.state, attempt.actor, attempt.now, attempt.reason,
+                Effects(messages=[message]))
+    write(conn, [Outcome(case, case.version, [step])])
+    return load_case(conn, case_id)
