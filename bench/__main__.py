@@ -8,7 +8,7 @@ import platform
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import forms, startup, sweep, vault
+from bench import forms, letters, startup, sweep, vault
 
 
 def main() -> None:
@@ -16,7 +16,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=100_000, help="due timers for the sweep benchmark")
     parser.add_argument("--batch", type=int, default=1000)
     args = parser.parse_args()
-    results = [sweep.run(args.cases, args.batch), forms.run(), vault.run(), startup.run()]
+    results = [sweep.run(args.cases, args.batch), forms.run(), vault.run(), letters.run(), startup.run()]
     lines = ["| benchmark | figure | reference (same run) | ratio | notes |", "|---|---|---|---|---|"]
     for r in results:
         extra = ("_mb", "like_floor", "like_ratio", "_seconds")

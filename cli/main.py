@@ -231,6 +231,15 @@ def cmd_export(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_letters_render(rt: Runtime, args: argparse.Namespace) -> int:
+    from letters.render import render_pending
+    from models.db import ledesk_home
+
+    done = render_pending(rt.engine, ledesk_home(), rt.policy.provider_name, rt.calendar.zone, limit=args.limit)
+    emit({"rendered": done}, args.json, table(done, ["case_id", "kind", "template_version", "path"]))
+    return 0
+
+
 def cmd_purge(rt: Runtime, args: argparse.Namespace) -> int:
     from vault.purge import purge
 
@@ -398,6 +407,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("case")
     p.add_argument("-o", "--output", required=True, metavar="DIR")
     p.add_argument("--actor", help="who reads the produced data (recorded in the audit log)")
+    letters_p = add("letters", lambda rt, a: _need_sub(a), "letters to authorities and users")
+    letters_sub = letters_p.add_subparsers(dest="sub", parser_class=_Parser)
+    p = letters_sub.add_parser("render", parents=[common], help="render pending letters as bilingual .docx")
+    p.add_argument("--limit", type=int, default=500)
+    p.set_defaults(fn=cmd_letters_render)
     p = add("purge", cmd_purge, "purge holds whose cases expired or were released: crypto-shred and certify")
     source = add("datasource", lambda rt, a: _need_sub(a), "the embedded data source")
     source_sub = source.add_subparsers(dest="sub", parser_class=_Parser)

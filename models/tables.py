@@ -174,6 +174,11 @@ letters = Table(
     Column("body", Text, nullable=False),
     Column("path", String(500), nullable=True),
     _now_column("created_at"),
+    # What the letter's template needs beyond the case; the .docx is rendered later, out of the transition.
+    Column("context", JSON, nullable=True),
+    Column("docx_sha256", String(64), nullable=True),
+    Column("template_version", String(40), nullable=True),
+    _now_column("rendered_at", nullable=True),
 )
 
 timers = Table(

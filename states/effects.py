@@ -99,11 +99,12 @@ def _notice_followups(case: CaseRecord, plan: NoticePlan, attempt: Attempt, fx: 
 
 def _disclosure_letter(case: CaseRecord, attempt: Attempt, minimal: bool = False) -> Message:
     scope = "the minimum data needed to address the emergency" if minimal else "the data the legal process covers"
+    scope_ko = "긴급 상황 대응에 필요한 최소한의 자료" if minimal else "법적 절차가 허용하는 범위의 자료"
     return messages.simple(
         "disclosure_cover", case, "Disclosure",
         f"Enclosed is {scope}. Under PIPA art. 18(5) we ask that you limit its use to the stated purpose "
         f"and method, and safeguard it. A SHA-256 manifest of every file accompanies the production.\n"
-        f"{messages.WAIVER}")
+        f"{messages.WAIVER}", scope=scope, scope_ko=scope_ko)
 
 
 # -- one function per trigger -------------------------------------------------------------------------
@@ -144,7 +145,8 @@ def preserve(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
     fx.messages.append(messages.simple(
         "preservation_confirmation", case, "Preservation confirmed",
         f"The records named in your request are preserved until the end of {_last_day(a, expiry)} "
-        f"(Asia/Seoul). If no legal process arrives by then, the preserved data is deleted.\n{messages.WAIVER}"))
+        f"(Asia/Seoul). If no legal process arrives by then, the preserved data is deleted.\n{messages.WAIVER}",
+        expiry=_last_day(a, expiry)))
     fx.audit = {"expires_at": expiry.isoformat(), "days": rule.days}
     return fx
 
@@ -160,7 +162,8 @@ def extend(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
     if a.attachment is not None:
         fx.documents.append(Attachment(a.attachment.filename, a.attachment.content, "court_permission"))
     fx.messages.append(messages.simple("extension_confirmation", case, "Preservation extended",
-                                       f"The preservation now runs until the end of {_last_day(a, expiry)}."))
+                                       f"The preservation now runs until the end of {_last_day(a, expiry)}.",
+                                       expiry=_last_day(a, expiry)))
     fx.audit = {"expires_at": expiry.isoformat(), "previous_expiry": current.isoformat()}
     return fx
 
@@ -178,7 +181,7 @@ def require_legal_process(case: CaseRecord, a: Attempt, rel: Related) -> Effects
         fx.messages.append(messages.simple(
             "legal_process_required", case, "Legal process required",
             f"We need sufficient legal process before we can answer; we will wait until the end of "
-            f"{_last_day(a, deadline)}.\n{messages.WAIVER}"))
+            f"{_last_day(a, deadline)}.\n{messages.WAIVER}", deadline=_last_day(a, deadline)))
     return fx
 
 
@@ -261,7 +264,8 @@ def emergency_disclose(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
     followup = deadlines.emergency_followup(a.now, a.policy, a.calendar)
     fx.messages.append(messages.simple(
         "followup_documents_request", case, "Follow-up documents requested",
-        f"Please send the supporting legal documents by the end of {_last_day(a, followup)}."))
+        f"Please send the supporting legal documents by the end of {_last_day(a, followup)}.",
+        deadline=_last_day(a, followup)))
     _closing(case, a, fx)
     fx.timers.append(TimerPlan(TimerKind.EMERGENCY_FOLLOWUP, followup))
     _notice_followups(case, plan, a, fx)
@@ -282,7 +286,8 @@ def reject(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
     if rel.has_hold:
         fx.hold = HoldPlan("release")
     fx.messages.append(messages.simple("rejection", case, "Request declined",
-                                       f"The request is declined ({code.replace('_', ' ')}).\n{messages.WAIVER}"))
+                                       f"The request is declined ({code.replace('_', ' ')}).\n{messages.WAIVER}",
+                                       reason=code.replace("_", " ")))
     fx.audit = {"reason_code": code}
     return _closing(case, a, fx)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from policy.schema import Policy
@@ -20,6 +20,7 @@ class Message:
     subject: str
     body: str
     letter: bool = True  # a letter to an authority or user is kept with its hash; pages are not letters
+    context: dict[str, Any] = field(default_factory=dict)  # what the letter's template needs
 
 
 def _officer(case: CaseRecord) -> str:
@@ -35,21 +36,27 @@ def acknowledgement(case: CaseRecord, policy: Policy) -> Message:
                    f"{policy.provider_name} has received your request, {_ref(case)}.\n{WAIVER}\n")
 
 
+def _items(items: list[dict[str, str]]) -> str:
+    return "; ".join(f"{d['field']} ({d['message']})" for d in items)
+
+
 def deficiency(case: CaseRecord, items: list[dict[str, str]], deadline: str) -> Message:
     lines = "\n".join(f"- {d['field']}: {d['message']}" for d in items)
     return Message("deficiency", "email", _officer(case), f"Incomplete request: {_ref(case)}",
                    f"Your request cannot be processed until these items are supplied by {deadline}:\n"
-                   f"{lines}\nIf they are not supplied in time the request lapses.\n{WAIVER}\n")
+                   f"{lines}\nIf they are not supplied in time the request lapses.\n{WAIVER}\n",
+                   context={"items": _items(items), "deadline": deadline})
 
 
 def cure_reminder(case: CaseRecord, deadline: str) -> Message:
     items = "\n".join(f"- {d['field']}: {d['message']}" for d in case.deficiencies)
     return Message("cure_reminder", "email", _officer(case), f"Reminder, incomplete request: {_ref(case)}",
-                   f"The request lapses at the end of {deadline} unless these items arrive:\n{items}\n")
+                   f"The request lapses at the end of {deadline} unless these items arrive:\n{items}\n",
+                   context={"items": _items(case.deficiencies), "deadline": deadline})
 
 
-def simple(kind: str, case: CaseRecord, subject: str, text: str) -> Message:
-    return Message(kind, "email", _officer(case), f"{subject}: {_ref(case)}", text + "\n")
+def simple(kind: str, case: CaseRecord, subject: str, text: str, **context: Any) -> Message:
+    return Message(kind, "email", _officer(case), f"{subject}: {_ref(case)}", text + "\n", context=context)
 
 
 def page(kind: str, case: CaseRecord, to: str, text: str) -> Message:
@@ -68,5 +75,5 @@ def user_notices(case: CaseRecord, policy: Policy, text: str) -> list[Message]:
     return [Message("user_notice", "user_notice", f"{t.get('type')}:{t.get('value')}",
                     f"Notice from {policy.provider_name} about a request for your data",
                     f"{policy.provider_name} received a request from a government authority for data about "
-                    f"your account. {text}\n")
+                    f"your account. {text}\n", context={"text": text})
             for t in targets]

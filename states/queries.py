@@ -62,7 +62,8 @@ def show(conn: Connection, case_id: str, policy: Policy, cal: LegalCalendar,
         "timers": [{"kind": r.kind, "due_at": iso(r.due_at), "status": r.status}
                    for r in conn.execute(select(timers).where(timers.c.case_id == case_id)
                                          .order_by(timers.c.due_at, timers.c.id))],
-        "letters": [{"kind": r.kind, "sha256": r.sha256, "path": r.path}
+        "letters": [{"kind": r.kind, "sha256": r.docx_sha256 or r.sha256, "path": r.path,
+                     "template_version": r.template_version}
                     for r in conn.execute(select(letters).where(letters.c.case_id == case_id)
                                           .order_by(letters.c.id))],
         "history": [{"trigger": r.action, "source": r.source, "dest": r.dest, "actor": r.actor,

@@ -158,7 +158,7 @@ def write(conn: Connection, outcomes: list[Outcome]) -> None:
                 sha = hashlib.sha256(m.body.encode("utf-8")).hexdigest()
                 if m.letter:
                     new_letters.append({"case_id": cid, "kind": m.kind, "sha256": sha, "body": m.body,
-                                        "created_at": at})
+                                        "created_at": at, "context": m.context})
                 new_messages.append({"case_id": cid, "kind": m.kind, "channel": m.channel, "to": m.to,
                                      "subject": m.subject, "body": m.body, "letter_sha256": sha if m.letter else None,
                                      "status": OutboxStatus.PENDING, "attempts": 0, "created_at": at})

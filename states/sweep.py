@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, select, update
@@ -45,7 +45,7 @@ class SweepResult:
 
 
 def _action(case: CaseRecord, kind: str, rel: Related, now: datetime, policy: Policy,
-            cal: LegalCalendar) -> Effects | str:
+            cal: LegalCalendar, due_at: datetime) -> Effects | str:
     """What an action timer does, or why it does nothing now (returned as text)."""
     open_ = case.state not in TERMINAL_STATES
     received = case.state == CaseState.RECEIVED
@@ -55,14 +55,19 @@ def _action(case: CaseRecord, kind: str, rel: Related, now: datetime, policy: Po
     if kind == TimerKind.CURE_REMINDER:
         if case.state != CaseState.INCOMPLETE:
             return "no longer incomplete"
-        return Effects(messages=[messages.cure_reminder(case, cal.local_date(now).isoformat())])
+        # The reminder is due some days before the cure deadline; the letter names the deadline's last day.
+        deadline = due_at + timedelta(days=policy.cure.reminder_days_before)
+        return Effects(messages=[messages.cure_reminder(case, (cal.local_date(deadline) - timedelta(days=1))
+                                                        .isoformat())])
     if kind == TimerKind.EXPIRY_WARNING:
         if case.state != CaseState.PRESERVED:
             return "no longer preserved"
-        until = rel.hold_expires_at.isoformat() if rel.hold_expires_at else "the end of the period"
+        until = ((cal.local_date(rel.hold_expires_at) - timedelta(days=1)).isoformat() if rel.hold_expires_at
+                 else "the end of the period")
         return Effects(messages=[messages.simple("expiry_warning", case, "Preservation ends soon",
-                                                 f"The preservation ends at {until}. Send legal process or a "
-                                                 "renewed request before then, or the data is deleted.")])
+                                                 f"The preservation ends at the end of {until}. Send legal process "
+                                                 "or a renewed request before then, or the data is deleted.",
+                                                 expiry=until)])
     if kind == TimerKind.DELAYED_NOTICE:
         if rel.notice_status != NoticeStatus.DEFERRED or rel.order.indefinite:
             return f"notice is {rel.notice_status}"
@@ -164,7 +169,7 @@ def _sweep_batch(conn: Connection, now: datetime, policy: Policy, cal: LegalCale
                     fired.append({"case_id": cid, "timer": t.kind, "trigger": trigger})
                     closed.append({"i": t.id, "r": trigger, "s": TimerStatus.FIRED})
                     continue
-                effects = _action(case, t.kind, rels[cid], now, policy, cal)
+                effects = _action(case, t.kind, rels[cid], now, policy, cal, t.due_at)
                 if isinstance(effects, str):
                     closed.append({"i": t.id, "r": effects, "s": TimerStatus.CANCELLED})
                     continue

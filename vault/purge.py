@@ -41,7 +41,8 @@ def purge(engine: Engine, now: datetime, provider: str) -> list[dict[str, Any]]:
                 "destruction_certificate", case, "Destruction certificate",
                 f"{provider} certifies that the data preserved under hold {hold_id} was destroyed on "
                 f"{now.isoformat()}: its key was erased and {count} encrypted parts deleted "
-                f"(SHA-256 of the destroyed ciphertext {digest}).")
+                f"(SHA-256 of the destroyed ciphertext {digest}).",
+                hold_id=hold_id, destroyed_at=now.isoformat(), parts=count, digest=digest)
             step = Step("purge", case.state, case.state, SYSTEM_ACTOR, now, f"hold {hold_id} purged",
                         Effects(messages=[certificate], audit={"hold_id": hold_id, "blobs": count,
                                                                "ciphertext_sha256": digest}))

@@ -212,3 +212,11 @@ def test_export_of_a_disclosed_case(ledesk: Ledesk, tmp_path: Path) -> None:
     assert result["files"] == len(list((tmp_path / "package").iterdir()))
     manifest = json.loads((tmp_path / "package" / "manifest.json").read_text())
     assert any("subscriber_info" in f["name"] for f in manifest["files"])
+
+
+def test_letters_render_from_the_command_line(ledesk: Ledesk) -> None:
+    ledesk.run("intake", str(SAMPLES / "incomplete.json"))
+    rendered = ledesk.run("letters", "render")["rendered"]
+    assert sorted(r["kind"] for r in rendered) == ["acknowledgement", "deficiency"]
+    assert all(Path(r["path"]).read_bytes().startswith(b"PK") for r in rendered)
+    assert ledesk.run("letters", "render") == {"rendered": []}

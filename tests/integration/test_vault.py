@@ -206,3 +206,36 @@ def test_outcomes_per_target_from_the_data_source(vaulted: World) -> None:
     vaulted.fire(case_id, "approve_disclosure", "bob")
     outcomes = [t["outcome"] for t in vaulted.show(case_id)["targets"]]
     assert outcomes == ["out_of_retention", "not_held", "customer_controlled"]
+
+
+def test_every_letter_the_flows_write_renders_from_its_template(vaulted: World) -> None:
+    from zoneinfo import ZoneInfo
+
+    from letters.render import render_pending
+
+    incomplete = vaulted.intake("incomplete")["case_id"]
+    case_id, _ = preserved(vaulted)
+    vaulted.fire(case_id, "extend", "alice", reason="renewed request")
+    warrant = vaulted.intake("warrant")["case_id"]
+    vaulted.fire(warrant, "recommend_disclosure", "alice", reason="ok")
+    vaulted.fire(warrant, "approve_disclosure", "bob")
+    foreign = vaulted.intake("foreign_direct")["case_id"]
+    vaulted.fire(foreign, "require_legal_process", "alice", reason="foreign direct: MLAT")
+    vaulted.fire(vaulted.intake("court_permission")["case_id"], "reject", "alice", reason="other: withdrawn")
+    emergency = vaulted.intake("emergency")["case_id"]
+    vaulted.fire(emergency, "verify_callback", "olga", reason="called the station")
+    vaulted.fire(emergency, "emergency_disclose", "bob")
+    for day in (seoul(2026, 12, 13, 0), seoul(2026, 12, 16, 0), seoul(2027, 5, 18, 0), seoul(2027, 6, 1, 0)):
+        vaulted.sweep(day)
+    purge(vaulted.engine, seoul(2027, 6, 1, 1), "LE Desk Cloud")
+    done = render_pending(vaulted.engine, vaulted.home, "LE Desk Cloud", ZoneInfo("Asia/Seoul"))  # type: ignore[attr-defined]
+    kinds = {d["kind"] for d in done}
+    assert {"acknowledgement", "deficiency", "cure_reminder", "lapsed", "preservation_confirmation",
+            "extension_confirmation", "expiry_warning", "release", "destruction_certificate", "user_notice",
+            "disclosure_cover", "mlat_redirect", "rejection", "followup_documents_request"} <= kinds
+    assert vaulted.rows("select count(*) from letters where rendered_at is null")[0][0] == 0
+    letters = vaulted.show(case_id)["letters"]
+    assert all(letter["template_version"] and len(letter["sha256"]) == 64 and Path(letter["path"]).exists()
+               for letter in letters)
+    assert render_pending(vaulted.engine, vaulted.home, "LE Desk Cloud", ZoneInfo("Asia/Seoul")) == []  # type: ignore[attr-defined]
+    assert incomplete and foreign

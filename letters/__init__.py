@@ -1,0 +1,1 @@
+"""Letters: versioned bilingual .docx templates the legal team edits in Word, rendered with docxtpl."""

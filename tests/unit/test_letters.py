@@ -1,0 +1,50 @@
+"""Every letter kind renders from its template in English and Korean, and nothing a form carries can
+inject Word markup."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from letters.render import render, versions
+from letters.wording import LETTERS
+
+COMMON = {"provider": "LE Desk Cloud", "case_id": "LE-0123456789", "reference": "SMPA-1", "date": "2026-12-01",
+          "officer": "Kim Min-jun", "authority": "Seoul Metropolitan Police Agency"}
+EXTRA = {"items": "officer.phone (the officer's phone)", "deadline": "2026-12-15", "expiry": "2027-03-02",
+         "reason": "insufficient instrument", "entity": "Example Corp", "scope": "the data", "scope_ko": "자료",
+         "text": "The data will be provided after 2026-12-08.", "amount": "KRW 50,000", "hold_id": "H-1",
+         "destroyed_at": "2027-03-03", "parts": 2, "digest": "ab" * 32}
+
+
+def document_text(content: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(content)) as zf:
+        return zf.read("word/document.xml").decode("utf-8")
+
+
+@pytest.mark.parametrize("kind", sorted(LETTERS))
+def test_every_letter_renders_in_both_languages(kind: str) -> None:
+    content, version = render(kind, {**COMMON, **EXTRA})
+    text = document_text(content)
+    assert version == versions()[kind]
+    assert LETTERS[kind].subject_en in text and LETTERS[kind].subject_ko in text
+    assert "{{" not in text and "LE-0123456789" in text
+    if LETTERS[kind].waiver:
+        assert "waives no right or objection" in text and "포기하는 것이 아닙니다" in text
+
+
+def test_a_missing_value_is_an_error_not_a_blank() -> None:
+    import jinja2
+
+    with pytest.raises(jinja2.UndefinedError):
+        render("deficiency", COMMON)
+
+
+def test_form_values_cannot_inject_word_markup() -> None:
+    hostile = '</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>APPROVED'
+    content, _ = render("acknowledgement", {**COMMON, "officer": hostile})
+    text = document_text(content)
+    assert "<w:b/></w:rPr><w:t>APPROVED" not in text
+    assert "&lt;/w:t&gt;" in text
