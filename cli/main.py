@@ -193,8 +193,10 @@ def cmd_sweep(rt: Runtime, args: argparse.Namespace) -> int:
     from states.sweep import sweep
 
     result = sweep(rt.engine, rt.clock.now(), rt.policy, rt.calendar, batch_size=args.batch_size, vault=rt.vault())
-    doc = {"fired": result.fired, "failed": result.failed,
-           "succeeded": len(result.fired)}
+    doc: dict[str, Any] = {"fired": result.fired, "failed": result.failed, "succeeded": len(result.fired)}
+    source = rt.source()
+    if source.retention_due(rt.calendar.local_date(rt.clock.now())):  # the data source's retention, daily
+        doc["retention_deleted"] = source.apply_retention(rt.clock.now(), _retention_months(rt))
     emit(doc, args.json, table(result.fired, ["case_id", "timer", "trigger", "action"])
          + (f"\nFAILED: {len(result.failed)}" if result.failed else ""))
     return 0
@@ -264,11 +266,14 @@ def cmd_datasource_generate(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_datasource_retention(rt: Runtime, args: argparse.Namespace) -> int:
+def _retention_months(rt: Runtime) -> dict[str, int]:
     p = rt.policy.log_retention
-    deleted = rt.source().apply_retention(rt.clock.now(), {"access_logs": p.internet_logs_months,
-                                                            "ip_logs": p.ip_access_months,
-                                                            "traffic_data": p.call_detail_months})
+    return {"access_logs": p.internet_logs_months, "ip_logs": p.ip_access_months,
+            "traffic_data": p.call_detail_months}
+
+
+def cmd_datasource_retention(rt: Runtime, args: argparse.Namespace) -> int:
+    deleted = rt.source().apply_retention(rt.clock.now(), _retention_months(rt))
     emit({"deleted": deleted}, args.json, f"deleted {deleted} log records past retention")
     return 0
 
@@ -288,7 +293,8 @@ def cmd_dispatch(rt: Runtime, args: argparse.Namespace) -> int:
         raise BadInput(str(exc)) from None
     sender = rt.policy.legal_team_address
     result = dispatch(rt.engine, transport, rt.clock.now(), sender, limit=args.limit,
-                      domain=sender.rpartition("@")[2] or "ledesk.local")
+                      domain=sender.rpartition("@")[2] or "ledesk.local", letters_home=ledesk_home(),
+                      provider=rt.policy.provider_name, zone=rt.calendar.zone)
     doc = {"sent": result.sent, "retrying": result.retrying, "failed": result.failed, "held": result.held,
            "recovered": result.recovered}
     emit(doc, args.json, ", ".join(f"{k}: {len(v)}" for k, v in doc.items()))

@@ -31,6 +31,11 @@ from models.tables import UTCDateTime
 from states.targets import normalise
 
 meta = MetaData()
+last_run = Table(
+    "last_run", meta,
+    Column("job", String(40), primary_key=True),
+    Column("day", String(10), nullable=False),
+)
 accounts = Table(
     "accounts", meta,
     Column("account_id", String(100), primary_key=True),
@@ -137,6 +142,16 @@ class EmbeddedSource:
         cutoff = datetime.combine(cutoff_day, datetime.min.time(), UTC)
         with self.engine.begin() as conn:
             return int(conn.execute(delete(access_logs).where(access_logs.c.at < cutoff)).rowcount or 0)
+
+    def retention_due(self, today: date) -> bool:
+        """Whether the daily retention has not yet run on `today` (and record that it now has)."""
+        with self.engine.begin() as conn:
+            day = conn.execute(select(last_run.c.day).where(last_run.c.job == "retention")).scalar()
+            if day == today.isoformat():
+                return False
+            conn.execute(delete(last_run).where(last_run.c.job == "retention"))
+            conn.execute(insert(last_run).values(job="retention", day=today.isoformat()))
+            return True
 
     # -- filling --------------------------------------------------------------------------------------
     def load(self, lines: list[dict[str, Any]]) -> int:

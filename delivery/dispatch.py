@@ -13,13 +13,14 @@ from datetime import datetime, timedelta
 from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import format_datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select, update
 
 from delivery.transports import Transport
 from models.enums import NoticeStatus, OutboxStatus
-from models.tables import notices, outbox, targets
+from models.tables import letters, notices, outbox, targets
 from states.referral import HOLDS_REFERRAL
 
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
@@ -95,11 +96,17 @@ def _claim(engine: Engine, now: datetime, limit: int, domain: str, result: Dispa
                          .values(status=OutboxStatus.SENDING, claimed_at=now, attempts=row.attempts + 1,
                                  message_id=mid))
             address = _user_address(conn, row) if row.channel == "user_notice" else row.to
-            claimed.append((row, mid, address))
+            document = None
+            if row.letter_sha256:
+                document = conn.execute(select(letters.c.path).where(
+                    letters.c.case_id == row.case_id, letters.c.sha256 == row.letter_sha256)
+                    .order_by(letters.c.id.desc())).scalar()
+            claimed.append((row, mid, address, document))
         return claimed
 
 
-def _message(row: Any, mid: str, address: str, sender: str, now: datetime) -> EmailMessage:
+def _message(row: Any, mid: str, address: str, sender: str, now: datetime,
+             document: str | None = None) -> EmailMessage:
     msg = EmailMessage(policy=MAIL_POLICY)
     msg["From"] = sender
     msg["To"] = address
@@ -109,14 +116,23 @@ def _message(row: Any, mid: str, address: str, sender: str, now: datetime) -> Em
     msg["X-LEDesk-Case"] = row.case_id or "-"
     msg["X-LEDesk-Kind"] = row.kind
     msg.set_content(row.body)
+    if document and Path(document).is_file():  # the rendered bilingual letter travels with its text
+        msg.add_attachment(Path(document).read_bytes(), maintype="application",
+                           subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
+                           filename=f"{row.kind}.docx")
     return msg
 
 
 def dispatch(engine: Engine, transport: Transport, now: datetime, sender: str, limit: int = 200,
-             domain: str = "ledesk.local") -> DispatchResult:
+             domain: str = "ledesk.local", letters_home: Path | None = None, provider: str = "LE Desk",
+             zone: Any = None) -> DispatchResult:
     result = DispatchResult()
     _recover(engine, transport, now, result)
-    for row, mid, address in _claim(engine, now, limit, domain, result):
+    if letters_home is not None:  # letters are rendered before they leave, never after
+        from letters.render import render_pending
+
+        render_pending(engine, letters_home, provider, zone)
+    for row, mid, address, document in _claim(engine, now, limit, domain, result):
         values: dict[str, Any]
         if address is None:
             values = {"status": OutboxStatus.FAILED,
@@ -124,7 +140,7 @@ def dispatch(engine: Engine, transport: Transport, now: datetime, sender: str, l
             result.failed.append(row.id)
         else:
             try:
-                transport.send(_message(row, mid, address, sender, now))
+                transport.send(_message(row, mid, address, sender, now, document))
             except Exception as exc:  # any transport failure is retried; the row says why
                 attempts = row.attempts + 1
                 error = f"{exc.__class__.__name__}: {exc}"[:500]

@@ -66,7 +66,29 @@ def build(conn: Connection, vault: Vault, case: CaseRecord, instruments: dict[st
     summary = {"production_id": production_id, "parts": len(parts), "categories": sorted(permitted),
                "outcomes": outcomes}
     audit.append(conn, [audit.EventDraft(case.case_id, "production_built", actor, now, data=summary)])
+    _outcome_letters(conn, case, outcomes, now, actor)
     return summary
+
+
+def _outcome_letters(conn: Connection, case: CaseRecord, outcomes: list[str], now: datetime, actor: str) -> None:
+    """Nothing to produce gets a no-records letter; an enterprise customer's own data, a redirect."""
+    from states import messages
+    from states.effects import Effects
+    from states.store import Outcome, Step, load_case, write
+
+    letters_due = []
+    if TargetOutcome.CUSTOMER_CONTROLLED.value in outcomes:
+        letters_due.append(messages.simple(
+            "redirect", case, "Data held by another entity",
+            "Some of the data you asked for is an enterprise customer's own data; please address your request "
+            "to that customer.", entity="the enterprise customer that controls the account"))
+    if TargetOutcome.PRODUCE.value not in outcomes:
+        letters_due.append(messages.simple("no_records", case, "No records",
+                                           "We found no records responsive to your request."))
+    if letters_due:
+        current = load_case(conn, case.case_id)
+        write(conn, [Outcome(current, current.version, [Step("outcome_letters", current.state, current.state, actor,
+                                                             now, "", Effects(messages=letters_due))])])
 
 
 def _from_source(vault: Vault, case: CaseRecord, permitted: set[str]) -> list[dict[str, Any]]:

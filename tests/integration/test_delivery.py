@@ -167,3 +167,17 @@ def test_a_terms_referral_waits_until_the_user_may_know(world: World, tmp_path: 
     kinds = [message_from_bytes(p.read_bytes(), policy=policy.default)["X-LEDesk-Kind"]
              for p in (tmp_path / "outbox").glob("*.eml")]
     assert result.held == [] and "tos_referral" in kinds
+
+
+def test_a_letter_leaves_with_its_rendered_docx(world: World, tmp_path: Path) -> None:
+    from zoneinfo import ZoneInfo
+
+    world.intake("incomplete")
+    folder = EmlFolder(tmp_path / "outbox")
+    dispatch(world.engine, folder, world.clock.now(), SENDER, letters_home=tmp_path, provider="LE Desk Cloud",
+             zone=ZoneInfo("Asia/Seoul"))
+    sent = [message_from_bytes(p.read_bytes(), policy=policy.default) for p in (tmp_path / "outbox").glob("*.eml")]
+    deficiency = next(m for m in sent if m["X-LEDesk-Kind"] == "deficiency")
+    attachment = next(deficiency.iter_attachments())
+    assert attachment.get_filename() == "deficiency.docx"
+    assert attachment.get_content().startswith(b"PK")

@@ -204,8 +204,9 @@ def test_outcomes_per_target_from_the_data_source(vaulted: World) -> None:
     case_id = vaulted.submit(raw)["case_id"]
     vaulted.fire(case_id, "recommend_disclosure", "alice", reason="court permission covers IP logs")
     vaulted.fire(case_id, "approve_disclosure", "bob")
-    outcomes = [t["outcome"] for t in vaulted.show(case_id)["targets"]]
-    assert outcomes == ["out_of_retention", "not_held", "customer_controlled"]
+    doc = vaulted.show(case_id)
+    assert [t["outcome"] for t in doc["targets"]] == ["out_of_retention", "not_held", "customer_controlled"]
+    assert {"no_records", "redirect"} <= {letter["kind"] for letter in doc["letters"]}
 
 
 def test_every_letter_the_flows_write_renders_from_its_template(vaulted: World) -> None:
