@@ -4,6 +4,7 @@ seven simulated months, on a fresh SQLite database, with a readable summary at t
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from cli.render import table
+from datasource.embedded import EmbeddedSource
+from delivery.dispatch import dispatch
+from delivery.transports import EmlFolder
 from intake.channels import authserv_id, intake_bytes
 from models.db import ledesk_home, make_engine, reader
 from models.migrate import upgrade
@@ -26,6 +30,10 @@ from states.errors import Refused
 from states.intake import intake
 from states.queries import list_cases
 from states.sweep import sweep
+from vault.keys import master_key
+from vault.production import export
+from vault.purge import purge
+from vault.store import Vault
 
 SAMPLES = Path(__file__).with_name("samples")
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -58,17 +66,41 @@ def _email(submission: dict[str, Any], form: bool, server: str) -> bytes:
     return bytes(msg)
 
 
+def _demo_accounts() -> list[dict[str, Any]]:
+    logs = [{"at": f"2026-{month:02d}-{day:02d}T0{day % 9}:00:00+00:00", "ip": f"203.0.113.{day}"}
+            for month in (9, 10, 11) for day in (3, 11, 19, 27)]
+    return [
+        {"account_id": "acct-hong", "email": "hong.gildong@example.com", "subscriber": {"name": "Hong Gil-dong"},
+         "access_logs": logs, "content": [{"name": "kit.zip.txt", "text": "phishing kit notes",
+                                           "created_at": "2026-10-02T00:00:00+00:00"}]},
+        {"account_id": "acct-77120", "subscriber": {"name": "Lee Ji-eun"}, "access_logs": logs},
+        {"account_id": "acct-phone", "phone": "010-1234-5678", "subscriber": {"name": "Park Do-yun"},
+         "access_logs": logs},
+        {"account_id": "acct-dark", "username": "darkseller99", "subscriber": {"name": "Choi Ha-jun"},
+         "access_logs": logs},
+        {"account_id": "acct-river", "username": "quiet_river", "subscriber": {"name": "Jung Seo-yeon",
+                                                                              "phone": "+82 10 5555 0101"}},
+    ]
+
+
 def run_demo(home: Path | None = None, quiet: bool = False) -> dict[str, Any]:
     home = home or ledesk_home() / "demo"
     home.mkdir(parents=True, exist_ok=True)
-    for leftover in home.glob("demo.db*"):
+    for leftover in [*home.glob("demo.db*"), *home.glob("datasource.db*")]:
         leftover.unlink()
+    for folder in ("outbox", "letters", "packages"):
+        shutil.rmtree(home / folder, ignore_errors=True)
     engine = make_engine(f"sqlite:///{(home / 'demo.db').resolve()}")
     upgrade(engine)
     policy = current_policy()
     cal = LegalCalendar(policy.timezone, policy.holiday_country, policy.extra_holidays)
     clock = FixedClock(START)
-    desk = Desk(engine, clock, policy, cal)
+    # The embedded data source holds the accounts the sample requests name; the vault keys its master
+    # key in the demo folder.
+    source = EmbeddedSource(home / "datasource.db")
+    source.load(_demo_accounts())
+    vault = Vault(source, master_key(home), cal)
+    desk = Desk(engine, clock, policy, cal, vault)
     story: list[str] = []
 
     def say(text: str) -> None:
@@ -148,12 +180,21 @@ def run_demo(home: Path | None = None, quiet: bool = False) -> dict[str, Any]:
             say(f"{linked['case_id']}  warrant arrives for the preserved data: now {linked['state']}")
             act(opened["preservation"], "recommend_disclosure", "alice", reason="warrant covers the preserved logs")
             act(opened["preservation"], "approve_disclosure", "bob")
-        result = sweep(engine, clock.now(), policy, cal)
+        result = sweep(engine, clock.now(), policy, cal, vault=vault)
         for f in result.fired:
             say(f"{f['case_id']}  timer {f['timer']} fired: {f.get('trigger') or f.get('action')}")
         fired_total += len(result.fired)
         clock.advance(timedelta(days=1))
 
+    purged = purge(engine, clock.now(), policy.provider_name)
+    say(f"purge: {len(purged)} lapsed preservation(s) crypto-shredded, destruction certificates queued")
+    delivered = dispatch(engine, EmlFolder(home / "outbox"), clock.now(), policy.legal_team_address,
+                         letters_home=home, provider=policy.provider_name, zone=cal.zone)
+    say(f"dispatch: {len(delivered.sent)} messages written to {home / 'outbox'} with their bilingual letters; "
+        f"{len(delivered.held)} held back, {len(delivered.failed)} need an address from the data source")
+    with engine.begin() as conn:
+        package = export(conn, vault, opened["warrant"], home / "packages" / opened["warrant"], clock.now(), "alice")
+    say(f"export: {opened['warrant']} package of {package['files']} files with manifest.json in {package['path']}")
     with reader(engine).connect() as conn:
         rows = list_cases(conn)
         notice_of = {r.case_id: f"{r.status} {r.reason}".strip() for r in conn.execute(select(notices))}
