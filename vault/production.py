@@ -6,20 +6,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Connection, insert, select, update
 
 from models.enums import HoldStatus, TargetOutcome
-from models.tables import holds, letters, productions, targets, vault_blobs, vault_keys
+from models.tables import holds, letters, productions, targets
 from states import audit
 from states.case import CaseRecord
 from states.store import new_id
-from vault.keys import wrap
 from vault.store import Vault
 
 
@@ -42,21 +39,10 @@ def build(conn: Connection, vault: Vault, case: CaseRecord, instruments: dict[st
         audit.append(conn, [audit.EventDraft(case.case_id, "preserved_data_read", actor, now,
                                              reason=f"production from hold {hold}", data={"hold_id": hold})])
     else:
-        parts = _from_source(vault, case, permitted)
+        parts = [p for p in vault.collect(case.submission, now, permitted) if p["account_id"]]
     outcomes = _outcomes(vault, case, parts)
     production_id = new_id("P")
-    key = AESGCM.generate_key(bit_length=256)
-    cipher = AESGCM(key)
-    rows = []
-    for position, part in enumerate(parts):
-        nonce = os.urandom(12)
-        rows.append({"hold_id": production_id, "part": position, "nonce": nonce,
-                     "ciphertext": cipher.encrypt(nonce, json.dumps(part).encode(),
-                                                  f"{production_id}:{position}".encode())})
-    conn.execute(insert(vault_keys).values(hold_id=production_id, wrapped_key=wrap(vault.master, key, production_id),
-                                           created_at=now))
-    if rows:
-        conn.execute(insert(vault_blobs), rows)
+    vault.seal(conn, production_id, parts, now)
     conn.execute(insert(productions).values(production_id=production_id, case_id=case.case_id,
                                             source="hold" if hold else "datasource", created_at=now))
     ids = [r.id for r in conn.execute(select(targets.c.id).where(targets.c.case_id == case.case_id)
@@ -89,21 +75,6 @@ def _outcome_letters(conn: Connection, case: CaseRecord, outcomes: list[str], no
         current = load_case(conn, case.case_id)
         write(conn, [Outcome(current, current.version, [Step("outcome_letters", current.state, current.state, actor,
                                                              now, "", Effects(messages=letters_due))])])
-
-
-def _from_source(vault: Vault, case: CaseRecord, permitted: set[str]) -> list[dict[str, Any]]:
-    parts = []
-    for index, target in enumerate(case.submission.get("targets") or []):
-        account = vault.source.lookup(str(target.get("type")), str(target.get("value") or ""))
-        for request in case.submission.get("data_requested") or []:
-            if request["category"] not in permitted or account is None:
-                continue
-            start = vault.calendar.start_of(date.fromisoformat(request["from"])) if request.get("from") else None
-            end = vault.calendar.end_of(date.fromisoformat(request["to"])) if request.get("to") else None
-            parts.append({"target_index": index, "target": target, "account_id": account,
-                          "category": request["category"], "from": request.get("from"), "to": request.get("to"),
-                          "records": vault.source.read(account, request["category"], start, end)})
-    return parts
 
 
 def _outcomes(vault: Vault, case: CaseRecord, parts: list[dict[str, Any]]) -> list[str]:

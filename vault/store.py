@@ -25,33 +25,44 @@ class Vault:
     master: bytes
     calendar: LegalCalendar  # a requested period's dates are Seoul dates
 
-    def snapshot(self, conn: Connection, hold_id: str, submission: dict[str, Any], now: datetime) -> dict[str, Any]:
-        """Preserve exactly what exists now for each target, in the requested categories and periods."""
-        key = AESGCM.generate_key(bit_length=256)
-        cipher = AESGCM(key)
-        rows: list[dict[str, Any]] = []
-        found = records = 0
+    def collect(self, submission: dict[str, Any], now: datetime,
+                categories: set[str] | None = None) -> list[dict[str, Any]]:
+        """What exists now for each target, per requested category and period (all, or `categories`)."""
+        parts = []
         for t_index, target in enumerate(submission.get("targets") or []):
             account = self.source.lookup(str(target.get("type")), str(target.get("value") or ""))
-            found += account is not None
             for request in submission.get("data_requested") or []:
+                category = str(request["category"])
+                if categories is not None and category not in categories:
+                    continue
                 start = self.calendar.start_of(date.fromisoformat(request["from"])) if request.get("from") else None
                 end = self.calendar.end_of(date.fromisoformat(request["to"])) if request.get("to") else None
-                items = self.source.read(account, str(request["category"]), start, end) if account else []
-                records += len(items)
-                part = {"target_index": t_index, "target": target, "account_id": account,
-                        "category": request["category"], "from": request.get("from"), "to": request.get("to"),
-                        "taken_at": now.isoformat(), "records": items}
-                nonce = os.urandom(12)
-                position = len(rows)
-                rows.append({"hold_id": hold_id, "part": position, "nonce": nonce,
-                             "ciphertext": cipher.encrypt(nonce, json.dumps(part).encode(),
-                                                          f"{hold_id}:{position}".encode())})
-        conn.execute(insert(vault_keys).values(hold_id=hold_id, wrapped_key=wrap(self.master, key, hold_id),
+                parts.append({"target_index": t_index, "target": target, "account_id": account,
+                              "category": category, "from": request.get("from"), "to": request.get("to"),
+                              "taken_at": now.isoformat(),
+                              "records": self.source.read(account, category, start, end) if account else []})
+        return parts
+
+    def seal(self, conn: Connection, set_id: str, parts: list[dict[str, Any]], now: datetime) -> None:
+        """Encrypt the parts under a new key of their own, bound to the set and each part's position."""
+        key = AESGCM.generate_key(bit_length=256)
+        cipher = AESGCM(key)
+        rows = []
+        for position, part in enumerate(parts):
+            nonce = os.urandom(12)
+            sealed = cipher.encrypt(nonce, json.dumps(part).encode(), f"{set_id}:{position}".encode())
+            rows.append({"hold_id": set_id, "part": position, "nonce": nonce, "ciphertext": sealed})
+        conn.execute(insert(vault_keys).values(hold_id=set_id, wrapped_key=wrap(self.master, key, set_id),
                                                created_at=now))
         if rows:
             conn.execute(insert(vault_blobs), rows)
-        return {"parts": len(rows), "accounts_found": found, "records": records}
+
+    def snapshot(self, conn: Connection, hold_id: str, submission: dict[str, Any], now: datetime) -> dict[str, Any]:
+        """Preserve exactly what exists now for each target, in the requested categories and periods."""
+        parts = self.collect(submission, now)
+        self.seal(conn, hold_id, parts, now)
+        return {"parts": len(parts), "accounts_found": len({p["account_id"] for p in parts if p["account_id"]}),
+                "records": sum(len(p["records"]) for p in parts)}
 
     def produce(self, conn: Connection, case: Any, instruments: dict[str, list[str]], now: datetime,
                 actor: str) -> dict[str, Any]:
