@@ -118,10 +118,12 @@ def export(conn: Connection, vault: Vault, case_id: str, folder: Path, now: date
     for position, part in enumerate(parts):
         name = f"{position + 1:03d}-target{part['target_index'] + 1}-{part['category']}.json"
         files.append((name, json.dumps(part, ensure_ascii=False, indent=1).encode()))
-    cover = conn.execute(select(letters.c.body).where(letters.c.case_id == case_id,
-                                                      letters.c.kind == "disclosure_cover")
-                         .order_by(letters.c.id.desc())).scalar()
-    files.append(("cover-letter.txt", (cover or "").encode()))
+    cover = conn.execute(select(letters.c.body, letters.c.path).where(letters.c.case_id == case_id,
+                                                                      letters.c.kind == "disclosure_cover")
+                         .order_by(letters.c.id.desc())).first()
+    files.append(("cover-letter.txt", (cover.body if cover else "").encode()))
+    if cover is not None and cover.path and Path(cover.path).is_file():  # the bilingual letter, once rendered
+        files.append(("cover-letter.docx", Path(cover.path).read_bytes()))
     manifest = {"case_id": case_id, "production_id": production_id, "exported_at": now.isoformat(),
                 "files": [{"name": n, "bytes": len(c), "sha256": hashlib.sha256(c).hexdigest()} for n, c in files]}
     for name, content in files:

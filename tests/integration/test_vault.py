@@ -181,6 +181,11 @@ def test_a_disclosure_is_produced_from_the_hold_and_exports_against_its_manifest
     doc = vaulted.show(case_id)
     assert doc["state"] == "disclosed" and [t["outcome"] for t in doc["targets"]] == ["produce"]
     assert {"preserved_data_read", "production_built"} <= {h["trigger"] for h in doc["history"]}
+    from zoneinfo import ZoneInfo
+
+    from letters.render import render_pending
+
+    render_pending(vaulted.engine, vaulted.home, "LE Desk Cloud", ZoneInfo("Asia/Seoul"))  # type: ignore[attr-defined]
     with vaulted.engine.begin() as conn:
         result = export(conn, vaulted.vault, case_id, tmp_path / "package", seoul(2026, 12, 10), "alice")  # type: ignore[attr-defined]
     manifest = _json.loads((tmp_path / "package" / "manifest.json").read_text())
@@ -190,6 +195,7 @@ def test_a_disclosure_is_produced_from_the_hold_and_exports_against_its_manifest
     assert [r["ip"] for r in produced["records"]] == ["203.0.113.77"]
     assert "PIPA art. 18(5)" in (tmp_path / "package" / "cover-letter.txt").read_text()
     assert result["files"] == len(manifest["files"]) + 1
+    assert {"cover-letter.txt", "cover-letter.docx"} <= {f["name"] for f in manifest["files"]}
     assert vaulted.show(case_id)["history"][-1]["trigger"] == "produced_data_read"
 
 
