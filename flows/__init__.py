@@ -1,0 +1,1 @@
+"""Prefect flows: thin shells over states/, intake/, vault/ and delivery/ (the orchestration issue)."""
