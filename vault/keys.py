@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 WRAP_CONTEXT = b"ledesk hold key v1"
 
 
-class KeyError_(ValueError):
+class MasterKeyError(ValueError):
     code = "bad_input"
 
 
@@ -25,7 +25,7 @@ def _decode(text: str) -> bytes:
             continue
         if len(key) == 32:
             return key
-    raise KeyError_("LEDESK_MASTER_KEY must be 32 bytes, as 64 hex digits or base64")
+    raise MasterKeyError("LEDESK_MASTER_KEY must be 32 bytes, as 64 hex digits or base64")
 
 
 def master_key(home: Path) -> bytes:
@@ -43,7 +43,7 @@ def master_key(home: Path) -> bytes:
             with os.fdopen(fd, "w") as handle:
                 handle.write(AESGCM.generate_key(bit_length=256).hex() + "\n")
     if path.stat().st_mode & 0o077:
-        raise KeyError_(f"{path} is readable by others; it must be mode 0600")
+        raise MasterKeyError(f"{path} is readable by others; it must be mode 0600")
     return _decode(path.read_text())
 
 

@@ -220,3 +220,13 @@ def test_letters_render_from_the_command_line(ledesk: Ledesk) -> None:
     assert sorted(r["kind"] for r in rendered) == ["acknowledgement", "deficiency"]
     assert all(Path(r["path"]).read_bytes().startswith(b"PK") for r in rendered)
     assert ledesk.run("letters", "render") == {"rendered": []}
+
+
+def test_a_malformed_master_key_is_refused_before_anything_is_preserved(ledesk: Ledesk) -> None:
+    ledesk.run("actors", "add", "alice", "--role", "reviewer")
+    case_id = ledesk.run("intake", str(SAMPLES / "preservation.json"))["case_id"]
+    ledesk.env["LEDESK_MASTER_KEY"] = "too-short"
+    err = ledesk.run("advance", case_id, "preserve", "--actor", "alice", code=2)
+    assert "LEDESK_MASTER_KEY" in err["error"]
+    del ledesk.env["LEDESK_MASTER_KEY"]
+    assert ledesk.run("show", case_id)["state"] == "received"
