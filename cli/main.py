@@ -253,7 +253,10 @@ def cmd_purge(rt: Runtime, args: argparse.Namespace) -> int:
 def cmd_datasource_load(rt: Runtime, args: argparse.Namespace) -> int:
     from datasource.embedded import read_jsonl
 
-    count = rt.source().load(read_jsonl(Path(args.file)) if Path(args.file).is_file() else _missing(args.file))
+    path = Path(args.file)
+    if not path.is_file():
+        raise BadInput(f"{args.file}: no such file")
+    count = rt.source().load(read_jsonl(path))
     emit({"accounts": count}, args.json, f"loaded {count} accounts")
     return 0
 
@@ -276,10 +279,6 @@ def cmd_datasource_retention(rt: Runtime, args: argparse.Namespace) -> int:
     deleted = rt.source().apply_retention(rt.clock.now(), _retention_months(rt))
     emit({"deleted": deleted}, args.json, f"deleted {deleted} log records past retention")
     return 0
-
-
-def _missing(path: str) -> Any:
-    raise BadInput(f"{path}: no such file")
 
 
 def cmd_dispatch(rt: Runtime, args: argparse.Namespace) -> int:

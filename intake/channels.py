@@ -16,13 +16,12 @@ from forms.parse import read_form
 from intake.email import CASE_NUMBER, SUBJECT, MessageError, read_message
 from models.enums import TERMINAL_STATES
 from models.submission import SubmissionError
-from models.tables import authorities, cases
+from models.tables import cases
 from policy.calendar import LegalCalendar
 from policy.schema import Policy
 from states.attempt import Attachment
 from states.errors import BadInput
-from states.intake import Envelope, email_domain, find_authority, intake, not_reviewed_record
-from states.lookalike import imitated
+from states.intake import Envelope, email_domain, find_authority, intake, lookalike_alert, not_reviewed_record
 
 MAX_JSON = 5 * 1024 * 1024
 
@@ -80,16 +79,14 @@ def intake_email(conn: Connection, name: str, data: bytes, now: datetime, policy
     envelope = Envelope("email", Attachment(Path(name).name, data, "email"), tuple(mail.attachments), mail.headers)
     domain = email_domain(mail.sender)
     sha = envelope.source.sha256 if envelope.source else ""
-    listed = list(conn.scalars(select(authorities.c.domain)))
     if SUBJECT.casefold() not in mail.subject.casefold():
         return not_reviewed_record(conn, mail.sender, f"the subject does not contain \"{SUBJECT}\"", sha, now,
                                    policy, envelope)
     authority = find_authority(conn, domain)
     if authority is None:
-        real = imitated(domain, listed) if domain else None
         return not_reviewed_record(
             conn, mail.sender, f"sender domain {domain or '(none)'} is not an allow-listed law-enforcement authority",
-            sha, now, policy, envelope, f"look-alike sender domain {domain} imitates {real}" if real else None)
+            sha, now, policy, envelope, lookalike_alert(conn, mail.sender))
     if mail.dmarc != "pass":
         verdict = mail.dmarc or f"no verdict from {authserv_id(policy)}"
         return not_reviewed_record(

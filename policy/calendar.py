@@ -62,6 +62,10 @@ class LegalCalendar:
         """The instant a deadline on `day` passes: local midnight that ends the day, in UTC."""
         return self.start_of(day + timedelta(days=1))
 
+    def last_day(self, deadline: datetime) -> date:
+        """The local day a deadline instant (the midnight that ends it) belongs to: the inverse of end_of."""
+        return self.local_date(deadline) - timedelta(days=1)
+
     # -- CPA art. 66 ------------------------------------------------------------------------------
     def period_last_day(self, first_day: date, days: int) -> date:
         """Last day of a period of `days` days that starts on `first_day`.

@@ -16,7 +16,7 @@ def preservation_expiry(start: datetime, rule: PreservationRule, cal: LegalCalen
 
 def extended_expiry(current_expiry: datetime, rule: PreservationRule, cal: LegalCalendar) -> datetime:
     """The extension runs from the end of the current period, so it never shortens what was granted."""
-    last_day = cal.local_date(current_expiry) - timedelta(days=1)
+    last_day = cal.last_day(current_expiry)
     return cal.end_of(cal.period_last_day(last_day, rule.extension_days))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from models.enums import (
@@ -81,7 +81,7 @@ class Effects:
 
 def _last_day(attempt: Attempt, deadline: datetime) -> str:
     """A deadline instant is the midnight that ends its last day; letters name that day."""
-    return (attempt.calendar.local_date(deadline) - timedelta(days=1)).isoformat()
+    return attempt.calendar.last_day(deadline).isoformat()
 
 
 def _closing(case: CaseRecord, attempt: Attempt, fx: Effects) -> Effects:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from models.enums import TERMINAL_STATES, CaseKind, NoticeStatus, Regime
+from models.enums import CaseKind, NoticeStatus, Regime
 from states.attempt import Attempt
 from states.case import CaseRecord
 from states.errors import GuardRefused
@@ -282,10 +282,6 @@ ROUTES: dict[str, Callable[[CaseRecord, Attempt], bool]] = {
 
 def route(name: str, case: CaseRecord, attempt: Attempt) -> bool:
     return ROUTES[name](case, attempt)
-
-
-def is_open(case: CaseRecord) -> bool:
-    return case.state not in TERMINAL_STATES
 
 
 def static_holds(rule: Rule, case: CaseRecord, attempt: Any) -> bool:

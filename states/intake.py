@@ -96,11 +96,16 @@ def _not_reviewed(conn: Connection, sender: str, reason: str, raw: dict[str, Any
                   envelope: Envelope) -> dict[str, Any]:
     sha = (envelope.source.sha256 if envelope.source else
            hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest())
+    return not_reviewed_record(conn, sender, reason, sha, now, policy, envelope, lookalike_alert(conn, sender))
+
+
+def lookalike_alert(conn: Connection, sender: str) -> str | None:
+    """The security alert for a sender whose domain imitates an allow-listed authority, if it does."""
     domain = email_domain(sender)
-    listed = list(conn.scalars(select(authorities.c.domain)))
-    real = imitated(domain, listed) if domain else None
-    alert = f"look-alike sender domain {domain} imitates {real}" if real else None
-    return not_reviewed_record(conn, sender, reason, sha, now, policy, envelope, alert)
+    if not domain:
+        return None
+    real = imitated(domain, list(conn.scalars(select(authorities.c.domain))))
+    return f"look-alike sender domain {domain} imitates {real}" if real else None
 
 
 def intake(conn: Connection, raw: dict[str, Any], now: datetime, policy: Policy, cal: LegalCalendar,

@@ -57,13 +57,11 @@ def _action(case: CaseRecord, kind: str, rel: Related, now: datetime, policy: Po
             return "no longer incomplete"
         # The reminder is due some days before the cure deadline; the letter names the deadline's last day.
         deadline = due_at + timedelta(days=policy.cure.reminder_days_before)
-        return Effects(messages=[messages.cure_reminder(case, (cal.local_date(deadline) - timedelta(days=1))
-                                                        .isoformat())])
+        return Effects(messages=[messages.cure_reminder(case, cal.last_day(deadline).isoformat())])
     if kind == TimerKind.EXPIRY_WARNING:
         if case.state != CaseState.PRESERVED:
             return "no longer preserved"
-        until = ((cal.local_date(rel.hold_expires_at) - timedelta(days=1)).isoformat() if rel.hold_expires_at
-                 else "the end of the period")
+        until = cal.last_day(rel.hold_expires_at).isoformat() if rel.hold_expires_at else "the end of the period"
         return Effects(messages=[messages.simple("expiry_warning", case, "Preservation ends soon",
                                                  f"The preservation ends at the end of {until}. Send legal process "
                                                  "or a renewed request before then, or the data is deleted.",
