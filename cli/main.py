@@ -190,15 +190,9 @@ def cmd_refer(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(rt: Runtime, args: argparse.Namespace) -> int:
-    from states.sweep import sweep
-
-    result = sweep(rt.engine, rt.clock.now(), rt.policy, rt.calendar, batch_size=args.batch_size, vault=rt.vault())
-    doc: dict[str, Any] = {"fired": result.fired, "failed": result.failed, "succeeded": len(result.fired)}
-    source = rt.source()
-    if source.retention_due(rt.calendar.local_date(rt.clock.now())):  # the data source's retention, daily
-        doc["retention_deleted"] = source.apply_retention(rt.clock.now(), _retention_months(rt))
-    emit(doc, args.json, table(result.fired, ["case_id", "timer", "trigger", "action"])
-         + (f"\nFAILED: {len(result.failed)}" if result.failed else ""))
+    doc = rt.sweep(args.batch_size)
+    emit(doc, args.json, table(doc["fired"], ["case_id", "timer", "trigger", "action"])
+         + (f"\nFAILED: {len(doc['failed'])}" if doc["failed"] else ""))
     return 0
 
 
@@ -269,31 +263,17 @@ def cmd_datasource_generate(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
-def _retention_months(rt: Runtime) -> dict[str, int]:
-    p = rt.policy.log_retention
-    return {"access_logs": p.internet_logs_months, "ip_logs": p.ip_access_months,
-            "traffic_data": p.call_detail_months}
-
-
 def cmd_datasource_retention(rt: Runtime, args: argparse.Namespace) -> int:
-    deleted = rt.source().apply_retention(rt.clock.now(), _retention_months(rt))
+    deleted = rt.source().apply_retention(rt.clock.now(), rt.retention_months())
     emit({"deleted": deleted}, args.json, f"deleted {deleted} log records past retention")
     return 0
 
 
 def cmd_dispatch(rt: Runtime, args: argparse.Namespace) -> int:
-    from delivery.dispatch import dispatch
-    from delivery.transports import transport_from_env
-    from models.db import ledesk_home
-
     try:
-        transport = transport_from_env(ledesk_home())
-    except ValueError as exc:
+        result = rt.deliver(args.limit)
+    except ValueError as exc:  # a malformed LEDESK_SMTP_URL
         raise BadInput(str(exc)) from None
-    sender = rt.policy.legal_team_address
-    result = dispatch(rt.engine, transport, rt.clock.now(), sender, limit=args.limit,
-                      domain=sender.rpartition("@")[2] or "ledesk.local", letters_home=ledesk_home(),
-                      provider=rt.policy.provider_name, zone=rt.calendar.zone)
     doc = {"sent": result.sent, "retrying": result.retrying, "failed": result.failed, "held": result.held,
            "recovered": result.recovered}
     emit(doc, args.json, ", ".join(f"{k}: {len(v)}" for k, v in doc.items()))

@@ -56,6 +56,41 @@ class Runtime:
 
         return Vault(self.source(), master_key(ledesk_home()), self.calendar)
 
+    def transport(self) -> Any:
+        from delivery.transports import transport_from_env
+        from models.db import ledesk_home
+
+        return transport_from_env(ledesk_home())
+
+    def deliver(self, limit: int = 200, cases: list[str] | None = None, channels: list[str] | None = None) -> Any:
+        """Send pending messages by the configured transport; `cases` narrows it to those cases' messages
+        (an emergency's page), which then skip rendering the rest of the outbox's letters."""
+        from delivery.dispatch import dispatch
+        from models.db import ledesk_home
+
+        sender = self.policy.legal_team_address
+        return dispatch(self.engine, self.transport(), self.clock.now(), sender, limit=limit,
+                        domain=sender.rpartition("@")[2] or "ledesk.local",
+                        letters_home=None if cases else ledesk_home(), provider=self.policy.provider_name,
+                        zone=self.calendar.zone, cases=cases, channels=channels)
+
+    def sweep(self, batch_size: int = 1000) -> dict[str, Any]:
+        """Fire every due timer, then the data source's own retention once a day."""
+        from states.sweep import sweep
+
+        now = self.clock.now()
+        result = sweep(self.engine, now, self.policy, self.calendar, batch_size=batch_size, vault=self.vault())
+        doc: dict[str, Any] = {"fired": result.fired, "failed": result.failed, "succeeded": len(result.fired)}
+        source = self.source()
+        if source.retention_due(self.calendar.local_date(now)):
+            doc["retention_deleted"] = source.apply_retention(now, self.retention_months())
+        return doc
+
+    def retention_months(self) -> dict[str, int]:
+        p = self.policy.log_retention
+        return {"access_logs": p.internet_logs_months, "ip_logs": p.ip_access_months,
+                "traffic_data": p.call_detail_months}
+
     def desk(self) -> Any:
         from states.engine import Desk
 

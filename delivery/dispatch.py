@@ -67,11 +67,16 @@ def _recover(engine: Engine, transport: Transport, now: datetime, result: Dispat
                 conn.execute(update(outbox).where(outbox.c.id == row.id).values(status=OutboxStatus.PENDING))
 
 
-def _claim(engine: Engine, now: datetime, limit: int, domain: str, result: DispatchResult) -> list[Any]:
+def _claim(engine: Engine, now: datetime, limit: int, domain: str, result: DispatchResult,
+           only: tuple[list[str], list[str] | None] | None = None) -> list[Any]:
     with engine.begin() as conn:
         query = (select(outbox).where(outbox.c.status == OutboxStatus.PENDING,
                                       (outbox.c.next_attempt_at.is_(None)) | (outbox.c.next_attempt_at <= now))
                  .order_by(outbox.c.id).limit(limit))
+        if only is not None:
+            query = query.where(outbox.c.case_id.in_(only[0]))
+            if only[1] is not None:
+                query = query.where(outbox.c.channel.in_(only[1]))
         if conn.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         rows = conn.execute(query).all()
@@ -125,14 +130,18 @@ def _message(row: Any, mid: str, address: str, sender: str, now: datetime,
 
 def dispatch(engine: Engine, transport: Transport, now: datetime, sender: str, limit: int = 200,
              domain: str = "ledesk.local", letters_home: Path | None = None, provider: str = "LE Desk",
-             zone: Any = None) -> DispatchResult:
+             zone: Any = None, cases: list[str] | None = None, channels: list[str] | None = None) -> DispatchResult:
+    """Deliver pending messages. `cases` and `channels` narrow it to, say, one emergency's pages, which
+    leave at once without waiting behind the rest of the outbox."""
     result = DispatchResult()
-    _recover(engine, transport, now, result)
+    only = None if cases is None else (cases, channels)
+    if only is None:
+        _recover(engine, transport, now, result)
     if letters_home is not None:  # letters are rendered before they leave, never after
         from letters.render import render_pending
 
         render_pending(engine, letters_home, provider, zone)
-    for row, mid, address, document in _claim(engine, now, limit, domain, result):
+    for row, mid, address, document in _claim(engine, now, limit, domain, result, only):
         values: dict[str, Any]
         if address is None:
             values = {"status": OutboxStatus.FAILED,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -32,14 +33,20 @@ def _move(path: Path, folder: Path, outcome: dict[str, Any]) -> None:
 
 def process_inbox(engine: Engine, home: Path, now: datetime, policy: Policy,
                   cal: LegalCalendar) -> list[dict[str, Any]]:
+    return list(each_inbox_file(engine, home, now, policy, cal))
+
+
+def each_inbox_file(engine: Engine, home: Path, now: datetime, policy: Policy,
+                    cal: LegalCalendar) -> Iterator[dict[str, Any]]:
+    """Take the inbox one file at a time, yielding each outcome as soon as it is committed, so that the
+    caller can page on-call for an emergency before the next file is read."""
     inbox = home / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)
-    results = []
     for path in sorted(p for p in inbox.iterdir() if p.is_file() and not p.name.startswith(".")):
         if path.suffix.lower() not in ACCEPTED:
             outcome: dict[str, Any] = {"file": path.name, "error": "not a .json, .docx or .eml file"}
             _move(path, home / "refused", outcome)
-            results.append(outcome)
+            yield outcome
             continue
         try:
             with engine.begin() as conn:
@@ -48,5 +55,4 @@ def process_inbox(engine: Engine, home: Path, now: datetime, policy: Policy,
         except LedeskError as exc:
             outcome = {"file": path.name, "error": exc.message, "code": exc.code}
             _move(path, home / "refused", outcome)
-        results.append(outcome)
-    return results
+        yield outcome

@@ -301,3 +301,11 @@ not_reviewed = Table(
     Column("attachments", JSON, nullable=True),  # [{"name", "sha256", "size"}]: kept, never opened
     UniqueConstraint("sha256", "at"),
 )
+
+# How far each reader of the audit log has got: the Prefect publisher records the last event it
+# handed to Prefect, so every transition reaches the UI once even when several workers publish.
+feed_cursors = Table(
+    "feed_cursors", metadata,
+    Column("name", String(40), primary_key=True),
+    Column("seq", Integer, nullable=False),
+)

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from models.enums import TimerStatus
+from models.enums import TERMINAL_STATES, TimerStatus
 from models.tables import cases, events, holds, letters, notices, targets, timers
 from policy.calendar import LegalCalendar
 from policy.schema import Policy
@@ -75,7 +75,7 @@ def show(conn: Connection, case_id: str, policy: Policy, cal: LegalCalendar,
 
 
 def list_cases(conn: Connection, state: str | None = None, due_before: datetime | None = None,
-               limit: int = 1000) -> list[dict[str, Any]]:
+               limit: int = 1000, open_only: bool = False) -> list[dict[str, Any]]:
     next_due = (select(timers.c.case_id, func.min(timers.c.due_at).label("next_due"))
                 .where(timers.c.status == TimerStatus.PENDING).group_by(timers.c.case_id).subquery())
     query = (select(*_CASE_COLUMNS, next_due.c.next_due)
@@ -85,6 +85,8 @@ def list_cases(conn: Connection, state: str | None = None, due_before: datetime 
         query = query.where(table.c.state == state)
     if due_before:
         query = query.where(next_due.c.next_due <= due_before)
+    if open_only:
+        query = query.where(table.c.state.not_in([s.value for s in TERMINAL_STATES]))
     query = query.order_by(next_due.c.next_due.is_(None), next_due.c.next_due, table.c.received_at).limit(limit)
     out = []
     for row in conn.execute(query):
@@ -93,3 +95,12 @@ def list_cases(conn: Connection, state: str | None = None, due_before: datetime 
                     "authority": case.authority_domain, "reference": case.reference,
                     "received_at": iso(case.received_at), "next_deadline": iso(row.next_due)})
     return out
+
+
+def received_counts(conn: Connection, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """Cases received in [start, end), counted by kind, regime and where they stand now."""
+    query = (select(cases.c.kind, cases.c.regime, cases.c.state, func.count().label("cases"))
+             .where(cases.c.received_at >= start, cases.c.received_at < end)
+             .group_by(cases.c.kind, cases.c.regime, cases.c.state)
+             .order_by(cases.c.kind, cases.c.regime, cases.c.state))
+    return [dict(r._mapping) for r in conn.execute(query)]

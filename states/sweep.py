@@ -121,18 +121,31 @@ def sweep(engine: Engine, now: datetime, policy: Policy, cal: LegalCalendar, bat
     return result
 
 
-def _claim(conn: Connection, now: datetime, batch_size: int) -> list[Any]:
+def fire_early(engine: Engine, case_id: str, kind: str, now: datetime, policy: Policy,
+               cal: LegalCalendar) -> SweepResult:
+    """Fire one case's pending timer of `kind` now, ahead of its due time. The second line behind the
+    database timer (a Prefect automation that sees no acknowledgement of an emergency) calls this; it
+    claims the same timer row the sweep would, so the escalation goes out once, whichever line is first."""
+    result = SweepResult()
+    with engine.begin() as conn:
+        _sweep_batch(conn, now, policy, cal, 10, result, only=(case_id, kind))
+    return result
+
+
+def _claim(conn: Connection, now: datetime, batch_size: int, only: tuple[str, str] | None = None) -> list[Any]:
     query = (select(timers.c.id, timers.c.case_id, timers.c.kind, timers.c.due_at)
-             .where(timers.c.status == TimerStatus.PENDING, timers.c.due_at <= now)
+             .where(timers.c.status == TimerStatus.PENDING)
              .order_by(timers.c.due_at, timers.c.id).limit(batch_size))
+    query = query.where(timers.c.due_at <= now) if only is None else \
+        query.where(timers.c.case_id == only[0], timers.c.kind == only[1])
     if conn.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return list(conn.execute(query))
 
 
 def _sweep_batch(conn: Connection, now: datetime, policy: Policy, cal: LegalCalendar, batch_size: int,
-                 result: SweepResult, vault: Preserver | None = None) -> int:
-    due = _claim(conn, now, batch_size)
+                 result: SweepResult, vault: Preserver | None = None, only: tuple[str, str] | None = None) -> int:
+    due = _claim(conn, now, batch_size, only)
     if not due:
         return 0
     by_case: dict[str, list[Any]] = defaultdict(list)

@@ -1,0 +1,29 @@
+"""The emergency fast path: runs inside the intake run that opened the case, so nothing waits for a worker
+to poll. The page to on-call was committed with the case (with its acknowledgement, triage and decision
+timers); this run hands it to the mail server at once and puts the case in the Prefect UI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow
+
+from flows.publish import publish
+from flows.runtime import runtime
+from models.tables import timers
+
+
+@flow(name="emergency", flow_run_name="emergency-{case_id}", log_prints=True)
+async def emergency(case_id: str, now: str | None = None) -> dict[str, Any]:
+    rt = runtime(now)
+    sent = rt.deliver(cases=[case_id], channels=["page"])
+    from sqlalchemy import select
+
+    with rt.reader.connect() as conn:
+        watch = [{"timer": r.kind, "due_at": r.due_at.isoformat()} for r in conn.execute(
+            select(timers.c.kind, timers.c.due_at).where(timers.c.case_id == case_id,
+                                                         timers.c.status == "pending").order_by(timers.c.due_at))]
+    if sent.retrying or sent.failed:  # the dispatch flow keeps retrying; the operator should know now
+        print(f"page for {case_id} not delivered yet: retrying {sent.retrying}, failed {sent.failed}")
+    await publish(now)
+    return {"case_id": case_id, "paged": len(sent.sent), "retrying": len(sent.retrying), "timers": watch}

@@ -1,0 +1,41 @@
+"""The intake flow: every file in the drop folder (LEDESK_HOME/inbox) through intake, each moved to
+processed/ or refused/ with its outcome beside it. An emergency goes into the emergency flow in this same
+run, straight after its file is committed, before the next file is read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow, tags
+
+from flows.emergency import emergency
+from flows.publish import publish
+from flows.runtime import runtime
+from intake.folder import each_inbox_file
+from models.db import ledesk_home
+
+
+@flow(name="intake", log_prints=True)
+async def intake(now: str | None = None) -> dict[str, Any]:
+    rt = runtime(now)
+    outcomes: list[dict[str, Any]] = []
+    emergencies: list[dict[str, Any]] = []
+    for outcome in each_inbox_file(rt.engine, ledesk_home(), rt.clock.now(), rt.policy, rt.calendar):
+        outcomes.append(outcome)
+        if outcome.get("status") == "opened" and outcome.get("kind") == "emergency":
+            with tags(f"case:{outcome['case_id']}", "emergency"):
+                emergencies.append(await emergency(outcome["case_id"], now))
+    if outcomes:
+        await publish(now)
+    summary: dict[str, Any] = {
+        "files": len(outcomes),
+        "opened": [o["case_id"] for o in outcomes if o.get("status") == "opened"],
+        "linked": [o["case_id"] for o in outcomes if o.get("status") == "linked"],
+        "duplicates": [o["case_id"] for o in outcomes if o.get("status") == "duplicate"],
+        "not_reviewed": [o["file"] for o in outcomes if o.get("status") == "not_reviewed"],
+        "refused": [o["file"] for o in outcomes if "error" in o],
+        "emergencies": emergencies,
+    }
+    if outcomes:
+        print(f"{len(outcomes)} files: " + ", ".join(f"{k} {len(v)}" for k, v in summary.items() if k != "files"))
+    return summary

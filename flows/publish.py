@@ -1,0 +1,165 @@
+"""Cases in the Prefect UI: every audit event of a case becomes a Prefect event, and every case that changed
+gets a fresh `case-<id>` markdown artifact. Both are read from the audit log through cursors, so a
+transition made anywhere (the CLI, the API, a sweep on another machine) reaches the UI on the next flow run.
+
+What goes to Prefect is deliberately thin: states, actions, actors and deadlines, never the targets or a
+reason's text. Anyone who reaches the Prefect UI sees it, and its events are kept only 7 days; the record
+that counts stays in LE Desk's own audit log."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from prefect import task
+from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.events import emit_event
+
+from cli.runtime import Runtime
+from flows.runtime import runtime
+from states import feed
+from states.feed import FeedEvent
+from states.queries import list_cases, show
+
+EVENTS_CURSOR = "prefect-events"
+ARTIFACTS_CURSOR = "prefect-artifacts"
+# A burst (a mass expiry) is mirrored over several runs rather than making one run's cost grow with it.
+EVENTS_PER_RUN = 5000
+ARTIFACTS_PER_RUN = 200
+_NAMESPACE = uuid.UUID("6f1d2c8e-7a43-4f2b-9c1e-5b8a0d3e4f71")
+
+
+def resource_id(case_id: str) -> str:
+    return f"ledesk.case.{case_id}"
+
+
+def case_of(resource: str) -> str:
+    """The case id in a resource id (what an automation passes back)."""
+    return resource.removeprefix("ledesk.case.")
+
+
+def event_name(action: str) -> str:
+    return "ledesk.case." + action.replace(":", ".")
+
+
+def artifact_key(case_id: str) -> str:
+    return f"case-{case_id.lower()}"
+
+
+ACKNOWLEDGED = "ledesk.case.acknowledged"
+
+
+def _emit(e: FeedEvent, wall: datetime) -> None:
+    resource = {"prefect.resource.id": resource_id(e.case_id), "prefect.resource.name": e.case_id,
+                "ledesk.state": e.state, "ledesk.kind": e.kind, "ledesk.regime": e.regime}
+    payload = {"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "source": e.source, "dest": e.dest}
+    # A simulated clock (LEDESK_NOW, the demo) would put events months away from the UI's timeline and
+    # the automations' windows, so those are stamped when published; the audit time stays in the payload.
+    occurred = e.at if abs(e.at - wall) < timedelta(days=1) else wall
+    # The same audit event always has the same id, and Prefect ignores an id it has seen.
+    emit_event(event=event_name(e.action), resource=resource, occurred=occurred, payload=payload,
+               id=uuid.uuid5(_NAMESPACE, f"{e.seq}:{e.hash}"))
+    if e.by_person:  # what the missed-acknowledgement automation waits for (as `acknowledged_at` does)
+        emit_event(event=ACKNOWLEDGED, resource=resource, occurred=occurred, payload=payload,
+                   id=uuid.uuid5(_NAMESPACE, f"{e.seq}:{e.hash}:acknowledged"))
+
+
+def _when(value: str | None, rt: Runtime) -> str:
+    if not value:
+        return "-"
+    return datetime.fromisoformat(value).astimezone(rt.calendar.zone).strftime("%Y-%m-%d %H:%M")
+
+
+def case_markdown(doc: dict[str, Any], rt: Runtime) -> str:
+    pending = [t for t in doc["timers"] if t["status"] == "pending"]
+    lines = [
+        f"# {doc['case_id']}: {doc['state']}",
+        "",
+        f"**Kind** {doc['kind']} · **Regime** {doc['regime']} · **Authority** {doc['authority']['domain']} "
+        f"({doc['authority']['country']}) · **Received** {_when(doc['received_at'], rt)}",
+        "",
+        f"**Notice to the user**: {doc['notice']['status']}"
+        + (f" ({doc['notice']['reason']})" if doc["notice"]["reason"] else ""),
+        "",
+        "## Deadlines (" + rt.calendar.zone.key + ")",
+        "",
+        "| timer | due |",
+        "|---|---|",
+        *[f"| {t['kind']} | {_when(t['due_at'], rt)} |" for t in pending],
+        *(["| (none pending) | |"] if not pending else []),
+        "",
+        "## Holds",
+        "",
+        *[f"- {h['hold_id']}: {h['status']}, expires {_when(h['expires_at'], rt)}" for h in doc["holds"]],
+        *(["- none"] if not doc["holds"] else []),
+        "",
+        "## Timeline",
+        "",
+        "| when | action | by | state |",
+        "|---|---|---|---|",
+        *[f"| {_when(h['at'], rt)} | {h['trigger']} | {h['actor']} | {h['dest'] or ''} |" for h in doc["history"]],
+        "",
+        f"Allowed next: {', '.join(doc['allowed_triggers']) or 'nothing (closed)'}. "
+        "Act in LE Desk (`ledesk advance`), not here: this page is a mirror.",
+    ]
+    return "\n".join(lines)
+
+
+def publish_events(rt: Runtime, limit: int = EVENTS_PER_RUN) -> int:
+    with rt.engine.begin() as conn:
+        after = feed.claim(conn, EVENTS_CURSOR)
+    with rt.reader.connect() as conn:
+        batch, upto = feed.read(conn, after, limit)
+    wall = datetime.now(UTC)
+    for e in batch:
+        _emit(e, wall)
+    with rt.engine.begin() as conn:
+        feed.advance(conn, EVENTS_CURSOR, after, upto)
+    return len(batch)
+
+
+async def publish_artifacts(rt: Runtime, limit: int = ARTIFACTS_PER_RUN) -> list[str]:
+    with rt.engine.begin() as conn:
+        after = feed.claim(conn, ARTIFACTS_CURSOR)
+    with rt.reader.connect() as conn:
+        batch, upto = feed.read(conn, after, EVENTS_PER_RUN)
+        chosen: list[str] = []
+        for e in batch:
+            if e.case_id in chosen:
+                continue
+            if len(chosen) == limit:  # the rest of the burst is for the next run, from this event on
+                upto = e.seq - 1
+                break
+            chosen.append(e.case_id)
+        docs = [show(conn, cid, rt.policy, rt.calendar) for cid in chosen]
+    for doc in docs:
+        await acreate_markdown_artifact(markdown=case_markdown(doc, rt), key=artifact_key(doc["case_id"]),
+                                        description=f"LE Desk case {doc['case_id']}: {doc['state']}")
+    with rt.engine.begin() as conn:
+        feed.advance(conn, ARTIFACTS_CURSOR, after, upto)
+    return chosen
+
+
+@task(name="publish-to-prefect", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+async def publish(now: str | None = None) -> dict[str, int]:
+    """Hand new audit events and changed cases to Prefect (a mirror; failures are retried next run)."""
+    rt = runtime(now)
+    events = publish_events(rt)
+    cases = await publish_artifacts(rt)
+    return {"events": events, "case_artifacts": len(cases)}
+
+
+@task(name="publish-open-cases", cache_policy=NO_CACHE)
+async def publish_open_cases(now: str | None = None, limit: int = 200) -> int:
+    """The operators' table: open cases, nearest deadline first."""
+    rt = runtime(now)
+    with rt.reader.connect() as conn:
+        rows = list_cases(conn, limit=limit, open_only=True)
+    table = [{"case": r["case_id"], "state": r["state"], "kind": r["kind"], "regime": r["regime"],
+              "next deadline": _when(r["next_deadline"], rt), "received": _when(r["received_at"], rt)}
+             for r in rows]
+    await acreate_table_artifact(table=table or [{"case": "(no open cases)"}], key="open-cases",
+                                 description="Open LE Desk cases, nearest deadline first")
+    return len(rows)

@@ -1,0 +1,112 @@
+"""Deployments, schedules and the missed-acknowledgement automation: prefect.yaml is the generated twin of
+flows/deployments.py, every entrypoint is an async flow, and on a real Prefect server the deployments
+register with their schedules and the automation runs the escalation for an emergency nobody acknowledged
+(and not for one somebody did)."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import time
+from datetime import UTC, datetime, timedelta
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from prefect import Flow
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId, FlowRunFilter
+from sqlalchemy import Engine
+
+from flows.deployments import prefect_yaml, runner_deployments, specs
+from tests.factories import policy
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_prefect_yaml_is_generated_from_the_deployment_specs() -> None:
+    assert (ROOT / "prefect.yaml").read_text() == prefect_yaml(policy()), \
+        "prefect.yaml is stale: run `python -m flows.deployments > prefect.yaml`"
+    doc = yaml.safe_load((ROOT / "prefect.yaml").read_text())
+    assert {d["work_pool"]["name"] for d in doc["deployments"]} == {"ledesk"}
+    by_name = {d["name"]: d for d in doc["deployments"]}
+    assert by_name["sweep"]["schedules"] == [{"cron": "* * * * *", "timezone": "Asia/Seoul"}]
+    assert by_name["purge-daily"]["schedules"][0]["cron"] == "15 0 * * *"
+    [trigger] = by_name["escalate"]["triggers"]
+    assert trigger["posture"] == "Proactive" and trigger["within"] == 15 * 60
+
+
+@pytest.mark.parametrize("spec", specs(policy()), ids=lambda s: s.name)
+def test_every_entrypoint_is_an_async_flow(spec: Any) -> None:
+    path, _, name = spec.entrypoint.partition(":")
+    assert (ROOT / path).is_file()
+    flow = getattr(import_module(path.removesuffix(".py").replace("/", ".")), name)
+    assert isinstance(flow, Flow)
+    assert inspect.iscoroutinefunction(flow.fn), "sync flows cost about a second each in Prefect 3.9"
+
+
+async def _runs_of(deployment_id: Any, cases: set[str]) -> list[Any]:
+    async with get_client() as client:
+        runs = await client.read_flow_runs(
+            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id])),
+            flow_run_filter=FlowRunFilter())
+    return [r for r in runs if r.parameters.get("case") in cases]  # the server is shared by the session
+
+
+async def _apply(deployments: list[Any]) -> dict[str, Any]:
+    ids = {}
+    for d in deployments:
+        ids[d.name] = await d.apply()
+    async with get_client() as client:
+        for name, deployment_id in ids.items():
+            found = await client.read_deployment(deployment_id)
+            assert found.name == name
+        automations = await client.read_automations_by_name("emergency-not-acknowledged")
+    assert len(automations) == 1 and automations[0].trigger.posture == "Proactive"
+    return ids
+
+
+def test_the_automation_escalates_an_unacknowledged_emergency(
+        db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefect_api: str) -> None:
+    from flows.publish import publish, resource_id
+    from tests.integration.conftest import World
+
+    monkeypatch.setenv("LEDESK_DATABASE_URL", db.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("LEDESK_HOME", str(tmp_path))
+    world = World(db)
+    deployments = runner_deployments(world.policy)
+    schedules = {d.name: [s.schedule for s in d.schedules] for d in deployments}
+    assert schedules["sweep"][0].cron == "* * * * *" and schedules["sweep"][0].timezone == "Asia/Seoul"
+    escalate = next(d for d in deployments if d.name == "escalate")
+    escalate.triggers[0].within = timedelta(seconds=10)  # the real window is 15 minutes; the rule is the same
+    ids = asyncio.run(_apply(deployments))
+
+    world.clock.set(datetime.now(UTC))  # events near the wall clock keep their own times and order
+    quiet = world.intake("emergency")["case_id"]
+    handled = world.intake("emergency", reference="KNPA-2026-EM-0002")["case_id"]
+    world.clock.advance(timedelta(seconds=1))
+    world.fire(handled, "verify_callback", "olga", reason="called the duty desk back")
+
+    async def mirror() -> None:
+        from prefect import flow
+
+        @flow(name="mirror-for-test")
+        async def run() -> None:
+            await publish()
+
+        await run()
+
+    asyncio.run(mirror())
+    mine = {resource_id(quiet), resource_id(handled)}
+    deadline = time.monotonic() + 60
+    runs: list[Any] = []
+    while time.monotonic() < deadline:
+        runs = asyncio.run(_runs_of(ids["escalate"], mine))
+        if runs:
+            time.sleep(8)  # give a wrong second run (for the acknowledged case) the time to appear
+            runs = asyncio.run(_runs_of(ids["escalate"], mine))
+            break
+        time.sleep(1)
+    assert [r.parameters for r in runs] == [{"case": resource_id(quiet)}]

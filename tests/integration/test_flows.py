@@ -1,0 +1,172 @@
+"""The flows on a real Prefect server: the drop folder through intake, the emergency page delivered to a
+real SMTP server inside the intake run, the sweep, purge and escalation, and what the Prefect UI shows
+(events, case artifacts, the open-case table, runs named and tagged by case)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from prefect.events.filters import EventFilter, EventOccurredFilter, EventResourceFilter
+from sqlalchemy import Engine
+
+from flows.publish import artifact_key, resource_id
+from tests.factories import sample, seoul
+from tests.integration.conftest import World
+from tests.integration.test_delivery import Inbox, smtp_server  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.usefixtures("prefect_api")
+
+
+@pytest.fixture
+def desk_env(db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+             smtp_server: tuple[Inbox, int]) -> Iterator[dict[str, Any]]:  # noqa: F811
+    inbox, port = smtp_server
+    monkeypatch.setenv("LEDESK_DATABASE_URL", db.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("LEDESK_HOME", str(tmp_path))
+    monkeypatch.setenv("LEDESK_SMTP_URL", f"smtp://127.0.0.1:{port}")
+    monkeypatch.setenv("LEDESK_MASTER_KEY", "q" * 43 + "=")
+    yield {"home": tmp_path, "smtp": inbox}
+
+
+def drop(home: Path, name: str, payload: dict[str, Any] | bytes) -> None:
+    inbox = home / "inbox"
+    inbox.mkdir(exist_ok=True)
+    data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    (inbox / name).write_bytes(data)
+
+
+def at(instant: Any) -> str:
+    return instant.isoformat()
+
+
+async def _api(prefect_api: str, path: str, body: dict[str, Any]) -> Any:
+    async with httpx.AsyncClient(base_url=prefect_api, timeout=30) as client:
+        response = await client.post(path, json=body)
+        response.raise_for_status()
+        return response.json()
+
+
+def events_of(prefect_api: str, case_id: str, want: str, timeout: float = 20) -> list[str]:
+    """The event names Prefect holds for a case, polled until `want` arrives (events are sent async)."""
+    names: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        now = datetime.now(UTC)
+        found = asyncio.run(_api(prefect_api, "/events/filter", {"filter": EventFilter(
+            resource=EventResourceFilter(id=[resource_id(case_id)]),
+            occurred=EventOccurredFilter(since=now - timedelta(days=1), until=now + timedelta(days=1)),
+        ).model_dump(mode="json"), "limit": 50}))
+        names = [e["event"] for e in found["events"]]
+        if want in names:
+            return names
+        time.sleep(0.5)
+    return names
+
+
+def artifact(prefect_api: str, key: str) -> dict[str, Any]:
+    found = asyncio.run(_api(prefect_api, "/artifacts/latest/filter", {"artifacts": {"key": {"any_": [key]}}}))
+    assert found, f"no artifact {key}"
+    return found[0]  # type: ignore[no-any-return]
+
+
+def test_intake_flow_takes_the_drop_folder_and_pages_on_call_in_the_same_run(
+        world: World, desk_env: dict[str, Any], prefect_api: str) -> None:
+    from flows.intake import intake
+
+    home, smtp = desk_env["home"], desk_env["smtp"]
+    drop(home, "a-emergency.json", sample("emergency"))
+    drop(home, "b-warrant.json", sample("warrant"))
+    drop(home, "c-stranger.json", sample("warrant", sender={"email": "someone@gmail.com"}))
+    drop(home, "d-notes.txt", b"not a request")
+    (home / "inbox" / ".e-half-written.json").write_bytes(b"{")  # a writer's temporary file is left alone
+    summary = asyncio.run(intake(now=at(seoul(2026, 12, 5, 2, 10))))
+
+    assert summary["files"] == 4 and len(summary["opened"]) == 2
+    assert summary["not_reviewed"] == ["c-stranger.json"] and summary["refused"] == ["d-notes.txt"]
+    assert sorted(p.name for p in (home / "processed").iterdir() if not p.name.endswith(".result.json")) == \
+        ["a-emergency.json", "b-warrant.json", "c-stranger.json"]
+    assert "not a .json" in (home / "refused" / "d-notes.txt.result.json").read_text()
+    assert [p.name for p in (home / "inbox").iterdir()] == [".e-half-written.json"]
+
+    [em] = summary["emergencies"]
+    assert em["paged"] == 1
+    pages = [m for m in smtp.messages if m["X-LEDesk-Kind"] == "emergency_page"]
+    assert [(m["To"], m["X-LEDesk-Case"]) for m in pages] == [(world.policy.oncall_address, em["case_id"])]
+    assert {t["timer"] for t in em["timers"]} >= {"emergency_acknowledge", "emergency_decision"}
+
+    # The Prefect UI: the case's events, its artifact, and the emergency run named and tagged by the case.
+    assert "ledesk.case.intake" in events_of(prefect_api, em["case_id"], "ledesk.case.intake")
+    case_page = artifact(prefect_api, artifact_key(em["case_id"]))
+    assert em["case_id"] in case_page["data"] and "emergency_acknowledge" in case_page["data"]
+    assert "acct" not in case_page["data"]  # targets stay in LE Desk
+    runs = asyncio.run(_api(prefect_api, "/flow_runs/filter", {
+        "flow_runs": {"tags": {"all_": [f"case:{em['case_id']}"]}}}))
+    assert [r["name"] for r in runs] == [f"emergency-{em['case_id']}"]
+
+
+def test_sweep_flow_fires_due_timers_and_mirrors_them(world: World, desk_env: dict[str, Any],
+                                                      prefect_api: str) -> None:
+    from flows.sweep import sweep
+
+    case = world.intake("preservation")["case_id"]
+    world.fire(case, "preserve", "alice")
+    expires = world.show(case)["holds"][0]["expires_at"]
+    summary = asyncio.run(sweep(now=at(datetime.fromisoformat(expires) + timedelta(minutes=1))))
+    assert summary["fired"] >= 1 and summary["failed"] == 0
+    assert world.show(case)["state"] == "expired"
+    assert "ledesk.case.expire" in events_of(prefect_api, case, "ledesk.case.expire")
+    assert "expired" in artifact(prefect_api, artifact_key(case))["data"]
+    assert artifact(prefect_api, "open-cases")["type"] == "table"
+    # Nothing due: a second sweep fires nothing and hands nothing on twice.
+    again = asyncio.run(sweep(now=at(datetime.fromisoformat(expires) + timedelta(minutes=2))))
+    assert again["fired"] == 0 and again["events"] == 0
+
+
+def test_escalation_flow_pages_once_and_never_behind_an_acknowledgement(
+        world: World, desk_env: dict[str, Any]) -> None:
+    from flows.escalate import escalate_unacknowledged
+    from flows.sweep import sweep
+
+    smtp = desk_env["smtp"]
+    quiet = world.intake("emergency")["case_id"]
+    handled = world.intake("emergency", reference="KNPA-2026-EM-0002")["case_id"]
+    world.clock.advance(timedelta(minutes=5))
+    world.fire(handled, "verify_callback", "olga", reason="called the duty desk back")
+
+    now = at(world.clock.now() + timedelta(minutes=11))
+    first = asyncio.run(escalate_unacknowledged(resource_id(quiet), now=now))
+    assert first["escalated"] is True  # (the first on-call page, never dispatched here, leaves with it)
+    assert asyncio.run(escalate_unacknowledged(resource_id(quiet), now=now))["escalated"] is False
+    assert asyncio.run(escalate_unacknowledged(resource_id(handled), now=now))["escalated"] is False
+    # The database timer, due now, finds the escalation already done and pages nobody again.
+    asyncio.run(sweep(now=at(world.clock.now() + timedelta(minutes=16))))
+    escalations = [m for m in smtp.messages if m["X-LEDesk-Kind"] == "escalation"]
+    assert [(m["X-LEDesk-Case"], m["To"]) for m in escalations] == [(quiet, world.policy.escalation_addresses[0])]
+
+
+def test_purge_flow_shreds_lapsed_holds(world: World, desk_env: dict[str, Any]) -> None:
+    from datasource.embedded import EmbeddedSource
+    from flows.purge import purge_expired_preservations
+    from flows.sweep import sweep
+
+    EmbeddedSource(desk_env["home"] / "datasource.db").generate(5, world.clock.now())
+    case = world.intake("preservation")["case_id"]
+    from cli.runtime import Runtime
+
+    rt = Runtime(world.engine.url.render_as_string(hide_password=False))
+    from states.engine import Desk
+
+    Desk(world.engine, world.clock, world.policy, world.calendar, rt.vault()).fire(case, "preserve", "alice")
+    later = seoul(2027, 6, 1)
+    asyncio.run(sweep(now=at(later)))
+    purged = asyncio.run(purge_expired_preservations(now=at(later)))["purged"]
+    assert [p["case_id"] for p in purged] == [case]
+    assert asyncio.run(purge_expired_preservations(now=at(later)))["purged"] == []
