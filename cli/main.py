@@ -313,6 +313,17 @@ def cmd_demo(rt: Runtime, args: argparse.Namespace) -> int:
     return 0 if summary["audit_ok"] else 1
 
 
+def cmd_serve(rt: Runtime, args: argparse.Namespace) -> int:
+    from cli.serve import run_serve
+
+    if not 0 < args.port < 65536:
+        raise BadInput("--port takes 1 to 65535")
+    try:
+        return run_serve(rt, args.host, args.port)
+    except RuntimeError as exc:
+        raise BadInput(str(exc)) from None
+
+
 # -- parser -------------------------------------------------------------------------------------------
 def _trigger_help() -> str:
     from states.machine import TABLE
@@ -416,6 +427,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(fn=cmd_audit_verify)
     p = add("machine", cmd_machine, "the transition table (or --mermaid for the diagram)")
     p.add_argument("--mermaid", action="store_true")
+    p = add("serve", cmd_serve, "run the Prefect deployments with their schedules (and a local Prefect server "
+                                "when PREFECT_API_URL is not set); Ctrl-C stops")
+    p.add_argument("--host", default="127.0.0.1", help="where the local Prefect server listens")
+    p.add_argument("--port", type=int, default=4200, help="the local Prefect server's port (UI and API)")
     p = add("demo", cmd_demo, "run sample requests end to end over simulated months")
     p.add_argument("--home", help="folder for the demo database (default: LEDESK_HOME/demo)")
     return parser

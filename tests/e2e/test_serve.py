@@ -1,0 +1,87 @@
+"""`ledesk serve` as an operator starts it on a fresh machine: it starts its own Prefect server, registers
+every deployment with its schedule, pages on-call within seconds of an emergency landing in the drop
+folder, and stops cleanly (server included) on Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.test_cli import Ledesk
+from tests.factories import SAMPLES
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def post(url: str, body: dict[str, Any]) -> Any:
+    request = urllib.request.Request(url, json.dumps(body).encode(), {"content-type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def wait_for(check: Any, timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            found = check()
+        except OSError:
+            found = None
+        if found:
+            return found
+        time.sleep(0.25)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_serve_runs_the_deployments_pages_on_call_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    cli = Ledesk(home)
+    cli.run("init")
+    cli.run("authorities", "add", "police.go.kr", "--name", "KNPA", "--country", "KR", "--type", "police")
+    port = free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    env = {k: v for k, v in cli.env.items() if not k.startswith("PREFECT_") and k != "LEDESK_NOW"}
+    log = (tmp_path / "serve.log").open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], env=env, stdout=log,
+                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        names = wait_for(lambda: {d["name"] for d in post(f"{api}/deployments/filter", {})} >=
+                         {"watch-inbox", "sweep", "purge-daily", "dispatch", "monthly", "escalate"}, 150,
+                         "the deployments")
+        assert names
+        (home / "inbox").mkdir(exist_ok=True)
+        shutil.copy(SAMPLES / "emergency.json", home / "inbox" / ".emergency.json")
+        dropped = time.monotonic()
+        (home / "inbox" / ".emergency.json").rename(home / "inbox" / "emergency.json")
+        page = wait_for(lambda: [p for p in (home / "outbox").glob("*.eml")
+                                 if b"X-LEDesk-Kind: emergency_page" in p.read_bytes()], 30, "the page")
+        assert time.monotonic() - dropped < 10, "the watch runs intake as soon as a file lands"
+        case_id = json.loads((home / "processed" / "emergency.json.result.json").read_text())["case_id"]
+        assert case_id.encode() in page[0].read_bytes()
+        runs = post(f"{api}/flow_runs/filter", {"flow_runs": {"tags": {"all_": [f"case:{case_id}"]}}})
+        assert [r["name"] for r in runs] == [f"emergency-{case_id}"]
+        key = f"case-{case_id.lower()}"
+        artifacts = post(f"{api}/artifacts/latest/filter", {"artifacts": {"key": {"any_": [key]}}})
+        assert artifacts and case_id in artifacts[0]["data"]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=60)
+        log.close()
+    output = (tmp_path / "serve.log").read_text()
+    assert code == 0, output[-3000:]
+    assert "LE Desk stopped." in output
+    with socket.socket() as s:  # the Prefect server it started is gone too
+        assert s.connect_ex(("127.0.0.1", port)) != 0
+    assert (home / "prefect").is_dir() and not os.environ.get("PREFECT_API_URL")
