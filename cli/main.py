@@ -431,7 +431,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 "when PREFECT_API_URL is not set); Ctrl-C stops")
     p.add_argument("--host", default="127.0.0.1", help="where the local Prefect server listens")
     p.add_argument("--port", type=int, default=4200, help="the local Prefect server's port (UI and API)")
-    p = add("demo", cmd_demo, "run sample requests end to end over simulated months")
+    p = add("demo", cmd_demo, "run sample requests through the Prefect flows over 120 simulated days")
     p.add_argument("--home", help="folder for the demo database (default: LEDESK_HOME/demo)")
     return parser
 

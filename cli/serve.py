@@ -27,7 +27,7 @@ log = logging.getLogger("ledesk.serve")
 INBOX_POLL_SECONDS = 1.0
 
 
-def _healthy(api_url: str) -> bool:
+def healthy(api_url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
             return bool(response.status == 200)
@@ -46,7 +46,7 @@ def start_prefect_server(host: str, port: int, timeout: float = 90) -> tuple[sub
                               env=env, stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True)
     api_url = f"http://{host}:{port}/api"
     deadline = time.monotonic() + timeout
-    while not _healthy(api_url):
+    while not healthy(api_url):
         if server.poll() is not None or time.monotonic() > deadline:
             stop(server)
             raise RuntimeError(f"the Prefect server did not start on {host}:{port}; see {home / 'server.log'}")

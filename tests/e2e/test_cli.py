@@ -119,11 +119,13 @@ def test_schema_refuses_unknown_fields() -> None:
 
 
 def test_demo_runs_end_to_end_and_the_chain_holds(tmp_path: Path) -> None:
-    env = {**os.environ, "LEDESK_HOME": str(tmp_path)}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")} | {"LEDESK_HOME": str(tmp_path)}
     proc = subprocess.run([sys.executable, "-m", "cli", "demo", "--json"], env=env, capture_output=True, text=True,
                           timeout=300, check=True)
     summary = json.loads(proc.stdout)
     assert summary["audit_ok"] and summary["timers_fired"] >= 10
+    assert summary["flow_runs"] >= 120 and summary["letters"] > 0  # a sweep run per simulated day
+    assert any(p.name.endswith(".eml") for p in (tmp_path / "demo" / "outbox").iterdir())
     states = {c["state"] for c in summary["cases"]}
     assert {"disclosed", "expired", "rejected"} <= states
 
