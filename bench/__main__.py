@@ -8,18 +8,22 @@ import platform
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import forms, letters, startup, sweep, vault
+from bench import forms, letters, prefect_flows, startup, sweep, vault
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--cases", type=int, default=100_000, help="due timers for the sweep benchmark")
     parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--emergencies", type=int, default=50, help="requests for the emergency latency benchmark")
+    parser.add_argument("--deployment-runs", type=int, default=10,
+                        help="requests through run_deployment (each waits for a runner poll, seconds apiece)")
     args = parser.parse_args()
-    results = [sweep.run(args.cases, args.batch), forms.run(), vault.run(), letters.run(), startup.run()]
+    results = [sweep.run(args.cases, args.batch), forms.run(), vault.run(), letters.run(), startup.run(),
+               *prefect_flows.run(args.emergencies, args.deployment_runs, (1_000, args.cases))]
     lines = ["| benchmark | figure | reference (same run) | ratio | notes |", "|---|---|---|---|---|"]
     for r in results:
-        extra = ("_mb", "like_floor", "like_ratio", "_seconds")
+        extra = ("_mb", "like_floor", "like_ratio", "_seconds", "_ms")
         notes = ", ".join(f"{k}={v}" for k, v in r.items() if k.endswith(extra))
         lines.append(f"| {r['name']} | {r['figure']:,} {r['unit']} | {r['reference']:,} {r['unit']} "
                      f"({r['reference_name']}) | {r['ratio']} | {notes}; target: {r['targets']} |")

@@ -319,7 +319,7 @@ def cmd_serve(rt: Runtime, args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise BadInput("--port takes 1 to 65535")
     try:
-        return run_serve(rt, args.host, args.port)
+        return run_serve(rt, args.host, args.port, watch=not args.no_watch)
     except RuntimeError as exc:
         raise BadInput(str(exc)) from None
 
@@ -431,6 +431,8 @@ def build_parser() -> argparse.ArgumentParser:
                                 "when PREFECT_API_URL is not set); Ctrl-C stops")
     p.add_argument("--host", default="127.0.0.1", help="where the local Prefect server listens")
     p.add_argument("--port", type=int, default=4200, help="the local Prefect server's port (UI and API)")
+    p.add_argument("--no-watch", action="store_true",
+                   help="leave the drop folder to the watch-inbox schedule (when another machine takes intake)")
     p = add("demo", cmd_demo, "run sample requests through the Prefect flows over 120 simulated days")
     p.add_argument("--home", help="folder for the demo database (default: LEDESK_HOME/demo)")
     return parser

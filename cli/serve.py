@@ -80,23 +80,24 @@ async def watch_inbox(home: Path) -> None:
         await asyncio.sleep(INBOX_POLL_SECONDS)
 
 
-async def serve_deployments(policy: Any) -> None:
+async def serve_deployments(policy: Any, watch: bool = True) -> None:
     from prefect import aserve
 
     from flows.deployments import runner_deployments
 
     # Built off the event loop: Prefect's to_deployment turns into a coroutine when called inside one.
     deployments = await asyncio.to_thread(runner_deployments, policy)
-    watcher = asyncio.create_task(watch_inbox(ledesk_home()))
+    watcher = asyncio.create_task(watch_inbox(ledesk_home())) if watch else None
     try:
         await aserve(*deployments, print_starting_message=False)
     finally:
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
 
 
-def run_serve(rt: Any, host: str, port: int, out: Any = sys.stdout) -> int:
+def run_serve(rt: Any, host: str, port: int, watch: bool = True, out: Any = sys.stdout) -> int:
     from models.migrate import upgrade
 
     server = None
@@ -111,11 +112,13 @@ def run_serve(rt: Any, host: str, port: int, out: Any = sys.stdout) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _stop)
+    inbox = ledesk_home().resolve() / "inbox"
     out.write(f"LE Desk serving its deployments; Prefect UI at {ui} (deployments, runs, events, artifacts).\n"
-              f"Drop requests into {ledesk_home().resolve() / 'inbox'}; Ctrl-C stops.\n")
+              + (f"Watching {inbox} for requests" if watch else f"{inbox} is read by the watch-inbox schedule only")
+              + "; Ctrl-C stops.\n")
     out.flush()
     try:
-        asyncio.run(serve_deployments(rt.policy))
+        asyncio.run(serve_deployments(rt.policy, watch))
     except KeyboardInterrupt:
         pass
     finally:

@@ -8,6 +8,7 @@ that counts stays in LE Desk's own audit log."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,8 +27,8 @@ from states.queries import list_cases, show
 EVENTS_CURSOR = "prefect-events"
 ARTIFACTS_CURSOR = "prefect-artifacts"
 # A burst (a mass expiry) is mirrored over several runs rather than making one run's cost grow with it.
-EVENTS_PER_RUN = 5000
-ARTIFACTS_PER_RUN = 200
+EVENTS_PER_RUN = 2000
+ARTIFACTS_PER_RUN = 50
 _NAMESPACE = uuid.UUID("6f1d2c8e-7a43-4f2b-9c1e-5b8a0d3e4f71")
 
 
@@ -134,9 +135,14 @@ async def publish_artifacts(rt: Runtime, limit: int = ARTIFACTS_PER_RUN) -> list
                 break
             chosen.append(e.case_id)
         docs = [show(conn, cid, rt.policy, rt.calendar) for cid in chosen]
-    for doc in docs:
-        await acreate_markdown_artifact(markdown=case_markdown(doc, rt), key=artifact_key(doc["case_id"]),
-                                        description=f"LE Desk case {doc['case_id']}: {doc['state']}")
+    gate = asyncio.Semaphore(8)
+
+    async def one(doc: dict[str, Any]) -> None:
+        async with gate:
+            await acreate_markdown_artifact(markdown=case_markdown(doc, rt), key=artifact_key(doc["case_id"]),
+                                            description=f"LE Desk case {doc['case_id']}: {doc['state']}")
+
+    await asyncio.gather(*(one(doc) for doc in docs))
     with rt.engine.begin() as conn:
         feed.advance(conn, ARTIFACTS_CURSOR, after, upto)
     return chosen

@@ -110,3 +110,24 @@ def test_the_automation_escalates_an_unacknowledged_emergency(
             break
         time.sleep(1)
     assert [r.parameters for r in runs] == [{"case": resource_id(quiet)}]
+
+
+def test_prefect_deploy_accepts_prefect_yaml_for_the_ledesk_pool(prefect_api: str, tmp_path: Path) -> None:
+    """The real `prefect deploy --all`, as deployments/deploy.sh runs it, against the test server."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PREFECT_API_URL": prefect_api, "PREFECT_HOME": str(tmp_path),
+           "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}  # the venv's `prefect`
+    proc = subprocess.run(["bash", "deployments/deploy.sh"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=300, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+
+    async def deployed() -> dict[str, Any]:
+        async with get_client() as client:
+            return {d.name: d for d in await client.read_deployments() if d.work_pool_name == "ledesk"}
+
+    found = asyncio.run(deployed())
+    assert set(found) == {s.name for s in specs(policy())}
+    assert found["sweep"].schedules[0].schedule.cron == "* * * * *"
