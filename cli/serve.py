@@ -65,36 +65,49 @@ def stop(server: subprocess.Popen[bytes]) -> None:
             server.wait()
 
 
-async def watch_inbox(home: Path) -> None:
+async def watch_inbox(home: Path, stopping: asyncio.Event) -> None:
+    """Run the intake flow whenever the drop folder holds a file; a run in progress is finished, never
+    cut off, when LE Desk stops (each file is its own transaction, so it is a matter of moments)."""
     from flows.intake import intake
 
     inbox = home / "inbox"
-    while True:
+    while not stopping.is_set():
         try:
             if inbox.is_dir() and any(not p.name.startswith(".") for p in inbox.iterdir() if p.is_file()):
                 await intake()
-        except asyncio.CancelledError:
-            raise
         except Exception:  # a bad run is in the Prefect UI; the watch goes on
             log.exception("intake run failed")
-        await asyncio.sleep(INBOX_POLL_SECONDS)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), INBOX_POLL_SECONDS)
 
 
-async def serve_deployments(policy: Any, watch: bool = True) -> None:
-    from prefect import aserve
+async def serve_deployments(policy: Any, watch: bool = True, grace_seconds: float = 20) -> bool:
+    """Serve until SIGINT or SIGTERM; returns False when the runner did not wind down within the grace."""
+    from prefect.runner import Runner
 
     from flows.deployments import runner_deployments
 
     # Built off the event loop: Prefect's to_deployment turns into a coroutine when called inside one.
     deployments = await asyncio.to_thread(runner_deployments, policy)
-    watcher = asyncio.create_task(watch_inbox(ledesk_home())) if watch else None
-    try:
-        await aserve(*deployments, print_starting_message=False)
-    finally:
-        if watcher is not None:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+    runner = Runner(pause_on_shutdown=True)
+    for deployment in deployments:
+        await runner.add_deployment(deployment)
+    stopping = asyncio.Event()
+    serving = asyncio.create_task(runner.start())
+    await asyncio.sleep(0)  # the runner installs its own SIGTERM handler as it starts; ours come after
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopping.set)
+    watcher = asyncio.create_task(watch_inbox(ledesk_home(), stopping)) if watch else None
+    stop_wait = asyncio.create_task(stopping.wait())
+    await asyncio.wait({serving, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.set()  # (also when the runner ended by itself)
+    if watcher is not None:
+        await asyncio.wait({watcher}, timeout=grace_seconds)
+    serving.cancel()  # the runner pauses the schedules and cancels the runs it started
+    done, _ = await asyncio.wait({serving}, timeout=grace_seconds)
+    stop_wait.cancel()
+    return bool(done)
 
 
 def run_serve(rt: Any, host: str, port: int, watch: bool = True, out: Any = sys.stdout) -> int:
@@ -108,21 +121,21 @@ def run_serve(rt: Any, host: str, port: int, watch: bool = True, out: Any = sys.
     ui = os.environ["PREFECT_API_URL"].removesuffix("/api")
     upgrade(rt.engine)
 
-    def _stop(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, _stop)
     inbox = ledesk_home().resolve() / "inbox"
     out.write(f"LE Desk serving its deployments; Prefect UI at {ui} (deployments, runs, events, artifacts).\n"
               + (f"Watching {inbox} for requests" if watch else f"{inbox} is read by the watch-inbox schedule only")
               + "; Ctrl-C stops.\n")
     out.flush()
+    clean = False
     try:
-        asyncio.run(serve_deployments(rt.policy, watch))
+        clean = asyncio.run(serve_deployments(rt.policy, watch))
     except KeyboardInterrupt:
         pass
     finally:
         if server is not None:
             stop(server)
-    out.write("LE Desk stopped.\n")
+    out.write("LE Desk stopped.\n" if clean else "LE Desk stopped (the runner did not wind down in time).\n")
+    out.flush()
+    if not clean:  # do not hang on a flow run that will not die; the server is already down
+        os._exit(0)
     return 0

@@ -107,7 +107,9 @@ def runner_deployments(policy: Policy) -> list[Any]:
     for s in specs(policy):
         path, _, name = s.entrypoint.partition(":")
         flow = getattr(import_module(path.removesuffix(".py").replace("/", ".")), name)
-        kwargs: dict[str, Any] = {"name": s.name, "description": s.description, "tags": list(s.tags)}
+        # paused=False: a restart resumes schedules that the last shutdown paused.
+        kwargs: dict[str, Any] = {"name": s.name, "description": s.description, "tags": list(s.tags),
+                                  "paused": False}
         if s.cron:  # deadlines are Seoul days, and so are the schedules
             kwargs["schedule"] = Cron(s.cron, timezone=policy.timezone)
         if s.interval_seconds:

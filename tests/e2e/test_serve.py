@@ -72,13 +72,19 @@ def test_serve_runs_the_deployments_pages_on_call_and_stops_on_ctrl_c(tmp_path: 
         assert case_id.encode() in page[0].read_bytes()
         runs = post(f"{api}/flow_runs/filter", {"flow_runs": {"tags": {"all_": [f"case:{case_id}"]}}})
         assert [r["name"] for r in runs] == [f"emergency-{case_id}"]
-        key = f"case-{case_id.lower()}"
-        artifacts = post(f"{api}/artifacts/latest/filter", {"artifacts": {"key": {"any_": [key]}}})
-        assert artifacts and case_id in artifacts[0]["data"]
+        key = f"case-{case_id.lower()}"  # the case page is published just after the page leaves
+        artifacts = wait_for(lambda: post(f"{api}/artifacts/latest/filter", {"artifacts": {"key": {"any_": [key]}}}),
+                             20, "the case artifact")
+        assert case_id in artifacts[0]["data"]
     finally:
         proc.send_signal(signal.SIGINT)
-        code = proc.wait(timeout=60)
-        log.close()
+        try:
+            code = proc.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise AssertionError("serve did not stop: " + (tmp_path / "serve.log").read_text()[-3000:]) from None
+        finally:
+            log.close()
     output = (tmp_path / "serve.log").read_text()
     assert code == 0, output[-3000:]
     assert "LE Desk stopped." in output
