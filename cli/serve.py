@@ -38,7 +38,10 @@ def healthy(api_url: str) -> bool:
 def start_prefect_server(host: str, port: int, timeout: float = 90) -> tuple[subprocess.Popen[bytes], str]:
     home = ledesk_home().resolve() / "prefect"
     home.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           # the UI in the browser calls the API at this address, whatever --port was given
+           "PREFECT_SERVER_API_HOST": host, "PREFECT_SERVER_API_PORT": str(port),
+           "PREFECT_UI_API_URL": f"http://{host}:{port}/api"}
     prefect = Path(sys.executable).with_name("prefect")
     command = [str(prefect)] if prefect.exists() else [sys.executable, "-m", "prefect"]
     logfile = (home / "server.log").open("ab")
