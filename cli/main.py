@@ -313,6 +313,39 @@ def cmd_demo(rt: Runtime, args: argparse.Namespace) -> int:
     return 0 if summary["audit_ok"] else 1
 
 
+def cmd_tokens_create(rt: Runtime, args: argparse.Namespace) -> int:
+    from states.tokens import create
+
+    if bool(args.actor) == bool(args.authority):
+        raise BadInput("name one staff ACTOR or give --authority DOMAIN")
+    with rt.engine.begin() as conn:
+        made = create(conn, rt.clock.now(), actor=args.actor, authority=args.authority)
+    emit(made, args.json, f"{made['token']}\n(token id {made['token_id']}; the secret is shown only this once)")
+    return 0
+
+
+def cmd_tokens_revoke(rt: Runtime, args: argparse.Namespace) -> int:
+    from states.tokens import revoke
+
+    with rt.engine.begin() as conn:
+        done = revoke(conn, args.token_id, rt.clock.now())
+    emit(done, args.json, f"revoked {done['token_id']}")
+    return 0
+
+
+def cmd_api(rt: Runtime, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+    from models.migrate import upgrade
+
+    if not 0 < args.port < 65536:
+        raise BadInput("--port takes 1 to 65535")
+    upgrade(rt.engine)
+    uvicorn.run(create_app(rt), host=args.host, port=args.port, log_level="warning", server_header=False)
+    return 0
+
+
 def cmd_serve(rt: Runtime, args: argparse.Namespace) -> int:
     from cli.serve import run_serve
 
@@ -427,6 +460,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(fn=cmd_audit_verify)
     p = add("machine", cmd_machine, "the transition table (or --mermaid for the diagram)")
     p.add_argument("--mermaid", action="store_true")
+    tokens_p = add("tokens", lambda rt, a: _need_sub(a), "API tokens for staff and authorities")
+    tokens_sub = tokens_p.add_subparsers(dest="sub", parser_class=_Parser)
+    p = tokens_sub.add_parser("create", parents=[common], help="make a token (the secret is printed once)")
+    p.add_argument("actor", nargs="?", help="the staff actor the token speaks for")
+    p.add_argument("--authority", metavar="DOMAIN", help="a token for an allow-listed authority instead")
+    p.set_defaults(fn=cmd_tokens_create)
+    p = tokens_sub.add_parser("revoke", parents=[common], help="revoke a token by its id")
+    p.add_argument("token_id")
+    p.set_defaults(fn=cmd_tokens_revoke)
+    p = add("api", cmd_api, "the HTTP API (/v1/, /openapi.json) and the reviewers' web UI")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
     p = add("serve", cmd_serve, "run the Prefect deployments with their schedules (and a local Prefect server "
                                 "when PREFECT_API_URL is not set); Ctrl-C stops")
     p.add_argument("--host", default="127.0.0.1", help="where the local Prefect server listens")

@@ -309,3 +309,25 @@ feed_cursors = Table(
     Column("name", String(40), primary_key=True),
     Column("seq", Integer, nullable=False),
 )
+
+# API tokens: only the SHA-256 of the secret is kept; a token speaks for a staff actor (with the actor's
+# roles) or for an allow-listed authority (which may only submit and read its own submissions' status).
+tokens = Table(
+    "tokens", metadata,
+    Column("token_id", String(16), primary_key=True),
+    Column("actor", String(100), ForeignKey("actors.name"), nullable=True),
+    Column("authority_domain", String(253), ForeignKey("authorities.domain"), nullable=True),
+    Column("secret_sha256", String(64), nullable=False),
+    _now_column("created_at"),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+)
+
+# Which reviewer a case is with; the history of assignments is in the audit log.
+assignments = Table(
+    "assignments", metadata,
+    Column("case_id", String(32), ForeignKey("cases.case_id"), primary_key=True),
+    Column("reviewer", String(100), ForeignKey("actors.name"), nullable=False),
+    Column("assigned_by", String(100), nullable=False),
+    _now_column("assigned_at"),
+    Index("ix_assignments_reviewer", "reviewer"),
+)

@@ -6,12 +6,12 @@ import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 
 from models.enums import SYSTEM_ACTOR, AuthorityType, Role
-from models.tables import actor_roles, actors, authorities
+from models.tables import actor_roles, actors, assignments, authorities, cases
 from states import audit
-from states.errors import BadInput
+from states.errors import BadInput, NotFound
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -56,3 +56,20 @@ def add_authority(conn: Connection, domain: str, name: str, country: str, type_:
     audit.append(conn, [audit.EventDraft(None, "authority_listed", by, now, reason=domain,
                                          data={"domain": domain, **values})])
     return {"domain": domain, **values}
+
+
+def assign(conn: Connection, case_id: str, reviewer: str, by: str, now: datetime) -> dict[str, Any]:
+    """Give a case to a reviewer (replacing any earlier assignment); the audit log keeps the history."""
+    if conn.execute(select(cases.c.case_id).where(cases.c.case_id == case_id)).first() is None:
+        raise NotFound(f"no case {case_id}")
+    if "reviewer" not in set(conn.scalars(select(actor_roles.c.role).where(actor_roles.c.actor == reviewer))):
+        raise BadInput(f"{reviewer!r} is not a reviewer")
+    before = conn.execute(select(assignments.c.reviewer).where(assignments.c.case_id == case_id)).scalar()
+    if before is None:
+        conn.execute(insert(assignments).values(case_id=case_id, reviewer=reviewer, assigned_by=by, assigned_at=now))
+    else:
+        conn.execute(update(assignments).where(assignments.c.case_id == case_id)
+                     .values(reviewer=reviewer, assigned_by=by, assigned_at=now))
+    audit.append(conn, [audit.EventDraft(case_id, "assigned", by, now, reason=reviewer,
+                                         data={"reviewer": reviewer, "before": before})])
+    return {"case_id": case_id, "assigned_to": reviewer}

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from models.enums import TERMINAL_STATES, TimerStatus
-from models.tables import cases, events, holds, letters, notices, targets, timers
+from models.tables import assignments, cases, events, holds, letters, notices, targets, timers
 from policy.calendar import LegalCalendar
 from policy.schema import Policy
 from states.case import CaseRecord
@@ -71,20 +71,27 @@ def show(conn: Connection, case_id: str, policy: Policy, cal: LegalCalendar,
                     for r in conn.execute(select(events).where(events.c.case_id == case_id)
                                           .order_by(events.c.seq))],
         "allowed_triggers": allowed_triggers(case, policy, cal, roles),
+        "assigned_to": conn.execute(select(assignments.c.reviewer).where(assignments.c.case_id == case_id)).scalar(),
     }
 
 
 def list_cases(conn: Connection, state: str | None = None, due_before: datetime | None = None,
-               limit: int = 1000, open_only: bool = False) -> list[dict[str, Any]]:
+               limit: int = 1000, open_only: bool = False, kind: str | None = None,
+               assigned_to: str | None = None) -> list[dict[str, Any]]:
     next_due = (select(timers.c.case_id, func.min(timers.c.due_at).label("next_due"))
                 .where(timers.c.status == TimerStatus.PENDING).group_by(timers.c.case_id).subquery())
-    query = (select(*_CASE_COLUMNS, next_due.c.next_due)
-             .join_from(cases, next_due, next_due.c.case_id == cases.c.case_id, isouter=True))
+    query = (select(*_CASE_COLUMNS, next_due.c.next_due, assignments.c.reviewer)
+             .join_from(cases, next_due, next_due.c.case_id == cases.c.case_id, isouter=True)
+             .join(assignments, assignments.c.case_id == cases.c.case_id, isouter=True))
     table = cases
     if state:
         query = query.where(table.c.state == state)
     if due_before:
         query = query.where(next_due.c.next_due <= due_before)
+    if kind:
+        query = query.where(table.c.kind == kind)
+    if assigned_to:
+        query = query.where(assignments.c.reviewer == assigned_to)
     if open_only:
         query = query.where(table.c.state.not_in([s.value for s in TERMINAL_STATES]))
     query = query.order_by(next_due.c.next_due.is_(None), next_due.c.next_due, table.c.received_at).limit(limit)
@@ -93,7 +100,8 @@ def list_cases(conn: Connection, state: str | None = None, due_before: datetime 
         case = CaseRecord.from_row(row)
         out.append({"case_id": case.case_id, "state": case.state, "kind": case.kind, "regime": case.regime,
                     "authority": case.authority_domain, "reference": case.reference,
-                    "received_at": iso(case.received_at), "next_deadline": iso(row.next_due)})
+                    "received_at": iso(case.received_at), "next_deadline": iso(row.next_due),
+                    "assigned_to": row.reviewer})
     return out
 
 

@@ -17,7 +17,7 @@ from models.tables import metadata
 
 def _check(engine) -> None:  # type: ignore[no-untyped-def]
     upgrade(engine)
-    assert current(engine) == "0006"
+    assert current(engine) == "0007"
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
     downgrade(engine, "base")

@@ -1,0 +1,151 @@
+"""The reviewers' web UI: server-rendered pages on the same app and the same domain calls as the API.
+
+Sign-in takes a token and keeps it in an HttpOnly, SameSite=Strict cookie; every form carries a CSRF
+token derived from the session, checked before anything runs. The buttons on a case page are exactly the
+triggers the engine would accept from this person now (each is tried on a copy of the case), so nobody
+is offered what the rules or their role would refuse."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from api.i18n import words
+from cli.runtime import Runtime
+from states.tokens import Principal, resolve
+
+COOKIE = "ledesk_session"
+templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+
+
+def session_token(request: Request) -> str | None:
+    return request.cookies.get(COOKIE)
+
+
+def csrf_for(token: str) -> str:
+    return hmac.new(token.encode(), b"ledesk-csrf", hashlib.sha256).hexdigest()
+
+
+def _lang(request: Request) -> str:
+    lang = request.query_params.get("lang") or request.cookies.get("lang") or "en"
+    return lang if lang in ("en", "ko") else "en"
+
+
+def pressable(rt: Runtime, case_id: str, who: Principal) -> list[str]:
+    """The triggers this person could fire now: the machine's allowed ones for their roles, each tried
+    on a copy of the case with the person's own name (so approving one's own recommendation is not
+    offered). Triggers that need a document go through the API, not a button."""
+    from states.engine import apply
+    from states.errors import Refused
+    from states.queries import show
+    from states.store import load_case, related
+
+    with rt.reader.connect() as conn:
+        allowed = show(conn, case_id, rt.policy, rt.calendar, who.roles)["allowed_triggers"]
+        case = load_case(conn, case_id)
+        rel = related(conn, [case_id])[case_id]
+    out = []
+    for trigger in allowed:
+        attempt = rt.desk().attempt(trigger, who.actor or "", who.roles, reason="(reason given on the form)")
+        try:
+            apply(case, attempt, rel)
+        except Refused:
+            continue
+        out.append(trigger)
+    return out
+
+
+def mount_web(app: FastAPI, rt: Runtime, principal: Callable[[Request], Principal]) -> None:
+    def page(request: Request, name: str, **context: Any) -> Response:
+        lang = _lang(request)
+        response = templates.TemplateResponse(request, name, {"t": words(lang), "lang": lang, **context})
+        if request.query_params.get("lang") in ("en", "ko"):
+            response.set_cookie("lang", lang, httponly=True, samesite="strict")
+        response.headers["Content-Security-Policy"] = "default-src 'self'; script-src 'self' 'unsafe-inline'; " \
+                                                      "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    def signed_in(request: Request) -> Principal | None:
+        token = session_token(request)
+        if not token:
+            return None
+        with rt.reader.connect() as conn:
+            who = resolve(conn, token)
+        return who if who is not None and who.actor is not None else None
+
+    @app.get("/signin", response_class=HTMLResponse, include_in_schema=False)
+    def signin_form(request: Request) -> Response:
+        return page(request, "signin.html", error=None)
+
+    @app.post("/signin", include_in_schema=False)
+    def signin(request: Request, token: str = Form(max_length=200)) -> Response:
+        with rt.reader.connect() as conn:
+            who = resolve(conn, token.strip())
+        if who is None or who.actor is None:
+            return page(request, "signin.html", error=words(_lang(request))["bad_token"])
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict",
+                            secure=request.url.scheme == "https", max_age=12 * 3600)
+        return response
+
+    @app.post("/signout", include_in_schema=False)
+    def signout(request: Request, csrf: str = Form(max_length=100)) -> Response:
+        if not hmac.compare_digest(csrf, csrf_for(session_token(request) or "")):
+            return Response("CSRF check failed: reload the page and try again", status_code=403)
+        response = RedirectResponse("/signin", status_code=303)
+        response.delete_cookie(COOKIE)
+        return response
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def queue_page(request: Request, state: str | None = None, kind: str | None = None) -> Response:
+        from states.queries import list_cases
+
+        who = signed_in(request)
+        if who is None:
+            return RedirectResponse("/signin", status_code=303)
+        with rt.reader.connect() as conn:
+            rows = list_cases(conn, state=state or None, kind=kind or None, limit=500, open_only=not state)
+        emergencies = [r for r in rows if r["kind"] == "emergency" and r["state"] == "received"]
+        return page(request, "queue.html", who=who, rows=rows, emergencies=emergencies, state=state or "",
+                    kind=kind or "", csrf=csrf_for(session_token(request) or ""))
+
+    @app.get("/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
+    def case_page(request: Request, case_id: str, done: str | None = None, error: str | None = None) -> Response:
+        from api.app import show_case
+        from models.enums import CaseState
+        from states.machine import mermaid
+
+        who = signed_in(request)
+        if who is None:
+            return RedirectResponse("/signin", status_code=303)
+        doc = show_case(rt, case_id, who.roles)
+        return page(request, "case.html", who=who, case=doc, buttons=pressable(rt, case_id, who),
+                    diagram=mermaid(doc["state"]), states=[s.value for s in CaseState], done=done, error=error,
+                    csrf=csrf_for(session_token(request) or ""))
+
+    @app.post("/cases/{case_id}/triggers/{trigger}", include_in_schema=False)
+    def press(request: Request, case_id: str, trigger: str, csrf: str = Form(max_length=100),
+              reason: str = Form(default="", max_length=4000), failed: bool = Form(default=False)) -> Response:
+        from states.errors import LedeskError
+
+        who = signed_in(request)
+        token = session_token(request) or ""
+        if who is None:
+            return RedirectResponse("/signin", status_code=303)
+        if not hmac.compare_digest(csrf, csrf_for(token)):
+            return Response("CSRF check failed: reload the page and try again", status_code=403)
+        where = f"/cases/{quote(case_id)}"
+        try:
+            rt.desk().fire(case_id, trigger, who.actor or "", reason=reason, failed=failed)
+        except LedeskError as exc:
+            return RedirectResponse(f"{where}?error={quote(exc.message)}", status_code=303)
+        return RedirectResponse(f"{where}?done={quote(trigger)}", status_code=303)

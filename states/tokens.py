@@ -1,0 +1,75 @@
+"""API tokens: made once, shown once, kept only as a SHA-256, revocable. A token speaks either for a staff
+actor (with that actor's roles, read afresh on every request, so a removed role takes effect at once) or
+for an allow-listed authority, which may only submit requests and read its own submissions' status."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select, update
+
+from models.tables import actors, authorities, tokens
+from states import audit
+from states.errors import BadInput, NotFound
+from states.store import roles_of
+
+PREFIX = "ldk"
+
+
+@dataclass(frozen=True)
+class Principal:
+    token_id: str
+    actor: str | None            # a staff member, or None for an authority
+    roles: frozenset[str]
+    authority: str | None        # the authority's domain, or None for staff
+
+    @property
+    def name(self) -> str:
+        return self.actor or f"authority:{self.authority}"
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create(conn: Connection, now: datetime, actor: str | None = None, authority: str | None = None,
+           by: str = "system") -> dict[str, str]:
+    if (actor is None) == (authority is None):
+        raise BadInput("a token is for one staff actor or for one authority (--authority DOMAIN)")
+    if actor is not None and conn.execute(select(actors.c.name).where(actors.c.name == actor)).first() is None:
+        raise BadInput(f"no actor {actor!r}: add it with `ledesk actors add` first")
+    if authority is not None and conn.execute(
+            select(authorities.c.domain).where(authorities.c.domain == authority)).first() is None:
+        raise BadInput(f"{authority!r} is not an allow-listed authority")
+    token_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
+    conn.execute(insert(tokens).values(token_id=token_id, actor=actor, authority_domain=authority,
+                                       secret_sha256=_digest(secret), created_at=now))
+    audit.append(conn, [audit.EventDraft(None, "token_created", by, now, reason=token_id,
+                                         data={"token_id": token_id, "actor": actor, "authority": authority})])
+    return {"token": f"{PREFIX}_{token_id}_{secret}", "token_id": token_id}
+
+
+def revoke(conn: Connection, token_id: str, now: datetime, by: str = "system") -> dict[str, str]:
+    done = conn.execute(update(tokens).where(tokens.c.token_id == token_id, tokens.c.revoked_at.is_(None))
+                        .values(revoked_at=now))
+    if not done.rowcount:
+        raise NotFound(f"no live token {token_id!r}")
+    audit.append(conn, [audit.EventDraft(None, "token_revoked", by, now, reason=token_id,
+                                         data={"token_id": token_id})])
+    return {"token_id": token_id, "revoked_at": now.isoformat()}
+
+
+def resolve(conn: Connection, token: str) -> Principal | None:
+    """The principal a presented token speaks for, or None (malformed, unknown, revoked: all alike)."""
+    parts = token.split("_", 2)
+    if len(parts) != 3 or parts[0] != PREFIX or len(parts[1]) != 12:
+        return None
+    row = conn.execute(select(tokens).where(tokens.c.token_id == parts[1])).first()
+    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.secret_sha256, _digest(parts[2])):
+        return None
+    roles = roles_of(conn, row.actor) if row.actor else frozenset()
+    return Principal(row.token_id, row.actor, roles, row.authority_domain)

@@ -1,0 +1,193 @@
+"""The HTTP API on both databases, through httpx: who may do what, and every error code the API promises
+(401, 403, 404, 409, 413, 422) with a readable body and never a stack trace."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from cli.runtime import Runtime
+from states import tokens
+from tests.factories import sample
+from tests.integration.conftest import World
+
+
+class Api:
+    def __init__(self, world: World) -> None:
+        self.world = world
+        rt = Runtime(world.engine.url.render_as_string(hide_password=False))
+        rt._clock = world.clock
+        self.rt = rt
+        self.client = TestClient(create_app(rt), raise_server_exceptions=False)
+        with world.engine.begin() as conn:
+            admin_names = {"alice": None, "bob": None, "olga": None}
+            self.tokens = {n: tokens.create(conn, world.clock.now(), actor=n)["token"] for n in admin_names}
+            self.tokens["police"] = tokens.create(conn, world.clock.now(), authority="police.go.kr")["token"]
+            self.tokens["fbi"] = tokens.create(conn, world.clock.now(), authority="fbi.gov")["token"]
+
+    def call(self, method: str, path: str, who: str | None = None, **kw: Any) -> Any:
+        headers = kw.pop("headers", {})
+        if who:
+            headers["Authorization"] = f"Bearer {self.tokens[who]}"
+        return self.client.request(method, path, headers=headers, **kw)
+
+
+@pytest.fixture
+def api(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
+    monkeypatch.setenv("LEDESK_HOME", str(tmp_path))
+    monkeypatch.setenv("LEDESK_MASTER_KEY", "q" * 43 + "=")
+    yield Api(world)
+
+
+def test_health_is_open_and_everything_else_needs_a_token(api: Api) -> None:
+    assert api.call("GET", "/healthz").json() == {"status": "ok"}
+    assert api.call("GET", "/openapi.json").json()["info"]["title"] == "LE Desk"
+    for method, path in [("GET", "/v1/cases"), ("GET", "/v1/cases/LE-X"), ("POST", "/v1/submissions"),
+                         ("GET", "/v1/submissions/LE-X"), ("POST", "/v1/cases/LE-X/triggers/reject")]:
+        r = api.call(method, path)
+        assert r.status_code == 401 and r.json()["code"] == "unauthorized", (method, path)
+    bad = api.call("GET", "/v1/cases", headers={"Authorization": "Bearer ldk_000000000000_nope"})
+    assert bad.status_code == 401
+
+
+def test_a_revoked_token_stops_working_at_once(api: Api) -> None:
+    assert api.call("GET", "/v1/cases", "alice").status_code == 200
+    token_id = api.tokens["alice"].split("_")[1]
+    with api.world.engine.begin() as conn:
+        tokens.revoke(conn, token_id, api.world.clock.now())
+    assert api.call("GET", "/v1/cases", "alice").status_code == 401
+
+
+def test_an_authority_submits_and_sees_only_the_status_of_its_own(api: Api) -> None:
+    r = api.call("POST", "/v1/submissions", "police", json=sample("warrant"))
+    assert r.status_code == 201, r.text
+    case_id = r.json()["case_id"]
+    assert set(r.json()) <= {"case_id", "status", "state", "kind", "deficiencies", "duplicate_of", "linked_to"}
+    status = api.call("GET", f"/v1/submissions/{case_id}", "police").json()
+    assert status["status"] == "received" and "history" not in status and "targets" not in status
+    assert api.call("GET", f"/v1/submissions/{case_id}", "fbi").status_code == 404
+    assert api.call("GET", f"/v1/cases/{case_id}", "police").status_code == 403
+    assert api.call("GET", "/v1/cases", "police").status_code == 403
+    # A request whose sender is another authority's is refused and leaves nothing behind.
+    before = api.world.count("cases")
+    r = api.call("POST", "/v1/submissions", "fbi", json=sample("warrant", reference="X-1"))
+    assert r.status_code == 403 and api.world.count("cases") == before
+    assert api.call("POST", "/v1/submissions", "alice", json=sample("warrant")).status_code == 403
+
+
+def test_a_malformed_submission_is_refused_and_changes_nothing(api: Api) -> None:
+    before = api.world.count("cases")
+    r = api.call("POST", "/v1/submissions", "police", content=b"{not json",
+                 headers={"content-type": "application/json"})
+    assert r.status_code == 422 and r.json()["code"] == "bad_input"
+    assert api.world.count("cases") == before
+
+
+def test_two_people_take_a_warrant_to_disclosure_and_the_rules_name_themselves(api: Api) -> None:
+    case_id = api.world.intake("warrant")["case_id"]
+    path = f"/v1/cases/{case_id}/triggers"
+    r = api.call("POST", f"{path}/approve_disclosure", "alice", json={})
+    assert r.status_code == 403 and r.json()["guard"] == "actor_role"
+    r = api.call("POST", f"{path}/recommend_disclosure", "bob", json={"reason": "warrant covers both"})
+    assert r.status_code == 200 and r.json()["recommended_by"] == "bob"
+    r = api.call("POST", f"{path}/approve_disclosure", "bob", json={})
+    assert r.status_code == 422 and r.json()["guard"] == "recommended_by_other"
+    api.call("POST", f"{path}/recommend_disclosure", "alice", json={"reason": "second look"})
+    r = api.call("POST", f"{path}/approve_disclosure", "bob", json={})
+    assert r.status_code == 200 and r.json()["state"] == "notify_user"
+    r = api.call("POST", f"{path}/preserve", "alice", json={})
+    assert r.status_code == 409 and r.json()["code"] == "invalid_trigger"
+    assert api.call("POST", f"{path}/no_such_trigger", "alice", json={}).status_code == 404
+    assert api.call("POST", "/v1/cases/LE-NOPE/triggers/reject", "alice", json={"reason": "x"}).status_code == 404
+    assert api.call("GET", "/v1/cases/LE-NOPE", "alice").status_code == 404
+    r = api.call("POST", f"{path}/reject", "alice", json={"reason": 5, "extra": True})
+    assert r.status_code == 422 and r.json()["code"] == "bad_input"
+    doc = api.call("GET", f"/v1/cases/{case_id}", "alice").json()
+    assert [h["trigger"] for h in doc["history"]][-1] == "approve_disclosure"
+
+
+def test_two_approvers_at_the_same_moment_exactly_one_wins(api: Api) -> None:
+    case_id = api.world.intake("warrant")["case_id"]
+    with api.world.engine.begin() as conn:
+        from states import admin
+
+        admin.add_actor(conn, "dana", ["approver"], api.world.clock.now())
+        api.tokens["dana"] = tokens.create(conn, api.world.clock.now(), actor="dana")["token"]
+    api.call("POST", f"/v1/cases/{case_id}/triggers/recommend_disclosure", "alice", json={"reason": "ok"})
+    codes: list[int] = []
+    gate = threading.Barrier(2)
+
+    def approve(who: str) -> None:
+        gate.wait()
+        codes.append(api.call("POST", f"/v1/cases/{case_id}/triggers/approve_disclosure", who, json={}).status_code)
+
+    threads = [threading.Thread(target=approve, args=(w,)) for w in ("bob", "dana")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(codes) == [200, 409]
+    history = api.call("GET", f"/v1/cases/{case_id}", "alice").json()["history"]
+    assert [h["trigger"] for h in history].count("approve_disclosure") == 1
+
+
+def test_queue_filters_assignment_and_nondisclosure(api: Api) -> None:
+    warrant = api.world.intake("warrant")["case_id"]
+    api.world.intake("preservation")
+    assert {c["kind"] for c in api.call("GET", "/v1/cases?kind=preservation", "alice").json()["cases"]} == \
+        {"preservation"}
+    r = api.call("POST", f"/v1/cases/{warrant}/assign", "bob", json={"reviewer": "alice"})
+    assert r.json() == {"case_id": warrant, "assigned_to": "alice"}
+    assert [c["case_id"] for c in api.call("GET", "/v1/cases?assigned_to=alice", "bob").json()["cases"]] == [warrant]
+    assert api.call("POST", f"/v1/cases/{warrant}/assign", "bob", json={"reviewer": "olga"}).status_code == 422
+    r = api.call("POST", f"/v1/cases/{warrant}/nondisclosure", "alice", json={"indefinite": True, "reason": "court"})
+    assert r.status_code == 200 and r.json()["notice"]["status"] == "suppressed"
+    assert api.call("GET", "/v1/cases?limit=0", "alice").status_code == 422
+    assert api.call("GET", "/v1/cases?due_before=2026-12-01T00:00:00", "alice").status_code == 422
+
+
+def test_a_letter_download_is_an_audit_event(api: Api) -> None:
+    case_id = api.world.intake("warrant")["case_id"]
+    r = api.call("GET", f"/v1/cases/{case_id}/letters/0", "alice")
+    assert r.status_code == 200 and r.content.startswith(b"PK")
+    history = api.call("GET", f"/v1/cases/{case_id}", "alice").json()["history"]
+    assert history[-1]["trigger"] == "letter_downloaded" and history[-1]["actor"] == "alice"
+    assert api.call("GET", f"/v1/cases/{case_id}/letters/99", "alice").status_code == 404
+
+
+def test_too_large_is_413_and_an_internal_error_tells_nothing(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    big = b"{" + b" " * 2_000_000 + b"}"
+    r = api.call("POST", "/v1/cases/LE-X/triggers/reject", "alice", content=big,
+                 headers={"content-type": "application/json"})
+    assert r.status_code == 413 and r.json()["code"] == "too_large"
+    import states.queries
+
+    def boom(*a: Any, **k: Any) -> Any:
+        raise RuntimeError("secret internals /etc/passwd")
+
+    monkeypatch.setattr(states.queries, "list_cases", boom)
+    r = api.call("GET", "/v1/cases", "alice")
+    assert r.status_code == 500 and "passwd" not in r.text and "Traceback" not in r.text
+
+
+def test_the_web_ui_escapes_what_a_form_submitted_and_checks_csrf(api: Api) -> None:
+    officer = sample("warrant")["officer"] | {"name": "<script>alert(1)</script>"}
+    case_id = api.world.intake("warrant", officer=officer)["case_id"]
+    web = api.client
+    assert web.get("/", follow_redirects=False).headers["location"] == "/signin"
+    r = web.post("/signin", data={"token": api.tokens["alice"]}, follow_redirects=False)
+    assert r.status_code == 303 and "httponly" in r.headers["set-cookie"].lower()
+    assert "samesite=strict" in r.headers["set-cookie"].lower()
+    page = web.get(f"/cases/{case_id}").text
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert 'id="do-recommend_disclosure"' in page and 'id="do-approve_disclosure"' not in page
+    r = web.post(f"/cases/{case_id}/triggers/recommend_disclosure", data={"csrf": "forged", "reason": "x"},
+                 follow_redirects=False)
+    assert r.status_code == 403
+    assert api.call("GET", f"/v1/cases/{case_id}", "alice").json()["recommended_by"] is None
