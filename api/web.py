@@ -26,6 +26,19 @@ COOKIE = "ledesk_session"
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 
 
+def _local(value: str | None, zone: str = "Asia/Seoul") -> str:
+    """An instant as the legal team reads it: local time in the policy's zone."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    if not value:
+        return "-"
+    return datetime.fromisoformat(value).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+
+
+templates.env.filters["local"] = _local
+
+
 def session_token(request: Request) -> str | None:
     return request.cookies.get(COOKIE)
 
@@ -66,7 +79,8 @@ def pressable(rt: Runtime, case_id: str, who: Principal) -> list[str]:
 def mount_web(app: FastAPI, rt: Runtime, principal: Callable[[Request], Principal]) -> None:
     def page(request: Request, name: str, **context: Any) -> Response:
         lang = _lang(request)
-        response = templates.TemplateResponse(request, name, {"t": words(lang), "lang": lang, **context})
+        response = templates.TemplateResponse(request, name, {"t": words(lang), "lang": lang,
+                                                              "zone": rt.policy.timezone, **context})
         if request.query_params.get("lang") in ("en", "ko"):
             response.set_cookie("lang", lang, httponly=True, samesite="strict")
         response.headers["Content-Security-Policy"] = "default-src 'self'; script-src 'self' 'unsafe-inline'; " \

@@ -124,8 +124,8 @@ def _deployment_path(home: Path, pages: _Pages, first: int, count: int) -> list[
 
     # `ledesk serve` without its drop-folder watch: only the deployment's run can take the file.
     log = (home / "serve.log").open("w")
-    serve = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--no-watch"], cwd=ROOT, env=os.environ.copy(),
-                             stdout=log, stderr=subprocess.STDOUT)
+    serve = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--no-watch", "--api-port", "0"], cwd=ROOT,
+                             env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
         while True:  # until the served deployment is registered

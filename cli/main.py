@@ -352,7 +352,7 @@ def cmd_serve(rt: Runtime, args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise BadInput("--port takes 1 to 65535")
     try:
-        return run_serve(rt, args.host, args.port, watch=not args.no_watch)
+        return run_serve(rt, args.host, args.port, watch=not args.no_watch, api_port=args.api_port or None)
     except RuntimeError as exc:
         raise BadInput(str(exc)) from None
 
@@ -472,10 +472,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("api", cmd_api, "the HTTP API (/v1/, /openapi.json) and the reviewers' web UI")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p = add("serve", cmd_serve, "run the Prefect deployments with their schedules (and a local Prefect server "
-                                "when PREFECT_API_URL is not set); Ctrl-C stops")
+    p = add("serve", cmd_serve, "run the API, the web UI and the Prefect deployments with their schedules "
+                                "(and a Prefect server when PREFECT_API_URL is not set); Ctrl-C stops")
     p.add_argument("--host", default="127.0.0.1", help="where the local Prefect server listens")
     p.add_argument("--port", type=int, default=4200, help="the local Prefect server's port (UI and API)")
+    p.add_argument("--api-port", type=int, default=8000, help="the API and web UI's port (0: do not serve them)")
     p.add_argument("--no-watch", action="store_true",
                    help="leave the drop folder to the watch-inbox schedule (when another machine takes intake)")
     p = add("demo", cmd_demo, "run sample requests through the Prefect flows over 120 simulated days")

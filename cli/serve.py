@@ -84,10 +84,15 @@ async def watch_inbox(home: Path, stopping: asyncio.Event) -> None:
             await asyncio.wait_for(stopping.wait(), INBOX_POLL_SECONDS)
 
 
-async def serve_deployments(policy: Any, watch: bool = True, grace_seconds: float = 20) -> bool:
+async def serve_deployments(rt: Any, watch: bool = True, api_port: int | None = None, host: str = "127.0.0.1",
+                            grace_seconds: float = 20) -> bool:
     """Serve until SIGINT or SIGTERM; returns False when the runner did not wind down within the grace."""
+    import uvicorn
     from prefect.runner import Runner
 
+    from api.app import create_app
+
+    policy = rt.policy
     from flows.deployments import runner_deployments
 
     # Built off the event loop: Prefect's to_deployment turns into a coroutine when called inside one.
@@ -102,9 +107,15 @@ async def serve_deployments(policy: Any, watch: bool = True, grace_seconds: floa
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopping.set)
     watcher = asyncio.create_task(watch_inbox(ledesk_home(), stopping)) if watch else None
+    web = uvicorn.Server(uvicorn.Config(create_app(rt), host=host, port=api_port, log_level="warning",
+                                        server_header=False)) if api_port else None
+    web_task = asyncio.create_task(web.serve()) if web else None
     stop_wait = asyncio.create_task(stopping.wait())
     await asyncio.wait({serving, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
     stopping.set()  # (also when the runner ended by itself)
+    if web is not None and web_task is not None:
+        web.should_exit = True
+        await asyncio.wait({web_task}, timeout=grace_seconds)
     if watcher is not None:
         await asyncio.wait({watcher}, timeout=grace_seconds)
     serving.cancel()  # the runner pauses the schedules and cancels the runs it started
@@ -113,7 +124,8 @@ async def serve_deployments(policy: Any, watch: bool = True, grace_seconds: floa
     return bool(done)
 
 
-def run_serve(rt: Any, host: str, port: int, watch: bool = True, out: Any = sys.stdout) -> int:
+def run_serve(rt: Any, host: str, port: int, watch: bool = True, api_port: int | None = 8000,
+              out: Any = sys.stdout) -> int:
     from models.migrate import upgrade
 
     server = None
@@ -125,13 +137,15 @@ def run_serve(rt: Any, host: str, port: int, watch: bool = True, out: Any = sys.
     upgrade(rt.engine)
 
     inbox = ledesk_home().resolve() / "inbox"
-    out.write(f"LE Desk serving its deployments; Prefect UI at {ui} (deployments, runs, events, artifacts).\n"
+    out.write((f"Reviewers' web UI and API at http://{host}:{api_port}/ (sign in with `ledesk tokens create`).\n"
+               if api_port else "")
+              + f"LE Desk serving its deployments; Prefect UI at {ui} (deployments, runs, events, artifacts).\n"
               + (f"Watching {inbox} for requests" if watch else f"{inbox} is read by the watch-inbox schedule only")
               + "; Ctrl-C stops.\n")
     out.flush()
     clean = False
     try:
-        clean = asyncio.run(serve_deployments(rt.policy, watch))
+        clean = asyncio.run(serve_deployments(rt, watch, api_port, host))
     except KeyboardInterrupt:
         pass
     finally:

@@ -50,17 +50,19 @@ def test_serve_runs_the_deployments_pages_on_call_and_stops_on_ctrl_c(tmp_path: 
     cli = Ledesk(home)
     cli.run("init")
     cli.run("authorities", "add", "police.go.kr", "--name", "KNPA", "--country", "KR", "--type", "police")
-    port = free_port()
+    port, api_port = free_port(), free_port()
     api = f"http://127.0.0.1:{port}/api"
     env = {k: v for k, v in cli.env.items() if not k.startswith("PREFECT_") and k != "LEDESK_NOW"}
     log = (tmp_path / "serve.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], env=env, stdout=log,
-                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    command = [sys.executable, "-m", "cli", "serve", "--port", str(port), "--api-port", str(api_port)]
+    proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
         names = wait_for(lambda: {d["name"] for d in post(f"{api}/deployments/filter", {})} >=
                          {"watch-inbox", "sweep", "purge-daily", "dispatch", "monthly", "escalate"}, 150,
                          "the deployments")
         assert names
+        with urllib.request.urlopen(f"http://127.0.0.1:{api_port}/healthz", timeout=5) as health:  # the web UI too
+            assert json.loads(health.read()) == {"status": "ok"}
         (home / "inbox").mkdir(exist_ok=True)
         shutil.copy(SAMPLES / "emergency.json", home / "inbox" / ".emergency.json")
         dropped = time.monotonic()

@@ -1,0 +1,124 @@
+"""Two people take a warrant from intake to `notify_user` in a real browser (Debian's Chromium through
+Playwright) against `ledesk api` in its own process: the reviewer recommends, the approver approves in a
+second browser context, and nobody is offered approval of their own recommendation. Screenshots of the
+queue and a case page are written under tests/artifacts/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.test_cli import Ledesk
+from tests.factories import SAMPLES
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        message = "Chromium is not installed: `apt-get install chromium` to run the browser tests"
+        if os.environ.get("LEDESK_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    cli = Ledesk(tmp_path / "home")
+    cli.run("init")
+    cli.run("authorities", "add", "police.go.kr", "--name", "KNPA", "--country", "KR", "--type", "police")
+    cli.run("actors", "add", "alice", "--role", "reviewer")
+    cli.run("actors", "add", "bob", "--role", "approver", "--role", "reviewer")
+    tokens = {name: cli.run("tokens", "create", name)["token"] for name in ("alice", "bob")}
+    warrant = cli.run("intake", str(SAMPLES / "warrant.json"))["case_id"]
+    second = cli.run("intake", str(SAMPLES / "warrant_with_gag_order.json"))["case_id"]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**cli.env, "LEDESK_MASTER_KEY": "q" * 43 + "="}
+    server = subprocess.Popen([sys.executable, "-m", "cli", "api", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/healthz", timeout=1)
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise
+            time.sleep(0.2)
+    yield {"base": base, "tokens": tokens, "warrant": warrant, "second": second}
+    server.terminate()
+    server.wait(timeout=20)
+
+
+def sign_in(browser: Any, base: str, token: str) -> Any:
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(f"{base}/")
+    assert page.url.endswith("/signin")
+    page.fill("input[name=token]", token)
+    page.click("#signin")
+    page.wait_for_url(f"{base}/")
+    return page
+
+
+def test_two_people_take_a_warrant_to_notify_user_in_the_browser(browser: Any, desk: dict[str, Any]) -> None:
+    base, case = desk["base"], desk["warrant"]
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    alice = sign_in(browser, base, desk["tokens"]["alice"])
+    assert alice.locator("#me").inner_text() == "alice"
+    alice.screenshot(path=str(ARTIFACTS / "queue.png"), full_page=True)
+    alice.click(f"text={case}")
+    assert alice.locator("#state").inner_text() == "received"
+    assert alice.locator("#do-approve_disclosure").count() == 0  # not her role
+    alice.fill("#actions form:has(#do-recommend_disclosure) textarea", "the warrant covers both categories")
+    alice.click("#do-recommend_disclosure")
+    assert "recommend_disclosure" in alice.locator("#flash").inner_text()
+    assert alice.locator("#do-approve_disclosure").count() == 0
+
+    bob = sign_in(browser, base, desk["tokens"]["bob"])  # a second context: his own cookie, his own session
+    bob.goto(f"{base}/cases/{case}")
+    bob.click("#do-approve_disclosure")
+    assert bob.locator("#state").inner_text() == "notify_user"
+    assert "approve_disclosure" in bob.locator("#timeline").inner_text()
+    bob.screenshot(path=str(ARTIFACTS / "case.png"), full_page=True)
+
+    # Bob, approver and reviewer, recommends the other case: approving his own recommendation is not offered.
+    bob.goto(f"{base}/cases/{desk['second']}")
+    bob.fill("#actions form:has(#do-recommend_disclosure) textarea", "covered")
+    bob.click("#do-recommend_disclosure")
+    assert bob.locator("#do-approve_disclosure").count() == 0
+
+    # Alice's page, reloaded, shows the approval made in the other session; in Korean on request.
+    alice.goto(f"{base}/cases/{case}?lang=ko")
+    assert alice.locator("#state").inner_text() == "notify_user"
+    assert "처리 이력" in alice.content()
+
+
+def test_the_queue_shows_an_emergency_banner(browser: Any, desk: dict[str, Any], tmp_path: Path) -> None:
+    cli = Ledesk(tmp_path / "home")
+    shutil.copy(SAMPLES / "emergency.json", tmp_path / "em.json")
+    emergency = cli.run("intake", str(tmp_path / "em.json"))["case_id"]
+    page = sign_in(browser, desk["base"], desk["tokens"]["alice"])
+    assert emergency in page.locator("#emergency-banner").inner_text()
+    assert page.locator(".countdown").count() >= 1
