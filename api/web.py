@@ -127,7 +127,7 @@ def mount_web(app: FastAPI, rt: Runtime, principal: Callable[[Request], Principa
         if who is None:
             return RedirectResponse("/signin", status_code=303)
         with rt.reader.connect() as conn:
-            rows = list_cases(conn, state=state or None, kind=kind or None, limit=500, open_only=not state)
+            rows = list_cases(conn, state=state or None, kind=kind or None, limit=200, open_only=not state)
         emergencies = [r for r in rows if r["kind"] == "emergency" and r["state"] == "received"]
         return page(request, "queue.html", who=who, rows=rows, emergencies=emergencies, state=state or "",
                     kind=kind or "", csrf=csrf_for(session_token(request) or ""))

@@ -8,7 +8,7 @@ import platform
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import forms, letters, prefect_flows, startup, sweep, vault
+from bench import api_pages, forms, letters, prefect_flows, startup, sweep, vault
 
 
 def main() -> None:
@@ -20,7 +20,8 @@ def main() -> None:
                         help="requests through run_deployment (each waits for a runner poll, seconds apiece)")
     args = parser.parse_args()
     results = [sweep.run(args.cases, args.batch), forms.run(), vault.run(), letters.run(), startup.run(),
-               *prefect_flows.run(args.emergencies, args.deployment_runs, (1_000, args.cases))]
+               *prefect_flows.run(args.emergencies, args.deployment_runs, (1_000, args.cases)),
+               api_pages.run(args.cases)]
     lines = ["| benchmark | figure | reference (same run) | ratio | notes |", "|---|---|---|---|---|"]
     for r in results:
         extra = ("_mb", "like_floor", "like_ratio", "_seconds", "_ms")

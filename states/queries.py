@@ -78,31 +78,56 @@ def show(conn: Connection, case_id: str, policy: Policy, cal: LegalCalendar,
 def list_cases(conn: Connection, state: str | None = None, due_before: datetime | None = None,
                limit: int = 1000, open_only: bool = False, kind: str | None = None,
                assigned_to: str | None = None) -> list[dict[str, Any]]:
-    next_due = (select(timers.c.case_id, func.min(timers.c.due_at).label("next_due"))
-                .where(timers.c.status == TimerStatus.PENDING).group_by(timers.c.case_id).subquery())
-    query = (select(*_CASE_COLUMNS, next_due.c.next_due, assignments.c.reviewer)
-             .join_from(cases, next_due, next_due.c.case_id == cases.c.case_id, isouter=True)
-             .join(assignments, assignments.c.case_id == cases.c.case_id, isouter=True))
-    table = cases
-    if state:
-        query = query.where(table.c.state == state)
-    if due_before:
-        query = query.where(next_due.c.next_due <= due_before)
-    if kind:
-        query = query.where(table.c.kind == kind)
-    if assigned_to:
-        query = query.where(assignments.c.reviewer == assigned_to)
-    if open_only:
-        query = query.where(table.c.state.not_in([s.value for s in TERMINAL_STATES]))
-    query = query.order_by(next_due.c.next_due.is_(None), next_due.c.next_due, table.c.received_at).limit(limit)
-    out = []
-    for row in conn.execute(query):
+    """The queue: cases by their nearest pending deadline, then those with none (oldest first).
+
+    Walks the pending timers in due order on their (status, due_at) index and stops once the page is
+    full, so the cost follows the page, not the number of open cases (an aggregate of every case's
+    nearest deadline took 300 ms at 100,000 cases)."""
+    def matching(query: Any) -> Any:
+        if state:
+            query = query.where(cases.c.state == state)
+        if kind:
+            query = query.where(cases.c.kind == kind)
+        if assigned_to:
+            query = query.where(assignments.c.reviewer == assigned_to)
+        if open_only:
+            query = query.where(cases.c.state.not_in([s.value for s in TERMINAL_STATES]))
+        return query
+
+    def row_of(row: Any, next_due: datetime | None) -> dict[str, Any]:
         case = CaseRecord.from_row(row)
-        out.append({"case_id": case.case_id, "state": case.state, "kind": case.kind, "regime": case.regime,
-                    "authority": case.authority_domain, "reference": case.reference,
-                    "received_at": iso(case.received_at), "next_deadline": iso(row.next_due),
-                    "assigned_to": row.reviewer})
-    return out
+        return {"case_id": case.case_id, "state": case.state, "kind": case.kind, "regime": case.regime,
+                "authority": case.authority_domain, "reference": case.reference,
+                "received_at": iso(case.received_at), "next_deadline": iso(next_due), "assigned_to": row.reviewer}
+
+    with_case = (select(*_CASE_COLUMNS, assignments.c.reviewer)
+                 .join_from(cases, assignments, assignments.c.case_id == cases.c.case_id, isouter=True))
+    due = (select(timers.c.case_id, timers.c.due_at).where(timers.c.status == TimerStatus.PENDING)
+           .order_by(timers.c.due_at, timers.c.id))
+    if due_before:
+        due = due.where(timers.c.due_at <= due_before)
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    chunk, offset = max(4 * limit, 500), 0
+    while len(out) < limit:
+        batch = conn.execute(due.limit(chunk).offset(offset)).all()
+        offset += len(batch)
+        first_due: dict[str, datetime] = {}
+        for cid, at in batch:
+            if cid not in seen:
+                seen.add(cid)
+                first_due[cid] = at
+        if first_due:
+            found = {r.case_id: r for r in conn.execute(matching(with_case.where(cases.c.case_id.in_(first_due))))}
+            out += [row_of(found[cid], at) for cid, at in first_due.items() if cid in found]
+        if len(batch) < chunk:
+            break
+    if len(out) < limit and due_before is None:  # then the cases that wait on no deadline
+        pending = select(timers.c.id).where(timers.c.case_id == cases.c.case_id,
+                                            timers.c.status == TimerStatus.PENDING).exists()
+        query = matching(with_case.where(~pending)).order_by(cases.c.received_at).limit(limit - len(out))
+        out += [row_of(r, None) for r in conn.execute(query)]
+    return out[:limit]
 
 
 def received_counts(conn: Connection, start: datetime, end: datetime) -> list[dict[str, Any]]:
