@@ -286,6 +286,9 @@ async def _story(home: Path, quiet: bool) -> dict[str, Any]:
         r["notice"] = notice_of.get(r["case_id"], "")
         r["next_deadline"] = (datetime.fromisoformat(r["next_deadline"]).astimezone(SEOUL).strftime("%Y-%m-%d %H:%M")
                               if r["next_deadline"] else "-")
+    from cli.serve import drain_prefect
+
+    await drain_prefect()  # the runs' events and logs reach the server before it stops
     ui = "http://127.0.0.1:4200"
     text = "\n".join([
         "LE Desk demo: 120 days of requests through the Prefect flows on the embedded defaults "

@@ -84,6 +84,34 @@ async def watch_inbox(home: Path, stopping: asyncio.Event) -> None:
             await asyncio.wait_for(stopping.wait(), INBOX_POLL_SECONDS)
 
 
+async def drain_prefect(timeout: float = 10) -> None:
+    """Hand Prefect's queued logs and events to its server while it is still up: once it is stopped,
+    their workers would retry against nothing and hold the process open at exit."""
+    import inspect
+
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        with contextlib.suppress(RuntimeError):
+            result = worker.drain_all(timeout=timeout)
+            if inspect.isawaitable(result):
+                await result
+
+
+def _quiet_server_class() -> Any:
+    import uvicorn
+
+    class QuietServer(uvicorn.Server):
+        """A uvicorn server that leaves SIGINT and SIGTERM to `ledesk serve`, which stops everything."""
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Any:
+            yield
+
+    return QuietServer
+
+
 async def serve_deployments(rt: Any, watch: bool = True, api_port: int | None = None, host: str = "127.0.0.1",
                             grace_seconds: float = 20) -> bool:
     """Serve until SIGINT or SIGTERM; returns False when the runner did not wind down within the grace."""
@@ -92,6 +120,7 @@ async def serve_deployments(rt: Any, watch: bool = True, api_port: int | None = 
 
     from api.app import create_app
 
+    _QuietServer = _quiet_server_class()
     policy = rt.policy
     from flows.deployments import runner_deployments
 
@@ -107,8 +136,8 @@ async def serve_deployments(rt: Any, watch: bool = True, api_port: int | None = 
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopping.set)
     watcher = asyncio.create_task(watch_inbox(ledesk_home(), stopping)) if watch else None
-    web = uvicorn.Server(uvicorn.Config(create_app(rt), host=host, port=api_port, log_level="warning",
-                                        server_header=False)) if api_port else None
+    web = _QuietServer(uvicorn.Config(create_app(rt), host=host, port=api_port, log_level="warning",
+                                      server_header=False)) if api_port else None
     web_task = asyncio.create_task(web.serve()) if web else None
     stop_wait = asyncio.create_task(stopping.wait())
     await asyncio.wait({serving, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
@@ -121,6 +150,7 @@ async def serve_deployments(rt: Any, watch: bool = True, api_port: int | None = 
     serving.cancel()  # the runner pauses the schedules and cancels the runs it started
     done, _ = await asyncio.wait({serving}, timeout=grace_seconds)
     stop_wait.cancel()
+    await drain_prefect()
     return bool(done)
 
 

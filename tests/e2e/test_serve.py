@@ -56,13 +56,18 @@ def test_serve_runs_the_deployments_pages_on_call_and_stops_on_ctrl_c(tmp_path: 
     log = (tmp_path / "serve.log").open("w")
     command = [sys.executable, "-m", "cli", "serve", "--port", str(port), "--api-port", str(api_port)]
     proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    t0 = time.monotonic()
     try:
         names = wait_for(lambda: {d["name"] for d in post(f"{api}/deployments/filter", {})} >=
                          {"watch-inbox", "sweep", "purge-daily", "dispatch", "monthly", "escalate"}, 150,
                          "the deployments")
         assert names
-        with urllib.request.urlopen(f"http://127.0.0.1:{api_port}/healthz", timeout=5) as health:  # the web UI too
-            assert json.loads(health.read()) == {"status": "ok"}
+        print(f"deployments registered after {time.monotonic() - t0:.1f} s")
+        def web_up() -> bool:  # the API and web UI start right after the deployments
+            with urllib.request.urlopen(f"http://127.0.0.1:{api_port}/healthz", timeout=5) as health:
+                return bool(json.loads(health.read()) == {"status": "ok"})
+
+        wait_for(web_up, 30, "the web UI")
         (home / "inbox").mkdir(exist_ok=True)
         shutil.copy(SAMPLES / "emergency.json", home / "inbox" / ".emergency.json")
         dropped = time.monotonic()
@@ -79,6 +84,7 @@ def test_serve_runs_the_deployments_pages_on_call_and_stops_on_ctrl_c(tmp_path: 
                              20, "the case artifact")
         assert case_id in artifacts[0]["data"]
     finally:
+        print(f"stopping after {time.monotonic() - t0:.1f} s")
         proc.send_signal(signal.SIGINT)
         try:
             code = proc.wait(timeout=90)
@@ -87,6 +93,7 @@ def test_serve_runs_the_deployments_pages_on_call_and_stops_on_ctrl_c(tmp_path: 
             raise AssertionError("serve did not stop: " + (tmp_path / "serve.log").read_text()[-3000:]) from None
         finally:
             log.close()
+    print(f"stopped after {time.monotonic() - t0:.1f} s")
     output = (tmp_path / "serve.log").read_text()
     assert code == 0, output[-3000:]
     assert "LE Desk stopped." in output
