@@ -257,6 +257,34 @@ def create_app(rt: Runtime | None = None) -> FastAPI:
         return FileResponse(path, filename=f"{case_id}-{kind}.docx",
                             media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
+    @app.get("/v1/cases/{case_id}/export", tags=["reviewers"], response_class=Response)
+    def export_package(case_id: str, who: Who) -> Response:
+        """The disclosure package of a disclosed case as a zip (files, manifest.json with SHA-256, cover
+        letter); the read of produced data is an audit event, as with `ledesk export`."""
+        import io
+        import tempfile
+        import zipfile
+        from pathlib import Path
+
+        from vault.production import export
+
+        actor = staff(who)
+        _exists(rt, case_id)
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp) / case_id
+            with rt.engine.begin() as conn:
+                try:
+                    export(conn, rt.vault(), case_id, folder, rt.clock.now(), actor)
+                except LookupError as exc:
+                    raise ApiError(409, "not_disclosed", str(exc)) from None
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                for path in sorted(folder.rglob("*")):
+                    if path.is_file():
+                        archive.write(path, path.relative_to(folder.parent))
+        return Response(buffer.getvalue(), media_type="application/zip",
+                        headers={"Content-Disposition": f'attachment; filename="{case_id}.zip"'})
+
     from api.web import mount_web
 
     mount_web(app, rt, principal)

@@ -191,3 +191,26 @@ def test_the_web_ui_escapes_what_a_form_submitted_and_checks_csrf(api: Api) -> N
                  follow_redirects=False)
     assert r.status_code == 403
     assert api.call("GET", f"/v1/cases/{case_id}", "alice").json()["recommended_by"] is None
+
+
+def test_the_export_of_a_disclosed_case_downloads_as_a_zip(api: Api) -> None:
+    import io
+    import zipfile
+
+    from states.engine import Desk
+
+    case_id = api.world.intake("warrant")["case_id"]
+    assert api.call("GET", f"/v1/cases/{case_id}/export", "alice").status_code == 409  # not disclosed yet
+    desk = Desk(api.world.engine, api.world.clock, api.world.policy, api.world.calendar, api.rt.vault())
+    desk.fire(case_id, "recommend_disclosure", "alice", reason="covered")
+    desk.fire(case_id, "approve_disclosure", "bob")
+    from datetime import timedelta
+
+    api.world.clock.advance(timedelta(days=8))  # past the user's notice lead time
+    desk.fire(case_id, "disclose", "bob")
+    r = api.call("GET", f"/v1/cases/{case_id}/export", "alice")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(r.content)).namelist()
+    assert f"{case_id}/manifest.json" in names
+    history = api.call("GET", f"/v1/cases/{case_id}", "alice").json()["history"]
+    assert history[-1]["trigger"] == "produced_data_read" and history[-1]["actor"] == "alice"
