@@ -31,6 +31,12 @@ NOW = datetime(2027, 3, 10, 0, 0, tzinfo=UTC)
 def seed(path: Path, n: int) -> None:
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
+    seed_engine(engine, n)
+    engine.dispose()
+
+
+def seed_engine(engine: Any, n: int) -> None:
+    """n preserved cases whose expiry is due at NOW, on any database already migrated."""
     submission = json.loads(SAMPLE.read_text(encoding="utf-8"))
     with engine.begin() as conn:
         conn.execute(insert(authorities).values(domain="police.go.kr", name="KNPA", country="KR", type="police",
@@ -56,7 +62,6 @@ def seed(path: Path, n: int) -> None:
                  "created_at": RECEIVED}
                 for cid in ids for kind, days, status in (("preservation_expiry", 90, "pending"),
                                                           ("expiry_warning", 76, "fired"))])
-    engine.dispose()
 
 
 def _run_sweep(path: str, batch: int, out: Any) -> None:
