@@ -15,7 +15,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine, text, update
 
 from bench.sweep import NOW, seed_engine
