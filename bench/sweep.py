@@ -35,8 +35,9 @@ def seed(path: Path, n: int) -> None:
     engine.dispose()
 
 
-def seed_engine(engine: Any, n: int) -> None:
-    """n preserved cases whose expiry is due at NOW, on any database already migrated."""
+def seed_engine(engine: Any, n: int, due_every: int = 1) -> None:
+    """n preserved cases on any database already migrated; every `due_every`-th one's expiry is due at NOW,
+    the others' months later (due_every=10: 10% due)."""
     submission = json.loads(SAMPLE.read_text(encoding="utf-8"))
     with engine.begin() as conn:
         conn.execute(insert(authorities).values(domain="police.go.kr", name="KNPA", country="KR", type="police",
@@ -58,8 +59,8 @@ def seed_engine(engine: Any, n: int) -> None:
             conn.execute(insert(notices), [{"case_id": cid, "status": "not_required", "reason": "preservation_only",
                                             "nondisclosure_indefinite": False} for cid in ids])
             conn.execute(insert(timers), [
-                {"case_id": cid, "kind": kind, "due_at": RECEIVED + timedelta(days=days), "status": status,
-                 "created_at": RECEIVED}
+                {"case_id": cid, "kind": kind, "status": status, "created_at": RECEIVED,
+                 "due_at": RECEIVED + timedelta(days=days if int(cid[4:]) % due_every == 0 else days + 365)}
                 for cid in ids for kind, days, status in (("preservation_expiry", 90, "pending"),
                                                           ("expiry_warning", 76, "fired"))])
 
