@@ -12,6 +12,8 @@ os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"  # its heartbeat writes
 from collections.abc import Iterator  # noqa: E402
 
 import pytest  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -23,3 +25,25 @@ def prefect_api() -> Iterator[str]:
 
     with prefect_test_harness(server_startup_timeout=60):
         yield str(PREFECT_API_URL.value())
+
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> str:
+    url = os.environ.get("LEDESK_TEST_DATABASE_URL") or DEFAULT_PG
+    try:
+        engine = create_engine(url, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+    except Exception as exc:
+        where = make_url(url).render_as_string(hide_password=True)
+        message = (f"PostgreSQL is not reachable at {where} ({exc.__class__.__name__}). "
+                   "Start a server and set LEDESK_TEST_DATABASE_URL=postgresql+psycopg://USER@HOST:PORT/DB "
+                   "to run the PostgreSQL tests.")
+        if os.environ.get("LEDESK_REQUIRE_POSTGRES"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return url

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,11 @@ from tests.factories import SAMPLES
 
 
 class Ledesk:
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, database_url: str | None = None) -> None:
         self.env = {**os.environ, "LEDESK_HOME": str(home), "LEDESK_NOW": "2026-12-01T09:00:00+09:00"}
         self.env.pop("LEDESK_DATABASE_URL", None)
+        if database_url:
+            self.env["LEDESK_DATABASE_URL"] = database_url
 
     def run(self, *args: str, now: str | None = None, code: int = 0) -> Any:
         env = {**self.env, **({"LEDESK_NOW": now} if now else {})}
@@ -27,15 +30,32 @@ class Ledesk:
         return json.loads(proc.stdout)
 
 
-@pytest.fixture
-def ledesk(tmp_path: Path) -> Ledesk:
-    cli = Ledesk(tmp_path / "home")
-    assert cli.run("init")["database"].startswith("sqlite:///")
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def ledesk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ledesk]:
+    """The CLI on a fresh SQLite file, and on a fresh PostgreSQL database of its own."""
+    url = None
+    if request.param == "postgresql":
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        admin_url = request.getfixturevalue("pg_admin_url")
+        name = f"ledesk_e2e_{os.getpid()}"
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    cli = Ledesk(tmp_path / "home", url)
+    assert cli.run("init")["database"].startswith("sqlite:///" if url is None else "postgresql+psycopg://")
     cli.run("authorities", "add", "police.go.kr", "--name", "KNPA", "--country", "KR", "--type", "police")
     assert cli.run("actors", "add", "alice", "--role", "reviewer") == {"actor": "alice", "roles": ["reviewer"]}
     cli.run("actors", "add", "bob", "--role", "approver")
     assert cli.run("actors", "add", "bob", "--role", "reviewer")["roles"] == ["approver", "reviewer"]
-    return cli
+    yield cli
+    if url is not None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def test_a_warrant_from_intake_to_disclosure(ledesk: Ledesk) -> None:

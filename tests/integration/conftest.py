@@ -22,27 +22,6 @@ from states.engine import Desk
 from states.intake import intake
 from tests.factories import calendar, policy, sample, seoul
 
-DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-@pytest.fixture(scope="session")
-def pg_admin_url() -> str:
-    url = os.environ.get("LEDESK_TEST_DATABASE_URL") or DEFAULT_PG
-    try:
-        engine = create_engine(url, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(text("select 1"))
-        engine.dispose()
-    except Exception as exc:
-        where = make_url(url).render_as_string(hide_password=True)
-        message = (f"PostgreSQL is not reachable at {where} ({exc.__class__.__name__}). "
-                   "Start a server and set LEDESK_TEST_DATABASE_URL=postgresql+psycopg://USER@HOST:PORT/DB "
-                   "to run the PostgreSQL tests.")
-        if os.environ.get("LEDESK_REQUIRE_POSTGRES"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return url
-
 
 @pytest.fixture(scope="session")
 def pg_url(pg_admin_url: str) -> Iterator[str]:
