@@ -313,6 +313,25 @@ def cmd_demo(rt: Runtime, args: argparse.Namespace) -> int:
     return 0 if summary["audit_ok"] else 1
 
 
+def cmd_stats(rt: Runtime, args: argparse.Namespace) -> int:
+    from states.stats import picture
+
+    with rt.reader.connect() as conn:
+        doc = picture(conn, rt.clock.now())
+    ack = doc["emergency_acknowledgement"]
+    text = "\n".join([
+        f"open cases: {doc['open_total']} ({', '.join(f'{k} {v}' for k, v in sorted(doc['open_by_state'].items()))})",
+        f"deadlines in the next 24 hours: {doc['due_next_24h']}; next 7 days: {doc['due_next_7d']}",
+        f"overdue timers: {doc['overdue_count']}; failed timers: {doc['failed_timers']}",
+        "median hours from receipt to decision: "
+        + (", ".join(f"{k} {v}" for k, v in doc["median_hours_to_decision"].items()) or "no decisions yet"),
+        f"emergency acknowledgement: {ack['acknowledged']} acknowledged, median {ack['median_minutes']} min, "
+        f"slowest {ack['max_minutes']} min; open and unacknowledged: {ack['open_unacknowledged']}",
+    ])
+    emit(doc, args.json, text)
+    return 0
+
+
 def cmd_tokens_create(rt: Runtime, args: argparse.Namespace) -> int:
     from states.tokens import create
 
@@ -460,6 +479,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(fn=cmd_audit_verify)
     p = add("machine", cmd_machine, "the transition table (or --mermaid for the diagram)")
     p.add_argument("--mermaid", action="store_true")
+    add("stats", cmd_stats, "the operators' picture: open cases, deadlines soon, overdue, decision and "
+                            "acknowledgement times")
     tokens_p = add("tokens", lambda rt, a: _need_sub(a), "API tokens for staff and authorities")
     tokens_sub = tokens_p.add_subparsers(dest="sub", parser_class=_Parser)
     p = tokens_sub.add_parser("create", parents=[common], help="make a token (the secret is printed once)")

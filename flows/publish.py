@@ -169,3 +169,26 @@ async def publish_open_cases(now: str | None = None, limit: int = 200) -> int:
     await acreate_table_artifact(table=table or [{"case": "(no open cases)"}], key="open-cases",
                                  description="Open LE Desk cases, nearest deadline first")
     return len(rows)
+
+
+@task(name="publish-operators-picture", cache_policy=NO_CACHE)
+async def publish_picture(now: str | None = None) -> dict[str, Any]:
+    """`ledesk stats` as a table artifact (`operators-picture`), refreshed by every sweep."""
+    from states.stats import picture
+
+    rt = runtime(now)
+    with rt.reader.connect() as conn:
+        doc = picture(conn, rt.clock.now())
+    ack = doc["emergency_acknowledgement"]
+    rows = [{"figure": f"open: {state}", "value": n} for state, n in sorted(doc["open_by_state"].items())]
+    rows += [{"figure": "deadlines in the next 24 hours", "value": doc["due_next_24h"]},
+             {"figure": "deadlines in the next 7 days", "value": doc["due_next_7d"]},
+             {"figure": "overdue timers", "value": doc["overdue_count"]},
+             {"figure": "failed timers", "value": doc["failed_timers"]},
+             *[{"figure": f"median hours to decision: {k}", "value": v}
+               for k, v in doc["median_hours_to_decision"].items()],
+             {"figure": "emergency acknowledgement, median minutes", "value": ack["median_minutes"]},
+             {"figure": "emergencies open and unacknowledged", "value": ack["open_unacknowledged"]}]
+    await acreate_table_artifact(table=rows, key="operators-picture",
+                                 description="Open cases, deadlines, overdue items, decision and acknowledgement times")
+    return doc

@@ -11,7 +11,7 @@ from typing import Any
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.publish import publish, publish_open_cases
+from flows.publish import publish, publish_open_cases, publish_picture
 from flows.runtime import runtime
 
 
@@ -38,6 +38,7 @@ async def sweep(now: str | None = None, batch_size: int = 1000) -> dict[str, Any
     paged = await deliver_pages(now, doc["escalated"]) if doc["escalated"] else 0
     mirrored = await publish(now)
     open_cases = await publish_open_cases(now)
+    await publish_picture(now)
     summary = {"fired": doc["fired"], "sweep_seconds": doc["seconds"], "failed": doc["failed_count"],
                "escalations_paged": paged, "retention_deleted": doc["retention_deleted"], "open_cases": open_cases,
                **mirrored}

@@ -214,3 +214,34 @@ def test_the_export_of_a_disclosed_case_downloads_as_a_zip(api: Api) -> None:
     assert f"{case_id}/manifest.json" in names
     history = api.call("GET", f"/v1/cases/{case_id}", "alice").json()["history"]
     assert history[-1]["trigger"] == "produced_data_read" and history[-1]["actor"] == "alice"
+
+
+def test_the_operators_picture_adds_up(api: Api) -> None:
+    from datetime import timedelta
+
+    from states.stats import picture
+
+    world = api.world
+    warrant = world.intake("warrant")["case_id"]
+    world.intake("preservation")
+    emergency = world.intake("emergency")["case_id"]
+    world.clock.advance(timedelta(minutes=6))
+    world.fire(emergency, "verify_callback", "olga", reason="called back")
+    world.clock.advance(timedelta(hours=2) - timedelta(minutes=6))
+    world.fire(warrant, "reject", "alice", reason="insufficient_instrument: not covered")
+    with world.engine.connect() as conn:
+        doc = picture(conn, world.clock.now())
+    assert doc["open_by_state"] == {"received": 2} and doc["open_total"] == 2
+    assert doc["median_hours_to_decision"] == {"legal_process": 2.0}
+    assert doc["emergency_acknowledgement"]["acknowledged"] == 1
+    assert doc["emergency_acknowledgement"]["median_minutes"] == 6.0
+    # Independently: every pending timer, by its due time (SQLite hands back naive UTC).
+    from datetime import UTC, datetime
+
+    now = world.clock.now()
+    dues = [(datetime.fromisoformat(v) if isinstance(v, str) else v) for (v,) in
+            world.rows("select due_at from timers where status = 'pending'")]
+    dues = [d if d.tzinfo else d.replace(tzinfo=UTC) for d in dues]
+    assert doc["due_next_24h"] == sum(1 for d in dues if now < d <= now + timedelta(hours=24))
+    assert doc["due_next_7d"] == sum(1 for d in dues if now < d <= now + timedelta(days=7))
+    assert doc["overdue_count"] == sum(1 for d in dues if d <= now) > 0  # the emergency's timers, unswept
