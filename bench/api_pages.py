@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -21,13 +20,9 @@ from typing import Any
 
 import httpx
 
+from cli.serve import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _start(args: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
@@ -91,7 +86,7 @@ def run(cases: int = 100_000, requests: int = 100, seconds: float = 8, concurren
         engine.dispose()
         env = {**os.environ, "LEDESK_DATABASE_URL": f"sqlite:///{db}", "LEDESK_HOME": tmp,
                "LEDESK_MASTER_KEY": "q" * 43 + "="}
-        port = _port()
+        port = free_port()
         api = _start(["--factory", "api.app:create_app"], env, port)
         base = f"http://127.0.0.1:{port}"
         auth = {"Authorization": f"Bearer {token}"}
@@ -119,7 +114,7 @@ def run(cases: int = 100_000, requests: int = 100, seconds: float = 8, concurren
             def case(case_id: str):
                 return DOC
         """))
-        plain_port = _port()
+        plain_port = free_port()
         plain = _start(["--app-dir", tmp, "plain:app"], env, plain_port)
         try:
             plain_rps = asyncio.run(_load(f"http://127.0.0.1:{plain_port}/v1/cases/{case_id}", auth, seconds,

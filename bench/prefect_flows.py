@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,14 +22,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from cli.serve import free_port
+
 SAMPLES = Path(__file__).resolve().parents[1] / "cli" / "samples"
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class _Pages:
@@ -90,7 +85,7 @@ def emergency_latency(requests: int = 50, deployment_requests: int = 10) -> dict
     from flows.intake import intake
 
     pages = _Pages()
-    port = _free_port()
+    port = free_port()
     controller = Controller(pages, hostname="127.0.0.1", port=port)
     controller.start()
     os.environ["LEDESK_SMTP_URL"] = f"smtp://127.0.0.1:{port}"
@@ -207,7 +202,7 @@ def run(requests: int = 50, deployment_requests: int = 10, sizes: tuple[int, ...
             if not os.environ.get("PREFECT_API_URL"):
                 from cli.serve import start_prefect_server
 
-                server, api_url = start_prefect_server("127.0.0.1", _free_port())
+                server, api_url = start_prefect_server("127.0.0.1", free_port())
                 os.environ["PREFECT_API_URL"] = api_url
             return [emergency_latency(requests, deployment_requests), sweep_overhead(sizes)]
         finally:

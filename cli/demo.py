@@ -103,11 +103,11 @@ def run_demo(home: Path | None = None, quiet: bool = False) -> dict[str, Any]:
     if not os.environ.get("PREFECT_API_URL") and healthy("http://127.0.0.1:4200/api"):
         os.environ["PREFECT_API_URL"] = "http://127.0.0.1:4200/api"  # `ledesk serve` is running: use its server
     if not os.environ.get("PREFECT_API_URL"):
-        from cli.serve import start_prefect_server
+        from cli.serve import free_port, start_prefect_server
 
         os.environ["LEDESK_HOME"] = str(base)  # the Prefect server keeps its data beside `ledesk serve`'s
         try:
-            server, api_url = start_prefect_server("127.0.0.1", _free_port())
+            server, api_url = start_prefect_server("127.0.0.1", free_port())
         finally:
             os.environ["LEDESK_HOME"] = str(home)
         os.environ["PREFECT_API_URL"] = api_url
@@ -118,14 +118,6 @@ def run_demo(home: Path | None = None, quiet: bool = False) -> dict[str, Any]:
             from cli.serve import stop
 
             stop(server)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _story(home: Path, quiet: bool) -> dict[str, Any]:

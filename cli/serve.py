@@ -14,6 +14,7 @@ import contextlib
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -25,6 +26,13 @@ from models.db import ledesk_home
 
 log = logging.getLogger("ledesk.serve")
 INBOX_POLL_SECONDS = 1.0
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now (for a server of our own)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def healthy(api_url: str) -> bool:

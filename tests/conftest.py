@@ -10,6 +10,7 @@ for name in ("PREFECT_API_URL", "PREFECT_HOME", "PREFECT_PROFILE"):
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"  # its heartbeat writes race the test server's SQLite
 
 from collections.abc import Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 
 import pytest  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
@@ -47,3 +48,18 @@ def pg_admin_url() -> str:
             pytest.fail(message)
         pytest.skip(message)
     return url
+
+
+@contextmanager
+def pg_database(admin_url: str, name: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database of the test's own, dropped (connections and all) afterwards."""
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from cli.serve import free_port
 from tests.e2e.test_cli import Ledesk
 from tests.factories import SAMPLES
 
@@ -50,9 +50,7 @@ def desk(tmp_path: Path) -> Iterator[dict[str, Any]]:
     tokens = {name: cli.run("tokens", "create", name)["token"] for name in ("alice", "bob")}
     warrant = cli.run("intake", str(SAMPLES / "warrant.json"))["case_id"]
     second = cli.run("intake", str(SAMPLES / "warrant_with_gag_order.json"))["case_id"]
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {**cli.env, "LEDESK_MASTER_KEY": "q" * 43 + "="}
     server = subprocess.Popen([sys.executable, "-m", "cli", "api", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import pg_database
 from tests.factories import SAMPLES
 
 
@@ -33,29 +34,20 @@ class Ledesk:
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def ledesk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ledesk]:
     """The CLI on a fresh SQLite file, and on a fresh PostgreSQL database of its own."""
-    url = None
-    if request.param == "postgresql":
-        from sqlalchemy import create_engine, text
-        from sqlalchemy.engine import make_url
+    if request.param == "sqlite":
+        yield _set_up(Ledesk(tmp_path / "home"), None)
+        return
+    with pg_database(request.getfixturevalue("pg_admin_url"), f"ledesk_e2e_{os.getpid()}") as url:
+        yield _set_up(Ledesk(tmp_path / "home", url), url)
 
-        admin_url = request.getfixturevalue("pg_admin_url")
-        name = f"ledesk_e2e_{os.getpid()}"
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    cli = Ledesk(tmp_path / "home", url)
+
+def _set_up(cli: Ledesk, url: str | None) -> Ledesk:
     assert cli.run("init")["database"].startswith("sqlite:///" if url is None else "postgresql+psycopg://")
     cli.run("authorities", "add", "police.go.kr", "--name", "KNPA", "--country", "KR", "--type", "police")
     assert cli.run("actors", "add", "alice", "--role", "reviewer") == {"actor": "alice", "roles": ["reviewer"]}
     cli.run("actors", "add", "bob", "--role", "approver")
     assert cli.run("actors", "add", "bob", "--role", "reviewer")["roles"] == ["approver", "reviewer"]
-    yield cli
-    if url is not None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    return cli
 
 
 def test_a_warrant_from_intake_to_disclosure(ledesk: Ledesk) -> None:

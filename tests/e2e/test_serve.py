@@ -16,14 +16,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from cli.serve import free_port
 from tests.e2e.test_cli import Ledesk
 from tests.factories import SAMPLES
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def post(url: str, body: dict[str, Any]) -> Any:

@@ -3,7 +3,6 @@ retries with backoff, nothing to a user whose notice is held back."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from datetime import timedelta
 from email import message_from_bytes, policy
@@ -13,6 +12,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from cli.serve import free_port
 from delivery.dispatch import LEASE, dispatch
 from delivery.transports import EmlFolder, Smtp
 from tests.factories import seoul
@@ -28,12 +28,6 @@ class Inbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

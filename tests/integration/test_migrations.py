@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect
 
 from models.db import make_engine
 from models.migrate import current, downgrade, upgrade
 from models.tables import metadata
+from tests.conftest import pg_database
 
 
 def _check(engine) -> None:  # type: ignore[no-untyped-def]
@@ -34,16 +34,9 @@ def test_sqlite_up_down_up(tmp_path: Path) -> None:
 
 @pytest.mark.postgres
 def test_postgresql_up_down_up(pg_admin_url: str) -> None:
-    name = "ledesk_migration_test"
-    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(make_url(pg_admin_url).set(database=name).render_as_string(hide_password=False))
-    try:
-        _check(engine)
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with pg_database(pg_admin_url, "ledesk_migration_test") as url:
+        engine = make_engine(url)
+        try:
+            _check(engine)
+        finally:
+            engine.dispose()
