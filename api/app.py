@@ -214,7 +214,6 @@ def create_app(rt: Runtime | None = None) -> FastAPI:
             except ValueError:
                 raise ApiError(422, "bad_input", "attachment.content_base64 is not base64") from None
             attachment = Attachment(body.attachment.filename, content)
-        _exists(rt, case_id)
         rt.desk().fire(case_id, trigger, actor, reason=body.reason, attachment=attachment, failed=body.failed)
         return show_case(rt, case_id, who.roles)
 
@@ -310,9 +309,9 @@ def _exists(rt: Runtime, case_id: str) -> None:
 
 
 def show_case(rt: Runtime, case_id: str, roles: frozenset[str]) -> dict[str, Any]:
+    """The `show` document; an unknown case is NotFound from the store itself, which the API turns into 404."""
     from states.queries import show
 
-    _exists(rt, case_id)
     with rt.reader.connect() as conn:
         return show(conn, case_id, rt.policy, rt.calendar, roles)
 

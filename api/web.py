@@ -52,22 +52,21 @@ def _lang(request: Request) -> str:
     return lang if lang in ("en", "ko") else "en"
 
 
-def pressable(rt: Runtime, case_id: str, who: Principal) -> list[str]:
-    """The triggers this person could fire now: the machine's allowed ones for their roles, each tried
-    on a copy of the case with the person's own name (so approving one's own recommendation is not
-    offered). Triggers that need a document go through the API, not a button."""
-    from states.engine import apply
+def pressable(rt: Runtime, case_id: str, allowed: list[str], who: Principal) -> list[str]:
+    """The triggers this person could fire now: the machine's allowed ones for their roles (`allowed`,
+    from `show`), each tried on a copy of the case with the person's own name (so approving one's own
+    recommendation is not offered). Triggers that need a document go through the API, not a button."""
+    from states.engine import Desk, apply
     from states.errors import Refused
-    from states.queries import show
     from states.store import load_case, related
 
     with rt.reader.connect() as conn:
-        allowed = show(conn, case_id, rt.policy, rt.calendar, who.roles)["allowed_triggers"]
         case = load_case(conn, case_id)
         rel = related(conn, [case_id])[case_id]
+    desk = Desk(rt.engine, rt.clock, rt.policy, rt.calendar)  # only to make attempts: no vault, no key read
     out = []
     for trigger in allowed:
-        attempt = rt.desk().attempt(trigger, who.actor or "", who.roles, reason="(reason given on the form)")
+        attempt = desk.attempt(trigger, who.actor or "", who.roles, reason="(reason given on the form)")
         try:
             apply(case, attempt, rel)
         except Refused:
@@ -142,7 +141,8 @@ def mount_web(app: FastAPI, rt: Runtime, principal: Callable[[Request], Principa
         if who is None:
             return RedirectResponse("/signin", status_code=303)
         doc = show_case(rt, case_id, who.roles)
-        return page(request, "case.html", who=who, case=doc, buttons=pressable(rt, case_id, who),
+        return page(request, "case.html", who=who, case=doc,
+                    buttons=pressable(rt, case_id, doc["allowed_triggers"], who),
                     diagram=mermaid(doc["state"]), states=[s.value for s in CaseState], done=done, error=error,
                     csrf=csrf_for(session_token(request) or ""))
 
