@@ -34,8 +34,9 @@ class FeedEvent:
 
 
 def claim(conn: Connection, name: str) -> int:
-    """Lock the cursor (creating it at the start of the log) and return the last sequence number read."""
-    row = conn.execute(select(feed_cursors.c.seq).where(feed_cursors.c.name == name).with_for_update()).first()
+    """The last sequence number read, creating the cursor at the start of the log. Nothing is held:
+    two readers may read the same events, and `advance` lets only the first of them move the cursor."""
+    row = conn.execute(select(feed_cursors.c.seq).where(feed_cursors.c.name == name)).first()
     if row is None:
         conn.execute(insert(feed_cursors).values(name=name, seq=0))
         return 0
