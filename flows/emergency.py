@@ -10,19 +10,16 @@ from prefect import flow
 
 from flows.publish import publish
 from flows.runtime import runtime
-from models.tables import timers
+from states.queries import show
 
 
 @flow(name="emergency", flow_run_name="emergency-{case_id}", log_prints=True)
 async def emergency(case_id: str, now: str | None = None) -> dict[str, Any]:
     rt = runtime(now)
     sent = rt.deliver(cases=[case_id], channels=["page"])
-    from sqlalchemy import select
-
-    with rt.reader.connect() as conn:
-        watch = [{"timer": r.kind, "due_at": r.due_at.isoformat()} for r in conn.execute(
-            select(timers.c.kind, timers.c.due_at).where(timers.c.case_id == case_id,
-                                                         timers.c.status == "pending").order_by(timers.c.due_at))]
+    with rt.reader.connect() as conn:  # after the page has left: this read is not on the fast path
+        watch = [{"timer": t["kind"], "due_at": t["due_at"]}
+                 for t in show(conn, case_id, rt.policy, rt.calendar)["timers"] if t["status"] == "pending"]
     if sent.retrying or sent.failed:  # the dispatch flow keeps retrying; the operator should know now
         print(f"page for {case_id} not delivered yet: retrying {sent.retrying}, failed {sent.failed}")
     await publish(now)
