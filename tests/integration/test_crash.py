@@ -45,7 +45,7 @@ class CountingFolder:
         return self.inner.delivered(message_id)
 
 
-def _jobs(url: str, folder: str, round_no: int) -> None:
+def _jobs(url: str, folder: str, round_no: int, working: Any = None) -> None:
     from delivery.dispatch import dispatch
     from models.db import make_engine
     from policy.calendar import LegalCalendar
@@ -57,6 +57,8 @@ def _jobs(url: str, folder: str, round_no: int) -> None:
     cal = LegalCalendar(policy.timezone, policy.holiday_country, policy.extra_holidays)
     engine = make_engine(url)
     now = NOW + round_no * (LEASE * 2)  # each restart is later, so a send cut off mid-way is recovered
+    if working is not None:
+        working.set()  # imports done: the kill may now land anywhere in the work itself
     sweep(engine, now, policy, cal, batch_size=50)
     purge(engine, now, policy.provider_name)
     transport = CountingFolder(Path(folder))
@@ -83,10 +85,12 @@ def _scenario(engine: Engine, url: str, folder: Path, rng: random.Random, kills:
     killed, round_no = 0, 0
     while True:
         round_no += 1
-        child = ctx.Process(target=_jobs, args=(url, str(folder), round_no))
+        working = ctx.Event()
+        child = ctx.Process(target=_jobs, args=(url, str(folder), round_no, working))
         child.start()
         if killed < kills:
-            time.sleep(rng.uniform(0.4, 2.5))  # start-up is ~0.4 s; the work itself a second or two
+            assert working.wait(timeout=120), "the child never started its work"
+            time.sleep(rng.uniform(0, 1.0))  # the work takes a second or more
             if child.is_alive():
                 child.kill()
                 child.join()
@@ -94,8 +98,8 @@ def _scenario(engine: Engine, url: str, folder: Path, rng: random.Random, kills:
                 continue
         child.join(timeout=300)
         assert child.exitcode == 0, f"round {round_no} failed with {child.exitcode}"
-        if killed >= kills:
-            return killed
+        # Finished on its own: the work is done, and further kills could only land on an idle restart.
+        return killed
 
 
 def _check(engine: Engine, folder: Path) -> None:
@@ -127,8 +131,10 @@ def test_killed_at_random_the_jobs_lose_and_double_nothing(db: Engine, tmp_path:
     url = db.url.render_as_string(hide_password=False)
     rng = random.Random(f"{db.dialect.name}-{RUNS}")
     done = 0
+    scenario = 0
     while done < RUNS:
-        folder = tmp_path / f"outbox-{done}"
+        scenario += 1
+        folder = tmp_path / f"outbox-{scenario}"
         folder.mkdir()
         done += _scenario(db, url, folder, rng, min(5, RUNS - done))
         _check(db, folder)
