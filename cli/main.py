@@ -154,7 +154,7 @@ def cmd_show(rt: Runtime, args: argparse.Namespace) -> int:
 
 def cmd_advance(rt: Runtime, args: argparse.Namespace) -> int:
     rt.desk().fire(args.case, args.trigger, args.actor, reason=args.reason or "",
-                   attachment=_attachment(args.attach), failed=args.failed)
+                   attachment=_attachment(args.attach), failed=args.failed, minutes=args.minutes)
     doc = _show(rt, args.case)
     emit(doc, args.json, case_text(doc))
     return 0
@@ -237,10 +237,8 @@ def cmd_letters_render(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def cmd_purge(rt: Runtime, args: argparse.Namespace) -> int:
-    from vault.purge import purge
-
-    purged = purge(rt.engine, rt.clock.now(), rt.policy.provider_name)
-    emit({"purged": purged}, args.json, table(purged, ["case_id", "hold_id"]))
+    doc = rt.purge()
+    emit(doc, args.json, table(doc["purged"], ["case_id", "hold_id"]))
     return 0
 
 
@@ -328,7 +326,64 @@ def cmd_stats(rt: Runtime, args: argparse.Namespace) -> int:
         f"emergency acknowledgement: {ack['acknowledged']} acknowledged, median {ack['median_minutes']} min, "
         f"slowest {ack['max_minutes']} min; open and unacknowledged: {ack['open_unacknowledged']}",
     ])
+    if args.png:
+        from reports.chart import operators_picture
+
+        out = Path(args.png)
+        if not out.parent.exists():
+            raise BadInput(f"{out.parent}: no such folder")
+        out.write_bytes(operators_picture(doc))
+        doc["png"] = str(out)
+        text += f"\nchart written to {out}"
     emit(doc, args.json, text)
+    return 0
+
+
+def cmd_report_transparency(rt: Runtime, args: argparse.Namespace) -> int:
+    from models.db import ledesk_home
+    from reports.produce import transparency_report
+
+    with rt.reader.connect() as conn:
+        doc = transparency_report(conn, _date(args.date_from), _date(args.date_to), args.format, rt.calendar,
+                                  ledesk_home(), Path(args.output) if args.output else None,
+                                  rt.policy.provider_name)
+    received = [r for r in doc["rows"] if r["measure"] == "received"]
+    emit(doc, args.json, table(received, ["table", "period", "country", "instrument", "requests", "accounts"])
+         + f"\n{doc['requests']} requests counted; {doc['not_reviewed']} submissions not reviewed (not counted)"
+         + f"\nwritten to {doc['path']}")
+    return 0
+
+
+def cmd_report_statutory(rt: Runtime, args: argparse.Namespace) -> int:
+    import getpass
+
+    from models.db import ledesk_home
+    from reports.produce import statutory_report
+
+    actor = args.actor or f"cli:{getpass.getuser()}"
+    with rt.engine.begin() as conn:
+        doc = statutory_report(conn, args.ledger, args.half, args.format, rt.policy, rt.calendar, rt.clock.now(),
+                               ledesk_home(), actor, Path(args.output) if args.output else None)
+    totals = doc["totals"]
+    emit(doc, args.json, table(doc["rows"], ["authority_type", "authority", "requests", "requests_with_data",
+                                             "accounts_requested", "accounts_provided"])
+         + f"\ntotal: {totals['requests']} requests, {totals['accounts_provided']} accounts provided; "
+         f"due {doc['due_on']}" + ("" if doc["complete"] else " (draft: the half-year is not over)")
+         + f"\nwritten to {doc['path']}")
+    return 0
+
+
+def cmd_invoice(rt: Runtime, args: argparse.Namespace) -> int:
+    from letters.render import render_pending
+    from models.db import ledesk_home
+    from reports.invoice import invoice
+
+    with rt.engine.begin() as conn:
+        doc = invoice(conn, args.case, args.actor, rt.clock.now(), rt.policy)
+    rendered = render_pending(rt.engine, ledesk_home(), rt.policy.provider_name, rt.calendar.zone)
+    doc["path"] = next((r["path"] for r in rendered if r["case_id"] == args.case and r["kind"] == "cost_invoice"),
+                       None)
+    emit(doc, args.json, f"invoice for {args.case}: {doc['amount']}\nletter: {doc['path']}")
     return 0
 
 
@@ -435,6 +490,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reason")
     p.add_argument("--attach", metavar="FILE")
     p.add_argument("--failed", action="store_true", help="verify_callback: the call did not confirm the request")
+    p.add_argument("--minutes", type=int, help="reviewer time this action took, for cost recovery "
+                   "(default: the policy's standard time for the action)")
     p = add("nondisclosure", cmd_nondisclosure, "record a new or extended non-disclosure order")
     p.add_argument("case")
     p.add_argument("--until")
@@ -479,8 +536,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(fn=cmd_audit_verify)
     p = add("machine", cmd_machine, "the transition table (or --mermaid for the diagram)")
     p.add_argument("--mermaid", action="store_true")
-    add("stats", cmd_stats, "the operators' picture: open cases, deadlines soon, overdue, decision and "
-                            "acknowledgement times")
+    p = add("stats", cmd_stats, "the operators' picture: open cases, deadlines soon, overdue, decision and "
+                                "acknowledgement times")
+    p.add_argument("--png", metavar="FILE", help="also draw the picture as a PNG chart")
+    report = add("report", lambda rt, a: _need_sub(a), "the transparency report and the statutory half-year reports")
+    report_sub = report.add_subparsers(dest="sub", parser_class=_Parser)
+    p = report_sub.add_parser("transparency", parents=[common], help="requests by period, country, instrument "
+                              "and outcome, as requests and as accounts")
+    p.add_argument("--from", dest="date_from", required=True, metavar="DATE", help="first day (Asia/Seoul)")
+    p.add_argument("--to", dest="date_to", required=True, metavar="DATE", help="last day, included")
+    p.add_argument("--format", default="csv", choices=["csv", "md", "docx", "png"])
+    p.add_argument("-o", "--output", metavar="FILE", help="default: LEDESK_HOME/reports/")
+    p.set_defaults(fn=cmd_report_transparency)
+    for ledger, help_ in (("pcsa", "the PCSA communication-confirmation data half-year report"),
+                          ("tba", "the TBA subscriber data half-year report")):
+        p = report_sub.add_parser(ledger, parents=[common], help=help_ + ", from the provision ledger")
+        p.add_argument("--half", required=True, metavar="YYYY-H1|YYYY-H2")
+        p.add_argument("--format", default="docx", choices=["csv", "md", "docx"])
+        p.add_argument("-o", "--output", metavar="FILE", help="default: LEDESK_HOME/reports/")
+        p.add_argument("--actor", help="who produced it (for the audit log)")
+        p.set_defaults(fn=cmd_report_statutory, ledger=ledger)
+    p = add("invoice", cmd_invoice, "the cost invoice letter for a case: reviewer time and data produced, "
+                                    "priced by the policy's fee schedule")
+    p.add_argument("case")
+    p.add_argument("--actor", required=True)
     tokens_p = add("tokens", lambda rt, a: _need_sub(a), "API tokens for staff and authorities")
     tokens_sub = tokens_p.add_subparsers(dest="sub", parser_class=_Parser)
     p = tokens_sub.add_parser("create", parents=[common], help="make a token (the secret is printed once)")

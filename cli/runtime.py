@@ -76,15 +76,30 @@ class Runtime:
 
     def sweep(self, batch_size: int = 1000) -> dict[str, Any]:
         """Fire every due timer, then the data source's own retention once a day."""
+        from states import statutory
         from states.sweep import sweep
 
         now = self.clock.now()
         result = sweep(self.engine, now, self.policy, self.calendar, batch_size=batch_size, vault=self.vault())
-        doc: dict[str, Any] = {"fired": result.fired, "failed": result.failed, "succeeded": len(result.fired)}
+        with self.engine.begin() as conn:
+            reminders = statutory.remind(conn, now, self.policy, self.calendar)
+        fired = result.fired + reminders
+        doc: dict[str, Any] = {"fired": fired, "failed": result.failed, "succeeded": len(fired)}
         source = self.source()
         if source.retention_due(self.calendar.local_date(now)):
             doc["retention_deleted"] = source.apply_retention(now, self.retention_months())
         return doc
+
+    def purge(self) -> dict[str, Any]:
+        """Crypto-shred released holds, then delete provision-ledger entries whose retention is over."""
+        from states import ledger
+        from vault.purge import purge
+
+        now = self.clock.now()
+        purged = purge(self.engine, now, self.policy.provider_name)
+        with self.engine.begin() as conn:
+            ledger_purged = ledger.purge(conn, self.calendar.local_date(now), now)
+        return {"purged": purged, "ledger_purged": ledger_purged}
 
     def retention_months(self) -> dict[str, int]:
         p = self.policy.log_retention

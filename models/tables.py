@@ -254,6 +254,8 @@ productions = Table(
     Column("case_id", String(32), ForeignKey("cases.case_id"), nullable=False, unique=True),
     Column("source", String(20), nullable=False),   # hold or datasource
     _now_column("created_at"),
+    Column("categories", JSON, nullable=True),      # what the instrument permitted and was produced
+    Column("size_bytes", Integer, nullable=True),   # data volume produced, for cost recovery
 )
 
 destructions = Table(
@@ -330,4 +332,38 @@ assignments = Table(
     Column("assigned_by", String(100), nullable=False),
     _now_column("assigned_at"),
     Index("ix_assignments_reviewer", "reviewer"),
+)
+
+
+# Provision ledgers (PCSA art. 13(8) and Decree 39; TBA Decree 53): one entry per disclosure under a
+# ledgered regime, from which the half-year statutory reports are made. Each entry is kept for its
+# statute's years and purged by the purge flow on `purge_on`.
+ledger = Table(
+    "ledger", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ledger", String(10), nullable=False),            # pcsa or tba
+    Column("case_id", String(32), ForeignKey("cases.case_id"), nullable=False, index=True),
+    _now_column("provided_at"),
+    Column("provided_on", String(10), nullable=False, index=True),  # Seoul date, YYYY-MM-DD
+    Column("authority_name", String(200), nullable=False),
+    Column("authority_type", String(20), nullable=False),
+    Column("reference", String(200), nullable=False),
+    Column("document_reference", String(200), nullable=False),
+    Column("categories", JSON, nullable=False),
+    Column("accounts_requested", Integer, nullable=False),
+    Column("accounts_provided", Integer, nullable=False),
+    Column("purge_on", String(10), nullable=False, index=True),
+)
+
+# The half-year statutory reports: when each is due, when the compliance lead was reminded, and when it
+# was produced. The sweep plans the coming ones and sends each reminder once.
+statutory_reports = Table(
+    "statutory_reports", metadata,
+    Column("ledger", String(10), primary_key=True),
+    Column("half", String(7), primary_key=True),             # 2026-H2
+    Column("due_on", String(10), nullable=False),
+    Column("remind_at", UTCDateTime(), nullable=False, index=True),
+    Column("reminded_at", UTCDateTime(), nullable=True),
+    Column("produced_at", UTCDateTime(), nullable=True),
+    Column("sha256", String(64), nullable=True),
 )

@@ -63,6 +63,21 @@ class LedgerRule(_Strict):
     pcsa_retention_years: int = Field(gt=0)
     tba_retention_years: int = Field(gt=0)
     half_year_report_due_days: int = Field(gt=0)
+    reminder_days_before: int = Field(gt=0)
+    pcsa_regimes: list[str] = Field(min_length=1)
+    tba_regimes: list[str] = Field(min_length=1)
+
+
+class FeeRule(_Strict):
+    """What responding costs and what may be invoiced (costs of responding may be invoiced)."""
+
+    currency: str = Field(min_length=3, max_length=3)
+    reviewer_hourly_rate: int = Field(ge=0)
+    per_gigabyte: int = Field(ge=0)
+    minimum_fee: int = Field(ge=0)
+    default_minutes: int = Field(ge=0)
+    minutes: dict[str, int] = {}      # standard reviewer minutes per action, when none were recorded
+    invoice_instruments: list[str] = Field(min_length=1)
 
 
 class LogRetentionRule(_Strict):
@@ -82,6 +97,7 @@ class Policy(_Strict):
     oncall_address: str
     escalation_addresses: list[str] = Field(min_length=1)
     abuse_team_address: str
+    compliance_lead_address: str
     preservation: dict[str, PreservationRule]
     cure: CureRule
     notice: NoticeRule
@@ -91,6 +107,7 @@ class Policy(_Strict):
     tba83: Tba83Rule
     instruments: dict[str, list[str]]
     ledgers: LedgerRule
+    fees: FeeRule
     log_retention: LogRetentionRule
 
     @model_validator(mode="after")
@@ -98,7 +115,8 @@ class Policy(_Strict):
         from models.enums import DataCategory, Instrument, Regime
 
         regimes = {r.value for r in Regime}
-        for name in [*self.preservation, *self.notice.suppressed_regimes]:
+        for name in [*self.preservation, *self.notice.suppressed_regimes, *self.ledgers.pcsa_regimes,
+                     *self.ledgers.tba_regimes]:
             if name not in regimes:
                 raise ValueError(f"unknown regime {name!r} in policy")
         for instrument, categories in self.instruments.items():
@@ -107,6 +125,9 @@ class Policy(_Strict):
             for category in categories:
                 if category not in {c.value for c in DataCategory}:
                     raise ValueError(f"unknown data category {category!r} for {instrument}")
+        for instrument in self.fees.invoice_instruments:
+            if instrument not in {i.value for i in Instrument}:
+                raise ValueError(f"unknown instrument {instrument!r} in policy.fees.invoice_instruments")
         missing = {i.value for i in Instrument} - set(self.instruments)
         if missing:
             raise ValueError(f"policy.instruments lacks {sorted(missing)}")

@@ -15,7 +15,7 @@ from models.enums import SYSTEM_ACTOR
 from models.tables import cases, holds, targets
 from policy.calendar import LegalCalendar
 from policy.schema import Policy
-from states import audit, guards, notice
+from states import audit, guards, ledger, notice
 from states.attempt import Attachment, Attempt
 from states.case import CaseRecord
 from states.clock import Clock
@@ -98,10 +98,13 @@ class Desk:
                        calendar=self.calendar, **kw)
 
     def fire(self, case_id: str, trigger: str, actor: str, reason: str = "",
-             attachment: Attachment | None = None, failed: bool = False) -> CaseRecord:
-        """A person fires a trigger. Automatic steps go through `fire_as_system`."""
+             attachment: Attachment | None = None, failed: bool = False, minutes: int | None = None) -> CaseRecord:
+        """A person fires a trigger. Automatic steps go through `fire_as_system`. `minutes` is the
+        reviewer time the action took, for cost recovery (the policy's standard time when not given)."""
         if trigger not in TRIGGERS:
             raise BadInput(f"unknown trigger {trigger!r}; triggers are: {', '.join(TRIGGERS)}")
+        if minutes is not None and not 0 <= minutes <= 24 * 60:
+            raise BadInput(f"--minutes must be between 0 and {24 * 60}, not {minutes}")
         if failed and trigger != "verify_callback":
             raise BadInput("--failed goes with verify_callback only")
         with self.engine.begin() as conn:
@@ -112,6 +115,8 @@ class Desk:
                 attempt.repeat_statutory_preservation = lambda: repeat_statutory_preservation(conn, case)
             rel = related(conn, [case_id])[case_id]
             after, step = apply(case, attempt, rel)
+            if minutes is not None:
+                step.effects.audit["minutes"] = minutes
             write(conn, [Outcome(after, case.version, [step])])
             if step.effects.hold is not None and step.effects.hold.op == "create" and self.vault is not None:
                 hold_id = conn.execute(select(holds.c.hold_id).where(holds.c.case_id == case_id)
@@ -121,7 +126,8 @@ class Desk:
                                                      reason=f"hold {hold_id}", data={"hold_id": hold_id,
                                                                                      **summary})])
             if discloses(step) and self.vault is not None:
-                self.vault.produce(conn, after, self.policy.instruments, attempt.now, actor)
+                production = self.vault.produce(conn, after, self.policy.instruments, attempt.now, actor)
+                ledger.record(conn, after, production, attempt.now, self.policy, self.calendar)
             return after
 
     def now(self) -> datetime:

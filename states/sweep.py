@@ -20,7 +20,7 @@ from models.enums import SYSTEM_ACTOR, TERMINAL_STATES, CaseState, NoticeStatus,
 from models.tables import timers
 from policy.calendar import LegalCalendar
 from policy.schema import Policy
-from states import messages
+from states import ledger, messages
 from states.case import CaseRecord
 from states.effects import Effects, NoticeUpdate, Related
 from states.engine import Preserver, apply, discloses, system_attempt
@@ -200,7 +200,8 @@ def _sweep_batch(conn: Connection, now: datetime, policy: Policy, cal: LegalCale
     if vault is not None:  # a disclosure after the notice lead time is produced in the same transaction
         for outcome in outcomes:
             if any(discloses(step) for step in outcome.steps):
-                vault.produce(conn, outcome.case, policy.instruments, now, SYSTEM_ACTOR)
+                production = vault.produce(conn, outcome.case, policy.instruments, now, SYSTEM_ACTOR)
+                ledger.record(conn, outcome.case, production, now, policy, cal)
     # Timers are closed last, so a timer cancelled by its own case's expiry still reads as fired.
     if closed:
         conn.execute(update(timers).where(timers.c.id == bindparam("i"))

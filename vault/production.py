@@ -43,14 +43,16 @@ def build(conn: Connection, vault: Vault, case: CaseRecord, instruments: dict[st
     outcomes = _outcomes(vault, case, parts)
     production_id = new_id("P")
     vault.seal(conn, production_id, parts, now)
+    size = sum(len(json.dumps(p, ensure_ascii=False).encode()) for p in parts)
     conn.execute(insert(productions).values(production_id=production_id, case_id=case.case_id,
-                                            source="hold" if hold else "datasource", created_at=now))
+                                            source="hold" if hold else "datasource", created_at=now,
+                                            categories=sorted(permitted), size_bytes=size))
     ids = [r.id for r in conn.execute(select(targets.c.id).where(targets.c.case_id == case.case_id)
                                       .order_by(targets.c.id))]
     for target_id, outcome in zip(ids, outcomes, strict=False):
         conn.execute(update(targets).where(targets.c.id == target_id).values(outcome=outcome))
     summary = {"production_id": production_id, "parts": len(parts), "categories": sorted(permitted),
-               "outcomes": outcomes}
+               "outcomes": outcomes, "size_bytes": size}
     audit.append(conn, [audit.EventDraft(case.case_id, "production_built", actor, now, data=summary)])
     _outcome_letters(conn, case, outcomes, now, actor)
     return summary

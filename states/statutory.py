@@ -1,0 +1,118 @@
+"""The statutory half-year reports' calendar: which half-year a date is in, when its report is due (30 days
+after 30 June and 31 December, under CPA art. 66 day counting), and the reminder the compliance lead gets
+before each due date. The sweep plans the coming reports and sends each reminder exactly once."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from models.enums import SYSTEM_ACTOR, OutboxStatus
+from models.tables import outbox, statutory_reports
+from policy.calendar import LegalCalendar
+from policy.schema import Policy
+from states import audit, deadlines
+from states.errors import BadInput
+from states.ledger import LEDGERS
+
+# A reminder lands at the start of the working day, not at midnight.
+REMINDER_HOUR = 9
+TITLES = {"pcsa": "PCSA communication-confirmation data half-year report (PCSA art. 13(8), Decree 39)",
+          "tba": "TBA subscriber data half-year report (TBA art. 83, Decree 53)"}
+
+
+def half_of(day: date) -> str:
+    return f"{day.year}-H{1 if day.month <= 6 else 2}"
+
+
+def bounds(half: str) -> tuple[date, date]:
+    """First and last day of a half-year written `YYYY-H1` or `YYYY-H2`."""
+    match = re.fullmatch(r"(\d{4})-?H([12])", half.strip().upper())
+    if not match:
+        raise BadInput(f"half-year {half!r} is not YYYY-H1 or YYYY-H2")
+    year, part = int(match.group(1)), int(match.group(2))
+    return (date(year, 1, 1), date(year, 6, 30)) if part == 1 else (date(year, 7, 1), date(year, 12, 31))
+
+
+def label(half: str) -> str:
+    first, _ = bounds(half)
+    return half_of(first)
+
+
+def previous(half: str) -> str:
+    first, _ = bounds(half)
+    return half_of(first - timedelta(days=1))
+
+
+def due_on(half: str, policy: Policy, cal: LegalCalendar) -> date:
+    return deadlines.half_year_report_due(bounds(half)[1], policy, cal)
+
+
+def remind_at(half: str, policy: Policy, cal: LegalCalendar) -> datetime:
+    day = due_on(half, policy, cal) - timedelta(days=policy.ledgers.reminder_days_before)
+    return cal.start_of(day) + timedelta(hours=REMINDER_HOUR)
+
+
+def schedule(today: date, policy: Policy, cal: LegalCalendar) -> list[dict[str, Any]]:
+    """The reports that can still be due: the last half-year's (due in the month after it ends) and this
+    one's, for each ledger."""
+    rows = []
+    for half in (previous(half_of(today)), half_of(today)):
+        due = due_on(half, policy, cal)
+        if due < today:
+            continue
+        for name in LEDGERS:
+            rows.append({"ledger": name, "half": half, "due_on": due.isoformat(),
+                         "remind_at": remind_at(half, policy, cal)})
+    return rows
+
+
+def _insert_missing(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    # Two sweeps may plan at once: the second one's rows are already there and are left alone.
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(dialect.insert(statutory_reports).on_conflict_do_nothing(), rows)
+
+
+def remind(conn: Connection, now: datetime, policy: Policy, cal: LegalCalendar) -> list[dict[str, Any]]:
+    """Plan the coming reports, and remind the compliance lead of each one whose reminder time has come
+    and that has not been produced. Each reminder is claimed by a compare-and-set, so it goes out once."""
+    planned = schedule(cal.local_date(now), policy, cal)
+    if planned:
+        _insert_missing(conn, planned)
+    r = statutory_reports.c
+    due = conn.execute(select(r.ledger, r.half, r.due_on).where(
+        r.remind_at <= now, r.reminded_at.is_(None), r.produced_at.is_(None)).order_by(r.due_on, r.ledger)).all()
+    sent = []
+    for row in due:
+        claimed = conn.execute(update(statutory_reports).where(
+            r.ledger == row.ledger, r.half == row.half, r.reminded_at.is_(None)).values(reminded_at=now))
+        if claimed.rowcount != 1:
+            continue
+        subject = f"Due {row.due_on}: {row.ledger.upper()} half-year report for {row.half}"
+        body = (f"The {TITLES[row.ledger]} for {row.half} is due on {row.due_on}.\n"
+                f"Produce it from the provision ledger with:\n\n"
+                f"    ledesk report {row.ledger} --half {row.half} --format docx -o {row.ledger}-{row.half}.docx\n")
+        conn.execute(insert(outbox).values(case_id=None, kind="statutory_report_reminder", channel="internal",
+                                           to=policy.compliance_lead_address, subject=subject, body=body,
+                                           status=OutboxStatus.PENDING, attempts=0, created_at=now))
+        audit.append(conn, [audit.EventDraft(None, "statutory_report_reminder", SYSTEM_ACTOR, now,
+                                             reason=subject, data={"ledger": row.ledger, "half": row.half,
+                                                                   "due_on": row.due_on})])
+        sent.append({"case_id": None, "timer": "statutory_report_reminder", "action": "remind",
+                     "ledger": row.ledger, "half": row.half, "due_on": row.due_on})
+    return sent
+
+
+def produced(conn: Connection, name: str, half: str, sha256: str, now: datetime, policy: Policy,
+             cal: LegalCalendar) -> None:
+    """Record that a report was produced (a produced report needs no reminder)."""
+    half = label(half)
+    r = statutory_reports.c
+    _insert_missing(conn, [{"ledger": name, "half": half, "due_on": due_on(half, policy, cal).isoformat(),
+                            "remind_at": remind_at(half, policy, cal)}])
+    conn.execute(update(statutory_reports).where(r.ledger == name, r.half == half)
+                 .values(produced_at=now, sha256=sha256))
