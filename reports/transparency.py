@@ -98,8 +98,7 @@ def _outcome(state: str, target_outcomes: list[str], preserved: bool, table: str
 
 
 def facts(row: dict[str, Any], target_outcomes: list[str], notice: dict[str, Any] | None,
-          produced_categories: list[str], hold_statuses: list[str], followed_by_process: bool,
-          cal: LegalCalendar) -> CaseFacts:
+          produced_categories: list[str], hold_statuses: list[str], cal: LegalCalendar) -> CaseFacts:
     """One case as the report sees it. `row` has the case columns the report reads."""
     submission = row["submission"] or {}
     basis = submission.get("legal_basis") or {}
@@ -107,7 +106,7 @@ def facts(row: dict[str, Any], target_outcomes: list[str], notice: dict[str, Any
     instrument = str(basis.get("instrument") or "")
     if kind == CaseKind.EMERGENCY:
         table, instrument = EMERGENCY, "emergency"
-    elif kind == CaseKind.PRESERVATION and not row["legal_process_at"] and not followed_by_process:
+    elif kind == CaseKind.PRESERVATION and not row["legal_process_at"]:
         table, instrument = PRESERVATION, "preservation_request"
     else:
         table = LEGAL_PROCESS
@@ -225,9 +224,11 @@ def collect(conn: Connection, first: date, last: date, cal: LegalCalendar) -> tu
             produced[p.case_id] = list(p.categories or [])
         for h in conn.execute(select(holds.c.case_id, holds.c.status).where(holds.c.case_id.in_(chunk))):
             hold_statuses[h.case_id].append(h.status)
+    # A preservation whose legal process came as a case of its own, in this report, is counted there.
     followed = {r["linked_to"] for r in rows if r["linked_to"] and r["kind"] == CaseKind.LEGAL_PROCESS}
     all_facts = [facts(r, outcomes[r["case_id"]], notice_of.get(r["case_id"]), produced.get(r["case_id"], []),
-                       hold_statuses[r["case_id"]], r["case_id"] in followed, cal) for r in rows]
+                       hold_statuses[r["case_id"]], cal) for r in rows
+                 if not (r["kind"] == CaseKind.PRESERVATION and r["case_id"] in followed)]
     unreviewed: Counter[str] = Counter()
     for (at,) in conn.execute(select(not_reviewed.c.at).where(not_reviewed.c.at >= start, not_reviewed.c.at < end)):
         unreviewed[half_of(cal.local_date(at))] += 1

@@ -65,8 +65,8 @@ def record(conn: Connection, case: CaseRecord, production: dict[str, Any], now: 
 def purge(conn: Connection, today: date, now: datetime) -> dict[str, int]:
     """Delete every entry whose retention is over; the audit log keeps how many went, per ledger."""
     due = ledger.c.purge_on <= today.isoformat()
-    counts: dict[str, int] = dict(conn.execute(select(ledger.c.ledger, func.count()).where(due)
-                                               .group_by(ledger.c.ledger)).tuples().all())
+    counts: dict[str, int] = {name: int(n) for name, n in conn.execute(
+        select(ledger.c.ledger, func.count()).where(due).group_by(ledger.c.ledger))}
     if counts:
         conn.execute(delete(ledger).where(due))
         audit.append(conn, [audit.EventDraft(None, "ledger_purged", SYSTEM_ACTOR, now,

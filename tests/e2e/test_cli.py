@@ -244,3 +244,41 @@ def test_a_malformed_master_key_is_refused_before_anything_is_preserved(ledesk: 
     assert "LEDESK_MASTER_KEY" in err["error"]
     del ledesk.env["LEDESK_MASTER_KEY"]
     assert ledesk.run("show", case_id)["state"] == "received"
+
+
+def test_reports_and_an_invoice_with_one_command_each(ledesk: Ledesk, tmp_path: Path) -> None:
+    from docx import Document
+
+    case_id = ledesk.run("intake", str(SAMPLES / "warrant_with_gag_order.json"))["case_id"]
+    ledesk.run("advance", case_id, "recommend_disclosure", "--actor", "alice", "--reason", "ok", "--minutes", "40")
+    assert ledesk.run("advance", case_id, "approve_disclosure", "--actor", "bob")["state"] == "disclosed"
+    report = ledesk.run("report", "transparency", "--from", "2026-07-01", "--to", "2026-12-31", "--format", "csv",
+                        "-o", str(tmp_path / "t.csv"))
+    header = (tmp_path / "t.csv").read_text().splitlines()[0]
+    assert header == "table,period,country,instrument,measure,requests,accounts"
+    received = [r for r in report["rows"] if r["measure"] == "received"]
+    assert [(r["table"], r["instrument"], r["requests"]) for r in received] == [
+        ("legal_process", "search_warrant", 1)]
+    docx = ledesk.run("report", "transparency", "--from", "2026-07-01", "--to", "2026-12-31", "--format", "docx")
+    document = Document(docx["path"])
+    assert len(document.inline_shapes) == 1 and len(document.tables) >= 2   # the chart, then the tables
+    png = ledesk.run("report", "transparency", "--from", "2026-07-01", "--to", "2026-12-31", "--format", "png",
+                     "-o", str(tmp_path / "t.png"))
+    assert Path(png["path"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    pcsa = ledesk.run("report", "pcsa", "--half", "2026-H2", "--format", "csv", now="2027-01-05T10:00:00+09:00")
+    assert pcsa["due_on"] == "2027-02-01" and pcsa["complete"] is True and pcsa["totals"]["requests"] == 0
+    # Both reports were produced before 18 January, so neither reminder goes out.
+    ledesk.run("report", "tba", "--half", "2026-H2", now="2027-01-05T10:00:00+09:00")
+    fired = ledesk.run("sweep", now="2027-01-18T09:00:00+09:00")["fired"]
+    assert [f for f in fired if f["timer"] == "statutory_report_reminder"] == []
+    bill = ledesk.run("invoice", case_id, "--actor", "alice")
+    assert bill["minutes"] == 40 + 20 and bill["data_cost"] == 0 and bill["total"] == 60000  # nothing was held
+    assert bill["path"].endswith(".docx")
+    assert ledesk.run("invoice", case_id, "--actor", "alice", code=1)["guard"] == "invoice_once"
+    stats = ledesk.run("stats", "--png", str(tmp_path / "picture.png"))
+    assert (tmp_path / "picture.png").read_bytes()[:4] == b"\x89PNG" and stats["png"].endswith("picture.png")
+    bad = ledesk.run("report", "transparency", "--from", "2026-12-31", "--to", "2026-07-01", code=2)
+    assert bad["code"] == "bad_input" and "before" in bad["error"]
+    assert ledesk.run("report", "pcsa", "--half", "2026-H3", code=2)["code"] == "bad_input"
+    assert ledesk.run("report", "transparency", "--from", "yesterday", "--to", "2026-07-01", code=2)["code"] == \
+        "bad_input"
