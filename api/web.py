@@ -131,6 +131,38 @@ def mount_web(app: FastAPI, rt: Runtime, principal: Callable[[Request], Principa
         return page(request, "queue.html", who=who, rows=rows, emergencies=emergencies, state=state or "",
                     kind=kind or "", csrf=csrf_for(session_token(request) or ""))
 
+    @app.get("/stats", response_class=HTMLResponse, include_in_schema=False)
+    def stats_page(request: Request) -> Response:
+        from states.stats import picture
+
+        who = signed_in(request)
+        if who is None:
+            return RedirectResponse("/signin", status_code=303)
+        with rt.reader.connect() as conn:
+            doc = picture(conn, rt.clock.now())
+        return page(request, "stats.html", who=who, doc=doc, csrf=csrf_for(session_token(request) or ""))
+
+    @app.get("/stats/picture.png", include_in_schema=False)
+    def stats_png(request: Request) -> Response:
+        """The operators' picture as a chart; the Prefect UI's image artifact points here."""
+        from reports.chart import operators_picture
+        from states.stats import picture
+
+        if principal_or_none(request) is None:
+            return Response("sign in first", status_code=401)
+        with rt.reader.connect() as conn:
+            doc = picture(conn, rt.clock.now())
+        return Response(operators_picture(doc), media_type="image/png", headers={"Cache-Control": "no-store"})
+
+    def principal_or_none(request: Request) -> Principal | None:
+        from api.app import ApiError
+
+        try:
+            who = principal(request)  # a bearer token or the session cookie
+        except ApiError:
+            return None
+        return who if who.actor is not None else None
+
     @app.get("/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
     def case_page(request: Request, case_id: str, done: str | None = None, error: str | None = None) -> Response:
         from api.app import show_case

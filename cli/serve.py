@@ -172,6 +172,8 @@ def run_serve(rt: Any, host: str, port: int, watch: bool = True, api_port: int |
         os.environ["PREFECT_API_URL"] = api_url  # before Prefect is first imported in this process
         os.environ.setdefault("PREFECT_HOME", str(ledesk_home().resolve() / "prefect"))
     ui = os.environ["PREFECT_API_URL"].removesuffix("/api")
+    if api_port:  # where the Prefect UI's image artifact finds the operators' picture chart
+        os.environ.setdefault("LEDESK_PUBLIC_URL", f"http://{host}:{api_port}")
     upgrade(rt.engine)
 
     inbox = ledesk_home().resolve() / "inbox"

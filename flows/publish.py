@@ -9,12 +9,13 @@ that counts stays in LE Desk's own audit log."""
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from prefect import task
-from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
+from prefect.artifacts import acreate_image_artifact, acreate_markdown_artifact, acreate_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 
@@ -191,4 +192,9 @@ async def publish_picture(now: str | None = None) -> dict[str, Any]:
              {"figure": "emergencies open and unacknowledged", "value": ack["open_unacknowledged"]}]
     await acreate_table_artifact(table=rows, key="operators-picture",
                                  description="Open cases, deadlines, overdue items, decision and acknowledgement times")
+    public = os.environ.get("LEDESK_PUBLIC_URL")
+    if public:  # the chart is drawn by the web UI on request, for a signed-in reviewer
+        await acreate_image_artifact(image_url=f"{public.rstrip('/')}/stats/picture.png",
+                                     key="operators-picture-chart",
+                                     description="The operators' picture as a chart (LE Desk web UI, signed in)")
     return doc

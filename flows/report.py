@@ -1,17 +1,28 @@
-"""The monthly report run: on the 1st, counts of the previous month's requests by kind, regime and where
-each stands, as a table artifact (`transparency-YYYY-MM`). The full transparency and statutory reports
-come from the reporting work; this run is where they will be scheduled."""
+"""The scheduled reports. Monthly, on the 1st: the transparency report of the month before, written as
+CSV, .docx (with its chart) and PNG under LEDESK_HOME/reports and shown as artifacts. Half-yearly, on
+2 January and 2 July: the PCSA and TBA half-year reports of the half-year just ended, produced from the
+provision ledgers and recorded, so the compliance lead's reminder (sent by the sweep) is not needed."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, timedelta
 from typing import Any
 
 from prefect import flow
-from prefect.artifacts import acreate_table_artifact
+from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 
 from flows.runtime import runtime
-from states.queries import received_counts
+from models.db import ledesk_home
+from reports import render
+from reports.produce import statutory_report
+from reports.produce import transparency_report as produce_transparency
+from states import statutory
+from states.ledger import LEDGERS
+
+
+def _previous_month(today: date) -> tuple[date, date]:
+    last = today.replace(day=1) - timedelta(days=1)
+    return last.replace(day=1), last
 
 
 @flow(name="transparency-report", log_prints=True)
@@ -21,16 +32,46 @@ async def transparency_report(month: str | None = None, now: str | None = None) 
     today = rt.calendar.local_date(rt.clock.now())
     if month:
         first = date.fromisoformat(f"{month}-01")
+        last = _previous_month(date(first.year + (first.month == 12), first.month % 12 + 1, 1))[1]
     else:
-        first = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
-    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-    zone = rt.calendar.zone
-    start, end = datetime.combine(first, time(), zone), datetime.combine(following, time(), zone)
+        first, last = _previous_month(today)
+    paths = {}
     with rt.reader.connect() as conn:
-        rows = received_counts(conn, start, end)
-    await acreate_table_artifact(table=rows or [{"kind": "(no requests)", "cases": 0}],
+        for fmt in ("csv", "docx", "png"):
+            doc = produce_transparency(conn, first, last, fmt, rt.calendar, ledesk_home(),
+                                       provider=rt.policy.provider_name)
+            paths[fmt] = doc["path"]
+    rows = doc["rows"]
+    received = [{k: r[k] for k in ("table", "country", "instrument", "requests", "accounts")}
+                for r in rows if r["measure"] == "received"]
+    await acreate_table_artifact(table=received or [{"table": "(no requests)", "requests": 0}],
                                  key=f"transparency-{first:%Y-%m}",
-                                 description=f"Requests received in {first:%Y-%m} by kind, regime and state")
-    total = sum(r["cases"] for r in rows)
-    print(f"{first:%Y-%m}: {total} requests")
-    return {"month": f"{first:%Y-%m}", "requests": total, "rows": rows}
+                                 description=f"Requests received in {first:%Y-%m}, by kind, country and instrument")
+    await acreate_markdown_artifact(
+        markdown=render.markdown(rows, f"Transparency report {first:%Y-%m}")
+        + "\n\nFiles: " + ", ".join(f"`{p}`" for p in paths.values()),
+        key="transparency-report-latest", description=f"The transparency report of {first:%Y-%m}")
+    print(f"{first:%Y-%m}: {doc['requests']} requests; written to {', '.join(paths.values())}")
+    return {"month": f"{first:%Y-%m}", "requests": doc["requests"], "rows": rows, "paths": paths}
+
+
+@flow(name="statutory-reports", log_prints=True)
+async def statutory_reports(half: str | None = None, now: str | None = None) -> dict[str, Any]:
+    """Both half-year reports of `half` (YYYY-H1 / YYYY-H2); by default the half-year that ended last."""
+    rt = runtime(now)
+    at = rt.clock.now()
+    half = statutory.label(half) if half else statutory.previous(statutory.half_of(rt.calendar.local_date(at)))
+    done = {}
+    with rt.engine.begin() as conn:
+        for name in LEDGERS:
+            doc = statutory_report(conn, name, half, "docx", rt.policy, rt.calendar, at, ledesk_home(),
+                                   "system:statutory-reports")
+            done[name] = {"path": doc["path"], "due_on": doc["due_on"], "totals": doc["totals"]}
+    await acreate_table_artifact(
+        table=[{"report": name.upper(), "half": half, "due_on": d["due_on"], **d["totals"], "file": d["path"]}
+               for name, d in done.items()],
+        key=f"statutory-reports-{half.lower()}",
+        description=f"The PCSA and TBA half-year reports for {half}, ready for the compliance lead to file")
+    print(f"{half}: " + "; ".join(f"{n.upper()} {d['totals']['requests']} requests, due {d['due_on']}"
+                                  for n, d in done.items()))
+    return {"half": half, "reports": done}

@@ -51,7 +51,7 @@ def operators_picture(picture: dict[str, Any]) -> bytes:
     """Open cases by state, and deadlines ahead and overdue, side by side."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     states = picture["open_by_state"]
-    left.barh(list(states) or ["(none open)"], list(states.values()) or [0], color="#4472c4")
+    left.barh(list(states) or ["(none open)"], list(states.values()) or [0], height=0.6, color="#4472c4")
     left.set_title(f"Open cases by state ({picture['open_total']})")
     left.set_xlabel("cases")
     left.xaxis.set_major_locator(MaxNLocator(integer=True))

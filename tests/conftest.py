@@ -1,7 +1,7 @@
 import os
 
 # Tests never read the wall clock or a developer's own policy or home folder by accident.
-for name in ("LEDESK_NOW", "LEDESK_POLICY", "LEDESK_DATABASE_URL", "LEDESK_HOME"):
+for name in ("LEDESK_NOW", "LEDESK_POLICY", "LEDESK_DATABASE_URL", "LEDESK_HOME", "LEDESK_PUBLIC_URL"):
     os.environ.pop(name, None)
 
 # Prefect keeps its own state under LEDESK_HOME/prefect in production; tests use the harness below.

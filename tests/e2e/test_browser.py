@@ -120,3 +120,16 @@ def test_the_queue_shows_an_emergency_banner(browser: Any, desk: dict[str, Any],
     page = sign_in(browser, desk["base"], desk["tokens"]["alice"])
     assert emergency in page.locator("#emergency-banner").inner_text()
     assert page.locator(".countdown").count() >= 1
+
+
+def test_the_operators_picture_page_draws_its_chart(browser: Any, desk: dict[str, Any]) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = sign_in(browser, desk["base"], desk["tokens"]["alice"])
+    page.click("#stats-link")
+    page.wait_for_url(f"{desk['base']}/stats")
+    page.wait_for_function("document.querySelector('#picture').complete")
+    assert page.evaluate("document.querySelector('#picture').naturalWidth") > 600  # a drawn PNG, not a broken image
+    assert "open cases" in page.locator("#figures").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "stats.png"), full_page=True)
+    anonymous = browser.new_context().new_page()
+    assert anonymous.goto(f"{desk['base']}/stats/picture.png").status == 401

@@ -54,7 +54,7 @@ def test_serve_runs_the_deployments_pages_on_call_and_stops_on_ctrl_c(tmp_path: 
     t0 = time.monotonic()
     try:
         names = wait_for(lambda: {d["name"] for d in post(f"{api}/deployments/filter", {})} >=
-                         {"watch-inbox", "sweep", "purge-daily", "dispatch", "monthly", "escalate"}, 150,
+                         {"watch-inbox", "sweep", "purge-daily", "dispatch", "monthly", "half-yearly", "escalate"}, 150,
                          "the deployments")
         assert names
         print(f"deployments registered after {time.monotonic() - t0:.1f} s")

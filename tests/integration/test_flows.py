@@ -170,3 +170,22 @@ def test_purge_flow_shreds_lapsed_holds(world: World, desk_env: dict[str, Any]) 
     purged = asyncio.run(purge_expired_preservations(now=at(later)))["purged"]
     assert [p["case_id"] for p in purged] == [case]
     assert asyncio.run(purge_expired_preservations(now=at(later)))["purged"] == []
+
+
+def test_report_flows_write_the_files_and_show_them_as_artifacts(world: World, desk_env: dict[str, Any],
+                                                                  prefect_api: str) -> None:
+    from flows.report import statutory_reports, transparency_report
+
+    world.intake("warrant")
+    world.intake("emergency")
+    monthly = asyncio.run(transparency_report(now=at(seoul(2027, 1, 1, 6))))   # December 2026
+    assert monthly["month"] == "2026-12" and monthly["requests"] == 2
+    assert {Path(p).suffix for p in monthly["paths"].values()} == {".csv", ".docx", ".png"}
+    assert all(Path(p).is_file() for p in monthly["paths"].values())
+    half = asyncio.run(statutory_reports(now=at(seoul(2027, 1, 2, 9))))
+    assert half["half"] == "2026-H2"
+    assert {n: r["due_on"] for n, r in half["reports"].items()} == {"pcsa": "2027-02-01", "tba": "2027-02-01"}
+    produced = world.rows("select ledger, half from statutory_reports where produced_at is not null order by ledger")
+    assert [tuple(r) for r in produced] == [("pcsa", "2026-H2"), ("tba", "2026-H2")]
+    keys = {a["key"] for a in asyncio.run(_api(prefect_api, "/artifacts/filter", {}))}
+    assert {"transparency-2026-12", "transparency-report-latest", "statutory-reports-2026-h2"} <= keys
