@@ -13,7 +13,8 @@ CAL = calendar()
 
 def row(name: str = "warrant", **changes: Any) -> dict[str, Any]:
     base = {"case_id": "LE-1", "kind": sample(name)["kind"], "state": "received", "country": "KR",
-            "submission": sample(name), "received_at": seoul(2026, 12, 1), "reject_reason": None,
+            "instrument": sample(name)["legal_basis"]["instrument"], "mlat_origin": None,
+            "received_at": seoul(2026, 12, 1), "reject_reason": None,
             "legal_process_at": None, "linked_to": None, "callback_failed": False, "extensions_used": 0}
     base.update(changes)
     return base
@@ -26,17 +27,13 @@ def cell(rows: list[dict[str, Any]], *key: str) -> tuple[int, int]:
 
 
 def test_mlat_is_counted_under_the_requesting_state_not_the_relaying_ministry() -> None:
-    sub = sample("warrant", mlat={"origin_country": "jp", "korean_process_reference": "x"})
-    sub["legal_basis"]["instrument"] = "mlat"
-    f = facts(row(submission=sub), ["pending"], None, [], [], CAL)
+    f = facts(row(instrument="mlat", mlat_origin="jp"), ["pending"], None, [], [], CAL)
     assert (f.table, f.country, f.instrument) == ("legal_process", "JP", "mlat")
 
 
 def test_a_preservation_with_legal_process_attached_counts_as_legal_process() -> None:
-    sub = sample("preservation")
-    sub["legal_basis"]["instrument"] = "search_warrant"
-    f = facts(row("preservation", submission=sub, legal_process_at=seoul(2026, 12, 5)), ["pending"], None, [],
-              ["converted"], CAL)
+    f = facts(row("preservation", instrument="search_warrant", legal_process_at=seoul(2026, 12, 5)), ["pending"],
+              None, [], ["converted"], CAL)
     assert (f.table, f.instrument, f.outcome) == ("legal_process", "search_warrant", "pending")
     plain = facts(row("preservation", state="preserved"), ["pending"], None, [], ["active"], CAL)
     assert (plain.table, plain.instrument, plain.outcome) == ("preservation", "preservation_request", "preserved")
