@@ -39,7 +39,8 @@ def report(conn: Connection, name: str, half: str, policy: Policy, cal: LegalCal
              "requests_with_data": int(r.with_data or 0), "accounts_requested": int(r.requested or 0),
              "accounts_provided": int(r.provided or 0)} for r in conn.execute(query)]
     totals = {c: sum(r[c] for r in rows) for c in COLUMNS[2:]}
-    return {"ledger": name, "title": statutory.TITLES[name], "half": half, "from": first.isoformat(),
+    return {"ledger": name, "title": statutory.TITLES[name], "title_ko": statutory.TITLES_KO[name],
+            "half": half, "from": first.isoformat(),
             "to": last.isoformat(), "due_on": statutory.due_on(half, policy, cal).isoformat(),
             "provider": policy.provider_name, "complete": cal.local_date(now) > last,
             "produced_at": now.isoformat(), "rows": rows, "totals": totals}
@@ -55,8 +56,8 @@ def csv_text(doc: dict[str, Any]) -> str:
 
 
 def markdown(doc: dict[str, Any]) -> str:
-    lines = [f"# {doc['title']}", "", f"{doc['provider']}, {doc['half']} ({doc['from']} to {doc['to']}); "
-             f"due {doc['due_on']}.", ""]
+    lines = [f"# {doc['title']}", "", doc["title_ko"], "",
+             f"{doc['provider']}, {doc['half']} ({doc['from']} to {doc['to']}); due {doc['due_on']}.", ""]
     if not doc["complete"]:
         lines += ["**Draft: the half-year is not over.**", ""]
     lines += ["| " + " | ".join(c.replace("_", " ") for c in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
@@ -70,6 +71,7 @@ def docx_bytes(doc: dict[str, Any]) -> bytes:
 
     out = Document()
     out.add_heading(doc["title"], level=1)
+    out.add_paragraph(doc["title_ko"])
     out.add_paragraph(f"{doc['provider']}. Period {doc['from']} to {doc['to']} ({doc['half']}). "
                       f"Due {doc['due_on']}. Produced {doc['produced_at']} from the provision ledger.")
     if not doc["complete"]:

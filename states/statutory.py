@@ -23,6 +23,8 @@ from states.ledger import LEDGERS
 REMINDER_HOUR = 9
 TITLES = {"pcsa": "PCSA communication-confirmation data half-year report (PCSA art. 13(8), Decree 39)",
           "tba": "TBA subscriber data half-year report (TBA art. 83, Decree 53)"}
+TITLES_KO = {"pcsa": "통신사실확인자료 제공 현황 반기 보고 (통신비밀보호법 제13조제8항)",
+             "tba": "통신자료 제공 현황 반기 보고 (전기통신사업법 제83조)"}
 
 
 def half_of(day: date) -> str:

@@ -113,8 +113,10 @@ def test_intake_flow_takes_the_drop_folder_and_pages_on_call_in_the_same_run(
 
 
 def test_sweep_flow_fires_due_timers_and_mirrors_them(world: World, desk_env: dict[str, Any],
-                                                      prefect_api: str) -> None:
+                                                      prefect_api: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from flows.sweep import sweep
+
+    monkeypatch.setenv("LEDESK_PUBLIC_URL", "http://desk.example:8000/")  # as `ledesk serve` sets it
 
     case = world.intake("preservation")["case_id"]
     world.fire(case, "preserve", "alice")
@@ -125,6 +127,9 @@ def test_sweep_flow_fires_due_timers_and_mirrors_them(world: World, desk_env: di
     assert "ledesk.case.expire" in events_of(prefect_api, case, "ledesk.case.expire")
     assert "expired" in artifact(prefect_api, artifact_key(case))["data"]
     assert artifact(prefect_api, "open-cases")["type"] == "table"
+    assert artifact(prefect_api, "operators-picture")["type"] == "table"
+    chart = artifact(prefect_api, "operators-picture-chart")
+    assert chart["type"] == "image" and chart["data"] == "http://desk.example:8000/stats/picture.png"
     # Nothing due: a second sweep fires nothing and hands nothing on twice.
     again = asyncio.run(sweep(now=at(datetime.fromisoformat(expires) + timedelta(minutes=2))))
     assert again["fired"] == 0 and again["events"] == 0
