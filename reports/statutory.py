@@ -43,7 +43,7 @@ def report(conn: Connection, name: str, half: str, policy: Policy, cal: LegalCal
             "half": half, "from": first.isoformat(),
             "to": last.isoformat(), "due_on": statutory.due_on(half, policy, cal).isoformat(),
             "provider": policy.provider_name, "complete": cal.local_date(now) > last,
-            "produced_at": now.isoformat(), "rows": rows, "totals": totals}
+            "produced_at": now.astimezone(cal.zone).isoformat(timespec="minutes"), "rows": rows, "totals": totals}
 
 
 def csv_text(doc: dict[str, Any]) -> str:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 import random
+import shutil
+import subprocess
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
@@ -347,3 +349,19 @@ def test_a_preservation_followed_by_legal_process_in_a_case_of_its_own_is_counte
     received = {(r["table"], r["instrument"]): r["requests"] for r in rows if r["measure"] == "received"}
     assert received == {("legal_process", "search_warrant"): 1, ("preservation", "preservation_request"): 1}
     assert world.show(alone)["state"] == "received"
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_the_report_documents_open_in_an_office_suite(world: World, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    small_data_set(vaulted(world, tmp_path, monkeypatch))
+    rows = report_rows(world, date(2026, 7, 1), date(2026, 12, 31))
+    (tmp_path / "transparency.docx").write_bytes(render.docx_bytes(rows, "Transparency report", None))
+    with world.engine.begin() as conn:
+        doc = statutory.report(conn, "pcsa", "2026-H2", world.policy, world.calendar, world.clock.now())
+    (tmp_path / "pcsa.docx").write_bytes(statutory.docx_bytes(doc))
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
+                    str(tmp_path / "transparency.docx"), str(tmp_path / "pcsa.docx")],
+                   check=True, capture_output=True, timeout=180)
+    assert (tmp_path / "transparency.pdf").stat().st_size > 5000
+    assert (tmp_path / "pcsa.pdf").stat().st_size > 1000
