@@ -51,7 +51,7 @@ PRODUCE, CUSTOMER_CONTROLLED = TargetOutcome.PRODUCE.value, TargetOutcome.CUSTOM
 COLUMNS = ("table", "period", "country", "instrument", "measure", "requests", "accounts")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CaseFacts:
     case_id: str
     table: str
@@ -207,12 +207,6 @@ def collect(conn: Connection, first: date, last: date, cal: LegalCalendar) -> tu
     # Two fields of the submission are read in SQL, not every submission parsed in Python.
     instrument = cases.c.submission[("legal_basis", "instrument")].as_string().label("instrument")
     mlat_origin = cases.c.submission[("mlat", "origin_country")].as_string().label("mlat_origin")
-    result = conn.execute(select(
-        cases.c.case_id, cases.c.kind, cases.c.state, cases.c.country, instrument, mlat_origin, cases.c.received_at,
-        cases.c.reject_reason, cases.c.legal_process_at, cases.c.linked_to, cases.c.callback_failed,
-        cases.c.extensions_used).where(in_range).order_by(cases.c.received_at, cases.c.case_id))
-    keys = list(result.keys())
-    rows = [dict(zip(keys, r, strict=True)) for r in result]
 
     # Each related table is read once, joined to the same range, rather than by lists of case ids.
     def of_cases(*columns: Any, order_by: Any = None) -> Any:
@@ -232,10 +226,21 @@ def collect(conn: Connection, first: date, last: date, cal: LegalCalendar) -> tu
     for case_id, status in of_cases(holds.c.case_id, holds.c.status):
         hold_statuses[case_id].append(status)
     # A preservation whose legal process came as a case of its own, in this report, is counted there.
-    followed = {r["linked_to"] for r in rows if r["linked_to"] and r["kind"] == CaseKind.LEGAL_PROCESS}
-    all_facts = [facts(r, outcomes[r["case_id"]], notice_of.get(r["case_id"]), produced.get(r["case_id"], []),
-                       hold_statuses[r["case_id"]], cal) for r in rows
-                 if not (r["kind"] == CaseKind.PRESERVATION and r["case_id"] in followed)]
+    followed = set(conn.execute(select(cases.c.linked_to).where(
+        in_range, cases.c.kind == CaseKind.LEGAL_PROCESS.value, cases.c.linked_to.is_not(None))).scalars())
+    result = conn.execute(select(
+        cases.c.case_id, cases.c.kind, cases.c.state, cases.c.country, instrument, mlat_origin, cases.c.received_at,
+        cases.c.reject_reason, cases.c.legal_process_at, cases.c.callback_failed, cases.c.extensions_used)
+        .where(in_range).order_by(cases.c.received_at, cases.c.case_id))
+    keys = list(result.keys())
+    all_facts = []
+    for values in result:  # one case at a time: the facts are kept, the rows are not
+        r = dict(zip(keys, values, strict=True))
+        case_id = r["case_id"]
+        if r["kind"] == CaseKind.PRESERVATION and case_id in followed:
+            continue
+        all_facts.append(facts(r, outcomes.pop(case_id, []), notice_of.pop(case_id, None),
+                               produced.pop(case_id, []), hold_statuses.pop(case_id, []), cal))
     unreviewed: Counter[str] = Counter()
     for (at,) in conn.execute(select(not_reviewed.c.at).where(not_reviewed.c.at >= start, not_reviewed.c.at < end)):
         unreviewed[half_of(cal.local_date(at))] += 1
