@@ -126,6 +126,7 @@ async def _story(home: Path, quiet: bool) -> dict[str, Any]:
     from flows.dispatch import dispatch_outbox
     from flows.intake import intake as intake_flow
     from flows.purge import purge_expired_preservations
+    from flows.report import statutory_reports, transparency_report
     from flows.sweep import sweep as sweep_flow
 
     engine = make_engine(os.environ["LEDESK_DATABASE_URL"])
@@ -247,6 +248,18 @@ async def _story(home: Path, quiet: bool) -> dict[str, Any]:
                 for row in conn.execute(select(timers.c.case_id, timers.c.kind, timers.c.result).where(
                         timers.c.fired_at == clock.now(), timers.c.status == "fired")):
                     say(f"{row.case_id}  timer {row.kind} fired: {row.result}")
+            today = clock.now().astimezone(SEOUL).date()
+            if today.day == 1:  # the monthly deployment's day: last month's transparency report
+                monthly = await transparency_report(now=clock.now().isoformat())
+                flow_runs += 1
+                say(f"report: transparency report for {monthly['month']}, {monthly['requests']} requests, in "
+                    f"{Path(monthly['paths']['docx']).parent}")
+            if (today.month, today.day) == (1, 2):  # the half-yearly deployment's day
+                half = await statutory_reports(now=clock.now().isoformat())
+                flow_runs += 1
+                say(f"report: PCSA and TBA half-year reports for {half['half']} produced, due "
+                    f"{half['reports']['pcsa']['due_on']}: " + ", ".join(
+                        f"{n.upper()} {r['totals']['requests']} requests" for n, r in half["reports"].items()))
             if clock.now().astimezone(SEOUL).weekday() == 0:
                 purged = (await purge_expired_preservations(now=clock.now().isoformat()))["purged"]
                 await dispatch_outbox(now=clock.now().isoformat())
@@ -294,7 +307,7 @@ async def _story(home: Path, quiet: bool) -> dict[str, Any]:
         f"Where to look: `ledesk serve`, then {ui}/runs for the flow runs (the emergency run is named after "
         f"its case), {ui}/events for every transition (ledesk.case.*), and {ui}/artifacts for a page per case "
         "(case-<id>) and the open-case table. Letters are in "
-        f"{home / 'letters'}, sent mail in {home / 'outbox'}.",
+        f"{home / 'letters'}, sent mail in {home / 'outbox'}, reports in {home / 'reports'}.",
     ])
     return {"database": str(home / "demo.db"), "cases": rows, "timers_fired": fired_total,
             "messages": len(queued), "letters": letter_count, "flow_runs": flow_runs, "audit_ok": verdict.ok,
