@@ -9,10 +9,10 @@ guard is named) or the input is malformed, 413 too large. No stack trace reaches
 import base64
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
-from typing import Annotated, Any
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -247,6 +247,37 @@ def create_app(rt: Runtime | None = None) -> FastAPI:
             raise ApiError(403, "forbidden", "assigning cases needs the reviewer, approver or admin role")
         with rt.engine.begin() as conn:
             return assign_case(conn, case_id, body.reviewer, actor, rt.clock.now())
+
+    def compliance(who: Principal) -> str:
+        from api.web import REPORT_ROLES
+
+        actor = staff(who)
+        if not who.roles & REPORT_ROLES:
+            raise ApiError(403, "forbidden", "reports need the reviewer, approver or admin role")
+        return actor
+
+    @app.get("/v1/reports/transparency", tags=["reports"])
+    def transparency_rows(who: Who, date_from: Annotated[date, Query(alias="from")],
+                          date_to: Annotated[date, Query(alias="to")]) -> dict[str, Any]:
+        """The transparency report's rows (the CSV's), for Seoul dates `from` to `to`, both included."""
+        from reports import transparency
+
+        compliance(who)
+        with rt.reader.connect() as conn:
+            facts, unreviewed = transparency.collect(conn, date_from, date_to, rt.calendar)
+        rows = transparency.pivot(facts, unreviewed, transparency.halves(date_from, date_to))
+        return {"rows": rows, "requests": sum(r["requests"] for r in rows if r["measure"] == "received"),
+                "not_reviewed": sum(unreviewed.values())}
+
+    @app.get("/v1/reports/{ledger}", tags=["reports"])
+    def statutory_figures(ledger: Literal["pcsa", "tba"], half: str, who: Who) -> dict[str, Any]:
+        """A statutory half-year report's figures (half: YYYY-H1 or YYYY-H2). Reading them here does not
+        count as producing the report: its reminder stands until the document is made."""
+        from reports import statutory
+
+        compliance(who)
+        with rt.reader.connect() as conn:
+            return statutory.report(conn, ledger, half, rt.policy, rt.calendar, rt.clock.now())
 
     @app.get("/v1/cases/{case_id}/letters/{index}", tags=["reviewers"], response_class=FileResponse)
     def letter(case_id: str, index: int, who: Who) -> FileResponse:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
-        "title": "LE Desk", "queue": "Queue", "stats": "Operators' picture",
+        "title": "LE Desk", "queue": "Queue", "stats": "Operators' picture", "reports": "Reports",
         "sign_in": "Sign in", "sign_out": "Sign out", "token": "Token",
         "case": "Case", "state": "State", "kind": "Kind", "regime": "Regime", "authority": "Authority",
         "next_deadline": "Next deadline", "assigned": "Assigned", "received": "Received", "due_in": "due in",
@@ -18,7 +18,7 @@ WORDS: dict[str, dict[str, str]] = {
         "bad_token": "That token is unknown or revoked.", "done": "Done", "refused": "Refused",
     },
     "ko": {
-        "title": "LE Desk", "queue": "처리 대기열", "stats": "운영 현황",
+        "title": "LE Desk", "queue": "처리 대기열", "stats": "운영 현황", "reports": "보고서",
         "sign_in": "로그인", "sign_out": "로그아웃", "token": "토큰",
         "case": "사건", "state": "상태", "kind": "유형", "regime": "근거 법령", "authority": "요청 기관",
         "next_deadline": "다음 기한", "assigned": "담당자", "received": "접수", "due_in": "남은 시간",

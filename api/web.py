@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import FastAPI, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import FastAPI, Form, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api.i18n import words
@@ -75,6 +75,22 @@ def pressable(rt: Runtime, case_id: str, allowed: list[str], who: Principal) -> 
     return out
 
 
+REPORT_ROLES = frozenset({"reviewer", "approver", "admin"})  # staff who may produce reports (not on-call alone)
+MEDIA = {"csv": "text/csv; charset=utf-8", "md": "text/markdown; charset=utf-8", "png": "image/png",
+         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
+def _day(text: str) -> Any:
+    from datetime import date
+
+    from states.errors import BadInput
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadInput(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
 def mount_web(app: FastAPI, rt: Runtime, principal: Callable[[Request], Principal]) -> None:
     def page(request: Request, name: str, **context: Any) -> Response:
         lang = _lang(request)
@@ -130,6 +146,66 @@ def mount_web(app: FastAPI, rt: Runtime, principal: Callable[[Request], Principa
         emergencies = [r for r in rows if r["kind"] == "emergency" and r["state"] == "received"]
         return page(request, "queue.html", who=who, rows=rows, emergencies=emergencies, state=state or "",
                     kind=kind or "", csrf=csrf_for(session_token(request) or ""))
+
+    @app.get("/reports", response_class=HTMLResponse, include_in_schema=False)
+    def reports_page(request: Request, error: str | None = None) -> Response:
+        from states import statutory
+
+        who = signed_in(request)
+        if who is None:
+            return RedirectResponse("/signin", status_code=303)
+        today = rt.calendar.local_date(rt.clock.now())
+        first, last = statutory.bounds(statutory.previous(statutory.half_of(today)))
+        return page(request, "reports.html", who=who, error=error, first=first, last=last,
+                    half=statutory.half_of(first), csrf=csrf_for(session_token(request) or ""))
+
+    @app.get("/reports/transparency", include_in_schema=False)
+    def transparency_file(request: Request, date_from: str = Query(alias="from", max_length=20),
+                          date_to: str = Query(alias="to", max_length=20),
+                          fmt: str = Query(default="docx", alias="format", max_length=10)) -> Response:
+        from models.db import ledesk_home
+        from reports.produce import transparency_report
+        from states.errors import LedeskError
+
+        who = signed_in(request)
+        if who is None:
+            return RedirectResponse("/signin", status_code=303)
+        if not who.roles & REPORT_ROLES:
+            return Response("reports need the reviewer, approver or admin role", status_code=403)
+        try:
+            first, last = _day(date_from), _day(date_to)
+            with rt.reader.connect() as conn:
+                doc = transparency_report(conn, first, last, fmt, rt.calendar, ledesk_home(),
+                                          provider=rt.policy.provider_name)
+        except LedeskError as exc:
+            return RedirectResponse(f"/reports?error={quote(exc.message)}", status_code=303)
+        return FileResponse(doc["path"], filename=Path(doc["path"]).name, media_type=MEDIA[fmt])
+
+    @app.post("/reports/statutory", include_in_schema=False)
+    def statutory_file(request: Request, csrf: str = Form(max_length=100), ledger: str = Form(max_length=10),
+                       half: str = Form(max_length=20), fmt: str = Form(default="docx", alias="format",
+                                                                        max_length=10)) -> Response:
+        from models.db import ledesk_home
+        from reports.produce import statutory_report
+        from states.errors import LedeskError
+
+        who = signed_in(request)
+        token = session_token(request) or ""
+        if who is None:
+            return RedirectResponse("/signin", status_code=303)
+        if not hmac.compare_digest(csrf, csrf_for(token)):
+            return Response("CSRF check failed: reload the page and try again", status_code=403)
+        if not who.roles & REPORT_ROLES:
+            return Response("reports need the reviewer, approver or admin role", status_code=403)
+        if ledger not in ("pcsa", "tba"):
+            return RedirectResponse(f"/reports?error={quote('ledger is pcsa or tba')}", status_code=303)
+        try:
+            with rt.engine.begin() as conn:  # producing it is recorded: its reminder is then not sent
+                doc = statutory_report(conn, ledger, half, fmt, rt.policy, rt.calendar, rt.clock.now(),
+                                       ledesk_home(), who.actor or "")
+        except LedeskError as exc:
+            return RedirectResponse(f"/reports?error={quote(exc.message)}", status_code=303)
+        return FileResponse(doc["path"], filename=Path(doc["path"]).name, media_type=MEDIA[fmt])
 
     @app.get("/stats", response_class=HTMLResponse, include_in_schema=False)
     def stats_page(request: Request) -> Response:

@@ -28,6 +28,7 @@ from sqlalchemy import Connection, select
 from models.enums import CaseKind, CaseState, NoticeStatus, RejectReason, TargetOutcome
 from models.tables import cases, holds, not_reviewed, notices, productions, targets
 from policy.calendar import LegalCalendar
+from states.errors import BadInput
 
 LEGAL_PROCESS, EMERGENCY, PRESERVATION = "legal_process", "emergency", "preservation"
 REJECTION_REASONS, INTERNAL = "rejection_reasons", "internal"
@@ -70,6 +71,14 @@ class CaseFacts:
     redirected: bool = False
     verification_failed: bool = False
     extended: bool = False
+
+
+def check_range(first: date, last: date) -> None:
+    """A report covers a real period of this century; anything else is a typing mistake."""
+    if last < first:
+        raise BadInput(f"to {last} is before from {first}")
+    if first < date(2000, 1, 1) or last > date(2099, 12, 31):
+        raise BadInput("report dates run from 2000-01-01 to 2099-12-31")
 
 
 def half_of(day: date) -> str:
@@ -202,6 +211,7 @@ def _row(table: str, period: str, country: str, instrument: str, measure: str, r
 def collect(conn: Connection, first: date, last: date, cal: LegalCalendar) -> tuple[list[CaseFacts], dict[str, int]]:
     """Facts for every case received from `first` to `last` (Seoul dates, both included), and the
     not-reviewed submissions per half-year."""
+    check_range(first, last)
     start, end = cal.start_of(first), cal.end_of(last)
     in_range = (cases.c.received_at >= start) & (cases.c.received_at < end)
     # Two fields of the submission are read in SQL, not every submission parsed in Python.
@@ -248,6 +258,7 @@ def collect(conn: Connection, first: date, last: date, cal: LegalCalendar) -> tu
 
 
 def report(conn: Connection, first: date, last: date, cal: LegalCalendar) -> list[dict[str, Any]]:
+    check_range(first, last)
     all_facts, unreviewed = collect(conn, first, last, cal)
     return pivot(all_facts, unreviewed, halves(first, last))
 

@@ -37,6 +37,8 @@ def bounds(half: str) -> tuple[date, date]:
     if not match:
         raise BadInput(f"half-year {half!r} is not YYYY-H1 or YYYY-H2")
     year, part = int(match.group(1)), int(match.group(2))
+    if not 2000 <= year <= 2099:
+        raise BadInput(f"half-year {half!r}: the year runs from 2000 to 2099")
     return (date(year, 1, 1), date(year, 6, 30)) if part == 1 else (date(year, 7, 1), date(year, 12, 31))
 
 

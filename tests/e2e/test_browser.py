@@ -133,3 +133,26 @@ def test_the_operators_picture_page_draws_its_chart(browser: Any, desk: dict[str
     page.screenshot(path=str(ARTIFACTS / "stats.png"), full_page=True)
     anonymous = browser.new_context().new_page()
     assert anonymous.goto(f"{desk['base']}/stats/picture.png").status == 401
+
+
+def test_the_compliance_lead_downloads_the_reports_in_the_browser(browser: Any, desk: dict[str, Any],
+                                                                  tmp_path: Path) -> None:
+    page = sign_in(browser, desk["base"], desk["tokens"]["bob"])
+    page.click("#reports-link")
+    page.fill("#transparency input[name=from]", "2026-12-01")
+    page.fill("#transparency input[name=to]", "2026-12-31")
+    with page.expect_download() as download:
+        page.click("#make-transparency")
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name == "transparency-2026-12-01-2026-12-31.docx" and saved.read_bytes()[:2] == b"PK"
+    page.screenshot(path=str(ARTIFACTS / "reports.png"), full_page=True)
+    page.fill("#statutory input[name=half]", "2026-H2")
+    with page.expect_download() as download:
+        page.click("#make-statutory")
+    assert download.value.suggested_filename == "pcsa-2026-H2.docx"
+    page.goto(f"{desk['base']}/reports")
+    page.fill("#transparency input[name=from]", "2026-12-31")
+    page.fill("#transparency input[name=to]", "2026-12-01")
+    page.click("#make-transparency")
+    assert "before" in page.locator("#flash").inner_text()

@@ -245,3 +245,26 @@ def test_the_operators_picture_adds_up(api: Api) -> None:
     assert doc["due_next_24h"] == sum(1 for d in dues if now < d <= now + timedelta(hours=24))
     assert doc["due_next_7d"] == sum(1 for d in dues if now < d <= now + timedelta(days=7))
     assert doc["overdue_count"] == sum(1 for d in dues if d <= now) > 0  # the emergency's timers, unswept
+
+
+def test_reports_are_read_by_staff_and_never_by_authorities_or_on_call_alone(api: Api) -> None:
+    api.world.intake("warrant")
+    api.world.intake("emergency")
+    got = api.call("GET", "/v1/reports/transparency", "alice", params={"from": "2026-12-01", "to": "2026-12-31"})
+    assert got.status_code == 200, got.text
+    body = got.json()
+    assert body["requests"] == 2 and body["not_reviewed"] == 0
+    assert {(r["table"], r["requests"]) for r in body["rows"] if r["measure"] == "received"} == {
+        ("legal_process", 1), ("emergency", 1)}
+    pcsa = api.call("GET", "/v1/reports/pcsa", "bob", params={"half": "2026-H2"})
+    assert pcsa.status_code == 200 and pcsa.json()["due_on"] == "2027-02-01"
+    assert api.world.count("statutory_reports") == 0  # reading the figures is not producing the report
+    for who in ("police", "olga"):
+        refused = api.call("GET", "/v1/reports/transparency", who, params={"from": "2026-12-01", "to": "2026-12-31"})
+        assert refused.status_code == 403, who
+    backwards = api.call("GET", "/v1/reports/transparency", "alice", params={"from": "2026-12-31", "to": "2026-12-01"})
+    assert backwards.status_code == 422 and "before" in backwards.json()["error"]
+    assert api.call("GET", "/v1/reports/pcsa", "alice", params={"half": "2026-H3"}).status_code in (400, 422)
+    assert api.call("GET", "/v1/reports/other", "alice", params={"half": "2026-H2"}).status_code == 422
+    assert api.call("GET", "/v1/reports/transparency", params={"from": "2026-12-01", "to": "2026-12-31"}
+                    ).status_code == 401

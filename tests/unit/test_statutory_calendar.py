@@ -50,3 +50,8 @@ def test_half_year_names_and_bounds() -> None:
     assert statutory.bounds("2027-h1") == (date(2027, 1, 1), date(2027, 6, 30))
     assert statutory.previous("2027-H1") == "2026-H2"
     assert statutory.half_of(date(2026, 7, 1)) == "2026-H2"
+
+
+def test_a_half_year_outside_this_century_is_refused_not_crashed() -> None:
+    with pytest.raises(BadInput, match="2000 to 2099"):
+        statutory.bounds("0000-H1")
