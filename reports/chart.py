@@ -48,8 +48,9 @@ def requests_per_month(months: dict[str, dict[str, Any]], title: str) -> bytes:
 
 
 def operators_picture(picture: dict[str, Any]) -> bytes:
-    """Open cases by state, and deadlines ahead and overdue, side by side."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    """Open cases by state; deadlines ahead and overdue; how fast cases are decided and emergencies
+    acknowledged."""
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(14, 4), gridspec_kw={"width_ratios": [4, 4, 3]})
     states = picture["open_by_state"]
     left.barh(list(states) or ["(none open)"], list(states.values()) or [0], height=0.6, color="#4472c4")
     left.set_title(f"Open cases by state ({picture['open_total']})")
@@ -58,11 +59,23 @@ def operators_picture(picture: dict[str, Any]) -> bytes:
     left.set_xlim(0, max([1, *states.values()]) * 1.1)
     names = ["overdue", "due\nin 24 h", "due\nin 7 days", "failed\ntimers"]
     values = [picture["overdue_count"], picture["due_next_24h"], picture["due_next_7d"], picture["failed_timers"]]
-    right.bar(names, values, color=["#c00000", "#ed7d31", "#ffc000", "#7f7f7f"])
-    right.set_title("Deadlines")
-    right.yaxis.set_major_locator(MaxNLocator(integer=True))
-    right.set_ylim(0, max([1, *values]) * 1.15)
+    middle.bar(names, values, color=["#c00000", "#ed7d31", "#ffc000", "#7f7f7f"])
+    middle.set_title("Deadlines")
+    middle.yaxis.set_major_locator(MaxNLocator(integer=True))
+    middle.set_ylim(0, max([1, *values]) * 1.15)
     for position, value in enumerate(values):
-        right.annotate(str(value), (position, value), ha="center", va="bottom")
+        middle.annotate(str(value), (position, value), ha="center", va="bottom")
+    decided = {kind.replace("_", " "): hours for kind, hours in picture["median_hours_to_decision"].items()
+               if hours is not None}
+    right.bar(list(decided) or ["(none decided)"], list(decided.values()) or [0], color="#70ad47")
+    right.set_title("Median hours, receipt to decision")
+    right.set_ylim(0, max([1.0, *decided.values()]) * 1.2)
+    for position, hours in enumerate(decided.values()):
+        right.annotate(f"{hours:g}", (position, hours), ha="center", va="bottom")
+    ack = picture["emergency_acknowledgement"]
+    right.set_xlabel(f"emergencies acknowledged: {ack['acknowledged']}, median {ack['median_minutes'] or '-'} min, "
+                     f"slowest {ack['max_minutes'] or '-'} min;\nopen and unacknowledged: {ack['open_unacknowledged']}",
+                     fontsize="small")
     fig.suptitle(f"LE Desk operators' picture at {picture['at']}", fontsize="medium")
+    fig.tight_layout()
     return _png(fig)
