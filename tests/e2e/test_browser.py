@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from cli.serve import free_port
+from tests.conftest import pg_database
 from tests.e2e.test_cli import Ledesk
 from tests.factories import SAMPLES
 
@@ -40,9 +41,17 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
-@pytest.fixture
-def desk(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    cli = Ledesk(tmp_path / "home")
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """`ledesk api` in its own process on a fresh SQLite file, and on a PostgreSQL database of its own."""
+    if request.param == "sqlite":
+        yield from _desk(Ledesk(tmp_path / "home"))
+        return
+    with pg_database(request.getfixturevalue("pg_admin_url"), f"ledesk_browser_{os.getpid()}") as url:
+        yield from _desk(Ledesk(tmp_path / "home", url))
+
+
+def _desk(cli: Ledesk) -> Iterator[dict[str, Any]]:
     cli.run("init")
     cli.run("authorities", "add", "police.go.kr", "--name", "KNPA", "--country", "KR", "--type", "police")
     cli.run("actors", "add", "alice", "--role", "reviewer")
@@ -64,7 +73,7 @@ def desk(tmp_path: Path) -> Iterator[dict[str, Any]]:
             if time.monotonic() > deadline or server.poll() is not None:
                 raise
             time.sleep(0.2)
-    yield {"base": base, "tokens": tokens, "warrant": warrant, "second": second}
+    yield {"base": base, "tokens": tokens, "warrant": warrant, "second": second, "cli": cli}
     server.terminate()
     server.wait(timeout=20)
 
@@ -114,7 +123,7 @@ def test_two_people_take_a_warrant_to_notify_user_in_the_browser(browser: Any, d
 
 
 def test_the_queue_shows_an_emergency_banner(browser: Any, desk: dict[str, Any], tmp_path: Path) -> None:
-    cli = Ledesk(tmp_path / "home")
+    cli = desk["cli"]
     shutil.copy(SAMPLES / "emergency.json", tmp_path / "em.json")
     emergency = cli.run("intake", str(tmp_path / "em.json"))["case_id"]
     page = sign_in(browser, desk["base"], desk["tokens"]["alice"])
