@@ -111,6 +111,15 @@ def mount_web(app: FastAPI, rt: Runtime, principal: Callable[[Request], Principa
             who = resolve(conn, token)
         return who if who is not None and who.actor is not None else None
 
+    def form_sender(request: Request, csrf: str) -> Principal | Response:
+        """The signed-in person behind a posted form, or the response that turns the post away."""
+        who = signed_in(request)
+        if who is None:
+            return RedirectResponse("/signin", status_code=303)
+        if not hmac.compare_digest(csrf, csrf_for(session_token(request) or "")):
+            return Response("CSRF check failed: reload the page and try again", status_code=403)
+        return who
+
     @app.get("/signin", response_class=HTMLResponse, include_in_schema=False)
     def signin_form(request: Request) -> Response:
         return page(request, "signin.html", error=None)
@@ -189,12 +198,9 @@ def mount_web(app: FastAPI, rt: Runtime, principal: Callable[[Request], Principa
         from reports.produce import statutory_report
         from states.errors import LedeskError
 
-        who = signed_in(request)
-        token = session_token(request) or ""
-        if who is None:
-            return RedirectResponse("/signin", status_code=303)
-        if not hmac.compare_digest(csrf, csrf_for(token)):
-            return Response("CSRF check failed: reload the page and try again", status_code=403)
+        who = form_sender(request, csrf)
+        if isinstance(who, Response):
+            return who
         if not who.roles & REPORT_ROLES:
             return Response("reports need the reviewer, approver or admin role", status_code=403)
         if ledger not in ("pcsa", "tba"):
@@ -259,12 +265,9 @@ def mount_web(app: FastAPI, rt: Runtime, principal: Callable[[Request], Principa
               reason: str = Form(default="", max_length=4000), failed: bool = Form(default=False)) -> Response:
         from states.errors import LedeskError
 
-        who = signed_in(request)
-        token = session_token(request) or ""
-        if who is None:
-            return RedirectResponse("/signin", status_code=303)
-        if not hmac.compare_digest(csrf, csrf_for(token)):
-            return Response("CSRF check failed: reload the page and try again", status_code=403)
+        who = form_sender(request, csrf)
+        if isinstance(who, Response):
+            return who
         where = f"/cases/{quote(case_id)}"
         try:
             rt.desk().fire(case_id, trigger, who.actor or "", reason=reason, failed=failed)
