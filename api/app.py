@@ -264,10 +264,7 @@ def create_app(rt: Runtime | None = None) -> FastAPI:
 
         compliance(who)
         with rt.reader.connect() as conn:
-            facts, unreviewed = transparency.collect(conn, date_from, date_to, rt.calendar)
-        rows = transparency.pivot(facts, unreviewed, transparency.halves(date_from, date_to))
-        return {"rows": rows, "requests": sum(r["requests"] for r in rows if r["measure"] == "received"),
-                "not_reviewed": sum(unreviewed.values())}
+            return transparency.report(conn, date_from, date_to, rt.calendar)
 
     @app.get("/v1/reports/{ledger}", tags=["reports"])
     def statutory_figures(ledger: Literal["pcsa", "tba"], half: str, who: Who) -> dict[str, Any]:

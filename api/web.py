@@ -80,17 +80,6 @@ MEDIA = {"csv": "text/csv; charset=utf-8", "md": "text/markdown; charset=utf-8",
          "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
-def _day(text: str) -> Any:
-    from datetime import date
-
-    from states.errors import BadInput
-
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BadInput(f"{text!r} is not a date (YYYY-MM-DD)") from None
-
-
 def mount_web(app: FastAPI, rt: Runtime, principal: Callable[[Request], Principal]) -> None:
     def page(request: Request, name: str, **context: Any) -> Response:
         lang = _lang(request)
@@ -174,6 +163,7 @@ def mount_web(app: FastAPI, rt: Runtime, principal: Callable[[Request], Principa
                           fmt: str = Query(default="docx", alias="format", max_length=10)) -> Response:
         from models.db import ledesk_home
         from reports.produce import transparency_report
+        from states.clock import parse_day
         from states.errors import LedeskError
 
         who = signed_in(request)
@@ -182,9 +172,9 @@ def mount_web(app: FastAPI, rt: Runtime, principal: Callable[[Request], Principa
         if not who.roles & REPORT_ROLES:
             return Response("reports need the reviewer, approver or admin role", status_code=403)
         try:
-            first, last = _day(date_from), _day(date_to)
+            first, last = parse_day(date_from), parse_day(date_to)
             with rt.reader.connect() as conn:
-                doc = transparency_report(conn, first, last, fmt, rt.calendar, ledesk_home(),
+                doc = transparency_report(conn, first, last, [fmt], rt.calendar, ledesk_home(),
                                           provider=rt.policy.provider_name)
         except LedeskError as exc:
             return RedirectResponse(f"/reports?error={quote(exc.message)}", status_code=303)

@@ -99,7 +99,7 @@ def run(n: int = 100_000) -> dict[str, Any]:
             floor_s = time.perf_counter() - started
             started = time.perf_counter()
             facts, unreviewed = transparency.collect(conn, first, last, cal)
-            rows = transparency.pivot(facts, unreviewed, transparency.halves(first, last))
+            rows = transparency.figures(facts, unreviewed, first, last)["rows"]
             report_s = time.perf_counter() - started
             tracemalloc.start()  # a second pass for memory: tracing slows the first one several times over
             transparency.report(conn, first, last, cal)

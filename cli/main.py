@@ -8,12 +8,12 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
 from cli.render import case_text, emit, table
 from cli.runtime import Runtime, safe_url
+from states.clock import parse_day
 from states.errors import BadInput, LedeskError
 
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
@@ -50,13 +50,6 @@ def _attachment(path: str | None) -> Any:
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise BadInput(f"{path}: not valid JSON ({exc})") from None
     return Attachment(name, content)
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BadInput(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 # -- commands -----------------------------------------------------------------------------------------
@@ -166,7 +159,7 @@ def cmd_nondisclosure(rt: Runtime, args: argparse.Namespace) -> int:
 
     if bool(args.until) == bool(args.indefinite):
         raise BadInput("give exactly one of --until DATE or --indefinite")
-    until = _date(args.until) if args.until else None
+    until = parse_day(args.until) if args.until else None
     attempt = system_attempt("nondisclosure", rt.clock.now(), rt.policy, rt.calendar, reason=args.reason or "")
     attempt.actor = args.actor
     with rt.engine.begin() as conn:
@@ -327,11 +320,11 @@ def cmd_stats(rt: Runtime, args: argparse.Namespace) -> int:
         f"slowest {ack['max_minutes']} min; open and unacknowledged: {ack['open_unacknowledged']}",
     ])
     if args.png:
+        from models.db import ledesk_home
         from reports.chart import operators_picture
+        from reports.produce import output_path
 
-        out = Path(args.png)
-        if not out.parent.exists():
-            raise BadInput(f"{out.parent}: no such folder")
+        out = output_path(Path(args.png), ledesk_home(), "")
         out.write_bytes(operators_picture(doc))
         doc["png"] = str(out)
         text += f"\nchart written to {out}"
@@ -344,7 +337,7 @@ def cmd_report_transparency(rt: Runtime, args: argparse.Namespace) -> int:
     from reports.produce import transparency_report
 
     with rt.reader.connect() as conn:
-        doc = transparency_report(conn, _date(args.date_from), _date(args.date_to), args.format, rt.calendar,
+        doc = transparency_report(conn, parse_day(args.date_from), parse_day(args.date_to), [args.format], rt.calendar,
                                   ledesk_home(), Path(args.output) if args.output else None,
                                   rt.policy.provider_name)
     received = [r for r in doc["rows"] if r["measure"] == "received"]

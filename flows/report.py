@@ -5,6 +5,7 @@ provision ledgers and recorded, so the compliance lead's reminder (sent by the s
 
 from __future__ import annotations
 
+from calendar import monthrange
 from datetime import date, timedelta
 from typing import Any
 
@@ -32,16 +33,13 @@ async def transparency_report(month: str | None = None, now: str | None = None) 
     today = rt.calendar.local_date(rt.clock.now())
     if month:
         first = date.fromisoformat(f"{month}-01")
-        last = _previous_month(date(first.year + (first.month == 12), first.month % 12 + 1, 1))[1]
+        last = first.replace(day=monthrange(first.year, first.month)[1])
     else:
         first, last = _previous_month(today)
-    paths = {}
     with rt.reader.connect() as conn:
-        for fmt in ("csv", "docx", "png"):
-            doc = produce_transparency(conn, first, last, fmt, rt.calendar, ledesk_home(),
-                                       provider=rt.policy.provider_name)
-            paths[fmt] = doc["path"]
-    rows = doc["rows"]
+        doc = produce_transparency(conn, first, last, ("csv", "docx", "png"), rt.calendar, ledesk_home(),
+                                   provider=rt.policy.provider_name)
+    rows, paths = doc["rows"], doc["paths"]
     received = [{k: r[k] for k in ("table", "country", "instrument", "requests", "accounts")}
                 for r in rows if r["measure"] == "received"]
     await acreate_table_artifact(table=received or [{"table": "(no requests)", "requests": 0}],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,9 @@ TRANSPARENCY_FORMATS = ("csv", "md", "docx", "png")
 STATUTORY_FORMATS = ("csv", "md", "docx")
 
 
-def _target(out: Path | None, home: Path, name: str) -> Path:
+def output_path(out: Path | None, home: Path, name: str) -> Path:
+    """Where a report goes: the file asked for (its folder must exist), or `name` under
+    LEDESK_HOME/reports/."""
     path = out if out is not None else home / "reports" / name
     if out is None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -26,26 +29,29 @@ def _target(out: Path | None, home: Path, name: str) -> Path:
     return path
 
 
-def transparency_report(conn: Connection, first: date, last: date, fmt: str, cal: LegalCalendar, home: Path,
-                        out: Path | None = None, provider: str = "") -> dict[str, Any]:
-    if fmt not in TRANSPARENCY_FORMATS:
-        raise BadInput(f"format {fmt!r} is not one of {', '.join(TRANSPARENCY_FORMATS)}")
+def transparency_report(conn: Connection, first: date, last: date, formats: Sequence[str], cal: LegalCalendar,
+                        home: Path, out: Path | None = None, provider: str = "") -> dict[str, Any]:
+    """Read the period once and write the report in each of `formats` (`out` names the file of a single
+    format; by default they go under LEDESK_HOME/reports/)."""
+    for fmt in formats:
+        if fmt not in TRANSPARENCY_FORMATS:
+            raise BadInput(f"format {fmt!r} is not one of {', '.join(TRANSPARENCY_FORMATS)}")
+    if out is not None and len(formats) != 1:
+        raise BadInput("one output file takes one format")
     facts, unreviewed = transparency.collect(conn, first, last, cal)
-    rows = transparency.pivot(facts, unreviewed, transparency.halves(first, last))
+    doc = transparency.figures(facts, unreviewed, first, last)
     title = f"{provider + ' ' if provider else ''}Transparency report, {first} to {last}"
-    content: bytes
-    if fmt == "csv":
-        content = render.csv_text(rows).encode()
-    elif fmt == "md":
-        content = render.markdown(rows, title).encode()
-    else:
-        png = chart.requests_per_month(transparency.monthly(facts), f"Requests per month, {first} to {last}")
-        content = png if fmt == "png" else render.docx_bytes(rows, title, png)
-    path = _target(out, home, f"transparency-{first}-{last}.{fmt}")
-    path.write_bytes(content)
-    received = sum(r["requests"] for r in rows if r["measure"] == "received")
-    return {"rows": rows, "path": str(path), "format": fmt, "requests": received,
-            "not_reviewed": sum(unreviewed.values())}
+    png = (chart.requests_per_month(transparency.monthly(facts), f"Requests per month, {first} to {last}")
+           if {"png", "docx"} & set(formats) else b"")
+    paths = {}
+    for fmt in formats:
+        content = (render.csv_text(doc["rows"]).encode() if fmt == "csv"
+                   else render.markdown(doc["rows"], title).encode() if fmt == "md"
+                   else png if fmt == "png" else render.docx_bytes(doc["rows"], title, png))
+        path = output_path(out, home, f"transparency-{first}-{last}.{fmt}")
+        path.write_bytes(content)
+        paths[fmt] = str(path)
+    return {**doc, "paths": paths, "path": paths[formats[0]], "format": formats[0]}
 
 
 def statutory_report(conn: Connection, name: str, half: str, fmt: str, policy: Policy, cal: LegalCalendar,
@@ -56,7 +62,7 @@ def statutory_report(conn: Connection, name: str, half: str, fmt: str, policy: P
     doc = statutory.report(conn, name, half, policy, cal, now)
     content = (statutory.csv_text(doc).encode() if fmt == "csv" else statutory.markdown(doc).encode()
                if fmt == "md" else statutory.docx_bytes(doc))
-    path = _target(out, home, f"{name}-{doc['half']}.{fmt}")
+    path = output_path(out, home, f"{name}-{doc['half']}.{fmt}")
     path.write_bytes(content)
     digest = statutory.record_produced(conn, doc, content, actor, now, policy, cal)
     return {**doc, "path": str(path), "format": fmt, "sha256": digest}

@@ -29,6 +29,7 @@ from models.enums import CaseKind, CaseState, NoticeStatus, RejectReason, Target
 from models.tables import cases, holds, not_reviewed, notices, productions, targets
 from policy.calendar import LegalCalendar
 from states.errors import BadInput
+from states.statutory import half_of
 
 LEGAL_PROCESS, EMERGENCY, PRESERVATION = "legal_process", "emergency", "preservation"
 REJECTION_REASONS, INTERNAL = "rejection_reasons", "internal"
@@ -79,10 +80,6 @@ def check_range(first: date, last: date) -> None:
         raise BadInput(f"to {last} is before from {first}")
     if first < date(2000, 1, 1) or last > date(2099, 12, 31):
         raise BadInput("report dates run from 2000-01-01 to 2099-12-31")
-
-
-def half_of(day: date) -> str:
-    return f"{day.year}-H{1 if day.month <= 6 else 2}"
 
 
 def halves(first: date, last: date) -> list[str]:
@@ -257,10 +254,16 @@ def collect(conn: Connection, first: date, last: date, cal: LegalCalendar) -> tu
     return all_facts, dict(unreviewed)
 
 
-def report(conn: Connection, first: date, last: date, cal: LegalCalendar) -> list[dict[str, Any]]:
-    check_range(first, last)
+def figures(all_facts: list[CaseFacts], unreviewed: dict[str, int], first: date, last: date) -> dict[str, Any]:
+    """The report's rows with the two totals every caller shows: requests counted, submissions not reviewed."""
+    rows = pivot(all_facts, unreviewed, halves(first, last))
+    return {"rows": rows, "requests": sum(r["requests"] for r in rows if r["measure"] == "received"),
+            "not_reviewed": sum(unreviewed.values())}
+
+
+def report(conn: Connection, first: date, last: date, cal: LegalCalendar) -> dict[str, Any]:
     all_facts, unreviewed = collect(conn, first, last, cal)
-    return pivot(all_facts, unreviewed, halves(first, last))
+    return figures(all_facts, unreviewed, first, last)
 
 
 def monthly(all_facts: Iterable[CaseFacts]) -> dict[str, dict[str, Any]]:

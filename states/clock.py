@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 
@@ -43,6 +43,16 @@ def parse_instant(text: str) -> datetime:
     if value.tzinfo is None:
         raise ValueError(f"{text!r} has no UTC offset; write e.g. 2026-11-28T09:00:00+09:00")
     return value.astimezone(UTC)
+
+
+def parse_day(text: str) -> date:
+    """A legal date written YYYY-MM-DD, or the reason it is not one (as bad input)."""
+    from states.errors import BadInput
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadInput(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def clock_from_env() -> Clock:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from models.enums import TERMINAL_STATES, TimerStatus
 from models.tables import assignments, cases, events, holds, letters, notices, targets, timers
@@ -128,12 +128,3 @@ def list_cases(conn: Connection, state: str | None = None, due_before: datetime 
         query = matching(with_case.where(~pending)).order_by(cases.c.received_at).limit(limit - len(out))
         out += [row_of(r, None) for r in conn.execute(query)]
     return out[:limit]
-
-
-def received_counts(conn: Connection, start: datetime, end: datetime) -> list[dict[str, Any]]:
-    """Cases received in [start, end), counted by kind, regime and where they stand now."""
-    query = (select(cases.c.kind, cases.c.regime, cases.c.state, func.count().label("cases"))
-             .where(cases.c.received_at >= start, cases.c.received_at < end)
-             .group_by(cases.c.kind, cases.c.regime, cases.c.state)
-             .order_by(cases.c.kind, cases.c.regime, cases.c.state))
-    return [dict(r._mapping) for r in conn.execute(query)]

@@ -75,7 +75,8 @@ def mlat_request(origin: str = "US") -> dict[str, Any]:
 
 def report_rows(world: World, first: date, last: date) -> list[dict[str, Any]]:
     with reader(world.engine).connect() as conn:
-        return transparency.report(conn, first, last, world.calendar)
+        rows: list[dict[str, Any]] = transparency.report(conn, first, last, world.calendar)["rows"]
+        return rows
 
 
 def small_data_set(world: World) -> None:
