@@ -4,13 +4,20 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo test lint unit bench clean
+.PHONY: install run demo test lint unit bench clean constraints
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
+
+# After changing a range in pyproject.toml: install within the new ranges, then record what was installed.
+constraints: $(STAMP)
+	$(PY) -m pip install -q --upgrade -e '.[dev]'
+	{ echo "# Exact versions of every package LE Desk's application and tests install (make installs with -c)."; \
+	  echo "# Regenerate after a change of pyproject.toml's ranges: make constraints"; \
+	  $(PY) -m pip freeze --exclude-editable | grep -v '^ledesk'; } > constraints.txt
 
 install: $(STAMP)
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from cli.serve import free_port
+from ledesk.cli.serve import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -72,8 +72,8 @@ async def _load(url: str, headers: dict[str, str], seconds: float, concurrency: 
 
 def run(cases: int = 100_000, requests: int = 100, seconds: float = 8, concurrency: int = 16) -> dict[str, Any]:
     from bench.sweep import seed
-    from models.db import make_engine
-    from states import admin, tokens
+    from ledesk.models.db import make_engine
+    from ledesk.states import admin, tokens
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "ledesk.db"
@@ -87,7 +87,7 @@ def run(cases: int = 100_000, requests: int = 100, seconds: float = 8, concurren
         env = {**os.environ, "LEDESK_DATABASE_URL": f"sqlite:///{db}", "LEDESK_HOME": tmp,
                "LEDESK_MASTER_KEY": "q" * 43 + "="}
         port = free_port()
-        api = _start(["--factory", "api.app:create_app"], env, port)
+        api = _start(["--factory", "ledesk.api.app:create_app"], env, port)
         base = f"http://127.0.0.1:{port}"
         auth = {"Authorization": f"Bearer {token}"}
         case_id = "LE-B000050000" if cases > 50_000 else "LE-B000000001"

@@ -13,16 +13,16 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from models.db import make_engine
-from models.migrate import upgrade
-from models.tables import authorities
+from ledesk.models.db import make_engine
+from ledesk.models.migrate import upgrade
+from ledesk.models.tables import authorities
 
-SAMPLE = Path(__file__).resolve().parents[1] / "cli" / "samples" / "warrant.json"
+SAMPLE = Path(__file__).resolve().parents[1] / "ledesk" / "cli" / "samples" / "warrant.json"
 
 
 def _forms(n: int) -> list[bytes]:
-    from forms.blank import blank_form
-    from forms.fill import fill_form
+    from ledesk.intake.forms.blank import blank_form
+    from ledesk.intake.forms.fill import fill_form
 
     base = json.loads(SAMPLE.read_text(encoding="utf-8"))
     blank = blank_form("legal_process", "LE Desk Cloud")
@@ -44,9 +44,9 @@ def _naive(data: bytes) -> dict[str, str]:
 
 
 def run(n: int = 400) -> dict[str, Any]:
-    from intake.channels import intake_bytes
-    from policy.calendar import LegalCalendar
-    from policy.load import current_policy
+    from ledesk.intake.channels import intake_bytes
+    from ledesk.policy.calendar import LegalCalendar
+    from ledesk.policy.load import current_policy
 
     forms = _forms(n)
     policy = current_policy()

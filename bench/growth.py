@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import create_engine, select, text
 
 from bench.sweep import NOW, seed_engine
-from models.db import make_engine
-from models.migrate import upgrade
-from models.tables import timers
+from ledesk.models.db import make_engine
+from ledesk.models.migrate import upgrade
+from ledesk.models.tables import timers
 
 PG = os.environ.get("LEDESK_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -48,9 +48,9 @@ def _fresh(kind: str, tmp: Path, name: str) -> tuple[Any, Any]:
 
 
 def _sweep_seconds(engine: Any) -> tuple[float, int]:
-    from policy.calendar import LegalCalendar
-    from policy.load import current_policy
-    from states.sweep import sweep
+    from ledesk.policy.calendar import LegalCalendar
+    from ledesk.policy.load import current_policy
+    from ledesk.states.sweep import sweep
 
     policy = current_policy()
     cal = LegalCalendar(policy.timezone, policy.holiday_country, policy.extra_holidays)

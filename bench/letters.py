@@ -15,7 +15,7 @@ CONTEXT = {"provider": "LE Desk Cloud", "case_id": "LE-0123456789", "reference":
 def _in_code() -> bytes:
     from docx import Document
 
-    from letters.wording import LETTERS, WAIVER_EN, WAIVER_KO
+    from ledesk.letters.wording import LETTERS, WAIVER_EN, WAIVER_KO
 
     wording = LETTERS["disclosure_cover"]
     doc = Document()
@@ -31,7 +31,7 @@ def _in_code() -> bytes:
 
 
 def run(n: int = 100) -> dict[str, Any]:
-    from letters.render import render
+    from ledesk.letters.render import render
 
     render("disclosure_cover", CONTEXT)  # warm the template cache, as a running service has it
     started = time.perf_counter()

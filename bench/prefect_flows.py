@@ -22,9 +22,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cli.serve import free_port
+from ledesk.cli.serve import free_port
 
-SAMPLES = Path(__file__).resolve().parents[1] / "cli" / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "ledesk" / "cli" / "samples"
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -68,9 +68,9 @@ def _wait_page(pages: _Pages, before: set[str], timeout: float) -> tuple[str, fl
 
 
 def _setup_home(home: Path) -> None:
-    from models.db import make_engine
-    from models.migrate import upgrade
-    from states import admin
+    from ledesk.models.db import make_engine
+    from ledesk.models.migrate import upgrade
+    from ledesk.states import admin
 
     engine = make_engine(os.environ["LEDESK_DATABASE_URL"])
     upgrade(engine)
@@ -82,7 +82,7 @@ def _setup_home(home: Path) -> None:
 def emergency_latency(requests: int = 50, deployment_requests: int = 10) -> dict[str, Any]:
     from aiosmtpd.controller import Controller
 
-    from flows.intake import intake
+    from ledesk.flows.intake import intake
 
     pages = _Pages()
     port = free_port()
@@ -150,14 +150,14 @@ def sweep_overhead(sizes: tuple[int, ...] = (1_000, 100_000)) -> dict[str, Any]:
     """The flow's wall time minus the domain sweep's own time inside it (same run, so no run-to-run noise),
     with the domain sweep called directly on a copy of the same database as the reference."""
     from bench.sweep import NOW, seed
-    from flows.runtime import runtime
-    from flows.sweep import sweep as sweep_flow
+    from ledesk.flows.runtime import runtime
+    from ledesk.flows.sweep import sweep as sweep_flow
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["LEDESK_DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'warm.db'}"
-        from models.db import make_engine
-        from models.migrate import upgrade
+        from ledesk.models.db import make_engine
+        from ledesk.models.migrate import upgrade
 
         upgrade(make_engine(os.environ["LEDESK_DATABASE_URL"]))
         asyncio.run(sweep_flow(now=NOW.isoformat()))  # Prefect's client start-up, paid once per worker
@@ -200,14 +200,14 @@ def run(requests: int = 50, deployment_requests: int = 10, sizes: tuple[int, ...
         server = None
         try:
             if not os.environ.get("PREFECT_API_URL"):
-                from cli.serve import start_prefect_server
+                from ledesk.cli.serve import start_prefect_server
 
                 server, api_url = start_prefect_server("127.0.0.1", free_port())
                 os.environ["PREFECT_API_URL"] = api_url
             return [emergency_latency(requests, deployment_requests), sweep_overhead(sizes)]
         finally:
             if server is not None:
-                from cli.serve import stop
+                from ledesk.cli.serve import stop
 
                 stop(server)
             os.environ.clear()

@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from models.db import make_engine
-from models.migrate import upgrade
-from models.tables import authorities, cases, holds, ledger, notices, productions, targets
+from ledesk.models.db import make_engine
+from ledesk.models.migrate import upgrade
+from ledesk.models.tables import authorities, cases, holds, ledger, notices, productions, targets
 
-SAMPLES = Path(__file__).resolve().parents[1] / "cli" / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "ledesk" / "cli" / "samples"
 YEAR = datetime(2026, 12, 31, 15, tzinfo=UTC)  # 1 January 2027, 00:00 in Seoul
 KINDS = (("warrant", "legal_process", "KR_WARRANT"), ("court_permission", "legal_process", "KR_PCSA13"),
          ("emergency", "emergency", "EMERGENCY"), ("preservation", "preservation", "POLICY_PRESERVATION"),
@@ -77,9 +77,9 @@ def seed(engine: Any, n: int) -> None:
 def run(n: int = 100_000) -> dict[str, Any]:
     from datetime import date
 
-    from policy.calendar import LegalCalendar
-    from policy.load import current_policy
-    from reports import chart, render, statutory, transparency
+    from ledesk.policy.calendar import LegalCalendar
+    from ledesk.policy.load import current_policy
+    from ledesk.reports import chart, render, statutory, transparency
 
     policy = current_policy()
     cal = LegalCalendar(policy.timezone, policy.holiday_country, policy.extra_holidays)

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-SAMPLES = Path(__file__).resolve().parents[1] / "cli" / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "ledesk" / "cli" / "samples"
 
 
 def _time(cmd: list[str], env: dict[str, str], runs: int) -> float:
@@ -28,7 +28,7 @@ def run(runs: int = 7) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as home:
         env = {**os.environ, "LEDESK_HOME": home, "LEDESK_NOW": "2026-12-01T09:00:00+09:00"}
         env.pop("LEDESK_DATABASE_URL", None)
-        cli = [sys.executable, "-m", "cli"]
+        cli = [sys.executable, "-m", "ledesk.cli"]
         subprocess.run([*cli, "init"], env=env, check=True, capture_output=True)
         subprocess.run([*cli, "authorities", "add", "police.go.kr", "--name", "KNPA", "--country", "KR", "--type",
                         "police"], env=env, check=True, capture_output=True)

@@ -18,12 +18,12 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert, update
 
-from models.db import make_engine
-from models.migrate import upgrade
-from models.tables import audit_head, authorities, cases, events, holds, notices, targets, timers
-from states.audit import GENESIS
+from ledesk.models.db import make_engine
+from ledesk.models.migrate import upgrade
+from ledesk.models.tables import audit_head, authorities, cases, events, holds, notices, targets, timers
+from ledesk.states.audit import GENESIS
 
-SAMPLE = Path(__file__).resolve().parents[1] / "cli" / "samples" / "preservation.json"
+SAMPLE = Path(__file__).resolve().parents[1] / "ledesk" / "cli" / "samples" / "preservation.json"
 RECEIVED = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
 NOW = datetime(2027, 3, 10, 0, 0, tzinfo=UTC)
 
@@ -66,9 +66,9 @@ def seed_engine(engine: Any, n: int, due_every: int = 1) -> None:
 
 
 def _run_sweep(path: str, batch: int, out: Any) -> None:
-    from policy.calendar import LegalCalendar
-    from policy.load import current_policy
-    from states.sweep import sweep
+    from ledesk.policy.calendar import LegalCalendar
+    from ledesk.policy.load import current_policy
+    from ledesk.states.sweep import sweep
 
     policy = current_policy()
     cal = LegalCalendar(policy.timezone, policy.holiday_country, policy.extra_holidays)
@@ -94,7 +94,7 @@ def _floor(path: str, batch: int, out: Any, everything: bool) -> None:
     must: the other timers cancelled, the hold released, the letter and its outbox message."""
     from sqlalchemy import select
 
-    from models.tables import letters, outbox
+    from ledesk.models.tables import letters, outbox
 
     engine = make_engine(f"sqlite:///{path}")
     started = time.perf_counter()

@@ -15,18 +15,18 @@ from typing import Any
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Column, Integer, LargeBinary, MetaData, Table, insert
 
-from datasource.embedded import EmbeddedSource, access_logs, accounts
-from models.db import make_engine
-from models.migrate import upgrade
-from states import admin
-from states.clock import FixedClock
-from states.engine import Desk
-from states.intake import intake
-from states.sweep import sweep
-from vault.purge import purge
-from vault.store import Vault
+from ledesk.datasource.embedded import EmbeddedSource, access_logs, accounts
+from ledesk.models.db import make_engine
+from ledesk.models.migrate import upgrade
+from ledesk.states import admin
+from ledesk.states.clock import FixedClock
+from ledesk.states.engine import Desk
+from ledesk.states.intake import intake
+from ledesk.states.sweep import sweep
+from ledesk.vault.purge import purge
+from ledesk.vault.store import Vault
 
-SAMPLE = Path(__file__).resolve().parents[1] / "cli" / "samples" / "preservation.json"
+SAMPLE = Path(__file__).resolve().parents[1] / "ledesk" / "cli" / "samples" / "preservation.json"
 
 
 def _fill(source: EmbeddedSource, n_accounts: int, lines: int, start: datetime) -> None:
@@ -39,8 +39,8 @@ def _fill(source: EmbeddedSource, n_accounts: int, lines: int, start: datetime) 
 
 
 def run(n_accounts: int = 1000, lines: int = 1000) -> dict[str, Any]:
-    from policy.calendar import LegalCalendar
-    from policy.load import current_policy
+    from ledesk.policy.calendar import LegalCalendar
+    from ledesk.policy.load import current_policy
 
     policy = current_policy()
     cal = LegalCalendar(policy.timezone, policy.holiday_country, policy.extra_holidays)

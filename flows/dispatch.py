@@ -7,7 +7,7 @@ from typing import Any
 
 from prefect import flow
 
-from flows.runtime import runtime
+from ledesk.flows.runtime import runtime
 
 
 @flow(name="dispatch-outbox", log_prints=True)

@@ -8,9 +8,9 @@ from typing import Any
 
 from prefect import flow
 
-from flows.publish import publish
-from flows.runtime import runtime
-from states.queries import show
+from ledesk.flows.publish import publish
+from ledesk.flows.runtime import runtime
+from ledesk.states.queries import show
 
 
 @flow(name="emergency", flow_run_name="emergency-{case_id}", log_prints=True)

@@ -9,10 +9,10 @@ from typing import Any
 
 from prefect import flow
 
-from flows.publish import case_of, publish
-from flows.runtime import runtime
-from models.enums import TimerKind
-from states.sweep import fire_early
+from ledesk.flows.publish import case_of, publish
+from ledesk.flows.runtime import runtime
+from ledesk.models.enums import TimerKind
+from ledesk.states.sweep import fire_early
 
 
 @flow(name="escalate-unacknowledged-emergency", flow_run_name="escalate-{case}", log_prints=True)

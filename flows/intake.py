@@ -8,11 +8,11 @@ from typing import Any
 
 from prefect import flow, tags
 
-from flows.emergency import emergency
-from flows.publish import publish
-from flows.runtime import runtime
-from intake.folder import each_inbox_file
-from models.db import ledesk_home
+from ledesk.flows.emergency import emergency
+from ledesk.flows.publish import publish
+from ledesk.flows.runtime import runtime
+from ledesk.intake.folder import each_inbox_file
+from ledesk.models.db import ledesk_home
 
 
 @flow(name="intake", log_prints=True)

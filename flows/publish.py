@@ -19,11 +19,11 @@ from prefect.artifacts import acreate_image_artifact, acreate_markdown_artifact,
 from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 
-from cli.runtime import Runtime
-from flows.runtime import runtime
-from states import feed
-from states.feed import FeedEvent
-from states.queries import list_cases, show
+from ledesk.cli.runtime import Runtime
+from ledesk.flows.runtime import runtime
+from ledesk.states import feed
+from ledesk.states.feed import FeedEvent
+from ledesk.states.queries import list_cases, show
 
 EVENTS_CURSOR = "prefect-events"
 ARTIFACTS_CURSOR = "prefect-artifacts"
@@ -175,7 +175,7 @@ async def publish_open_cases(now: str | None = None, limit: int = 200) -> int:
 @task(name="publish-operators-picture", cache_policy=NO_CACHE)
 async def publish_picture(now: str | None = None) -> dict[str, Any]:
     """`ledesk stats` as a table artifact (`operators-picture`), refreshed by every sweep."""
-    from states.stats import picture
+    from ledesk.states.stats import picture
 
     rt = runtime(now)
     with rt.reader.connect() as conn:

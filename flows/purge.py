@@ -8,8 +8,8 @@ from typing import Any
 
 from prefect import flow
 
-from flows.publish import publish
-from flows.runtime import runtime
+from ledesk.flows.publish import publish
+from ledesk.flows.runtime import runtime
 
 
 @flow(name="purge-expired-preservations", log_prints=True)

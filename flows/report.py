@@ -12,13 +12,13 @@ from typing import Any
 from prefect import flow
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 
-from flows.runtime import runtime
-from models.db import ledesk_home
-from reports import render
-from reports.produce import statutory_report
-from reports.produce import transparency_report as produce_transparency
-from states import statutory
-from states.ledger import LEDGERS
+from ledesk.flows.runtime import runtime
+from ledesk.models.db import ledesk_home
+from ledesk.reports import render
+from ledesk.reports.produce import statutory_report
+from ledesk.reports.produce import transparency_report as produce_transparency
+from ledesk.states import statutory
+from ledesk.states.ledger import LEDGERS
 
 
 def _previous_month(today: date) -> tuple[date, date]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import copy
 
-from cli.runtime import Runtime
-from models.db import database_url
-from states.clock import FixedClock, parse_instant
+from ledesk.cli.runtime import Runtime
+from ledesk.models.db import database_url
+from ledesk.states.clock import FixedClock, parse_instant
 
 _shared: dict[str, Runtime] = {}
 

@@ -11,8 +11,8 @@ from typing import Any
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.publish import publish, publish_open_cases, publish_picture
-from flows.runtime import runtime
+from ledesk.flows.publish import publish, publish_open_cases, publish_picture
+from ledesk.flows.runtime import runtime
 
 
 @task(name="fire-due-timers", cache_policy=NO_CACHE)

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from models.enums import AuthorityType, CaseKind, DataCategory, Instrument, TargetType
+from ledesk.models.enums import AuthorityType, CaseKind, DataCategory, Instrument, TargetType
 
 
 def _blank_is_none(value: Any) -> Any:

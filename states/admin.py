@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from models.enums import SYSTEM_ACTOR, AuthorityType, Role
-from models.tables import actor_roles, actors, assignments, authorities, cases
-from states import audit
-from states.errors import BadInput, NotFound
+from ledesk.models.enums import SYSTEM_ACTOR, AuthorityType, Role
+from ledesk.models.tables import actor_roles, actors, assignments, authorities, cases
+from ledesk.states import audit
+from ledesk.states.errors import BadInput, NotFound
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")

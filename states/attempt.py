@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from policy.calendar import LegalCalendar
-from policy.schema import Policy
+from ledesk.policy.calendar import LegalCalendar
+from ledesk.policy.schema import Policy
 
 
 @dataclass(frozen=True)

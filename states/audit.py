@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from models.tables import audit_head, events
+from ledesk.models.tables import audit_head, events
 
 GENESIS = "0" * 64
 

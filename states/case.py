@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from models.enums import CaseKind, Instrument, Regime
+from ledesk.models.enums import CaseKind, Instrument, Regime
 
 
 @dataclass

@@ -47,7 +47,7 @@ def parse_instant(text: str) -> datetime:
 
 def parse_day(text: str) -> date:
     """A legal date written YYYY-MM-DD, or the reason it is not one (as bad input)."""
-    from states.errors import BadInput
+    from ledesk.states.errors import BadInput
 
     try:
         return date.fromisoformat(text)

@@ -3,8 +3,8 @@ letter asks for everything at once."""
 
 from __future__ import annotations
 
-from models.enums import CaseKind, Instrument
-from models.submission import Submission
+from ledesk.models.enums import CaseKind, Instrument
+from ledesk.models.submission import Submission
 
 Deficiency = dict[str, str]
 

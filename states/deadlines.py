@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from policy.calendar import LegalCalendar, add_months
-from policy.schema import Policy, PreservationRule
+from ledesk.policy.calendar import LegalCalendar, add_months
+from ledesk.policy.schema import Policy, PreservationRule
 
 
 def preservation_expiry(start: datetime, rule: PreservationRule, cal: LegalCalendar) -> datetime:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from models.enums import (
+from ledesk.models.enums import (
     CaseKind,
     NoticeReason,
     NoticeStatus,
@@ -17,13 +17,13 @@ from models.enums import (
     TargetOutcome,
     TimerKind,
 )
-from models.submission import Submission
-from states import deadlines, messages
-from states.attempt import Attachment, Attempt
-from states.case import CaseRecord
-from states.messages import Message
-from states.notice import NonDisclosureOrder, NoticePlan
-from states.regime import regime_for
+from ledesk.models.submission import Submission
+from ledesk.states import deadlines, messages
+from ledesk.states.attempt import Attachment, Attempt
+from ledesk.states.case import CaseRecord
+from ledesk.states.messages import Message
+from ledesk.states.notice import NonDisclosureOrder, NoticePlan
+from ledesk.states.regime import regime_for
 
 ALL = "*"  # cancel every pending timer of the case
 
@@ -317,7 +317,7 @@ EFFECTS: dict[str, Callable[[CaseRecord, Attempt, Related], Effects]] = {
 
 
 def target_rows(submission: dict[str, Any]) -> list[tuple[str, str, str]]:
-    from states.targets import normalise
+    from ledesk.states.targets import normalise
 
     return [(str(t["type"]), normalise(str(t["type"]), str(t.get("value") or "")), str(t.get("value") or ""))
             for t in submission.get("targets") or []]

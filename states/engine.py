@@ -11,18 +11,18 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine, select
 
-from models.enums import SYSTEM_ACTOR
-from models.tables import cases, holds, targets
-from policy.calendar import LegalCalendar
-from policy.schema import Policy
-from states import audit, guards, ledger, notice
-from states.attempt import Attachment, Attempt
-from states.case import CaseRecord
-from states.clock import Clock
-from states.effects import EFFECTS, Related
-from states.errors import BadInput, InvalidTrigger, Refused
-from states.machine import MACHINE, RULES_BY_TRIGGER, SYSTEM, TRIGGERS, triggers_from
-from states.store import Outcome, Step, load_case, related, roles_of, write
+from ledesk.models.enums import SYSTEM_ACTOR
+from ledesk.models.tables import cases, holds, targets
+from ledesk.policy.calendar import LegalCalendar
+from ledesk.policy.schema import Policy
+from ledesk.states import audit, guards, ledger, notice
+from ledesk.states.attempt import Attachment, Attempt
+from ledesk.states.case import CaseRecord
+from ledesk.states.clock import Clock
+from ledesk.states.effects import EFFECTS, Related
+from ledesk.states.errors import BadInput, InvalidTrigger, Refused
+from ledesk.states.machine import MACHINE, RULES_BY_TRIGGER, SYSTEM, TRIGGERS, triggers_from
+from ledesk.states.store import Outcome, Step, load_case, related, roles_of, write
 
 
 def apply(case: CaseRecord, attempt: Attempt, rel: Related) -> tuple[CaseRecord, Step]:

@@ -9,8 +9,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
 
-from models.enums import SYSTEM_ACTOR
-from models.tables import cases, events, feed_cursors
+from ledesk.models.enums import SYSTEM_ACTOR
+from ledesk.models.tables import cases, events, feed_cursors
 
 
 @dataclass(frozen=True)

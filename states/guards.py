@@ -7,13 +7,13 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from models.enums import CaseKind, NoticeStatus, Regime
-from states.attempt import Attempt
-from states.case import CaseRecord
-from states.errors import GuardRefused
+from ledesk.models.enums import CaseKind, NoticeStatus, Regime
+from ledesk.states.attempt import Attempt
+from ledesk.states.case import CaseRecord
+from ledesk.states.errors import GuardRefused
 
 if TYPE_CHECKING:
-    from states.machine import Rule
+    from ledesk.states.machine import Rule
 
 Guard = Callable[[CaseRecord, Attempt], str | None]  # returns the refusal message, or None when it holds
 GUARDS: dict[str, Guard] = {}
@@ -104,8 +104,8 @@ def _supplement_attached(_c: CaseRecord, a: Attempt) -> str | None:
 
 @guard("supplement_resolves_deficiencies")
 def _supplement_resolves(case: CaseRecord, a: Attempt) -> str | None:
-    from models.submission import SubmissionError, merge_supplement
-    from states.completeness import deficiencies
+    from ledesk.models.submission import SubmissionError, merge_supplement
+    from ledesk.states.completeness import deficiencies
 
     assert a.attachment is not None
     try:
@@ -125,7 +125,7 @@ def _legal_process_attached(case: CaseRecord, a: Attempt) -> str | None:
         return "attach the legal-process document (--attach FILE)"
     supplement = a.attachment.as_json()
     if supplement is not None:
-        from models.submission import SubmissionError, merge_supplement
+        from ledesk.models.submission import SubmissionError, merge_supplement
 
         try:
             merged = merge_supplement(case.submission, supplement)

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from models.enums import (
+from ledesk.models.enums import (
     SYSTEM_ACTOR,
     TERMINAL_STATES,
     CaseKind,
@@ -24,21 +24,21 @@ from models.enums import (
     OutboxStatus,
     TimerKind,
 )
-from models.submission import Submission, parse_submission
-from models.tables import authorities, cases, not_reviewed, outbox
-from policy.calendar import LegalCalendar
-from policy.schema import Policy
-from states import audit, deadlines, messages
-from states.attempt import Attachment
-from states.case import CaseRecord
-from states.completeness import deficiencies
-from states.effects import Effects, Related, TimerPlan, target_rows
-from states.engine import apply, system_attempt
-from states.lookalike import imitated
-from states.notice import NonDisclosureOrder
-from states.regime import regime_for
-from states.store import Outcome, Step, insert_case_details, load_cases, new_id, related, write
-from states.targets import dedupe_key
+from ledesk.models.submission import Submission, parse_submission
+from ledesk.models.tables import authorities, cases, not_reviewed, outbox
+from ledesk.policy.calendar import LegalCalendar
+from ledesk.policy.schema import Policy
+from ledesk.states import audit, deadlines, messages
+from ledesk.states.attempt import Attachment
+from ledesk.states.case import CaseRecord
+from ledesk.states.completeness import deficiencies
+from ledesk.states.effects import Effects, Related, TimerPlan, target_rows
+from ledesk.states.engine import apply, system_attempt
+from ledesk.states.lookalike import imitated
+from ledesk.states.notice import NonDisclosureOrder
+from ledesk.states.regime import regime_for
+from ledesk.states.store import Outcome, Step, insert_case_details, load_cases, new_id, related, write
+from ledesk.states.targets import dedupe_key
 
 
 def email_domain(address: str) -> str:

@@ -9,12 +9,12 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select
 
-from models.enums import SYSTEM_ACTOR, TargetOutcome
-from models.tables import authorities, ledger
-from policy.calendar import LegalCalendar
-from policy.schema import Policy
-from states import audit, deadlines
-from states.case import CaseRecord
+from ledesk.models.enums import SYSTEM_ACTOR, TargetOutcome
+from ledesk.models.tables import authorities, ledger
+from ledesk.policy.calendar import LegalCalendar
+from ledesk.policy.schema import Policy
+from ledesk.states import audit, deadlines
+from ledesk.states.case import CaseRecord
 
 PCSA, TBA = "pcsa", "tba"
 LEDGERS = (PCSA, TBA)

@@ -14,9 +14,9 @@ from typing import Any
 
 from transitions import Machine
 
-from models.enums import TERMINAL_STATES, CaseState
-from states import guards
-from states.attempt import Attempt
+from ledesk.models.enums import TERMINAL_STATES, CaseState
+from ledesk.states import guards
+from ledesk.states.attempt import Attempt
 
 SYSTEM = "system"  # the pseudo-role of automatic steps (intake, timers)
 NON_TERMINAL = tuple(s.value for s in CaseState if s not in TERMINAL_STATES)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from policy.schema import Policy
-from states.case import CaseRecord
+from ledesk.policy.schema import Policy
+from ledesk.states.case import CaseRecord
 
 WAIVER = ("Accepting a document by e-mail is for convenience only and waives no right or objection of "
           "the provider.")

@@ -8,14 +8,14 @@ from datetime import date
 
 from sqlalchemy import Connection, select
 
-from models.enums import CaseState, NoticeReason, NoticeStatus, OutboxStatus, Role, TimerKind
-from models.tables import outbox
-from states.attempt import Attachment, Attempt
-from states.case import CaseRecord
-from states.effects import Effects, NoticeUpdate, TimerPlan
-from states.errors import GuardRefused
-from states.notice import NonDisclosureOrder, decide
-from states.store import Outcome, Step, load_case, related, roles_of, write
+from ledesk.models.enums import CaseState, NoticeReason, NoticeStatus, OutboxStatus, Role, TimerKind
+from ledesk.models.tables import outbox
+from ledesk.states.attempt import Attachment, Attempt
+from ledesk.states.case import CaseRecord
+from ledesk.states.effects import Effects, NoticeUpdate, TimerPlan
+from ledesk.states.errors import GuardRefused
+from ledesk.states.notice import NonDisclosureOrder, decide
+from ledesk.states.store import Outcome, Step, load_case, related, roles_of, write
 
 
 def record_order(conn: Connection, case_id: str, until: date | None, indefinite: bool, attempt: Attempt,

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from models.enums import CaseKind, NoticeReason, NoticeStatus
-from policy.calendar import LegalCalendar
-from policy.schema import Policy
-from states import deadlines
-from states.case import CaseRecord
+from ledesk.models.enums import CaseKind, NoticeReason, NoticeStatus
+from ledesk.policy.calendar import LegalCalendar
+from ledesk.policy.schema import Policy
+from ledesk.states import deadlines
+from ledesk.states.case import CaseRecord
 
 
 @dataclass(frozen=True)

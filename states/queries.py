@@ -7,13 +7,13 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from models.enums import TERMINAL_STATES, TimerStatus
-from models.tables import assignments, cases, events, holds, letters, notices, targets, timers
-from policy.calendar import LegalCalendar
-from policy.schema import Policy
-from states.case import CaseRecord
-from states.engine import allowed_triggers
-from states.store import _CASE_COLUMNS, load_case
+from ledesk.models.enums import TERMINAL_STATES, TimerStatus
+from ledesk.models.tables import assignments, cases, events, holds, letters, notices, targets, timers
+from ledesk.policy.calendar import LegalCalendar
+from ledesk.policy.schema import Policy
+from ledesk.states.case import CaseRecord
+from ledesk.states.engine import allowed_triggers
+from ledesk.states.store import _CASE_COLUMNS, load_case
 
 
 def iso(value: datetime | None) -> str | None:

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from models.enums import Role
-from states.attempt import Attempt
-from states.case import CaseRecord
-from states.effects import Effects
-from states.errors import GuardRefused
-from states.messages import Message
-from states.store import Outcome, Step, load_case, roles_of, write
+from ledesk.models.enums import Role
+from ledesk.states.attempt import Attempt
+from ledesk.states.case import CaseRecord
+from ledesk.states.effects import Effects
+from ledesk.states.errors import GuardRefused
+from ledesk.states.messages import Message
+from ledesk.states.store import Outcome, Step, load_case, roles_of, write
 
 HOLDS_REFERRAL = frozenset({"undecided", "deferred", "suppressed"})
 

@@ -3,8 +3,8 @@ sender claims, so a foreign direct request cannot pass as a domestic one."""
 
 from __future__ import annotations
 
-from models.enums import CaseKind, Instrument, Regime
-from models.submission import Submission
+from ledesk.models.enums import CaseKind, Instrument, Regime
+from ledesk.models.submission import Submission
 
 _KR_BY_INSTRUMENT = {
     Instrument.SEARCH_WARRANT: Regime.KR_WARRANT,

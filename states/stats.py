@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from models.enums import TERMINAL_STATES, TimerStatus
-from models.tables import cases, events, timers
+from ledesk.models.enums import TERMINAL_STATES, TimerStatus
+from ledesk.models.tables import cases, events, timers
 
 # The first of these on a case is its decision: disclosure approved, rejected, or preserved or sent back
 # for legal process (each answers the request as it stands).

@@ -11,13 +11,13 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from models.enums import SYSTEM_ACTOR, OutboxStatus
-from models.tables import outbox, statutory_reports
-from policy.calendar import LegalCalendar
-from policy.schema import Policy
-from states import audit, deadlines
-from states.errors import BadInput
-from states.ledger import LEDGERS
+from ledesk.models.enums import SYSTEM_ACTOR, OutboxStatus
+from ledesk.models.tables import outbox, statutory_reports
+from ledesk.policy.calendar import LegalCalendar
+from ledesk.policy.schema import Policy
+from ledesk.states import audit, deadlines
+from ledesk.states.errors import BadInput
+from ledesk.states.ledger import LEDGERS
 
 # A reminder lands at the start of the working day, not at midnight.
 REMINDER_HOUR = 9

@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 
-from models.enums import HoldStatus, OutboxStatus, TimerStatus
-from models.tables import (
+from ledesk.models.enums import HoldStatus, OutboxStatus, TimerStatus
+from ledesk.models.tables import (
     actor_roles,
     callbacks,
     cases,
@@ -26,11 +26,11 @@ from models.tables import (
     targets,
     timers,
 )
-from states import audit
-from states.case import FIELD_NAMES, CaseRecord
-from states.effects import ALL, Effects, Related
-from states.errors import ConcurrentChange, NotFound
-from states.notice import NonDisclosureOrder
+from ledesk.states import audit
+from ledesk.states.case import FIELD_NAMES, CaseRecord
+from ledesk.states.effects import ALL, Effects, Related
+from ledesk.states.errors import ConcurrentChange, NotFound
+from ledesk.states.notice import NonDisclosureOrder
 
 _CASE_COLUMNS = [cases.c[name] for name in FIELD_NAMES]  # in the record's field order
 _LIVE_HOLD = (HoldStatus.ACTIVE.value, HoldStatus.EXTENDED.value)

@@ -16,16 +16,16 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, select, update
 
-from models.enums import SYSTEM_ACTOR, TERMINAL_STATES, CaseState, NoticeStatus, TimerKind, TimerStatus
-from models.tables import timers
-from policy.calendar import LegalCalendar
-from policy.schema import Policy
-from states import ledger, messages
-from states.case import CaseRecord
-from states.effects import Effects, NoticeUpdate, Related
-from states.engine import Preserver, apply, discloses, system_attempt
-from states.errors import ConcurrentChange, Refused
-from states.store import Outcome, Step, load_cases, related, write
+from ledesk.models.enums import SYSTEM_ACTOR, TERMINAL_STATES, CaseState, NoticeStatus, TimerKind, TimerStatus
+from ledesk.models.tables import timers
+from ledesk.policy.calendar import LegalCalendar
+from ledesk.policy.schema import Policy
+from ledesk.states import ledger, messages
+from ledesk.states.case import CaseRecord
+from ledesk.states.effects import Effects, NoticeUpdate, Related
+from ledesk.states.engine import Preserver, apply, discloses, system_attempt
+from ledesk.states.errors import ConcurrentChange, Refused
+from ledesk.states.store import Outcome, Step, load_cases, related, write
 
 log = logging.getLogger(__name__)
 

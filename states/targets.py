@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 
-from models.enums import TargetType
+from ledesk.models.enums import TargetType
 
 
 def normalise(kind: str, value: str, default_region: str = "KR") -> str:

@@ -12,10 +12,10 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
 
-from models.tables import actors, authorities, tokens
-from states import audit
-from states.errors import BadInput, NotFound
-from states.store import roles_of
+from ledesk.models.tables import actors, authorities, tokens
+from ledesk.states import audit
+from ledesk.states.errors import BadInput, NotFound
+from ledesk.states.store import roles_of
 
 PREFIX = "ldk"
 

@@ -9,15 +9,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from models.submission import parse_submission
-from policy.calendar import LegalCalendar
-from policy.load import DEFAULT_POLICY, load_policy_file
-from policy.schema import Policy
-from states.attempt import Attempt
-from states.case import CaseRecord
-from states.regime import regime_for
+from ledesk.models.submission import parse_submission
+from ledesk.policy.calendar import LegalCalendar
+from ledesk.policy.load import DEFAULT_POLICY, load_policy_file
+from ledesk.policy.schema import Policy
+from ledesk.states.attempt import Attempt
+from ledesk.states.case import CaseRecord
+from ledesk.states.regime import regime_for
 
-SAMPLES = Path(__file__).resolve().parents[1] / "cli" / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "ledesk" / "cli" / "samples"
 SEOUL = ZoneInfo("Asia/Seoul")
 
 

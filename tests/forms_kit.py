@@ -7,8 +7,8 @@ import zipfile
 from collections.abc import Callable
 from typing import Any
 
-from forms.blank import blank_form
-from forms.fill import fill_form
+from ledesk.intake.forms.blank import blank_form
+from ledesk.intake.forms.fill import fill_form
 from tests.factories import sample
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

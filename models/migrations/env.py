@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from models.tables import metadata
+from ledesk.models.tables import metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:

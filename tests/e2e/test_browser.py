@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from cli.serve import free_port
+from ledesk.cli.serve import free_port
 from tests.conftest import pg_database
 from tests.e2e.test_cli import Ledesk
 from tests.factories import SAMPLES
@@ -61,7 +61,7 @@ def _desk(cli: Ledesk) -> Iterator[dict[str, Any]]:
     second = cli.run("intake", str(SAMPLES / "warrant_with_gag_order.json"))["case_id"]
     port = free_port()
     env = {**cli.env, "LEDESK_MASTER_KEY": "q" * 43 + "="}
-    server = subprocess.Popen([sys.executable, "-m", "cli", "api", "--port", str(port)], env=env,
+    server = subprocess.Popen([sys.executable, "-m", "ledesk.cli", "api", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

@@ -25,7 +25,7 @@ class Ledesk:
 
     def run(self, *args: str, now: str | None = None, code: int = 0) -> Any:
         env = {**self.env, **({"LEDESK_NOW": now} if now else {})}
-        proc = subprocess.run([sys.executable, "-m", "cli", *args, "--json"], env=env, capture_output=True,
+        proc = subprocess.run([sys.executable, "-m", "ledesk.cli", *args, "--json"], env=env, capture_output=True,
                               text=True, timeout=120, stdin=subprocess.DEVNULL)
         assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
         return json.loads(proc.stdout)
@@ -125,15 +125,15 @@ def test_an_uninitialised_database_says_so(tmp_path: Path) -> None:
 
 
 def test_schema_refuses_unknown_fields() -> None:
-    proc = subprocess.run([sys.executable, "-m", "cli", "schema"], capture_output=True, text=True, check=True)
+    proc = subprocess.run([sys.executable, "-m", "ledesk.cli", "schema"], capture_output=True, text=True, check=True)
     schema = json.loads(proc.stdout)
     assert schema["additionalProperties"] is False and "legal_basis" in schema["properties"]
 
 
 def test_demo_runs_end_to_end_and_the_chain_holds(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")} | {"LEDESK_HOME": str(tmp_path)}
-    proc = subprocess.run([sys.executable, "-m", "cli", "demo", "--json"], env=env, capture_output=True, text=True,
-                          timeout=300, check=True)
+    proc = subprocess.run([sys.executable, "-m", "ledesk.cli", "demo", "--json"], env=env, capture_output=True,
+                          text=True, timeout=300, check=True)
     summary = json.loads(proc.stdout)
     assert summary["audit_ok"] and summary["timers_fired"] >= 10
     assert summary["flow_runs"] >= 120 and summary["letters"] > 0  # a sweep run per simulated day
@@ -143,7 +143,7 @@ def test_demo_runs_end_to_end_and_the_chain_holds(tmp_path: Path) -> None:
 
 
 def test_blank_forms_and_filled_form_intake(ledesk: Ledesk, tmp_path: Path) -> None:
-    from forms.fill import fill_form
+    from ledesk.intake.forms.fill import fill_form
 
     for kind in ("preservation", "legal_process", "emergency"):
         out = tmp_path / f"{kind}.docx"

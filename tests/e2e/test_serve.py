@@ -16,7 +16,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from cli.serve import free_port
+from ledesk.cli.serve import free_port
 from tests.e2e.test_cli import Ledesk
 from tests.factories import SAMPLES
 
@@ -49,7 +49,7 @@ def test_serve_runs_the_deployments_pages_on_call_and_stops_on_ctrl_c(tmp_path: 
     api = f"http://127.0.0.1:{port}/api"
     env = {k: v for k, v in cli.env.items() if not k.startswith("PREFECT_") and k != "LEDESK_NOW"}
     log = (tmp_path / "serve.log").open("w")
-    command = [sys.executable, "-m", "cli", "serve", "--port", str(port), "--api-port", str(api_port)]
+    command = [sys.executable, "-m", "ledesk.cli", "serve", "--port", str(port), "--api-port", str(api_port)]
     proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     t0 = time.monotonic()
     try:

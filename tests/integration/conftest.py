@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from models.db import make_engine, reader
-from models.migrate import upgrade
-from models.tables import metadata
-from states import admin
-from states.clock import FixedClock
-from states.engine import Desk
-from states.intake import intake
+from ledesk.models.db import make_engine, reader
+from ledesk.models.migrate import upgrade
+from ledesk.models.tables import metadata
+from ledesk.states import admin
+from ledesk.states.clock import FixedClock
+from ledesk.states.engine import Desk
+from ledesk.states.intake import intake
 from tests.conftest import pg_database
 from tests.factories import calendar, policy, sample, seoul
 
@@ -99,13 +99,13 @@ class World:
         return self.desk.fire(case_id, trigger, actor, **kw)
 
     def show(self, case_id: str) -> dict[str, Any]:
-        from states.queries import show
+        from ledesk.states.queries import show
 
         with reader(self.engine).connect() as conn:
             return show(conn, case_id, self.policy, self.calendar)
 
     def sweep(self, at: Any = None, **kw: Any) -> Any:
-        from states.sweep import sweep
+        from ledesk.states.sweep import sweep
 
         if at is not None:
             self.clock.set(at)

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from cli.runtime import Runtime
-from states import tokens
+from ledesk.api.app import create_app
+from ledesk.cli.runtime import Runtime
+from ledesk.states import tokens
 from tests.factories import sample
 from tests.integration.conftest import World
 
@@ -115,7 +115,7 @@ def test_two_people_take_a_warrant_to_disclosure_and_the_rules_name_themselves(a
 def test_two_approvers_at_the_same_moment_exactly_one_wins(api: Api) -> None:
     case_id = api.world.intake("warrant")["case_id"]
     with api.world.engine.begin() as conn:
-        from states import admin
+        from ledesk.states import admin
 
         admin.add_actor(conn, "dana", ["approver"], api.world.clock.now())
         api.tokens["dana"] = tokens.create(conn, api.world.clock.now(), actor="dana")["token"]
@@ -166,12 +166,12 @@ def test_too_large_is_413_and_an_internal_error_tells_nothing(api: Api, monkeypa
     r = api.call("POST", "/v1/cases/LE-X/triggers/reject", "alice", content=big,
                  headers={"content-type": "application/json"})
     assert r.status_code == 413 and r.json()["code"] == "too_large"
-    import states.queries
+    import ledesk.states.queries
 
     def boom(*a: Any, **k: Any) -> Any:
         raise RuntimeError("secret internals /etc/passwd")
 
-    monkeypatch.setattr(states.queries, "list_cases", boom)
+    monkeypatch.setattr(ledesk.states.queries, "list_cases", boom)
     r = api.call("GET", "/v1/cases", "alice")
     assert r.status_code == 500 and "passwd" not in r.text and "Traceback" not in r.text
 
@@ -197,7 +197,7 @@ def test_the_export_of_a_disclosed_case_downloads_as_a_zip(api: Api) -> None:
     import io
     import zipfile
 
-    from states.engine import Desk
+    from ledesk.states.engine import Desk
 
     case_id = api.world.intake("warrant")["case_id"]
     assert api.call("GET", f"/v1/cases/{case_id}/export", "alice").status_code == 409  # not disclosed yet
@@ -219,7 +219,7 @@ def test_the_export_of_a_disclosed_case_downloads_as_a_zip(api: Api) -> None:
 def test_the_operators_picture_adds_up(api: Api) -> None:
     from datetime import timedelta
 
-    from states.stats import picture
+    from ledesk.states.stats import picture
 
     world = api.world
     warrant = world.intake("warrant")["case_id"]

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
-from api.app import create_app
-from cli.runtime import Runtime
-from states import tokens
+from ledesk.api.app import create_app
+from ledesk.cli.runtime import Runtime
+from ledesk.states import tokens
 from tests.integration.conftest import World
 
 EXAMPLES_PER_OPERATION_AND_MODE = 100

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from models.db import reader
-from states.audit import verify
+from ledesk.models.db import reader
+from ledesk.states.audit import verify
 from tests.integration.conftest import World
 
 
@@ -41,12 +41,12 @@ def test_an_edited_reason_is_found(world: World) -> None:
 
 
 def test_an_edited_actor_with_a_recomputed_hash_breaks_the_next_link(world: World) -> None:
-    from states.audit import digest
+    from ledesk.states.audit import digest
 
     build(world)
     from sqlalchemy import select
 
-    from models.tables import events
+    from ledesk.models.tables import events
 
     with reader(world.engine).connect() as conn:
         row = conn.execute(select(events).where(events.c.action == "recommend_disclosure")).one()._mapping

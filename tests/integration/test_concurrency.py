@@ -11,17 +11,17 @@ import pytest
 from sqlalchemy import text
 
 from bench.sweep import NOW, seed_engine
-from models.db import make_engine
-from models.tables import metadata
-from states.audit import verify
+from ledesk.models.db import make_engine
+from ledesk.models.tables import metadata
+from ledesk.states.audit import verify
 
 DUE = 50_000
 
 
 def _worker(url: str, out: Any) -> None:
-    from policy.calendar import LegalCalendar
-    from policy.load import current_policy
-    from states.sweep import sweep
+    from ledesk.policy.calendar import LegalCalendar
+    from ledesk.policy.load import current_policy
+    from ledesk.states.sweep import sweep
 
     policy = current_policy()
     engine = make_engine(url)

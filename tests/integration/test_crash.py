@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import Engine, text, update
 
 from bench.sweep import NOW, seed_engine
-from delivery.dispatch import LEASE
-from models.tables import cases, metadata
-from states.audit import verify
+from ledesk.delivery.dispatch import LEASE
+from ledesk.models.tables import cases, metadata
+from ledesk.states.audit import verify
 
 CASES = 200
 RUNS = int(os.environ.get("LEDESK_KILL_RUNS", "10"))
@@ -30,7 +30,7 @@ class CountingFolder:
     """The .eml folder, plus a journal line per send, so that a second delivery of a message shows."""
 
     def __init__(self, folder: Path) -> None:
-        from delivery.transports import EmlFolder
+        from ledesk.delivery.transports import EmlFolder
 
         self.inner, self.journal = EmlFolder(folder), folder / "sent.journal"
 
@@ -46,12 +46,12 @@ class CountingFolder:
 
 
 def _jobs(url: str, folder: str, round_no: int, working: Any = None) -> None:
-    from delivery.dispatch import dispatch
-    from models.db import make_engine
-    from policy.calendar import LegalCalendar
-    from policy.load import current_policy
-    from states.sweep import sweep
-    from vault.purge import purge
+    from ledesk.delivery.dispatch import dispatch
+    from ledesk.models.db import make_engine
+    from ledesk.policy.calendar import LegalCalendar
+    from ledesk.policy.load import current_policy
+    from ledesk.states.sweep import sweep
+    from ledesk.vault.purge import purge
 
     policy = current_policy()
     cal = LegalCalendar(policy.timezone, policy.holiday_country, policy.extra_holidays)

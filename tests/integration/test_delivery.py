@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from cli.serve import free_port
-from delivery.dispatch import LEASE, dispatch
-from delivery.transports import EmlFolder, Smtp
+from ledesk.cli.serve import free_port
+from ledesk.delivery.dispatch import LEASE, dispatch
+from ledesk.delivery.transports import EmlFolder, Smtp
 from tests.factories import seoul
 from tests.integration.conftest import World
 
@@ -142,8 +142,8 @@ def test_eml_files_are_complete_or_absent(world: World, tmp_path: Path) -> None:
 
 
 def test_a_terms_referral_waits_until_the_user_may_know(world: World, tmp_path: Path) -> None:
-    from states.engine import system_attempt
-    from states.referral import refer
+    from ledesk.states.engine import system_attempt
+    from ledesk.states.referral import refer
 
     case_id = world.intake("warrant_with_gag_order")["case_id"]
     attempt = system_attempt("tos_referral", world.clock.now(), world.policy, world.calendar,

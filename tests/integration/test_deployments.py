@@ -9,7 +9,6 @@ import asyncio
 import inspect
 import time
 from datetime import UTC, datetime, timedelta
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId, FlowRunFilter
 from sqlalchemy import Engine
 
-from flows.deployments import prefect_yaml, runner_deployments, specs
+from ledesk.flows.deployments import flow_of, prefect_yaml, runner_deployments, specs
 from tests.factories import policy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_prefect_yaml_is_generated_from_the_deployment_specs() -> None:
     assert (ROOT / "prefect.yaml").read_text() == prefect_yaml(policy()), \
-        "prefect.yaml is stale: run `python -m flows.deployments > prefect.yaml`"
+        "prefect.yaml is stale: run `python -m ledesk.flows.deployments > prefect.yaml`"
     doc = yaml.safe_load((ROOT / "prefect.yaml").read_text())
     assert {d["work_pool"]["name"] for d in doc["deployments"]} == {"ledesk"}
     by_name = {d["name"]: d for d in doc["deployments"]}
@@ -40,9 +39,9 @@ def test_prefect_yaml_is_generated_from_the_deployment_specs() -> None:
 
 @pytest.mark.parametrize("spec", specs(policy()), ids=lambda s: s.name)
 def test_every_entrypoint_is_an_async_flow(spec: Any) -> None:
-    path, _, name = spec.entrypoint.partition(":")
+    path = spec.entrypoint.partition(":")[0]
     assert (ROOT / path).is_file()
-    flow = getattr(import_module(path.removesuffix(".py").replace("/", ".")), name)
+    flow = flow_of(spec.entrypoint)
     assert isinstance(flow, Flow)
     assert inspect.iscoroutinefunction(flow.fn), "sync flows cost about a second each in Prefect 3.9"
 
@@ -70,7 +69,7 @@ async def _apply(deployments: list[Any]) -> dict[str, Any]:
 
 def test_the_automation_escalates_an_unacknowledged_emergency(
         db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefect_api: str) -> None:
-    from flows.publish import publish, resource_id
+    from ledesk.flows.publish import publish, resource_id
     from tests.integration.conftest import World
 
     monkeypatch.setenv("LEDESK_DATABASE_URL", db.url.render_as_string(hide_password=False))

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from intake.channels import intake_bytes
-from intake.folder import process_inbox
-from states.errors import BadInput
+from ledesk.intake.channels import intake_bytes
+from ledesk.intake.folder import process_inbox
+from ledesk.states.errors import BadInput
 from tests.factories import sample
 from tests.forms_kit import filled, replace_document
 from tests.integration.conftest import World

@@ -17,7 +17,7 @@ import pytest
 from prefect.events.filters import EventFilter, EventOccurredFilter, EventResourceFilter
 from sqlalchemy import Engine
 
-from flows.publish import artifact_key, resource_id
+from ledesk.flows.publish import artifact_key, resource_id
 from tests.factories import sample, seoul
 from tests.integration.conftest import World
 from tests.integration.test_delivery import Inbox, smtp_server  # noqa: F401  (fixture)
@@ -79,7 +79,7 @@ def artifact(prefect_api: str, key: str) -> dict[str, Any]:
 
 def test_intake_flow_takes_the_drop_folder_and_pages_on_call_in_the_same_run(
         world: World, desk_env: dict[str, Any], prefect_api: str) -> None:
-    from flows.intake import intake
+    from ledesk.flows.intake import intake
 
     home, smtp = desk_env["home"], desk_env["smtp"]
     drop(home, "a-emergency.json", sample("emergency"))
@@ -114,7 +114,7 @@ def test_intake_flow_takes_the_drop_folder_and_pages_on_call_in_the_same_run(
 
 def test_sweep_flow_fires_due_timers_and_mirrors_them(world: World, desk_env: dict[str, Any],
                                                       prefect_api: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from flows.sweep import sweep
+    from ledesk.flows.sweep import sweep
 
     monkeypatch.setenv("LEDESK_PUBLIC_URL", "http://desk.example:8000/")  # as `ledesk serve` sets it
 
@@ -137,8 +137,8 @@ def test_sweep_flow_fires_due_timers_and_mirrors_them(world: World, desk_env: di
 
 def test_escalation_flow_pages_once_and_never_behind_an_acknowledgement(
         world: World, desk_env: dict[str, Any]) -> None:
-    from flows.escalate import escalate_unacknowledged
-    from flows.sweep import sweep
+    from ledesk.flows.escalate import escalate_unacknowledged
+    from ledesk.flows.sweep import sweep
 
     smtp = desk_env["smtp"]
     quiet = world.intake("emergency")["case_id"]
@@ -158,16 +158,16 @@ def test_escalation_flow_pages_once_and_never_behind_an_acknowledgement(
 
 
 def test_purge_flow_shreds_lapsed_holds(world: World, desk_env: dict[str, Any]) -> None:
-    from datasource.embedded import EmbeddedSource
-    from flows.purge import purge_expired_preservations
-    from flows.sweep import sweep
+    from ledesk.datasource.embedded import EmbeddedSource
+    from ledesk.flows.purge import purge_expired_preservations
+    from ledesk.flows.sweep import sweep
 
     EmbeddedSource(desk_env["home"] / "datasource.db").generate(5, world.clock.now())
     case = world.intake("preservation")["case_id"]
-    from cli.runtime import Runtime
+    from ledesk.cli.runtime import Runtime
 
     rt = Runtime(world.engine.url.render_as_string(hide_password=False))
-    from states.engine import Desk
+    from ledesk.states.engine import Desk
 
     Desk(world.engine, world.clock, world.policy, world.calendar, rt.vault()).fire(case, "preserve", "alice")
     later = seoul(2027, 6, 1)
@@ -179,7 +179,7 @@ def test_purge_flow_shreds_lapsed_holds(world: World, desk_env: dict[str, Any]) 
 
 def test_report_flows_write_the_files_and_show_them_as_artifacts(world: World, desk_env: dict[str, Any],
                                                                   prefect_api: str) -> None:
-    from flows.report import statutory_reports, transparency_report
+    from ledesk.flows.report import statutory_reports, transparency_report
 
     world.intake("warrant")
     world.intake("emergency")

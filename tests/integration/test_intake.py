@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.submission import SubmissionError
+from ledesk.models.submission import SubmissionError
 from tests.factories import sample
 from tests.integration.conftest import World
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from states.attempt import Attachment
-from states.errors import ConcurrentChange, GuardRefused
+from ledesk.states.attempt import Attachment
+from ledesk.states.errors import ConcurrentChange, GuardRefused
 from tests.factories import sample, seoul
 from tests.integration.conftest import World
 
@@ -104,8 +104,8 @@ def test_an_order_arriving_during_the_lead_time_stops_the_undelivered_notice(wor
     case_id = world.intake("warrant")["case_id"]
     world.fire(case_id, "recommend_disclosure", "alice", reason="ok")
     world.fire(case_id, "approve_disclosure", "bob")
-    from states.engine import system_attempt
-    from states.nondisclosure import record_order
+    from ledesk.states.engine import system_attempt
+    from ledesk.states.nondisclosure import record_order
 
     att = system_attempt("nondisclosure", world.clock.now(), world.policy, world.calendar)
     att.actor = "alice"
@@ -181,8 +181,8 @@ def test_attaching_legal_process_from_a_json_file_replaces_the_basis(world: Worl
 
 
 def test_two_writers_on_one_case_never_both_succeed(world: World) -> None:
-    from states.engine import apply
-    from states.store import Outcome, load_case, write
+    from ledesk.states.engine import apply
+    from ledesk.states.store import Outcome, load_case, write
     from tests.factories import attempt
 
     case_id = world.intake("warrant")["case_id"]
@@ -197,7 +197,7 @@ def test_two_writers_on_one_case_never_both_succeed(world: World) -> None:
 
 
 def related_for(world: World, case_id: str):  # type: ignore[no-untyped-def]
-    from states.store import related
+    from ledesk.states.store import related
 
     with world.engine.connect() as conn:
         found = related(conn, [case_id])[case_id]
@@ -206,7 +206,7 @@ def related_for(world: World, case_id: str):  # type: ignore[no-untyped-def]
 
 
 def test_a_failure_half_way_through_a_trigger_writes_nothing(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    from states import audit
+    from ledesk.states import audit
 
     case_id = world.intake("preservation")["case_id"]
     before = (world.count("events"), world.count("timers"), world.count("outbox"), world.count("holds"))

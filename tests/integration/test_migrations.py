@@ -9,9 +9,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from models.db import make_engine
-from models.migrate import current, downgrade, upgrade
-from models.tables import metadata
+from ledesk.models.db import make_engine
+from ledesk.models.migrate import current, downgrade, upgrade
+from ledesk.models.tables import metadata
 from tests.conftest import pg_database
 
 

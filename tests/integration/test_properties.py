@@ -11,13 +11,13 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from models.db import make_engine, reader
-from models.enums import CaseState
-from models.tables import cases, events
-from states.attempt import Attachment
-from states.audit import verify
-from states.errors import LedeskError
-from states.machine import TABLE, TRIGGERS
+from ledesk.models.db import make_engine, reader
+from ledesk.models.enums import CaseState
+from ledesk.models.tables import cases, events
+from ledesk.states.attempt import Attachment
+from ledesk.states.audit import verify
+from ledesk.states.errors import LedeskError
+from ledesk.states.machine import TABLE, TRIGGERS
 from tests.integration.conftest import World
 
 SAMPLES = ["warrant", "preservation", "preservation_statutory", "emergency", "incomplete", "court_permission",

@@ -17,20 +17,20 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from datasource.embedded import EmbeddedSource
-from models.db import reader
-from models.tables import ledger, outbox, statutory_reports
-from reports import render, statutory, transparency
-from reports.invoice import invoice
-from states import admin
-from states import ledger as ledgers
-from states import statutory as calendar_of_reports
-from states.engine import Desk
-from states.errors import GuardRefused
+from ledesk.datasource.embedded import EmbeddedSource
+from ledesk.models.db import reader
+from ledesk.models.tables import ledger, outbox, statutory_reports
+from ledesk.reports import render, statutory, transparency
+from ledesk.reports.invoice import invoice
+from ledesk.states import admin
+from ledesk.states import ledger as ledgers
+from ledesk.states import statutory as calendar_of_reports
+from ledesk.states.engine import Desk
+from ledesk.states.errors import GuardRefused
+from ledesk.vault.keys import master_key
+from ledesk.vault.store import Vault
 from tests.factories import policy, sample, seoul
 from tests.integration.conftest import World
-from vault.keys import master_key
-from vault.store import Vault
 
 EXPECTED = Path(__file__).resolve().parents[1] / "data" / "transparency_small.csv"
 

@@ -10,16 +10,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from datasource.embedded import EmbeddedSource
-from models.tables import vault_blobs
-from states.attempt import Attachment
-from states.engine import Desk
-from states.errors import LedeskError
+from ledesk.datasource.embedded import EmbeddedSource
+from ledesk.models.tables import vault_blobs
+from ledesk.states.attempt import Attachment
+from ledesk.states.engine import Desk
+from ledesk.states.errors import LedeskError
+from ledesk.vault.keys import master_key
+from ledesk.vault.purge import purge
+from ledesk.vault.store import Vault
 from tests.factories import sample, seoul
 from tests.integration.conftest import World
-from vault.keys import master_key
-from vault.purge import purge
-from vault.store import Vault
 
 ACCOUNT = {"account_id": "acct-42", "phone": "+82 10 1234 5678", "email": "suspect@example.com",
            "subscriber": {"name": "Hong Gil-dong", "address": "1 Sejong-daero"},
@@ -98,7 +98,7 @@ def test_a_lapsed_preservation_is_purged_once_with_a_certificate(vaulted: World)
 
 
 def test_a_purge_killed_half_way_finishes_on_the_next_run(vaulted: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    import vault.purge as purging
+    import ledesk.vault.purge as purging
 
     case_id, hold_id = preserved(vaulted)
     vaulted.sweep(seoul(2027, 3, 3, 0))
@@ -168,14 +168,14 @@ def test_a_disclosure_is_produced_from_the_hold_and_exports_against_its_manifest
     import hashlib
     import json as _json
 
-    from vault.production import export
+    from ledesk.vault.production import export
 
     case_id, _hold_id = preserved(vaulted)
     vaulted.intake("legal_process_for_preservation", kind="legal_process", related_case=case_id,
                    sender={"email": "minjun.kim@police.go.kr"})
     vaulted.fire(case_id, "recommend_disclosure", "alice", reason="warrant covers the preserved logs")
     vaulted.fire(case_id, "approve_disclosure", "bob")
-    from states.sweep import sweep
+    from ledesk.states.sweep import sweep
 
     sweep(vaulted.engine, seoul(2026, 12, 9), vaulted.policy, vaulted.calendar, vault=vaulted.vault)  # type: ignore[attr-defined]
     doc = vaulted.show(case_id)
@@ -183,7 +183,7 @@ def test_a_disclosure_is_produced_from_the_hold_and_exports_against_its_manifest
     assert {"preserved_data_read", "production_built"} <= {h["trigger"] for h in doc["history"]}
     from zoneinfo import ZoneInfo
 
-    from letters.render import render_pending
+    from ledesk.letters.render import render_pending
 
     render_pending(vaulted.engine, vaulted.home, "LE Desk Cloud", ZoneInfo("Asia/Seoul"))  # type: ignore[attr-defined]
     with vaulted.engine.begin() as conn:
@@ -218,7 +218,7 @@ def test_outcomes_per_target_from_the_data_source(vaulted: World) -> None:
 def test_every_letter_the_flows_write_renders_from_its_template(vaulted: World) -> None:
     from zoneinfo import ZoneInfo
 
-    from letters.render import render_pending
+    from ledesk.letters.render import render_pending
 
     incomplete = vaulted.intake("incomplete")["case_id"]
     case_id, _ = preserved(vaulted)

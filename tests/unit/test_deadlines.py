@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from states import deadlines
+from ledesk.states import deadlines
 from tests.factories import SEOUL, calendar, policy, seoul
 
 P = policy()

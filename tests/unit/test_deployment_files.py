@@ -38,10 +38,13 @@ def test_compose_has_every_part_and_keeps_the_two_databases_apart() -> None:
     assert "deployments/deploy.sh" in " ".join(services["setup"]["command"])
 
 
-def test_the_image_carries_every_package_the_project_installs() -> None:
+def test_the_image_carries_the_package_and_every_folder_it_links_to() -> None:
     include = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
+    assert include == ["ledesk", "ledesk.*"]
     copied = set(re.findall(r"^COPY (\w+) \1$", (DEPLOYMENTS / "Dockerfile").read_text(), re.M))
-    assert {p.rstrip("*") for p in include} <= copied
+    linked = {p.resolve().name for p in (ROOT / "ledesk").iterdir() if p.is_symlink()}
+    assert linked == {"flows", "models", "states"}
+    assert {"ledesk"} | linked <= copied
 
 
 def test_the_kubernetes_job_template_declares_every_placeholder() -> None:

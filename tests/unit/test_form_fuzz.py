@@ -19,9 +19,9 @@ from types import FrameType
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forms.guard import FormError
-from forms.parse import read_form
-from models.submission import SubmissionError, parse_submission
+from ledesk.intake.forms.guard import FormError
+from ledesk.intake.forms.parse import read_form
+from ledesk.models.submission import SubmissionError, parse_submission
 from tests.forms_kit import filled
 
 GOOD = filled("preservation")

@@ -9,8 +9,8 @@ import zipfile
 
 import pytest
 
-from forms.guard import FormError, open_docx
-from forms.parse import read_form
+from ledesk.intake.forms.guard import FormError, open_docx
+from ledesk.intake.forms.parse import read_form
 from tests.forms_kit import filled, replace_document, rezip
 
 GOOD = filled()

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from forms.blank import blank_form
-from forms.fields import REPEATING, SECTIONS
-from forms.guard import FormError
-from forms.parse import read_form, to_bool, to_date
-from models.submission import Submission, parse_submission
+from ledesk.intake.forms.blank import blank_form
+from ledesk.intake.forms.fields import REPEATING, SECTIONS
+from ledesk.intake.forms.guard import FormError
+from ledesk.intake.forms.parse import read_form, to_bool, to_date
+from ledesk.models.submission import Submission, parse_submission
 from tests.factories import sample
 from tests.forms_kit import filled, replace_document
 
@@ -50,7 +50,7 @@ def _leaves(model: type, prefix: str = "") -> set[str]:
 def test_every_submission_field_has_a_place_on_a_form() -> None:
     placed = {f.path for s in SECTIONS for f in s.fields} | {r.path for r in REPEATING}
     assert _leaves(Submission) == placed
-    from models.submission import DataRequest, Target
+    from ledesk.models.submission import DataRequest, Target
 
     for repeating, model in (("targets", Target), ("data_requested", DataRequest)):
         columns = {c.path for r in REPEATING if r.path == repeating for c in r.columns}

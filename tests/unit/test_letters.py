@@ -8,8 +8,8 @@ import zipfile
 
 import pytest
 
-from letters.render import render, versions
-from letters.wording import LETTERS
+from ledesk.letters.render import render, versions
+from ledesk.letters.wording import LETTERS
 
 COMMON = {"provider": "LE Desk Cloud", "case_id": "LE-0123456789", "reference": "SMPA-1", "date": "2026-12-01",
           "officer": "Kim Min-jun", "authority": "Seoul Metropolitan Police Agency"}

@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from models.enums import NoticeStatus
-from states.attempt import Attachment
-from states.effects import ALL, Related
-from states.engine import allowed_triggers, apply
-from states.errors import BadInput, GuardRefused, InvalidTrigger
-from states.notice import NonDisclosureOrder
+from ledesk.models.enums import NoticeStatus
+from ledesk.states.attempt import Attachment
+from ledesk.states.effects import ALL, Related
+from ledesk.states.engine import allowed_triggers, apply
+from ledesk.states.errors import BadInput, GuardRefused, InvalidTrigger
+from ledesk.states.notice import NonDisclosureOrder
 from tests.factories import attempt, calendar, case, policy, seoul
 
 
@@ -163,7 +163,7 @@ def test_reject_needs_a_reason_and_tells_the_requester_only_the_code() -> None:
 
 
 def test_expire_only_when_the_deadline_passed_and_nothing_is_attached() -> None:
-    from states.engine import system_attempt
+    from ledesk.states.engine import system_attempt
 
     p, cal = policy(), calendar()
     record = case("preservation", state="preserved")

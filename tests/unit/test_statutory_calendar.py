@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from states import statutory
-from states.errors import BadInput
+from ledesk.states import statutory
+from ledesk.states.errors import BadInput
 from tests.factories import calendar, policy, seoul
 
 P = policy()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reports.transparency import CaseFacts, facts, halves, pivot
+from ledesk.reports.transparency import CaseFacts, facts, halves, pivot
 from tests.factories import calendar, sample, seoul
 
 CAL = calendar()

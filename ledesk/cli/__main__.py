@@ -1,0 +1,3 @@
+from ledesk.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,198 @@
+"""`ledesk serve`: everything an operator needs running, in one command.
+
+- a Prefect server of its own (SQLite under LEDESK_HOME/prefect) when PREFECT_API_URL names none;
+- every deployment with its schedule, served in this process (no work pool needed on one machine);
+- the missed-acknowledgement automation, created with the escalation deployment;
+- a watch on the drop folder that runs the intake flow the moment a file lands (so an emergency pages
+  on-call in about a second instead of waiting for the next scheduled run).
+Ctrl-C (or SIGTERM) stops the watch, pauses the schedules and stops the server it started."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from ledesk.models.db import ledesk_home
+
+log = logging.getLogger("ledesk.serve")
+INBOX_POLL_SECONDS = 1.0
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now (for a server of our own)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def healthy(api_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def start_prefect_server(host: str, port: int, timeout: float = 90) -> tuple[subprocess.Popen[bytes], str]:
+    home = ledesk_home().resolve() / "prefect"
+    home.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           # the UI in the browser calls the API at this address, whatever --port was given
+           "PREFECT_SERVER_API_HOST": host, "PREFECT_SERVER_API_PORT": str(port),
+           "PREFECT_UI_API_URL": f"http://{host}:{port}/api"}
+    prefect = Path(sys.executable).with_name("prefect")
+    command = [str(prefect)] if prefect.exists() else [sys.executable, "-m", "prefect"]
+    logfile = (home / "server.log").open("ab")
+    server = subprocess.Popen([*command, "server", "start", "--host", host, "--port", str(port)],
+                              env=env, stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True)
+    api_url = f"http://{host}:{port}/api"
+    deadline = time.monotonic() + timeout
+    while not healthy(api_url):
+        if server.poll() is not None or time.monotonic() > deadline:
+            stop(server)
+            raise RuntimeError(f"the Prefect server did not start on {host}:{port}; see {home / 'server.log'}")
+        time.sleep(0.5)
+    return server, api_url
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+async def watch_inbox(home: Path, stopping: asyncio.Event) -> None:
+    """Run the intake flow whenever the drop folder holds a file; a run in progress is finished, never
+    cut off, when LE Desk stops (each file is its own transaction, so it is a matter of moments)."""
+    from ledesk.flows.intake import intake
+
+    inbox = home / "inbox"
+    while not stopping.is_set():
+        try:
+            if inbox.is_dir() and any(not p.name.startswith(".") for p in inbox.iterdir() if p.is_file()):
+                await intake()
+        except Exception:  # a bad run is in the Prefect UI; the watch goes on
+            log.exception("intake run failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), INBOX_POLL_SECONDS)
+
+
+async def drain_prefect(timeout: float = 10) -> None:
+    """Hand Prefect's queued logs and events to its server while it is still up: once it is stopped,
+    their workers would retry against nothing and hold the process open at exit."""
+    import inspect
+
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        with contextlib.suppress(RuntimeError):
+            result = worker.drain_all(timeout=timeout)
+            if inspect.isawaitable(result):
+                await result
+
+
+def _quiet_server_class() -> Any:
+    import uvicorn
+
+    class QuietServer(uvicorn.Server):
+        """A uvicorn server that leaves SIGINT and SIGTERM to `ledesk serve`, which stops everything."""
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Any:
+            yield
+
+    return QuietServer
+
+
+async def serve_deployments(rt: Any, watch: bool = True, api_port: int | None = None, host: str = "127.0.0.1",
+                            grace_seconds: float = 20) -> bool:
+    """Serve until SIGINT or SIGTERM; returns False when the runner did not wind down within the grace."""
+    import uvicorn
+    from prefect.runner import Runner
+
+    from ledesk.api.app import create_app
+
+    _QuietServer = _quiet_server_class()
+    policy = rt.policy
+    from ledesk.flows.deployments import runner_deployments
+
+    # Built off the event loop: Prefect's to_deployment turns into a coroutine when called inside one.
+    deployments = await asyncio.to_thread(runner_deployments, policy)
+    runner = Runner(pause_on_shutdown=True)
+    for deployment in deployments:
+        await runner.add_deployment(deployment)
+    stopping = asyncio.Event()
+    serving = asyncio.create_task(runner.start())
+    await asyncio.sleep(0)  # the runner installs its own SIGTERM handler as it starts; ours come after
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopping.set)
+    watcher = asyncio.create_task(watch_inbox(ledesk_home(), stopping)) if watch else None
+    web = _QuietServer(uvicorn.Config(create_app(rt), host=host, port=api_port, log_level="warning",
+                                      server_header=False)) if api_port else None
+    web_task = asyncio.create_task(web.serve()) if web else None
+    stop_wait = asyncio.create_task(stopping.wait())
+    await asyncio.wait({serving, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.set()  # (also when the runner ended by itself)
+    if web is not None and web_task is not None:
+        web.should_exit = True
+        await asyncio.wait({web_task}, timeout=grace_seconds)
+    if watcher is not None:
+        await asyncio.wait({watcher}, timeout=grace_seconds)
+    serving.cancel()  # the runner pauses the schedules and cancels the runs it started
+    done, _ = await asyncio.wait({serving}, timeout=grace_seconds)
+    stop_wait.cancel()
+    await drain_prefect()
+    return bool(done)
+
+
+def run_serve(rt: Any, host: str, port: int, watch: bool = True, api_port: int | None = 8000,
+              out: Any = sys.stdout) -> int:
+    from ledesk.models.migrate import upgrade
+
+    server = None
+    if not os.environ.get("PREFECT_API_URL"):
+        server, api_url = start_prefect_server(host, port)
+        os.environ["PREFECT_API_URL"] = api_url  # before Prefect is first imported in this process
+        os.environ.setdefault("PREFECT_HOME", str(ledesk_home().resolve() / "prefect"))
+    ui = os.environ["PREFECT_API_URL"].removesuffix("/api")
+    if api_port:  # where the Prefect UI's image artifact finds the operators' picture chart
+        os.environ.setdefault("LEDESK_PUBLIC_URL", f"http://{host}:{api_port}")
+    upgrade(rt.engine)
+
+    inbox = ledesk_home().resolve() / "inbox"
+    out.write((f"Reviewers' web UI and API at http://{host}:{api_port}/ (sign in with `ledesk tokens create`).\n"
+               if api_port else "")
+              + f"LE Desk serving its deployments; Prefect UI at {ui} (deployments, runs, events, artifacts).\n"
+              + (f"Watching {inbox} for requests" if watch else f"{inbox} is read by the watch-inbox schedule only")
+              + "; Ctrl-C stops.\n")
+    out.flush()
+    clean = False
+    try:
+        clean = asyncio.run(serve_deployments(rt, watch, api_port, host))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if server is not None:
+            stop(server)
+    out.write("LE Desk stopped.\n" if clean else "LE Desk stopped (the runner did not wind down in time).\n")
+    out.flush()
+    if not clean:  # do not hang on a flow run that will not die; the server is already down
+        os._exit(0)
+    return 0

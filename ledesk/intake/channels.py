@@ -1,0 +1,154 @@
+"""One entry for every way a request arrives: a JSON file (the portal), a filled .docx form, or an e-mail.
+Each is read into the same submission and handed to states.intake in one transaction."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from ledesk.intake.email import CASE_NUMBER, SUBJECT, MessageError, read_message
+from ledesk.intake.forms.guard import FormError
+from ledesk.intake.forms.parse import read_form
+from ledesk.models.enums import TERMINAL_STATES
+from ledesk.models.submission import SubmissionError
+from ledesk.models.tables import cases
+from ledesk.policy.calendar import LegalCalendar
+from ledesk.policy.schema import Policy
+from ledesk.states.attempt import Attachment
+from ledesk.states.errors import BadInput
+from ledesk.states.intake import Envelope, email_domain, find_authority, intake, lookalike_alert, not_reviewed_record
+
+MAX_JSON = 5 * 1024 * 1024
+
+
+def authserv_id(policy: Policy) -> str:
+    return os.environ.get("LEDESK_AUTHSERV_ID") or policy.authserv_id
+
+
+def _json(data: bytes, name: str) -> dict[str, Any]:
+    if len(data) > MAX_JSON:
+        raise BadInput(f"{name}: larger than {MAX_JSON // (1024 * 1024)} MB")
+    try:
+        value = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise BadInput(f"{name}: not valid JSON ({exc.__class__.__name__}: {str(exc)[:120]})") from None
+    if not isinstance(value, dict):
+        raise BadInput(f"{name}: a submission is a JSON object")
+    return value
+
+
+def _form(data: bytes, name: str) -> dict[str, Any]:
+    try:
+        return read_form(data)
+    except FormError as exc:
+        raise BadInput(f"{name}: {exc}") from None
+
+
+def _submit(conn: Connection, raw: dict[str, Any], now: datetime, policy: Policy, cal: LegalCalendar,
+            name: str, envelope: Envelope) -> dict[str, Any]:
+    try:
+        return intake(conn, raw, now, policy, cal, name, envelope)
+    except SubmissionError as exc:
+        raise BadInput(f"{name}: {exc}") from None
+
+
+def intake_bytes(conn: Connection, name: str, data: bytes, now: datetime, policy: Policy,
+                 cal: LegalCalendar) -> dict[str, Any]:
+    suffix = Path(name).suffix.lower()
+    if suffix == ".json":
+        return _submit(conn, _json(data, name), now, policy, cal, name, Envelope("portal"))
+    if suffix == ".docx":
+        source = Attachment(Path(name).name, data, "submission")
+        return _submit(conn, _form(data, name), now, policy, cal, name, Envelope("form", source))
+    if suffix == ".eml":
+        return intake_email(conn, name, data, now, policy, cal)
+    raise BadInput(f"{name}: intake takes .json, .docx or .eml")
+
+
+def intake_email(conn: Connection, name: str, data: bytes, now: datetime, policy: Policy,
+                 cal: LegalCalendar) -> dict[str, Any]:
+    try:
+        mail = read_message(data, authserv_id(policy))
+    except MessageError as exc:
+        raise BadInput(f"{name}: {exc}") from None
+    envelope = Envelope("email", Attachment(Path(name).name, data, "email"), tuple(mail.attachments), mail.headers)
+    domain = email_domain(mail.sender)
+    sha = envelope.source.sha256 if envelope.source else ""
+    if SUBJECT.casefold() not in mail.subject.casefold():
+        return not_reviewed_record(conn, mail.sender, f"the subject does not contain \"{SUBJECT}\"", sha, now,
+                                   policy, envelope)
+    authority = find_authority(conn, domain)
+    if authority is None:
+        return not_reviewed_record(
+            conn, mail.sender, f"sender domain {domain or '(none)'} is not an allow-listed law-enforcement authority",
+            sha, now, policy, envelope, lookalike_alert(conn, mail.sender))
+    if mail.dmarc != "pass":
+        verdict = mail.dmarc or f"no verdict from {authserv_id(policy)}"
+        return not_reviewed_record(
+            conn, mail.sender, f"DMARC did not pass for {domain} ({verdict})", sha, now, policy, envelope,
+            f"DMARC {verdict} for mail claiming to be from allow-listed {authority.domain}: possible spoofing")
+    form = next((a for a in mail.attachments if a.filename.lower().endswith((".docx", ".json"))), None)
+    others = tuple(a for a in mail.attachments if a is not form)
+    related = _named_case(conn, mail.text, authority.domain)
+    if form is None:
+        if related is None:
+            raise BadInput(f"{name}: the e-mail carries no .docx or .json request form and names no open case")
+        document = others[0] if others else envelope.source
+        assert document is not None
+        return _attach_process(conn, related, document, others, now, policy, cal, mail.sender)
+    raw = _form(form.content, form.filename) if form.filename.lower().endswith(".docx") else \
+        _json(form.content, form.filename)
+    raw["sender"] = {"email": mail.sender}  # the verified From, never what the form claims
+    if related and not raw.get("related_case"):
+        raw["related_case"] = related
+    return _submit(conn, raw, now, policy, cal, form.filename,
+                   Envelope("email", Attachment(form.filename, form.content, "submission"), others, mail.headers))
+
+
+def _named_case(conn: Connection, text: str, authority_domain: str) -> str | None:
+    """An open case of this authority named by our case number, or by the authority's own reference."""
+    open_states = [s.value for s in TERMINAL_STATES]
+    numbers = CASE_NUMBER.findall(text)
+    if numbers:
+        found = conn.execute(select(cases.c.case_id).where(
+            cases.c.case_id.in_(numbers), cases.c.authority_domain == authority_domain,
+            cases.c.state.not_in(open_states))).first()
+        if found:
+            return str(found.case_id)
+    for row in conn.execute(select(cases.c.case_id, cases.c.reference).where(
+            cases.c.authority_domain == authority_domain, cases.c.state.not_in(open_states),
+            cases.c.reference != "")):
+        if row.reference and row.reference in text:
+            return str(row.case_id)
+    return None
+
+
+def _attach_process(conn: Connection, case_id: str, document: Attachment, others: tuple[Attachment, ...],
+                    now: datetime, policy: Policy, cal: LegalCalendar, sender: str) -> dict[str, Any]:
+    """Legal process sent as a document (a scanned warrant) for a case waiting for it."""
+    from ledesk.states.engine import apply, system_attempt
+    from ledesk.states.store import Outcome, load_case, related, write
+
+    case = load_case(conn, case_id)
+    attempt = system_attempt("attach_legal_process", now, policy, cal, attachment=document,
+                             reason=f"legal process e-mailed by {sender}")
+    after, step = apply(case, attempt, related(conn, [case_id])[case_id])
+    step.effects.documents += [Attachment(a.filename, a.content, "attachment") for a in others if a is not document]
+    write(conn, [Outcome(after, case.version, [step])])
+    return {"case_id": case_id, "status": "linked", "state": after.state, "kind": case.kind, "deficiencies": [],
+            "linked_to": case_id}
+
+
+def intake_file(conn: Connection, path: Path, now: datetime, policy: Policy, cal: LegalCalendar) -> dict[str, Any]:
+    if not path.is_file():
+        raise BadInput(f"{path}: no such file")
+    limit = 31 * 1024 * 1024
+    if path.stat().st_size > limit:
+        raise BadInput(f"{path}: larger than {limit // (1024 * 1024)} MB")
+    return intake_bytes(conn, path.name, path.read_bytes(), now, policy, cal)
+

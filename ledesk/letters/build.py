@@ -1,0 +1,56 @@
+"""`python -m letters.build`: write letters/templates/<kind>.docx from letters/wording.py (once, or to
+start over). The templates are then edited in Word; bump the version in versions.toml on every edit."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ledesk.letters.wording import LETTERS, WAIVER_EN, WAIVER_KO, Wording
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+
+def template(kind: str, wording: Wording) -> bytes:
+    import io
+
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    doc = Document()
+    for style_name in ("Normal", "Title"):
+        doc.styles[style_name].element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "Malgun Gothic")
+    doc.add_paragraph("{{ provider }}")
+    doc.add_paragraph("{{ date }}")
+    doc.add_paragraph("To / 수신: {{ officer }}, {{ authority }}")
+    doc.add_paragraph("Re / 제목: LE Desk case {{ case_id }}, your reference {{ reference }}")
+    doc.add_heading(f"{wording.subject_en} / {wording.subject_ko}", level=1)
+    for text in wording.en:
+        doc.add_paragraph(text)
+    if wording.waiver:
+        doc.add_paragraph(WAIVER_EN)
+    doc.add_paragraph("")
+    for text in wording.ko:
+        doc.add_paragraph(text)
+    if wording.waiver:
+        doc.add_paragraph(WAIVER_KO)
+    doc.add_paragraph("")
+    doc.add_paragraph("{{ provider }} Legal / 법무팀")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def main() -> None:
+    TEMPLATES.mkdir(exist_ok=True)
+    for kind, wording in LETTERS.items():
+        (TEMPLATES / f"{kind}.docx").write_bytes(template(kind, wording))
+    versions = TEMPLATES / "versions.toml"
+    if not versions.exists() or "--reset-versions" in sys.argv:
+        versions.write_text("# Bump a letter's version whenever its template is edited; each letter records it.\n"
+                            + "".join(f'{kind} = "1"\n' for kind in LETTERS))
+    print(f"wrote {len(LETTERS)} templates to {TEMPLATES}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""The shape of a policy file, validated on load so a typo cannot silently change a legal deadline."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PreservationRule(_Strict):
+    days: int = Field(gt=0)
+    extension_days: int = Field(ge=0)
+    max_extensions: int = Field(ge=0)
+    extension_needs_court_permission: bool
+    repeat_request_allowed: bool
+
+
+class CureRule(_Strict):
+    days: int = Field(gt=0)
+    reminder_days_before: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _reminder_inside_window(self) -> CureRule:
+        if self.reminder_days_before >= self.days:
+            raise ValueError("cure.reminder_days_before must be shorter than cure.days")
+        return self
+
+
+class NoticeRule(_Strict):
+    lead_time_days: int = Field(ge=0)
+    cap_at_legal_process_validity: bool
+    suppressed_regimes: list[str]
+    emergency_deferral_days: int = Field(gt=0)
+    us_delayed_notice_max_days: int = Field(gt=0)
+    us_nondisclosure_max_days: int = Field(gt=0)
+
+
+class EmergencyRule(_Strict):
+    acknowledge_minutes: int = Field(gt=0)
+    triage_minutes: int = Field(gt=0)
+    decision_hours: int = Field(gt=0)
+    followup_business_days: int = Field(gt=0)
+
+
+class ExpiryWarningRule(_Strict):
+    days_before: int = Field(ge=0)
+
+
+class LegalProcessWaitRule(_Strict):
+    days: int = Field(gt=0)
+
+
+class Tba83Rule(_Strict):
+    comply: bool
+    approver_ranks: list[str]
+
+
+class LedgerRule(_Strict):
+    pcsa_retention_years: int = Field(gt=0)
+    tba_retention_years: int = Field(gt=0)
+    half_year_report_due_days: int = Field(gt=0)
+    reminder_days_before: int = Field(gt=0)
+    pcsa_regimes: list[str] = Field(min_length=1)
+    tba_regimes: list[str] = Field(min_length=1)
+
+
+class FeeRule(_Strict):
+    """What responding costs and what may be invoiced (costs of responding may be invoiced)."""
+
+    currency: str = Field(min_length=3, max_length=3)
+    reviewer_hourly_rate: int = Field(ge=0)
+    per_gigabyte: int = Field(ge=0)
+    minimum_fee: int = Field(ge=0)
+    default_minutes: int = Field(ge=0)
+    minutes: dict[str, int] = {}      # standard reviewer minutes per action, when none were recorded
+    invoice_instruments: list[str] = Field(min_length=1)
+
+
+class LogRetentionRule(_Strict):
+    internet_logs_months: int = Field(gt=0)
+    ip_access_months: int = Field(gt=0)
+    call_detail_months: int = Field(gt=0)
+
+
+class Policy(_Strict):
+    version: str = Field(min_length=1)
+    timezone: str
+    holiday_country: str = Field(min_length=2, max_length=2)
+    extra_holidays: list[date] = []
+    authserv_id: str
+    provider_name: str
+    legal_team_address: str
+    oncall_address: str
+    escalation_addresses: list[str] = Field(min_length=1)
+    abuse_team_address: str
+    compliance_lead_address: str
+    preservation: dict[str, PreservationRule]
+    cure: CureRule
+    notice: NoticeRule
+    emergency: EmergencyRule
+    expiry_warning: ExpiryWarningRule
+    legal_process_wait: LegalProcessWaitRule
+    tba83: Tba83Rule
+    instruments: dict[str, list[str]]
+    ledgers: LedgerRule
+    fees: FeeRule
+    log_retention: LogRetentionRule
+
+    @model_validator(mode="after")
+    def _known_names(self) -> Policy:
+        from ledesk.models.enums import DataCategory, Instrument, Regime
+
+        regimes = {r.value for r in Regime}
+        for name in [*self.preservation, *self.notice.suppressed_regimes, *self.ledgers.pcsa_regimes,
+                     *self.ledgers.tba_regimes]:
+            if name not in regimes:
+                raise ValueError(f"unknown regime {name!r} in policy")
+        for instrument, categories in self.instruments.items():
+            if instrument not in {i.value for i in Instrument}:
+                raise ValueError(f"unknown instrument {instrument!r} in policy.instruments")
+            for category in categories:
+                if category not in {c.value for c in DataCategory}:
+                    raise ValueError(f"unknown data category {category!r} for {instrument}")
+        for instrument in self.fees.invoice_instruments:
+            if instrument not in {i.value for i in Instrument}:
+                raise ValueError(f"unknown instrument {instrument!r} in policy.fees.invoice_instruments")
+        missing = {i.value for i in Instrument} - set(self.instruments)
+        if missing:
+            raise ValueError(f"policy.instruments lacks {sorted(missing)}")
+        return self
+
+    def preservation_rule(self, regime: str) -> PreservationRule:
+        try:
+            return self.preservation[regime]
+        except KeyError:
+            raise KeyError(f"policy has no preservation rule for regime {regime}") from None
