@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from ledesk.cli.serve import free_port
+from ledesk.serve import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -17,7 +17,7 @@ from ledesk.models.db import make_engine
 from ledesk.models.migrate import upgrade
 from ledesk.models.tables import authorities
 
-SAMPLE = Path(__file__).resolve().parents[1] / "ledesk" / "cli" / "samples" / "warrant.json"
+SAMPLE = Path(__file__).resolve().parents[1] / "ledesk" / "samples" / "warrant.json"
 
 
 def _forms(n: int) -> list[bytes]:

@@ -22,9 +22,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ledesk.cli.serve import free_port
+from ledesk.serve import free_port
 
-SAMPLES = Path(__file__).resolve().parents[1] / "ledesk" / "cli" / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "ledesk" / "samples"
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -150,7 +150,7 @@ def sweep_overhead(sizes: tuple[int, ...] = (1_000, 100_000)) -> dict[str, Any]:
     """The flow's wall time minus the domain sweep's own time inside it (same run, so no run-to-run noise),
     with the domain sweep called directly on a copy of the same database as the reference."""
     from bench.sweep import NOW, seed
-    from ledesk.flows.runtime import runtime
+    from ledesk.bootstrap import runtime
     from ledesk.flows.sweep import sweep as sweep_flow
 
     rows = []
@@ -200,14 +200,14 @@ def run(requests: int = 50, deployment_requests: int = 10, sizes: tuple[int, ...
         server = None
         try:
             if not os.environ.get("PREFECT_API_URL"):
-                from ledesk.cli.serve import start_prefect_server
+                from ledesk.serve import start_prefect_server
 
                 server, api_url = start_prefect_server("127.0.0.1", free_port())
                 os.environ["PREFECT_API_URL"] = api_url
             return [emergency_latency(requests, deployment_requests), sweep_overhead(sizes)]
         finally:
             if server is not None:
-                from ledesk.cli.serve import stop
+                from ledesk.serve import stop
 
                 stop(server)
             os.environ.clear()

@@ -20,7 +20,7 @@ from ledesk.models.db import make_engine
 from ledesk.models.migrate import upgrade
 from ledesk.models.tables import authorities, cases, holds, ledger, notices, productions, targets
 
-SAMPLES = Path(__file__).resolve().parents[1] / "ledesk" / "cli" / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "ledesk" / "samples"
 YEAR = datetime(2026, 12, 31, 15, tzinfo=UTC)  # 1 January 2027, 00:00 in Seoul
 KINDS = (("warrant", "legal_process", "KR_WARRANT"), ("court_permission", "legal_process", "KR_PCSA13"),
          ("emergency", "emergency", "EMERGENCY"), ("preservation", "preservation", "POLICY_PRESERVATION"),

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-SAMPLES = Path(__file__).resolve().parents[1] / "ledesk" / "cli" / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "ledesk" / "samples"
 
 
 def _time(cmd: list[str], env: dict[str, str], runs: int) -> float:

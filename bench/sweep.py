@@ -23,7 +23,7 @@ from ledesk.models.migrate import upgrade
 from ledesk.models.tables import audit_head, authorities, cases, events, holds, notices, targets, timers
 from ledesk.states.audit import GENESIS
 
-SAMPLE = Path(__file__).resolve().parents[1] / "ledesk" / "cli" / "samples" / "preservation.json"
+SAMPLE = Path(__file__).resolve().parents[1] / "ledesk" / "samples" / "preservation.json"
 RECEIVED = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
 NOW = datetime(2027, 3, 10, 0, 0, tzinfo=UTC)
 

@@ -18,15 +18,14 @@ from sqlalchemy import Column, Integer, LargeBinary, MetaData, Table, insert
 from ledesk.datasource.embedded import EmbeddedSource, access_logs, accounts
 from ledesk.models.db import make_engine
 from ledesk.models.migrate import upgrade
+from ledesk.service import Desk
 from ledesk.states import admin
 from ledesk.states.clock import FixedClock
-from ledesk.states.engine import Desk
 from ledesk.states.intake import intake
 from ledesk.states.sweep import sweep
-from ledesk.vault.purge import purge
 from ledesk.vault.store import Vault
 
-SAMPLE = Path(__file__).resolve().parents[1] / "ledesk" / "cli" / "samples" / "preservation.json"
+SAMPLE = Path(__file__).resolve().parents[1] / "ledesk" / "samples" / "preservation.json"
 
 
 def _fill(source: EmbeddedSource, n_accounts: int, lines: int, start: datetime) -> None:
@@ -67,7 +66,7 @@ def run(n_accounts: int = 1000, lines: int = 1000) -> dict[str, Any]:
         records = n_accounts * lines
         sweep(engine, now + timedelta(days=120), policy, cal)
         started = time.perf_counter()
-        purged = purge(engine, now + timedelta(days=120), "LE Desk Cloud")
+        purged = Desk(engine, FixedClock(now + timedelta(days=120)), policy, cal).purge().purged
         purge_s = time.perf_counter() - started
         assert len(purged) == n_accounts
 

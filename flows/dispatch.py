@@ -7,7 +7,7 @@ from typing import Any
 
 from prefect import flow
 
-from ledesk.flows.runtime import runtime
+from ledesk.bootstrap import runtime
 
 
 @flow(name="dispatch-outbox", log_prints=True)

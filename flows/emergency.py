@@ -8,8 +8,8 @@ from typing import Any
 
 from prefect import flow
 
+from ledesk.bootstrap import runtime
 from ledesk.flows.publish import publish
-from ledesk.flows.runtime import runtime
 from ledesk.states.queries import show
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from prefect import flow
 
+from ledesk.bootstrap import runtime
 from ledesk.flows.publish import case_of, publish
-from ledesk.flows.runtime import runtime
 from ledesk.models.enums import TimerKind
 from ledesk.states.sweep import fire_early
 

@@ -8,23 +8,24 @@ from typing import Any
 
 from prefect import flow, tags
 
+from ledesk.bootstrap import runtime
 from ledesk.flows.emergency import emergency
 from ledesk.flows.publish import publish
-from ledesk.flows.runtime import runtime
-from ledesk.intake.folder import each_inbox_file
 from ledesk.models.db import ledesk_home
+from ledesk.service import InboxFile
 
 
 @flow(name="intake", log_prints=True)
 async def intake(now: str | None = None) -> dict[str, Any]:
     rt = runtime(now)
-    outcomes: list[dict[str, Any]] = []
+    outcomes: list[InboxFile] = []
     emergencies: list[dict[str, Any]] = []
-    for outcome in each_inbox_file(rt.engine, ledesk_home(), rt.clock.now(), rt.policy, rt.calendar):
+    for outcome in rt.desk(with_vault=False).take_inbox(ledesk_home()):
         outcomes.append(outcome)
-        if outcome.get("status") == "opened" and outcome.get("kind") == "emergency":
-            with tags(f"case:{outcome['case_id']}", "emergency"):
-                emergencies.append(await emergency(outcome["case_id"], now))
+        case_id = outcome.get("case_id")
+        if case_id and outcome.get("status") == "opened" and outcome.get("kind") == "emergency":
+            with tags(f"case:{case_id}", "emergency"):
+                emergencies.append(await emergency(case_id, now))
     if outcomes:
         await publish(now)
     summary: dict[str, Any] = {

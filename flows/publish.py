@@ -19,8 +19,7 @@ from prefect.artifacts import acreate_image_artifact, acreate_markdown_artifact,
 from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 
-from ledesk.cli.runtime import Runtime
-from ledesk.flows.runtime import runtime
+from ledesk.bootstrap import Runtime, runtime
 from ledesk.states import feed
 from ledesk.states.feed import FeedEvent
 from ledesk.states.queries import list_cases, show

@@ -8,14 +8,13 @@ from typing import Any
 
 from prefect import flow
 
+from ledesk.bootstrap import runtime
 from ledesk.flows.publish import publish
-from ledesk.flows.runtime import runtime
 
 
 @flow(name="purge-expired-preservations", log_prints=True)
 async def purge_expired_preservations(now: str | None = None) -> dict[str, Any]:
-    rt = runtime(now)
-    doc = rt.purge()
+    doc = runtime(now).desk().purge().as_json()
     await publish(now)
     purged = doc["purged"]
     if purged:

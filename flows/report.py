@@ -12,7 +12,7 @@ from typing import Any
 from prefect import flow
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 
-from ledesk.flows.runtime import runtime
+from ledesk.bootstrap import runtime
 from ledesk.models.db import ledesk_home
 from ledesk.reports import render
 from ledesk.reports.produce import statutory_report

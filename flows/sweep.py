@@ -11,8 +11,8 @@ from typing import Any
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
+from ledesk.bootstrap import runtime
 from ledesk.flows.publish import publish, publish_open_cases, publish_picture
-from ledesk.flows.runtime import runtime
 
 
 @task(name="fire-due-timers", cache_policy=NO_CACHE)
@@ -20,11 +20,11 @@ async def fire_due_timers(now: str | None, batch_size: int) -> dict[str, Any]:
     """What fired, as counts and the cases to page: a result Prefect keeps must stay small whatever the
     number of timers (the audit log and the timer rows hold the detail)."""
     started = time.perf_counter()
-    doc = runtime(now).sweep(batch_size)
-    return {"seconds": round(time.perf_counter() - started, 3), "fired": len(doc["fired"]),
-            "failed": doc["failed"][:100], "failed_count": len(doc["failed"]),
-            "escalated": sorted({f["case_id"] for f in doc["fired"] if f.get("action") == "escalation"}),
-            "retention_deleted": doc.get("retention_deleted", 0)}
+    report = runtime(now).desk().sweep(batch_size)
+    return {"seconds": round(time.perf_counter() - started, 3), "fired": len(report.fired),
+            "failed": report.failed[:100], "failed_count": len(report.failed),
+            "escalated": sorted({f["case_id"] for f in report.fired if f.get("action") == "escalation"}),
+            "retention_deleted": report.retention_deleted or 0}
 
 
 @task(name="deliver-escalation-pages", cache_policy=NO_CACHE)

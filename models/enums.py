@@ -19,6 +19,42 @@ class CaseState(StrEnum):
 TERMINAL_STATES = frozenset({CaseState.DISCLOSED, CaseState.EXPIRED, CaseState.REJECTED})
 
 
+class Trigger(StrEnum):
+    """The transition table's triggers (states.machine.TABLE has a row, or two, for each)."""
+
+    FLAG_INCOMPLETE = "flag_incomplete"
+    CURE = "cure"
+    PRESERVE = "preserve"
+    EXTEND = "extend"
+    REQUIRE_LEGAL_PROCESS = "require_legal_process"
+    ATTACH_LEGAL_PROCESS = "attach_legal_process"
+    RECOMMEND_DISCLOSURE = "recommend_disclosure"
+    APPROVE_DISCLOSURE = "approve_disclosure"
+    DISCLOSE = "disclose"
+    VERIFY_CALLBACK = "verify_callback"
+    EMERGENCY_DISCLOSE = "emergency_disclose"
+    REJECT = "reject"
+    EXPIRE = "expire"
+
+
+class Channel(StrEnum):
+    """How a submission arrived."""
+
+    PORTAL = "portal"   # the API, or a JSON file given to `ledesk intake`
+    FORM = "form"       # a filled .docx form
+    EMAIL = "email"     # an e-mail to the official address
+
+
+class OutboxChannel(StrEnum):
+    """Where an outbound message goes."""
+
+    EMAIL = "email"              # a letter to an authority
+    USER_NOTICE = "user_notice"  # the notice to the user
+    PAGE = "page"                # on-call
+    INTERNAL = "internal"        # the legal team
+    REFERRAL = "referral"        # the abuse team, held while the user must not learn of the request
+
+
 class CaseKind(StrEnum):
     PRESERVATION = "preservation"
     EMERGENCY = "emergency"

@@ -16,6 +16,7 @@ from ledesk.models.enums import (
     RejectReason,
     TargetOutcome,
     TimerKind,
+    Trigger,
 )
 from ledesk.models.submission import Submission
 from ledesk.states import deadlines, messages
@@ -308,11 +309,12 @@ def expire(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
 
 
 EFFECTS: dict[str, Callable[[CaseRecord, Attempt, Related], Effects]] = {
-    "flag_incomplete": flag_incomplete, "cure": cure, "preserve": preserve, "extend": extend,
-    "require_legal_process": require_legal_process, "attach_legal_process": attach_legal_process,
-    "recommend_disclosure": recommend_disclosure, "approve_disclosure": approve_disclosure,
-    "disclose": disclose, "verify_callback": verify_callback, "emergency_disclose": emergency_disclose,
-    "reject": reject, "expire": expire,
+    Trigger.FLAG_INCOMPLETE: flag_incomplete, Trigger.CURE: cure, Trigger.PRESERVE: preserve,
+    Trigger.EXTEND: extend, Trigger.REQUIRE_LEGAL_PROCESS: require_legal_process,
+    Trigger.ATTACH_LEGAL_PROCESS: attach_legal_process, Trigger.RECOMMEND_DISCLOSURE: recommend_disclosure,
+    Trigger.APPROVE_DISCLOSURE: approve_disclosure, Trigger.DISCLOSE: disclose,
+    Trigger.VERIFY_CALLBACK: verify_callback, Trigger.EMERGENCY_DISCLOSE: emergency_disclose,
+    Trigger.REJECT: reject, Trigger.EXPIRE: expire,
 }
 
 

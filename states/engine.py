@@ -1,28 +1,28 @@
 """The engine: the only code that fires triggers and so the only code that changes a case's state.
 
-`apply` is pure (case, attempt, related facts -> the step); `Desk` wraps it in one database transaction
-with the state, audit event, timers, holds, notices and outbox rows, all or nothing."""
+`apply` is pure (case, attempt, related facts -> the step); `fire_on` writes the step inside the caller's
+transaction with the state, audit event, timers, holds, notices and outbox rows, all or nothing. The
+service layer (ledesk.service.Desk) owns that transaction."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, select
 
-from ledesk.models.enums import SYSTEM_ACTOR
+from ledesk.models.enums import SYSTEM_ACTOR, Trigger
 from ledesk.models.tables import cases, holds, targets
 from ledesk.policy.calendar import LegalCalendar
 from ledesk.policy.schema import Policy
-from ledesk.states import audit, guards, ledger, notice
+from ledesk.states import guards, notice
 from ledesk.states.attempt import Attachment, Attempt
 from ledesk.states.case import CaseRecord
-from ledesk.states.clock import Clock
 from ledesk.states.effects import EFFECTS, Related
 from ledesk.states.errors import BadInput, InvalidTrigger, Refused
 from ledesk.states.machine import MACHINE, RULES_BY_TRIGGER, SYSTEM, TRIGGERS, triggers_from
-from ledesk.states.store import Outcome, Step, load_case, related, roles_of, write
+from ledesk.states.store import Step, record, related
 
 
 def apply(case: CaseRecord, attempt: Attempt, rel: Related) -> tuple[CaseRecord, Step]:
@@ -34,11 +34,11 @@ def apply(case: CaseRecord, attempt: Attempt, rel: Related) -> tuple[CaseRecord,
     source = case.state
     if trigger not in triggers_from_cached(source):
         raise InvalidTrigger(trigger, source, allowed_triggers(case, attempt.policy, attempt.calendar))
-    if trigger in ("approve_disclosure", "emergency_disclose"):
+    if trigger in (Trigger.APPROVE_DISCLOSURE, Trigger.EMERGENCY_DISCLOSE):
         plan = notice.decide(case, rel.order, attempt.now, attempt.policy, attempt.calendar)
         attempt.notice_status = plan.status
         attempt.scratch["notice_plan"] = plan
-    if trigger == "disclose" and attempt.due_at is None:
+    if trigger == Trigger.DISCLOSE and attempt.due_at is None:
         attempt.due_at = rel.notice_due_at
     after = case.clone()
     if not MACHINE.events[trigger].trigger(after, ctx=attempt):
@@ -81,57 +81,15 @@ def allowed_triggers(case: CaseRecord, policy: Policy, calendar: LegalCalendar,
     return offered
 
 
-@dataclass
-class Desk:
-    """LE Desk's service layer over one database, clock, policy and calendar."""
-
-    engine: Engine
-    clock: Clock
-    policy: Policy
-    calendar: LegalCalendar
-    # Takes the snapshot when a hold is created, in the same transaction (vault.store.Vault). Without
-    # one, holds are recorded but nothing is copied: only tests of the rules run that way.
-    vault: Preserver | None = None
-
-    def attempt(self, trigger: str, actor: str, roles: frozenset[str], **kw: Any) -> Attempt:
-        return Attempt(trigger=trigger, actor=actor, roles=roles, now=self.clock.now(), policy=self.policy,
-                       calendar=self.calendar, **kw)
-
-    def fire(self, case_id: str, trigger: str, actor: str, reason: str = "",
-             attachment: Attachment | None = None, failed: bool = False, minutes: int | None = None) -> CaseRecord:
-        """A person fires a trigger. Automatic steps go through `fire_as_system`. `minutes` is the
-        reviewer time the action took, for cost recovery (the policy's standard time when not given)."""
-        if trigger not in TRIGGERS:
-            raise BadInput(f"unknown trigger {trigger!r}; triggers are: {', '.join(TRIGGERS)}")
-        if minutes is not None and not 0 <= minutes <= 24 * 60:
-            raise BadInput(f"--minutes must be between 0 and {24 * 60}, not {minutes}")
-        if failed and trigger != "verify_callback":
-            raise BadInput("--failed goes with verify_callback only")
-        with self.engine.begin() as conn:
-            case = load_case(conn, case_id, lock=True)
-            roles = frozenset() if actor == SYSTEM_ACTOR else roles_of(conn, actor)
-            attempt = self.attempt(trigger, actor, roles, reason=reason, attachment=attachment, failed=failed)
-            if trigger == "preserve":
-                attempt.repeat_statutory_preservation = lambda: repeat_statutory_preservation(conn, case)
-            rel = related(conn, [case_id])[case_id]
-            after, step = apply(case, attempt, rel)
-            if minutes is not None:
-                step.effects.audit["minutes"] = minutes
-            write(conn, [Outcome(after, case.version, [step])])
-            if step.effects.hold is not None and step.effects.hold.op == "create" and self.vault is not None:
-                hold_id = conn.execute(select(holds.c.hold_id).where(holds.c.case_id == case_id)
-                                       .order_by(holds.c.created_at.desc()).limit(1)).scalar_one()
-                summary = self.vault.snapshot(conn, hold_id, after.submission, attempt.now)
-                audit.append(conn, [audit.EventDraft(case_id, "snapshot_taken", SYSTEM_ACTOR, attempt.now,
-                                                     reason=f"hold {hold_id}", data={"hold_id": hold_id,
-                                                                                     **summary})])
-            if discloses(step) and self.vault is not None:
-                production = self.vault.produce(conn, after, self.policy.instruments, attempt.now, actor)
-                ledger.record(conn, after, production, attempt.now, self.policy, self.calendar)
-            return after
-
-    def now(self) -> datetime:
-        return self.clock.now()
+def fire_on(conn: Connection, case: CaseRecord, attempt: Attempt, rel: Related | None = None,
+            documents: Iterable[Attachment] = ()) -> tuple[CaseRecord, Step]:
+    """Fire a trigger on a case read in this transaction and write the step: the one way a trigger's
+    outcome reaches the database outside the sweep's batches. `documents` arrive with it (an e-mail's
+    other attachments)."""
+    after, step = apply(case, attempt, rel if rel is not None else related(conn, [case.case_id])[case.case_id])
+    step.effects.documents += list(documents)
+    record(conn, after, step, read_at_version=case.version)
+    return after, step
 
 
 class Preserver(Protocol):

@@ -8,6 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ledesk.models.enums import CaseKind, NoticeStatus, Regime
+from ledesk.states import roles
 from ledesk.states.attempt import Attempt
 from ledesk.states.case import CaseRecord
 from ledesk.states.errors import GuardRefused
@@ -43,12 +44,7 @@ def holds(name: str, case: CaseRecord, attempt: Attempt) -> bool:
 
 
 def check_role(rule: Rule, attempt: Attempt) -> None:
-    if not attempt.roles:
-        raise GuardRefused("known_actor", f"{attempt.actor!r} is not a registered actor")
-    if not attempt.roles & set(rule.by):
-        needed = " or ".join(r for r in rule.by)
-        raise GuardRefused("actor_role", f"{rule.trigger} needs the role {needed}; {attempt.actor} has "
-                                         f"{', '.join(sorted(attempt.roles))}")
+    roles.require(attempt.actor, attempt.roles, rule.by, rule.trigger)
 
 
 # -- kind and regime ----------------------------------------------------------------------------------

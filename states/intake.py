@@ -23,6 +23,7 @@ from ledesk.models.enums import (
     NoticeStatus,
     OutboxStatus,
     TimerKind,
+    Trigger,
 )
 from ledesk.models.submission import Submission, parse_submission
 from ledesk.models.tables import authorities, cases, not_reviewed, outbox
@@ -33,11 +34,11 @@ from ledesk.states.attempt import Attachment
 from ledesk.states.case import CaseRecord
 from ledesk.states.completeness import deficiencies
 from ledesk.states.effects import Effects, Related, TimerPlan, target_rows
-from ledesk.states.engine import apply, system_attempt
+from ledesk.states.engine import apply, fire_on, system_attempt
 from ledesk.states.lookalike import imitated
 from ledesk.states.notice import NonDisclosureOrder
 from ledesk.states.regime import regime_for
-from ledesk.states.store import Outcome, Step, insert_case_details, load_cases, new_id, related, write
+from ledesk.states.store import Outcome, Step, insert_case_details, load_cases, new_id, write
 from ledesk.states.targets import dedupe_key
 
 
@@ -156,7 +157,7 @@ def intake(conn: Connection, raw: dict[str, Any], now: datetime, policy: Policy,
     missing = deficiencies(sub)
     after = case
     if missing:
-        attempt = system_attempt("flag_incomplete", now, policy, cal, deficiencies=missing)
+        attempt = system_attempt(Trigger.FLAG_INCOMPLETE, now, policy, cal, deficiencies=missing)
         after, step = apply(case, attempt, Related())
         steps.append(step)
     write(conn, [Outcome(after, 0, steps)])  # inserts the case with its first events, timers and letters
@@ -207,15 +208,13 @@ def _supplement_related(conn: Connection, sub: Submission, authority_domain: str
     supplement = {k: v for k, v in given.items() if k not in {"kind", "sender", "related_case"}}
     carries_process = sub.legal_basis.instrument not in (None, Instrument.PRESERVATION_REQUEST, Instrument.EMERGENCY)
     if found.state == CaseState.INCOMPLETE:
-        trigger = "cure"
+        trigger = Trigger.CURE
     elif found.state in (CaseState.PRESERVED, CaseState.AWAITING_LEGAL_PROCESS) and carries_process:
-        trigger = "attach_legal_process"
+        trigger = Trigger.ATTACH_LEGAL_PROCESS
     else:
         return None
     attachment = Attachment("supplement.json", json.dumps(supplement).encode(), "supplement")
     attempt = system_attempt(trigger, now, policy, cal, attachment=attachment)
-    after, step = apply(found, attempt, related(conn, [found.case_id])[found.case_id])
-    step.effects.documents += documents
-    write(conn, [Outcome(after, found.version, [step])])
+    after, _ = fire_on(conn, found, attempt, documents=documents)
     return {"case_id": found.case_id, "status": "linked", "state": after.state, "kind": found.kind,
             "deficiencies": after.deficiencies, "linked_to": found.case_id}

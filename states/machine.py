@@ -14,7 +14,7 @@ from typing import Any
 
 from transitions import Machine
 
-from ledesk.models.enums import TERMINAL_STATES, CaseState
+from ledesk.models.enums import TERMINAL_STATES, CaseState, Trigger
 from ledesk.states import guards
 from ledesk.states.attempt import Attempt
 
@@ -24,7 +24,7 @@ NON_TERMINAL = tuple(s.value for s in CaseState if s not in TERMINAL_STATES)
 
 @dataclass(frozen=True)
 class Rule:
-    trigger: str
+    trigger: Trigger
     source: tuple[str, ...]
     dest: str
     by: tuple[str, ...]           # roles that may fire it; "system" means automatic steps
@@ -34,55 +34,58 @@ class Rule:
 
 
 S = CaseState
+T = Trigger
 # Both destinations of an approval hold to the same rules; only the notice decision routes between them.
 APPROVAL = ("not_emergency", "recommended", "recommended_by_other", "not_foreign_direct", "tba83_policy_allows",
             "instrument_suffices", "legal_process_valid")
 TABLE: tuple[Rule, ...] = (
-    Rule("flag_incomplete", (S.RECEIVED,), S.INCOMPLETE, (SYSTEM, "reviewer"),
+    Rule(T.FLAG_INCOMPLETE, (S.RECEIVED,), S.INCOMPLETE, (SYSTEM, "reviewer"),
          ("not_emergency", "has_deficiency"),
          "name every missing item and send a deficiency letter; 14 days to cure"),
-    Rule("cure", (S.INCOMPLETE,), S.RECEIVED, (SYSTEM, "reviewer"),
+    Rule(T.CURE, (S.INCOMPLETE,), S.RECEIVED, (SYSTEM, "reviewer"),
          ("supplement_attached", "supplement_resolves_deficiencies"),
          "the supplement resolves every deficiency"),
-    Rule("preserve", (S.RECEIVED,), S.PRESERVED, ("reviewer",),
+    Rule(T.PRESERVE, (S.RECEIVED,), S.PRESERVED, ("reviewer",),
          ("preservation_kind", "regime_allows_preservation", "no_repeat_statutory_request",
           "preservation_attested"),
          "snapshot the targets' data and hold it until legal process arrives or the period ends"),
-    Rule("extend", (S.PRESERVED,), S.PRESERVED, ("reviewer",),
+    Rule(T.EXTEND, (S.PRESERVED,), S.PRESERVED, ("reviewer",),
          ("extension_available", "court_permission_if_required"),
          "extend the preservation once (CPA 215-2: only with a court-permission document)"),
-    Rule("require_legal_process", (S.RECEIVED,), S.AWAITING_LEGAL_PROCESS, ("reviewer",),
+    Rule(T.REQUIRE_LEGAL_PROCESS, (S.RECEIVED,), S.AWAITING_LEGAL_PROCESS, ("reviewer",),
          ("has_reason",),
          "wait for sufficient legal process (insufficient instrument, foreign direct request, urgent "
          "request pending court permission)"),
-    Rule("attach_legal_process", (S.PRESERVED, S.AWAITING_LEGAL_PROCESS), S.RECEIVED, (SYSTEM, "reviewer"),
+    Rule(T.ATTACH_LEGAL_PROCESS, (S.PRESERVED, S.AWAITING_LEGAL_PROCESS), S.RECEIVED, (SYSTEM, "reviewer"),
          ("legal_process_document_attached",),
          "attach the legal-process document; an active hold converts"),
-    Rule("recommend_disclosure", (S.RECEIVED,), S.RECEIVED, ("reviewer",),
+    Rule(T.RECOMMEND_DISCLOSURE, (S.RECEIVED,), S.RECEIVED, ("reviewer",),
          ("not_emergency", "has_reason"),
          "record who recommends disclosure and why"),
-    Rule("approve_disclosure", (S.RECEIVED,), S.NOTIFY_USER, ("approver",), APPROVAL,
+    Rule(T.APPROVE_DISCLOSURE, (S.RECEIVED,), S.NOTIFY_USER, ("approver",), APPROVAL,
          "approve; the user is notified first, with the lead time", route="notice_pending"),
-    Rule("approve_disclosure", (S.RECEIVED,), S.DISCLOSED, ("approver",), APPROVAL,
+    Rule(T.APPROVE_DISCLOSURE, (S.RECEIVED,), S.DISCLOSED, ("approver",), APPROVAL,
          "approve; no notice is due now (suppressed, deferred or not required)", route="notice_not_pending"),
-    Rule("disclose", (S.NOTIFY_USER,), S.DISCLOSED, (SYSTEM, "approver"),
+    Rule(T.DISCLOSE, (S.NOTIFY_USER,), S.DISCLOSED, (SYSTEM, "approver"),
          ("lead_time_over",),
          "produce the data once the notice lead time is over"),
-    Rule("verify_callback", (S.RECEIVED,), S.RECEIVED, ("oncall",),
+    Rule(T.VERIFY_CALLBACK, (S.RECEIVED,), S.RECEIVED, ("oncall",),
          ("emergency_kind", "has_reason"),
          "record the out-of-band call-back: number called, who answered, result (--failed if it failed)"),
-    Rule("emergency_disclose", (S.RECEIVED,), S.DISCLOSED, ("approver",),
+    Rule(T.EMERGENCY_DISCLOSE, (S.RECEIVED,), S.DISCLOSED, ("approver",),
          ("emergency_kind", "no_failed_callback", "callback_verified", "callback_by_other"),
          "disclose the minimum needed after a verified call-back by someone else"),
-    Rule("reject", NON_TERMINAL, S.REJECTED, ("reviewer",),
+    Rule(T.REJECT, NON_TERMINAL, S.REJECTED, ("reviewer",),
          ("has_reason",),
          "reject with a reason code"),
-    Rule("expire", (S.INCOMPLETE, S.AWAITING_LEGAL_PROCESS, S.PRESERVED), S.EXPIRED, (SYSTEM,),
+    Rule(T.EXPIRE, (S.INCOMPLETE, S.AWAITING_LEGAL_PROCESS, S.PRESERVED), S.EXPIRED, (SYSTEM,),
          ("deadline_passed", "no_legal_process_attached"),
          "the deadline passed with nothing attached; holds are released for purging"),
 )
 
-TRIGGERS: tuple[str, ...] = tuple(dict.fromkeys(rule.trigger for rule in TABLE))
+TRIGGERS: tuple[Trigger, ...] = tuple(dict.fromkeys(rule.trigger for rule in TABLE))
+if set(TRIGGERS) != set(Trigger):  # the enum names the table's triggers, no more and no fewer
+    raise RuntimeError(f"Trigger and TABLE disagree: {sorted(set(Trigger) ^ set(TRIGGERS))}")
 RULES_BY_TRIGGER: dict[str, tuple[Rule, ...]] = {
     t: tuple(r for r in TABLE if r.trigger == t) for t in TRIGGERS
 }

@@ -13,19 +13,16 @@ from ledesk.models.tables import outbox
 from ledesk.states.attempt import Attachment, Attempt
 from ledesk.states.case import CaseRecord
 from ledesk.states.effects import Effects, NoticeUpdate, TimerPlan
-from ledesk.states.errors import GuardRefused
 from ledesk.states.notice import NonDisclosureOrder, decide
-from ledesk.states.store import Outcome, Step, load_case, related, roles_of, write
+from ledesk.states.store import Step, load_case, record, related
+
+# Who may record an order (the service layer asks the role guard before calling record_order).
+MAY_RECORD_ORDER = (Role.REVIEWER, Role.APPROVER)
 
 
 def record_order(conn: Connection, case_id: str, until: date | None, indefinite: bool, attempt: Attempt,
                  attachment: Attachment | None = None) -> CaseRecord:
-    roles = roles_of(conn, attempt.actor)
-    if not roles:
-        raise GuardRefused("known_actor", f"{attempt.actor!r} is not a registered actor")
-    if not roles & {Role.REVIEWER.value, Role.APPROVER.value}:
-        raise GuardRefused("actor_role", "recording a non-disclosure order needs the role reviewer or approver")
-    case = load_case(conn, case_id)
+    case = load_case(conn, case_id, lock=True)
     rel = related(conn, [case_id])[case_id]
     order = NonDisclosureOrder(until=until, indefinite=indefinite, reference=rel.order.reference)
     plan = decide(case, order, attempt.now, attempt.policy, attempt.calendar)
@@ -48,6 +45,5 @@ def record_order(conn: Connection, case_id: str, until: date | None, indefinite:
             fx.timers.append(TimerPlan(TimerKind.DELAYED_NOTICE, plan.due_at))
     else:
         fx.notice = NoticeUpdate(rel.notice_status, NoticeReason.NONE, None, order=order)
-    write(conn, [Outcome(case, case.version, [Step("nondisclosure", case.state, case.state, attempt.actor,
-                                                    attempt.now, attempt.reason, fx)])])
+    record(conn, case, Step("nondisclosure", case.state, case.state, attempt.actor, attempt.now, attempt.reason, fx))
     return load_case(conn, case_id)

@@ -12,17 +12,13 @@ from ledesk.states.case import CaseRecord
 from ledesk.states.effects import Effects
 from ledesk.states.errors import GuardRefused
 from ledesk.states.messages import Message
-from ledesk.states.store import Outcome, Step, load_case, roles_of, write
+from ledesk.states.store import Step, load_case, record
 
+MAY_REFER = (Role.REVIEWER,)  # asked by the service layer's role guard
 HOLDS_REFERRAL = frozenset({"undecided", "deferred", "suppressed"})
 
 
 def refer(conn: Connection, case_id: str, attempt: Attempt) -> CaseRecord:
-    roles = roles_of(conn, attempt.actor)
-    if not roles:
-        raise GuardRefused("known_actor", f"{attempt.actor!r} is not a registered actor")
-    if Role.REVIEWER.value not in roles:
-        raise GuardRefused("actor_role", "a terms-of-service referral needs the role reviewer")
     if not attempt.reason.strip():
         raise GuardRefused("has_reason", "say which terms the request shows being violated (--reason)")
     case = load_case(conn, case_id, lock=True)
@@ -33,5 +29,5 @@ def refer(conn: Connection, case_id: str, attempt: Attempt) -> CaseRecord:
                       "user must not learn of the request.\n", letter=False)
     step = Step("tos_referral", case.state, case.state, attempt.actor, attempt.now, attempt.reason,
                 Effects(messages=[message]))
-    write(conn, [Outcome(case, case.version, [step])])
+    record(conn, case, step)
     return load_case(conn, case_id)

@@ -9,12 +9,13 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from ledesk.models.enums import TERMINAL_STATES, TimerStatus
+from ledesk.models.enums import TERMINAL_STATES, TimerStatus, Trigger
 from ledesk.models.tables import cases, events, timers
 
 # The first of these on a case is its decision: disclosure approved, rejected, or preserved or sent back
 # for legal process (each answers the request as it stands).
-DECISIONS = ("approve_disclosure", "emergency_disclose", "reject", "preserve", "require_legal_process")
+DECISIONS = (Trigger.APPROVE_DISCLOSURE, Trigger.EMERGENCY_DISCLOSE, Trigger.REJECT, Trigger.PRESERVE,
+             Trigger.REQUIRE_LEGAL_PROCESS)
 
 
 def _hours(values: list[timedelta]) -> float | None:

@@ -15,7 +15,6 @@ from sqlalchemy import Connection, bindparam, delete, insert, or_, select, updat
 
 from ledesk.models.enums import HoldStatus, OutboxStatus, TimerStatus
 from ledesk.models.tables import (
-    actor_roles,
     callbacks,
     cases,
     documents,
@@ -82,10 +81,6 @@ def load_case(conn: Connection, case_id: str, lock: bool = False) -> CaseRecord:
     return found[case_id]
 
 
-def roles_of(conn: Connection, actor: str) -> frozenset[str]:
-    return frozenset(conn.scalars(select(actor_roles.c.role).where(actor_roles.c.actor == actor)))
-
-
 def related(conn: Connection, case_ids: list[str]) -> dict[str, Related]:
     out = {cid: Related() for cid in case_ids}
     for start in range(0, len(case_ids), 900):
@@ -125,6 +120,13 @@ def _write_targets(conn: Connection, case_id: str, rows: list[tuple[str, str, st
     if rows:
         conn.execute(insert(targets), [{"case_id": case_id, "type": t, "value": v, "raw_value": raw,
                                         "outcome": "pending"} for t, v, raw in rows])
+
+
+def record(conn: Connection, case: CaseRecord, step: Step, read_at_version: int | None = None) -> None:
+    """Write one step that happened to one case (a trigger, or an action that keeps its state: an order,
+    a referral, an invoice, a purge). `read_at_version` is the version the case was read at when `case`
+    is already the record after the step."""
+    write(conn, [Outcome(case, case.version if read_at_version is None else read_at_version, [step])])
 
 
 def write(conn: Connection, outcomes: list[Outcome]) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, select, update
 
-from ledesk.models.enums import SYSTEM_ACTOR, TERMINAL_STATES, CaseState, NoticeStatus, TimerKind, TimerStatus
+from ledesk.models.enums import SYSTEM_ACTOR, TERMINAL_STATES, CaseState, NoticeStatus, TimerKind, TimerStatus, Trigger
 from ledesk.models.tables import timers
 from ledesk.policy.calendar import LegalCalendar
 from ledesk.policy.schema import Policy
@@ -30,11 +30,11 @@ from ledesk.states.store import Outcome, Step, load_cases, related, write
 log = logging.getLogger(__name__)
 
 # Timers whose firing is a trigger of the machine; every other kind is an action (a letter, a page).
-TRIGGER_OF: dict[str, tuple[str, str]] = {  # kind -> (trigger, state it applies in)
-    TimerKind.CURE_DEADLINE: ("expire", CaseState.INCOMPLETE),
-    TimerKind.PRESERVATION_EXPIRY: ("expire", CaseState.PRESERVED),
-    TimerKind.LEGAL_PROCESS_DEADLINE: ("expire", CaseState.AWAITING_LEGAL_PROCESS),
-    TimerKind.NOTICE_LEAD_TIME: ("disclose", CaseState.NOTIFY_USER),
+TRIGGER_OF: dict[str, tuple[Trigger, str]] = {  # kind -> (trigger, state it applies in)
+    TimerKind.CURE_DEADLINE: (Trigger.EXPIRE, CaseState.INCOMPLETE),
+    TimerKind.PRESERVATION_EXPIRY: (Trigger.EXPIRE, CaseState.PRESERVED),
+    TimerKind.LEGAL_PROCESS_DEADLINE: (Trigger.EXPIRE, CaseState.AWAITING_LEGAL_PROCESS),
+    TimerKind.NOTICE_LEAD_TIME: (Trigger.DISCLOSE, CaseState.NOTIFY_USER),
 }
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, insert, select, update
 from ledesk.models.tables import actors, authorities, tokens
 from ledesk.states import audit
 from ledesk.states.errors import BadInput, NotFound
-from ledesk.states.store import roles_of
+from ledesk.states.roles import roles_of
 
 PREFIX = "ldk"
 

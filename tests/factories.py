@@ -17,7 +17,7 @@ from ledesk.states.attempt import Attempt
 from ledesk.states.case import CaseRecord
 from ledesk.states.regime import regime_for
 
-SAMPLES = Path(__file__).resolve().parents[1] / "ledesk" / "cli" / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "ledesk" / "samples"
 SEOUL = ZoneInfo("Asia/Seoul")
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, select
 from ledesk.intake.email import CASE_NUMBER, SUBJECT, MessageError, read_message
 from ledesk.intake.forms.guard import FormError
 from ledesk.intake.forms.parse import read_form
-from ledesk.models.enums import TERMINAL_STATES
+from ledesk.models.enums import TERMINAL_STATES, Trigger
 from ledesk.models.submission import SubmissionError
 from ledesk.models.tables import cases
 from ledesk.policy.calendar import LegalCalendar
@@ -131,24 +131,26 @@ def _named_case(conn: Connection, text: str, authority_domain: str) -> str | Non
 def _attach_process(conn: Connection, case_id: str, document: Attachment, others: tuple[Attachment, ...],
                     now: datetime, policy: Policy, cal: LegalCalendar, sender: str) -> dict[str, Any]:
     """Legal process sent as a document (a scanned warrant) for a case waiting for it."""
-    from ledesk.states.engine import apply, system_attempt
-    from ledesk.states.store import Outcome, load_case, related, write
+    from ledesk.states.engine import fire_on, system_attempt
+    from ledesk.states.store import load_case
 
-    case = load_case(conn, case_id)
-    attempt = system_attempt("attach_legal_process", now, policy, cal, attachment=document,
+    case = load_case(conn, case_id, lock=True)
+    attempt = system_attempt(Trigger.ATTACH_LEGAL_PROCESS, now, policy, cal, attachment=document,
                              reason=f"legal process e-mailed by {sender}")
-    after, step = apply(case, attempt, related(conn, [case_id])[case_id])
-    step.effects.documents += [Attachment(a.filename, a.content, "attachment") for a in others if a is not document]
-    write(conn, [Outcome(after, case.version, [step])])
+    after, _ = fire_on(conn, case, attempt, documents=[Attachment(a.filename, a.content, "attachment")
+                                                       for a in others if a is not document])
     return {"case_id": case_id, "status": "linked", "state": after.state, "kind": case.kind, "deficiencies": [],
             "linked_to": case_id}
 
 
-def intake_file(conn: Connection, path: Path, now: datetime, policy: Policy, cal: LegalCalendar) -> dict[str, Any]:
+MAX_FILE = 31 * 1024 * 1024
+
+
+def read_file(path: Path) -> bytes:
+    """A submission file's bytes, refused when missing or over the size limit."""
     if not path.is_file():
         raise BadInput(f"{path}: no such file")
-    limit = 31 * 1024 * 1024
-    if path.stat().st_size > limit:
-        raise BadInput(f"{path}: larger than {limit // (1024 * 1024)} MB")
-    return intake_bytes(conn, path.name, path.read_bytes(), now, policy, cal)
+    if path.stat().st_size > MAX_FILE:
+        raise BadInput(f"{path}: larger than {MAX_FILE // (1024 * 1024)} MB")
+    return path.read_bytes()
 

@@ -5,16 +5,10 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
-
-from ledesk.intake.channels import intake_file
-from ledesk.policy.calendar import LegalCalendar
-from ledesk.policy.schema import Policy
 from ledesk.states.errors import LedeskError
 
 ACCEPTED = (".json", ".docx", ".eml")
@@ -31,15 +25,10 @@ def _move(path: Path, folder: Path, outcome: dict[str, Any]) -> None:
     target.with_name(target.name + ".result.json").write_text(json.dumps(outcome, ensure_ascii=False, indent=1))
 
 
-def process_inbox(engine: Engine, home: Path, now: datetime, policy: Policy,
-                  cal: LegalCalendar) -> list[dict[str, Any]]:
-    return list(each_inbox_file(engine, home, now, policy, cal))
-
-
-def each_inbox_file(engine: Engine, home: Path, now: datetime, policy: Policy,
-                    cal: LegalCalendar) -> Iterator[dict[str, Any]]:
-    """Take the inbox one file at a time, yielding each outcome as soon as it is committed, so that the
-    caller can page on-call for an emergency before the next file is read."""
+def each_inbox_file(home: Path, take_file: Callable[[Path], Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Take the inbox one file at a time with `take_file` (the service layer's, which commits each file in
+    its own transaction), yielding each outcome as soon as it is committed, so that the caller can page
+    on-call for an emergency before the next file is read."""
     inbox = home / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)
     for path in sorted(p for p in inbox.iterdir() if p.is_file() and not p.name.startswith(".")):
@@ -49,8 +38,7 @@ def each_inbox_file(engine: Engine, home: Path, now: datetime, policy: Policy,
             yield outcome
             continue
         try:
-            with engine.begin() as conn:
-                outcome = {"file": path.name, **intake_file(conn, path, now, policy, cal)}
+            outcome = {"file": path.name, **take_file(path)}
             _move(path, home / "processed", outcome)
         except LedeskError as exc:
             outcome = {"file": path.name, "error": exc.message, "code": exc.code}

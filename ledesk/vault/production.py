@@ -62,7 +62,7 @@ def _outcome_letters(conn: Connection, case: CaseRecord, outcomes: list[str], no
     """Nothing to produce gets a no-records letter; an enterprise customer's own data, a redirect."""
     from ledesk.states import messages
     from ledesk.states.effects import Effects
-    from ledesk.states.store import Outcome, Step, load_case, write
+    from ledesk.states.store import Step, load_case, record
 
     letters_due = []
     if TargetOutcome.CUSTOMER_CONTROLLED.value in outcomes:
@@ -75,8 +75,8 @@ def _outcome_letters(conn: Connection, case: CaseRecord, outcomes: list[str], no
                                            "We found no records responsive to your request."))
     if letters_due:
         current = load_case(conn, case.case_id)
-        write(conn, [Outcome(current, current.version, [Step("outcome_letters", current.state, current.state, actor,
-                                                             now, "", Effects(messages=letters_due))])])
+        record(conn, current, Step("outcome_letters", current.state, current.state, actor, now, "",
+                                   Effects(messages=letters_due)))
 
 
 def _outcomes(vault: Vault, case: CaseRecord, parts: list[dict[str, Any]]) -> list[str]:

@@ -1,53 +1,49 @@
 """Purging released holds: crypto-shred, a destruction record, and a destruction certificate letter.
 
-Each hold is purged in its own transaction that first re-reads (and on PostgreSQL locks) the case: a hold
-is never purged while its case has legal process attached, whatever else is happening at that moment. A
-purge killed half way rolled back whole, so the next run simply does it again."""
+Each hold is purged in its own transaction (the service layer's purge opens one per hold) that first
+re-reads (and on PostgreSQL locks) the case: a hold is never purged while its case has legal process
+attached, whatever else is happening at that moment. A purge killed half way rolled back whole, so the
+next run simply does it again."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from ledesk.models.enums import SYSTEM_ACTOR, HoldStatus
 from ledesk.models.tables import destructions, holds
 from ledesk.states import messages
 from ledesk.states.effects import Effects
-from ledesk.states.store import Outcome, Step, load_cases, write
+from ledesk.states.store import Step, load_cases, record
 from ledesk.vault.store import destroy
 
 
-def purge(engine: Engine, now: datetime, provider: str) -> list[dict[str, Any]]:
-    with engine.connect() as conn:
-        candidates = [(r.hold_id, r.case_id) for r in conn.execute(
-            select(holds.c.hold_id, holds.c.case_id).where(holds.c.status == HoldStatus.RELEASED)
-            .order_by(holds.c.released_at))]
-        conn.rollback()
-    purged = []
-    for hold_id, case_id in candidates:
-        with engine.begin() as conn:
-            case = load_cases(conn, [case_id], lock=True).get(case_id)
-            hold = conn.execute(select(holds.c.status).where(holds.c.hold_id == hold_id).with_for_update()).first()
-            if case is None or hold is None or hold.status != HoldStatus.RELEASED or case.legal_process_at:
-                continue
-            count, digest = destroy(conn, hold_id)
-            conn.execute(update(holds).where(holds.c.hold_id == hold_id)
-                         .values(status=HoldStatus.PURGED, purged_at=now))
-            conn.execute(insert(destructions).values(hold_id=hold_id, case_id=case_id, purged_at=now, blobs=count,
-                                                     ciphertext_sha256=digest))
-            certificate = messages.simple(
-                "destruction_certificate", case, "Destruction certificate",
-                f"{provider} certifies that the data preserved under hold {hold_id} was destroyed on "
-                f"{now.isoformat()}: its key was erased and {count} encrypted parts deleted "
-                f"(SHA-256 of the destroyed ciphertext {digest}).",
-                hold_id=hold_id, destroyed_at=now.isoformat(), parts=count, digest=digest)
-            step = Step("purge", case.state, case.state, SYSTEM_ACTOR, now, f"hold {hold_id} purged",
-                        Effects(messages=[certificate], audit={"hold_id": hold_id, "blobs": count,
-                                                               "ciphertext_sha256": digest}))
-            write(conn, [Outcome(case, case.version, [step])])
-            purged.append({"case_id": case_id, "hold_id": hold_id})
-    return purged
+def released(conn: Connection) -> list[tuple[str, str]]:
+    """(hold id, case id) of every released hold, oldest release first."""
+    return [(r.hold_id, r.case_id) for r in conn.execute(
+        select(holds.c.hold_id, holds.c.case_id).where(holds.c.status == HoldStatus.RELEASED)
+        .order_by(holds.c.released_at))]
 
 
+def purge_hold(conn: Connection, hold_id: str, case_id: str, now: datetime, provider: str) -> bool:
+    """Crypto-shred one released hold and certify it, in the caller's transaction. False (and nothing
+    written) when the hold is no longer released or its case has legal process attached."""
+    case = load_cases(conn, [case_id], lock=True).get(case_id)
+    hold = conn.execute(select(holds.c.status).where(holds.c.hold_id == hold_id).with_for_update()).first()
+    if case is None or hold is None or hold.status != HoldStatus.RELEASED or case.legal_process_at:
+        return False
+    count, digest = destroy(conn, hold_id)
+    conn.execute(update(holds).where(holds.c.hold_id == hold_id).values(status=HoldStatus.PURGED, purged_at=now))
+    conn.execute(insert(destructions).values(hold_id=hold_id, case_id=case_id, purged_at=now, blobs=count,
+                                             ciphertext_sha256=digest))
+    certificate = messages.simple(
+        "destruction_certificate", case, "Destruction certificate",
+        f"{provider} certifies that the data preserved under hold {hold_id} was destroyed on "
+        f"{now.isoformat()}: its key was erased and {count} encrypted parts deleted "
+        f"(SHA-256 of the destroyed ciphertext {digest}).",
+        hold_id=hold_id, destroyed_at=now.isoformat(), parts=count, digest=digest)
+    record(conn, case, Step("purge", case.state, case.state, SYSTEM_ACTOR, now, f"hold {hold_id} purged",
+                            Effects(messages=[certificate], audit={"hold_id": hold_id, "blobs": count,
+                                                                   "ciphertext_sha256": digest})))
+    return True

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from ledesk.cli.serve import free_port
+from ledesk.serve import free_port
 from tests.conftest import pg_database
 from tests.e2e.test_cli import Ledesk
 from tests.factories import SAMPLES

@@ -16,7 +16,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from ledesk.cli.serve import free_port
+from ledesk.serve import free_port
 from tests.e2e.test_cli import Ledesk
 from tests.factories import SAMPLES
 

@@ -15,9 +15,9 @@ from sqlalchemy import Engine, text
 from ledesk.models.db import make_engine, reader
 from ledesk.models.migrate import upgrade
 from ledesk.models.tables import metadata
+from ledesk.service import Desk
 from ledesk.states import admin
 from ledesk.states.clock import FixedClock
-from ledesk.states.engine import Desk
 from ledesk.states.intake import intake
 from tests.conftest import pg_database
 from tests.factories import calendar, policy, sample, seoul

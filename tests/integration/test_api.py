@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ledesk.api.app import create_app
-from ledesk.cli.runtime import Runtime
+from ledesk.bootstrap import Runtime
 from ledesk.states import tokens
 from tests.factories import sample
 from tests.integration.conftest import World
@@ -22,7 +22,7 @@ class Api:
     def __init__(self, world: World) -> None:
         self.world = world
         rt = Runtime(world.engine.url.render_as_string(hide_password=False))
-        rt._clock = world.clock
+        rt.clock_override = world.clock
         self.rt = rt
         self.client = TestClient(create_app(rt), raise_server_exceptions=False)
         with world.engine.begin() as conn:
@@ -197,7 +197,7 @@ def test_the_export_of_a_disclosed_case_downloads_as_a_zip(api: Api) -> None:
     import io
     import zipfile
 
-    from ledesk.states.engine import Desk
+    from ledesk.service import Desk
 
     case_id = api.world.intake("warrant")["case_id"]
     assert api.call("GET", f"/v1/cases/{case_id}/export", "alice").status_code == 409  # not disclosed yet

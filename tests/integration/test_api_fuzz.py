@@ -15,7 +15,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
 from ledesk.api.app import create_app
-from ledesk.cli.runtime import Runtime
+from ledesk.bootstrap import Runtime
 from ledesk.states import tokens
 from tests.integration.conftest import World
 
@@ -29,7 +29,7 @@ def test_no_generated_request_gets_a_server_error(sqlite_db: Any, tmp_path: Path
     world = World(sqlite_db)
     cases = [world.intake("warrant")["case_id"], world.intake("emergency")["case_id"]]
     rt = Runtime(sqlite_db.url.render_as_string(hide_password=False))
-    rt._clock = world.clock
+    rt.clock_override = world.clock
     with sqlite_db.begin() as conn:
         keys = [None, "ldk_000000000000_forged"] + [
             tokens.create(conn, world.clock.now(), actor=a)["token"] for a in ("alice", "bob")] + [

@@ -50,8 +50,9 @@ def _jobs(url: str, folder: str, round_no: int, working: Any = None) -> None:
     from ledesk.models.db import make_engine
     from ledesk.policy.calendar import LegalCalendar
     from ledesk.policy.load import current_policy
+    from ledesk.service import Desk
+    from ledesk.states.clock import FixedClock
     from ledesk.states.sweep import sweep
-    from ledesk.vault.purge import purge
 
     policy = current_policy()
     cal = LegalCalendar(policy.timezone, policy.holiday_country, policy.extra_holidays)
@@ -60,7 +61,7 @@ def _jobs(url: str, folder: str, round_no: int, working: Any = None) -> None:
     if working is not None:
         working.set()  # imports done: the kill may now land anywhere in the work itself
     sweep(engine, now, policy, cal, batch_size=50)
-    purge(engine, now, policy.provider_name)
+    Desk(engine, FixedClock(now), policy, cal).purge()
     transport = CountingFolder(Path(folder))
     while True:
         result = dispatch(engine, transport, now, "legal@provider.example", limit=25)

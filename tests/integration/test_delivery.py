@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from ledesk.cli.serve import free_port
 from ledesk.delivery.dispatch import LEASE, dispatch
 from ledesk.delivery.transports import EmlFolder, Smtp
+from ledesk.serve import free_port
 from tests.factories import seoul
 from tests.integration.conftest import World
 
@@ -142,15 +142,8 @@ def test_eml_files_are_complete_or_absent(world: World, tmp_path: Path) -> None:
 
 
 def test_a_terms_referral_waits_until_the_user_may_know(world: World, tmp_path: Path) -> None:
-    from ledesk.states.engine import system_attempt
-    from ledesk.states.referral import refer
-
     case_id = world.intake("warrant_with_gag_order")["case_id"]
-    attempt = system_attempt("tos_referral", world.clock.now(), world.policy, world.calendar,
-                             reason="sells stolen accounts (terms 4.2)")
-    attempt.actor = "alice"
-    with world.engine.begin() as conn:
-        refer(conn, case_id, attempt)
+    world.desk.refer(case_id, "alice", "sells stolen accounts (terms 4.2)")
     folder = EmlFolder(tmp_path / "outbox")
     assert len(dispatch(world.engine, folder, world.clock.now(), SENDER).held) == 1  # notice undecided
     world.fire(case_id, "recommend_disclosure", "alice", reason="ok")

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from ledesk.intake.channels import intake_bytes
-from ledesk.intake.folder import process_inbox
 from ledesk.states.errors import BadInput
 from tests.factories import sample
 from tests.forms_kit import filled, replace_document
@@ -137,7 +136,7 @@ def test_the_drop_folder_moves_each_file_by_its_outcome(world: World, tmp_path: 
     (inbox / "a.eml").write_bytes(message())
     (inbox / "b.docx").write_bytes(b"PK not really")
     (inbox / "c.txt").write_text("hello")
-    results = process_inbox(world.engine, tmp_path, world.clock.now(), world.policy, world.calendar)
+    results = list(world.desk.take_inbox(tmp_path))
     assert [r["file"] for r in results] == ["a.eml", "b.docx", "c.txt"]
     assert (tmp_path / "processed" / "a.eml").exists() and (tmp_path / "processed" / "a.eml.result.json").exists()
     assert sorted(p.name for p in (tmp_path / "refused").iterdir()) == [

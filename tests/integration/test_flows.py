@@ -164,10 +164,10 @@ def test_purge_flow_shreds_lapsed_holds(world: World, desk_env: dict[str, Any]) 
 
     EmbeddedSource(desk_env["home"] / "datasource.db").generate(5, world.clock.now())
     case = world.intake("preservation")["case_id"]
-    from ledesk.cli.runtime import Runtime
+    from ledesk.bootstrap import Runtime
 
     rt = Runtime(world.engine.url.render_as_string(hide_password=False))
-    from ledesk.states.engine import Desk
+    from ledesk.service import Desk
 
     Desk(world.engine, world.clock, world.policy, world.calendar, rt.vault()).fire(case, "preserve", "alice")
     later = seoul(2027, 6, 1)

@@ -104,13 +104,7 @@ def test_an_order_arriving_during_the_lead_time_stops_the_undelivered_notice(wor
     case_id = world.intake("warrant")["case_id"]
     world.fire(case_id, "recommend_disclosure", "alice", reason="ok")
     world.fire(case_id, "approve_disclosure", "bob")
-    from ledesk.states.engine import system_attempt
-    from ledesk.states.nondisclosure import record_order
-
-    att = system_attempt("nondisclosure", world.clock.now(), world.policy, world.calendar)
-    att.actor = "alice"
-    with world.engine.begin() as conn:
-        record_order(conn, case_id, seoul(2027, 1, 15).date(), False, att)
+    world.desk.record_order(case_id, "alice", seoul(2027, 1, 15).date(), False)
     statuses = world.rows("select status from outbox where channel = 'user_notice'")
     assert [s[0] for s in statuses] == ["cancelled"]
     world.sweep(seoul(2026, 12, 8, 10))

@@ -21,11 +21,10 @@ from ledesk.datasource.embedded import EmbeddedSource
 from ledesk.models.db import reader
 from ledesk.models.tables import ledger, outbox, statutory_reports
 from ledesk.reports import render, statutory, transparency
-from ledesk.reports.invoice import invoice
+from ledesk.service import Desk
 from ledesk.states import admin
 from ledesk.states import ledger as ledgers
 from ledesk.states import statutory as calendar_of_reports
-from ledesk.states.engine import Desk
 from ledesk.states.errors import GuardRefused
 from ledesk.vault.keys import master_key
 from ledesk.vault.store import Vault
@@ -317,8 +316,7 @@ def test_an_invoice_prices_reviewer_minutes_and_bills_mlat_to_the_requesting_sta
     world.fire(case_id, "recommend_disclosure", "alice", reason="treaty request in order", minutes=50)
     world.fire(case_id, "approve_disclosure", "bob")  # no minutes recorded: the policy's 20 for this action
     world.sweep(at=seoul(2026, 12, 9), vault=world.vault)  # type: ignore[attr-defined]  # lead time over
-    with world.engine.begin() as conn:
-        doc = invoice(conn, case_id, "alice", world.clock.now(), world.policy)
+    doc = world.desk.invoice(case_id, "alice")
     assert [(line["action"], line["minutes"], line["recorded"]) for line in doc["lines"]] == [
         ("recommend_disclosure", 50, True), ("approve_disclosure", 20, False)]
     assert doc["reviewer_cost"] == 70 * 60000 // 60
@@ -327,13 +325,14 @@ def test_an_invoice_prices_reviewer_minutes_and_bills_mlat_to_the_requesting_sta
     assert doc["bill_to"]["country"] == "JP" and "requesting state" in doc["bill_to"]["party"]
     letters = world.rows("select kind, body from letters where case_id = :c and kind = 'cost_invoice'", c=case_id)
     assert len(letters) == 1 and "KRW 90,000" in letters[0].body and "requesting state (JP)" in letters[0].body
-    with pytest.raises(GuardRefused, match="already invoiced"), world.engine.begin() as conn:
-        invoice(conn, case_id, "alice", world.clock.now(), world.policy)
+    with pytest.raises(GuardRefused, match="already invoiced"):
+        world.desk.invoice(case_id, "alice")
     emergency = world.intake("emergency")["case_id"]
-    with pytest.raises(GuardRefused, match="not invoiced"), world.engine.begin() as conn:
-        invoice(conn, emergency, "alice", world.clock.now(), world.policy)
-    with pytest.raises(GuardRefused, match="may not issue invoices"), world.engine.begin() as conn:
-        invoice(conn, case_id, "olga", world.clock.now(), world.policy)
+    with pytest.raises(GuardRefused, match="not invoiced"):
+        world.desk.invoice(emergency, "alice")
+    with pytest.raises(GuardRefused, match="issuing an invoice needs the role") as refused:
+        world.desk.invoice(case_id, "olga")
+    assert refused.value.guard == "actor_role"
 
 
 

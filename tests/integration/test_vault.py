@@ -12,11 +12,10 @@ from sqlalchemy import select
 
 from ledesk.datasource.embedded import EmbeddedSource
 from ledesk.models.tables import vault_blobs
+from ledesk.service import Desk
 from ledesk.states.attempt import Attachment
-from ledesk.states.engine import Desk
 from ledesk.states.errors import LedeskError
 from ledesk.vault.keys import master_key
-from ledesk.vault.purge import purge
 from ledesk.vault.store import Vault
 from tests.factories import sample, seoul
 from tests.integration.conftest import World
@@ -86,8 +85,8 @@ def test_two_holds_on_one_account_share_nothing(vaulted: World) -> None:
 def test_a_lapsed_preservation_is_purged_once_with_a_certificate(vaulted: World) -> None:
     case_id, hold_id = preserved(vaulted)
     vaulted.sweep(seoul(2027, 3, 3, 0))
-    assert purge(vaulted.engine, vaulted.clock.now(), "LE Desk Cloud") == [{"case_id": case_id, "hold_id": hold_id}]
-    assert purge(vaulted.engine, vaulted.clock.now(), "LE Desk Cloud") == []
+    assert vaulted.desk.purge().purged == [{"case_id": case_id, "hold_id": hold_id}]
+    assert vaulted.desk.purge().purged == []
     assert vaulted.count("vault_keys") == 0 and vaulted.count("vault_blobs") == 0
     record = vaulted.rows("select blobs, ciphertext_sha256 from destructions")[0]
     assert record[0] == 1 and len(record[1]) == 64
@@ -110,10 +109,10 @@ def test_a_purge_killed_half_way_finishes_on_the_next_run(vaulted: World, monkey
 
     monkeypatch.setattr(purging, "destroy", dies_after_destroying)
     with pytest.raises(SystemExit):
-        purge(vaulted.engine, vaulted.clock.now(), "LE Desk Cloud")
+        vaulted.desk.purge()
     monkeypatch.undo()
     assert vaulted.count("vault_keys") == 1  # rolled back whole
-    assert purge(vaulted.engine, vaulted.clock.now(), "LE Desk Cloud") == [{"case_id": case_id, "hold_id": hold_id}]
+    assert vaulted.desk.purge().purged == [{"case_id": case_id, "hold_id": hold_id}]
 
 
 def race(world: World, case_id: str, at: object) -> dict[str, object]:
@@ -133,7 +132,7 @@ def race(world: World, case_id: str, at: object) -> dict[str, object]:
     def expire_and_purge() -> None:
         start.wait()
         world.sweep(at)
-        outcomes["purged"] = purge(world.engine, at, "LE Desk Cloud")  # type: ignore[arg-type]
+        outcomes["purged"] = world.desk.purge().purged  # the sweep set the clock to `at`
 
     threads = [threading.Thread(target=attach), threading.Thread(target=expire_and_purge)]
     for t in threads:
@@ -234,7 +233,8 @@ def test_every_letter_the_flows_write_renders_from_its_template(vaulted: World) 
     vaulted.fire(emergency, "emergency_disclose", "bob")
     for day in (seoul(2026, 12, 13, 0), seoul(2026, 12, 16, 0), seoul(2027, 5, 18, 0), seoul(2027, 6, 1, 0)):
         vaulted.sweep(day)
-    purge(vaulted.engine, seoul(2027, 6, 1, 1), "LE Desk Cloud")
+    vaulted.clock.set(seoul(2027, 6, 1, 1))
+    vaulted.desk.purge()
     done = render_pending(vaulted.engine, vaulted.home, "LE Desk Cloud", ZoneInfo("Asia/Seoul"))  # type: ignore[attr-defined]
     kinds = {d["kind"] for d in done}
     assert {"acknowledgement", "deficiency", "cure_reminder", "lapsed", "preservation_confirmation",

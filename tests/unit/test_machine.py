@@ -52,7 +52,7 @@ def test_the_readme_diagram_is_the_machine() -> None:
 
 
 def test_cli_help_lists_every_trigger_from_the_table() -> None:
-    from ledesk.cli.main import _trigger_help
+    from ledesk.cli.cases import trigger_help as _trigger_help
 
     text = _trigger_help()
     for rule in machine.TABLE:

@@ -136,7 +136,7 @@ async def serve_deployments(rt: Any, watch: bool = True, api_port: int | None = 
     deployments = await asyncio.to_thread(runner_deployments, policy)
     runner = Runner(pause_on_shutdown=True)
     for deployment in deployments:
-        await runner.add_deployment(deployment)
+        await runner.add_deployment(deployment)  # type: ignore[misc]  # sync_compatible: a coroutine here
     stopping = asyncio.Event()
     serving = asyncio.create_task(runner.start())
     await asyncio.sleep(0)  # the runner installs its own SIGTERM handler as it starts; ours come after
@@ -195,4 +195,16 @@ def run_serve(rt: Any, host: str, port: int, watch: bool = True, api_port: int |
     out.flush()
     if not clean:  # do not hang on a flow run that will not die; the server is already down
         os._exit(0)
+    return 0
+
+
+def run_api(rt: Any, host: str, port: int) -> int:
+    """`ledesk api`: the HTTP API and the web UI alone, on the database made current first."""
+    import uvicorn
+
+    from ledesk.api.app import create_app
+    from ledesk.models.migrate import upgrade
+
+    upgrade(rt.engine)
+    uvicorn.run(create_app(rt), host=host, port=port, log_level="warning", server_header=False)
     return 0

@@ -20,14 +20,15 @@ from ledesk.cli.render import table
 from ledesk.datasource.embedded import EmbeddedSource
 from ledesk.intake.channels import authserv_id
 from ledesk.models.db import ledesk_home, make_engine, reader
+from ledesk.models.enums import Trigger
 from ledesk.models.migrate import upgrade
 from ledesk.models.tables import letters, notices, outbox, timers
 from ledesk.policy.calendar import LegalCalendar
 from ledesk.policy.load import current_policy
+from ledesk.service import Desk
 from ledesk.states import admin
 from ledesk.states.audit import verify
 from ledesk.states.clock import FixedClock
-from ledesk.states.engine import Desk
 from ledesk.states.errors import Refused
 from ledesk.states.queries import list_cases
 from ledesk.vault.keys import master_key
@@ -98,12 +99,12 @@ def run_demo(home: Path | None = None, quiet: bool = False) -> dict[str, Any]:
     for name in ("LEDESK_SMTP_URL", "LEDESK_NOW"):
         os.environ.pop(name, None)
     server = None
-    from ledesk.cli.serve import healthy
+    from ledesk.serve import healthy
 
     if not os.environ.get("PREFECT_API_URL") and healthy("http://127.0.0.1:4200/api"):
         os.environ["PREFECT_API_URL"] = "http://127.0.0.1:4200/api"  # `ledesk serve` is running: use its server
     if not os.environ.get("PREFECT_API_URL"):
-        from ledesk.cli.serve import free_port, start_prefect_server
+        from ledesk.serve import free_port, start_prefect_server
 
         os.environ["LEDESK_HOME"] = str(base)  # the Prefect server keeps its data beside `ledesk serve`'s
         try:
@@ -115,7 +116,7 @@ def run_demo(home: Path | None = None, quiet: bool = False) -> dict[str, Any]:
         return asyncio.run(_story(home, quiet))
     finally:
         if server is not None:
-            from ledesk.cli.serve import stop
+            from ledesk.serve import stop
 
             stop(server)
 
@@ -204,13 +205,14 @@ async def _story(home: Path, quiet: bool) -> dict[str, Any]:
 
     clock.advance(timedelta(hours=1))
     for name in ("warrant", "warrant_with_gag_order", "court_permission", "statutory_subscriber_request"):
-        act(opened[name], "recommend_disclosure", "alice", reason="the instrument covers every category asked for")
-        act(opened[name], "approve_disclosure", "bob")
-    act(opened["statutory_subscriber_request"], "reject", "alice",
+        act(opened[name], Trigger.RECOMMEND_DISCLOSURE, "alice",
+            reason="the instrument covers every category asked for")
+        act(opened[name], Trigger.APPROVE_DISCLOSURE, "bob")
+    act(opened["statutory_subscriber_request"], Trigger.REJECT, "alice",
         reason="insufficient_instrument: policy declines TBA art. 83(3) requests")
-    act(opened["preservation"], "preserve", "alice")
-    act(opened["preservation_statutory"], "preserve", "alice")
-    act(opened["foreign_direct"], "require_legal_process", "alice", reason="foreign direct request: MLAT needed")
+    act(opened["preservation"], Trigger.PRESERVE, "alice")
+    act(opened["preservation_statutory"], Trigger.PRESERVE, "alice")
+    act(opened["foreign_direct"], Trigger.REQUIRE_LEGAL_PROCESS, "alice", reason="foreign direct request: MLAT needed")
 
     # An emergency at night: the intake run pages on-call at once; a call-back, then a second person decides.
     clock.set(datetime(2026, 12, 5, 2, 10, tzinfo=SEOUL))
@@ -220,10 +222,10 @@ async def _story(home: Path, quiet: bool) -> dict[str, Any]:
     pages = [p.name for p in (home / "outbox").glob("*.eml") if b"emergency_page" in p.read_bytes()]
     say(f"{emergency}  emergency received; the intake run paged on-call at once ({len(pages)} page in the outbox)")
     clock.advance(timedelta(minutes=9))
-    act(emergency, "verify_callback", "olga", reason="called +82 2 700 4100 from the directory; duty officer "
+    act(emergency, Trigger.VERIFY_CALLBACK, "olga", reason="called +82 2 700 4100 from the directory; duty officer "
                                                      "Kim confirmed the request")
     clock.advance(timedelta(minutes=12))
-    act(emergency, "emergency_disclose", "bob")
+    act(emergency, Trigger.EMERGENCY_DISCLOSE, "bob")
 
     # Day by day for 120 days: the sweep flow fires whatever is due; purge and dispatch run weekly.
     fired_total = 0
@@ -239,8 +241,9 @@ async def _story(home: Path, quiet: bool) -> dict[str, Any]:
                 drop("30-warrant-for-preservation.json", json.dumps(legal).encode())
                 [linked] = await take_inbox()
                 say(f"{linked['case_id']}  warrant arrives for the preserved data: now {linked['state']}")
-                act(opened["preservation"], "recommend_disclosure", "alice", reason="warrant covers the preserved logs")
-                act(opened["preservation"], "approve_disclosure", "bob")
+                act(opened["preservation"], Trigger.RECOMMEND_DISCLOSURE, "alice",
+                    reason="warrant covers the preserved logs")
+                act(opened["preservation"], Trigger.APPROVE_DISCLOSURE, "bob")
             result = await sweep_flow(now=clock.now().isoformat())
             flow_runs += 1
             fired_total += result["fired"]
@@ -272,7 +275,8 @@ async def _story(home: Path, quiet: bool) -> dict[str, Any]:
     await dispatch_outbox(now=clock.now().isoformat())
     flow_runs += 1
     with reader(engine).connect() as conn:
-        status = dict(conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status)).all())
+        counted = conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status)).all()
+        status: dict[str, int] = {str(row[0]): int(row[1]) for row in counted}
     say(f"dispatch: {status.get('sent', 0)} messages written to {home / 'outbox'} over the 120 days, with their "
         f"bilingual letters; {status.get('cancelled', 0)} held back for good, {status.get('failed', 0)} need an "
         "address from the data source")
@@ -291,7 +295,7 @@ async def _story(home: Path, quiet: bool) -> dict[str, Any]:
         r["notice"] = notice_of.get(r["case_id"], "")
         r["next_deadline"] = (datetime.fromisoformat(r["next_deadline"]).astimezone(SEOUL).strftime("%Y-%m-%d %H:%M")
                               if r["next_deadline"] else "-")
-    from ledesk.cli.serve import drain_prefect
+    from ledesk.serve import drain_prefect
 
     await drain_prefect()  # the runs' events and logs reach the server before it stops
     ui = "http://127.0.0.1:4200"

@@ -1,0 +1,113 @@
+"""`/v1/cases`: the reviewers' queue, a case, its triggers, orders, assignment, letters and export."""
+
+from __future__ import annotations
+
+import base64
+import io
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse, Response
+
+from ledesk.api.bodies import AssignIn, NondisclosureIn, TriggerIn
+from ledesk.api.deps import Rt, Who, staff
+from ledesk.api.errors import ApiError
+from ledesk.api.reads import exists, letter_file, show_case
+from ledesk.states.attempt import Attachment
+from ledesk.states.machine import TRIGGERS
+
+router = APIRouter(prefix="/v1/cases", tags=["reviewers"])
+MAX_QUEUE = 1000
+DOCX_MEDIA = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@router.get("")
+def queue(who: Who, rt: Rt, state: str | None = None, kind: str | None = None, due_before: datetime | None = None,
+          assigned_to: str | None = None, open_only: bool = False, limit: int = 200) -> dict[str, Any]:
+    from ledesk.states.queries import list_cases
+
+    staff(who)
+    if not 1 <= limit <= MAX_QUEUE:
+        raise ApiError(422, "bad_input", f"limit takes 1 to {MAX_QUEUE}")
+    if due_before is not None and due_before.tzinfo is None:
+        raise ApiError(422, "bad_input", "due_before needs an offset (e.g. 2026-12-01T09:00:00+09:00)")
+    with rt.reader.connect() as conn:
+        rows = list_cases(conn, state=state, due_before=due_before, limit=limit, open_only=open_only, kind=kind,
+                          assigned_to=assigned_to)
+    return {"cases": rows}
+
+
+@router.get("/{case_id}")
+def case_detail(case_id: str, who: Who, rt: Rt) -> dict[str, Any]:
+    staff(who)
+    return show_case(rt, case_id, who.roles)
+
+
+@router.post("/{case_id}/triggers/{trigger}")
+def fire(case_id: str, trigger: str, body: TriggerIn, who: Who, rt: Rt) -> dict[str, Any]:
+    actor = staff(who)
+    if trigger not in TRIGGERS:
+        raise ApiError(404, "not_found", f"no trigger {trigger!r}; triggers are: {', '.join(TRIGGERS)}")
+    attachment = None
+    if body.attachment is not None:
+        try:
+            content = base64.b64decode(body.attachment.content_base64, validate=True)
+        except ValueError:
+            raise ApiError(422, "bad_input", "attachment.content_base64 is not base64") from None
+        attachment = Attachment(body.attachment.filename, content)
+    rt.desk().fire(case_id, trigger, actor, reason=body.reason, attachment=attachment, failed=body.failed)
+    return show_case(rt, case_id, who.roles)
+
+
+@router.post("/{case_id}/nondisclosure")
+def nondisclosure(case_id: str, body: NondisclosureIn, who: Who, rt: Rt) -> dict[str, Any]:
+    actor = staff(who)
+    exists(rt, case_id)
+    if (body.until is None) == (not body.indefinite):
+        raise ApiError(422, "bad_input", "give exactly one of until (a date) or indefinite")
+    try:
+        until = date.fromisoformat(body.until) if body.until else None
+    except ValueError:
+        raise ApiError(422, "bad_input", f"until: {body.until!r} is not a date") from None
+    rt.desk(with_vault=False).record_order(case_id, actor, until, body.indefinite, body.reason)
+    return show_case(rt, case_id, who.roles)
+
+
+@router.post("/{case_id}/assign")
+def assign(case_id: str, body: AssignIn, who: Who, rt: Rt) -> dict[str, Any]:
+    return rt.desk(with_vault=False).assign(case_id, body.reviewer, staff(who))
+
+
+@router.get("/{case_id}/letters/{index}", response_class=FileResponse)
+def letter(case_id: str, index: int, who: Who, rt: Rt) -> FileResponse:
+    """The `index`-th letter of `show` as its rendered .docx; each download is an audit event."""
+    path, kind = letter_file(rt, case_id, index, staff(who))
+    return FileResponse(path, filename=f"{case_id}-{kind}.docx", media_type=DOCX_MEDIA)
+
+
+@router.get("/{case_id}/export", response_class=Response)
+def export_package(case_id: str, who: Who, rt: Rt) -> Response:
+    """The disclosure package of a disclosed case as a zip (files, manifest.json with SHA-256, cover
+    letter); the read of produced data is an audit event, as with `ledesk export`."""
+    from ledesk.vault.production import export
+
+    actor = staff(who)
+    exists(rt, case_id)
+    with TemporaryDirectory() as tmp:
+        folder = Path(tmp) / case_id
+        with rt.engine.begin() as conn:
+            try:
+                export(conn, rt.vault(), case_id, folder, rt.clock.now(), actor)
+            except LookupError as exc:
+                raise ApiError(409, "not_disclosed", str(exc)) from None
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    archive.write(path, path.relative_to(folder.parent))
+    return Response(buffer.getvalue(), media_type="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{case_id}.zip"'})

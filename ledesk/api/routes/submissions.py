@@ -1,0 +1,56 @@
+"""`/v1/submissions`: what an authority's token may do: submit, and read the status of its own requests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from sqlalchemy import select
+
+from ledesk.api.bodies import MAX_UPLOAD_BYTES
+from ledesk.api.deps import Rt, Who
+from ledesk.api.errors import ApiError
+from ledesk.models.tables import cases
+from ledesk.service import IntakeResult
+
+router = APIRouter(prefix="/v1/submissions", tags=["authorities"])
+DOCX = "wordprocessingml.document"
+
+
+@router.post("", status_code=201)
+async def submit(request: Request, who: Who, rt: Rt) -> dict[str, Any]:
+    """A request as JSON (the submission schema: `ledesk schema`) or a filled Word form
+    (Content-Type application/vnd.openxmlformats-officedocument.wordprocessingml.document)."""
+    if who.authority is None:
+        raise ApiError(403, "forbidden", "only an authority's token submits requests")
+    body = await request.body()
+    if len(body) > MAX_UPLOAD_BYTES:
+        raise ApiError(413, "too_large", f"request body over {MAX_UPLOAD_BYTES:,} bytes")
+    kind = request.headers.get("content-type", "").split(";")[0].strip()
+    filename = "submission.docx" if kind.endswith(DOCX) else "submission.json"
+    return _status_view(rt.desk(with_vault=False).take(filename, body, authority=who.authority))
+
+
+@router.get("/{case_id}")
+def submission_status(case_id: str, who: Who, rt: Rt) -> dict[str, Any]:
+    with rt.reader.connect() as conn:
+        row = conn.execute(select(cases.c.case_id, cases.c.state, cases.c.kind, cases.c.received_at,
+                                  cases.c.updated_at, cases.c.deficiencies, cases.c.authority_domain)
+                           .where(cases.c.case_id == case_id)).first()
+    # Another authority's case, or a staff member asking here, looks exactly like no case at all.
+    if row is None or who.authority is None or row.authority_domain != who.authority:
+        raise ApiError(404, "not_found", f"no submission {case_id}")
+    return {"case_id": row.case_id, "status": row.state, "kind": row.kind,
+            "received_at": _iso(row.received_at), "updated_at": _iso(row.updated_at),
+            "deficiencies": row.deficiencies or []}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _status_view(result: IntakeResult) -> dict[str, Any]:
+    """What an authority learns of its submission: the outcome, never our internal notes."""
+    keep = ("case_id", "status", "state", "kind", "deficiencies", "duplicate_of", "linked_to")
+    return {k: v for k, v in result.items() if k in keep}

@@ -1,0 +1,82 @@
+"""The reports page: download the transparency report, produce the statutory half-year reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+
+from ledesk.api.deps import Rt
+from ledesk.api.web.session import csrf_of, form_sender, page, signed_in, to_signin
+from ledesk.states import roles
+from ledesk.states.errors import LedeskError
+
+router = APIRouter(include_in_schema=False)
+MEDIA = {"csv": "text/csv; charset=utf-8", "md": "text/markdown; charset=utf-8", "png": "image/png",
+         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+NEEDS_ROLE = "reports need the reviewer, approver or admin role"
+
+
+def _back(message: str) -> Response:
+    return RedirectResponse(f"/reports?error={quote(message)}", status_code=303)
+
+
+@router.get("/reports", response_class=HTMLResponse)
+def reports_page(request: Request, rt: Rt, error: str | None = None) -> Response:
+    from ledesk.states import statutory
+
+    who = signed_in(request, rt)
+    if who is None:
+        return to_signin()
+    today = rt.calendar.local_date(rt.clock.now())
+    first, last = statutory.bounds(statutory.previous(statutory.half_of(today)))
+    return page(request, rt, "reports.html", who=who, error=error, first=first, last=last,
+                half=statutory.half_of(first), csrf=csrf_of(request))
+
+
+@router.get("/reports/transparency")
+def transparency_file(request: Request, rt: Rt, date_from: str = Query(alias="from", max_length=20),
+                      date_to: str = Query(alias="to", max_length=20),
+                      fmt: str = Query(default="docx", alias="format", max_length=10)) -> Response:
+    from ledesk.models.db import ledesk_home
+    from ledesk.reports.produce import transparency_report
+    from ledesk.states.clock import parse_day
+
+    who = signed_in(request, rt)
+    if who is None:
+        return to_signin()
+    if not who.roles & roles.CASE_STAFF:
+        return Response(NEEDS_ROLE, status_code=403)
+    try:
+        first, last = parse_day(date_from), parse_day(date_to)
+        with rt.reader.connect() as conn:
+            doc = transparency_report(conn, first, last, [fmt], rt.calendar, ledesk_home(),
+                                      provider=rt.policy.provider_name)
+    except LedeskError as exc:
+        return _back(exc.message)
+    return FileResponse(doc["path"], filename=Path(doc["path"]).name, media_type=MEDIA[fmt])
+
+
+@router.post("/reports/statutory")
+def statutory_file(request: Request, rt: Rt, csrf: str = Form(max_length=100), ledger: str = Form(max_length=10),
+                   half: str = Form(max_length=20),
+                   fmt: str = Form(default="docx", alias="format", max_length=10)) -> Response:
+    from ledesk.models.db import ledesk_home
+    from ledesk.reports.produce import statutory_report
+
+    who = form_sender(request, rt, csrf)
+    if isinstance(who, Response):
+        return who
+    if not who.roles & roles.CASE_STAFF:
+        return Response(NEEDS_ROLE, status_code=403)
+    if ledger not in ("pcsa", "tba"):
+        return _back("ledger is pcsa or tba")
+    try:
+        with rt.engine.begin() as conn:  # producing it is recorded: its reminder is then not sent
+            doc = statutory_report(conn, ledger, half, fmt, rt.policy, rt.calendar, rt.clock.now(),
+                                   ledesk_home(), who.actor or "")
+    except LedeskError as exc:
+        return _back(exc.message)
+    return FileResponse(doc["path"], filename=Path(doc["path"]).name, media_type=MEDIA[fmt])

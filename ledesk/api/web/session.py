@@ -1,0 +1,97 @@
+"""What every page shares: the signed-in person (from the session cookie), the CSRF token of the
+session, the page language, and rendering a template with the security headers."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from ledesk.api.deps import SESSION_COOKIE, session_token
+from ledesk.api.i18n import words
+from ledesk.bootstrap import Runtime
+from ledesk.states.tokens import Principal, resolve
+
+templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+       "frame-ancestors 'none'")
+CSRF_FAILED = "CSRF check failed: reload the page and try again"
+SESSION_HOURS = 12
+
+
+def _local(value: str | None, zone: str = "Asia/Seoul") -> str:
+    """An instant as the legal team reads it: local time in the policy's zone."""
+    if not value:
+        return "-"
+    return datetime.fromisoformat(value).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+
+
+templates.env.filters["local"] = _local
+
+
+def csrf_for(token: str) -> str:
+    return hmac.new(token.encode(), b"ledesk-csrf", hashlib.sha256).hexdigest()
+
+
+def csrf_of(request: Request) -> str:
+    return csrf_for(session_token(request) or "")
+
+
+def csrf_ok(request: Request, csrf: str) -> bool:
+    return hmac.compare_digest(csrf, csrf_of(request))
+
+
+def lang(request: Request) -> str:
+    chosen = request.query_params.get("lang") or request.cookies.get("lang") or "en"
+    return chosen if chosen in ("en", "ko") else "en"
+
+
+def page(request: Request, rt: Runtime, name: str, **context: Any) -> Response:
+    chosen = lang(request)
+    response = templates.TemplateResponse(request, name, {"t": words(chosen), "lang": chosen,
+                                                          "zone": rt.policy.timezone, **context})
+    if request.query_params.get("lang") in ("en", "ko"):
+        response.set_cookie("lang", chosen, httponly=True, samesite="strict")
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def signed_in(request: Request, rt: Runtime) -> Principal | None:
+    """The staff member of the session cookie, if any."""
+    token = session_token(request)
+    if not token:
+        return None
+    with rt.reader.connect() as conn:
+        who = resolve(conn, token)
+    return who if who is not None and who.actor is not None else None
+
+
+def to_signin() -> Response:
+    return RedirectResponse("/signin", status_code=303)
+
+
+def form_sender(request: Request, rt: Runtime, csrf: str) -> Principal | Response:
+    """The signed-in person behind a posted form, or the response that turns the post away."""
+    who = signed_in(request, rt)
+    if who is None:
+        return to_signin()
+    if not csrf_ok(request, csrf):
+        return Response(CSRF_FAILED, status_code=403)
+    return who
+
+
+def start_session(response: Response, request: Request, token: str) -> None:
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https", max_age=SESSION_HOURS * 3600)
+
+
+def end_session(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE)

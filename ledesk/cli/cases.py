@@ -1,0 +1,139 @@
+"""`ledesk cases`, `show`, `advance`, `nondisclosure`, `refer`, `invoice`, `export`, `machine`: working a case."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ledesk.bootstrap import Runtime
+from ledesk.cli.common import Adder, attachment, cli_actor, emit_case
+from ledesk.cli.render import emit, table
+from ledesk.states.clock import parse_day, parse_instant
+from ledesk.states.errors import BadInput
+
+
+def cmd_cases(rt: Runtime, args: argparse.Namespace) -> int:
+    from ledesk.states.queries import list_cases
+
+    due = None
+    if args.due_before:
+        try:
+            due = parse_instant(args.due_before)
+        except ValueError as exc:
+            raise BadInput(str(exc)) from None
+    with rt.reader.connect() as conn:
+        rows = list_cases(conn, args.state, due)
+    emit({"cases": rows}, args.json,
+         table(rows, ["case_id", "state", "kind", "regime", "authority", "next_deadline"]))
+    return 0
+
+
+def cmd_show(rt: Runtime, args: argparse.Namespace) -> int:
+    return emit_case(rt, args.case, args.json)
+
+
+def cmd_advance(rt: Runtime, args: argparse.Namespace) -> int:
+    rt.desk().fire(args.case, args.trigger, args.actor, reason=args.reason or "",
+                   attachment=attachment(args.attach), failed=args.failed, minutes=args.minutes)
+    return emit_case(rt, args.case, args.json)
+
+
+def cmd_nondisclosure(rt: Runtime, args: argparse.Namespace) -> int:
+    if bool(args.until) == bool(args.indefinite):
+        raise BadInput("give exactly one of --until DATE or --indefinite")
+    until = parse_day(args.until) if args.until else None
+    rt.desk(with_vault=False).record_order(args.case, args.actor, until, args.indefinite, args.reason or "",
+                           attachment(args.attach))
+    return emit_case(rt, args.case, args.json)
+
+
+def cmd_refer(rt: Runtime, args: argparse.Namespace) -> int:
+    rt.desk(with_vault=False).refer(args.case, args.actor, args.reason or "")
+    return emit_case(rt, args.case, args.json)
+
+
+def cmd_invoice(rt: Runtime, args: argparse.Namespace) -> int:
+    from ledesk.letters.render import render_pending
+    from ledesk.models.db import ledesk_home
+
+    doc = rt.desk(with_vault=False).invoice(args.case, args.actor)
+    rendered = render_pending(rt.engine, ledesk_home(), rt.policy.provider_name, rt.calendar.zone)
+    doc["path"] = next((r["path"] for r in rendered if r["case_id"] == args.case and r["kind"] == "cost_invoice"),
+                       None)
+    emit(doc, args.json, f"invoice for {args.case}: {doc['amount']}\nletter: {doc['path']}")
+    return 0
+
+
+def cmd_export(rt: Runtime, args: argparse.Namespace) -> int:
+    from ledesk.vault.production import export
+
+    with rt.engine.begin() as conn:
+        try:
+            result = export(conn, rt.vault(), args.case, Path(args.output), rt.clock.now(), cli_actor(args.actor))
+        except LookupError as exc:
+            raise BadInput(str(exc)) from None
+    emit({"path": result["path"], "files": result["files"]}, args.json,
+         f"wrote {result['files']} files to {result['path']} (manifest.json lists their SHA-256)")
+    return 0
+
+
+def cmd_machine(rt: Runtime, args: argparse.Namespace) -> int:
+    from ledesk.states.machine import TABLE, mermaid
+
+    if args.mermaid:
+        sys.stdout.write(mermaid())
+        return 0
+    rows = [{"trigger": r.trigger, "from": list(r.source), "to": r.dest, "by": list(r.by),
+             "guards": list(r.guards)} for r in TABLE]
+    emit({"transitions": rows}, args.json, table(
+        [{**r, "from": ",".join(r["from"]), "by": ",".join(r["by"]), "guards": ",".join(r["guards"])}
+         for r in rows], ["trigger", "from", "to", "by", "guards"]))
+    return 0
+
+
+def trigger_help() -> str:
+    from ledesk.states.machine import TABLE
+
+    lines = [f"  {r.trigger:<22} {'/'.join(r.source) if len(r.source) < 5 else 'any open state'} -> {r.dest}; "
+             f"by {', '.join(r.by)}: {r.summary}" for r in TABLE]
+    return "triggers (from the transition table):\n" + "\n".join(lines)
+
+
+def register(add: Adder) -> None:
+    p = add("cases", cmd_cases, "list cases, nearest deadline first")
+    p.add_argument("--state")
+    p.add_argument("--due-before", help="ISO-8601 instant")
+    p = add("show", cmd_show, "one case")
+    p.add_argument("case")
+    p = add("advance", cmd_advance, "fire a trigger on a case", epilog=trigger_help(),
+            formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("case")
+    p.add_argument("trigger")
+    p.add_argument("--actor", required=True)
+    p.add_argument("--reason")
+    p.add_argument("--attach", metavar="FILE")
+    p.add_argument("--failed", action="store_true", help="verify_callback: the call did not confirm the request")
+    p.add_argument("--minutes", type=int, help="reviewer time this action took, for cost recovery "
+                   "(default: the policy's standard time for the action)")
+    p = add("nondisclosure", cmd_nondisclosure, "record a new or extended non-disclosure order")
+    p.add_argument("case")
+    p.add_argument("--until")
+    p.add_argument("--indefinite", action="store_true")
+    p.add_argument("--actor", required=True)
+    p.add_argument("--reason")
+    p.add_argument("--attach", metavar="FILE")
+    p = add("refer", cmd_refer, "refer the case to the abuse team (held while the user's notice is held)")
+    p.add_argument("case")
+    p.add_argument("--actor", required=True)
+    p.add_argument("--reason")
+    p = add("invoice", cmd_invoice, "the cost invoice letter for a case: reviewer time and data produced, "
+                                    "priced by the policy's fee schedule")
+    p.add_argument("case")
+    p.add_argument("--actor", required=True)
+    p = add("export", cmd_export, "write a disclosed case's package: files, manifest.json, cover letter")
+    p.add_argument("case")
+    p.add_argument("-o", "--output", required=True, metavar="DIR")
+    p.add_argument("--actor", help="who reads the produced data (recorded in the audit log)")
+    p = add("machine", cmd_machine, "the transition table (or --mermaid for the diagram)")
+    p.add_argument("--mermaid", action="store_true")

@@ -1,0 +1,80 @@
+"""`ledesk init`, `actors`, `authorities`, `tokens`: the database, the staff, the allow-list, API tokens."""
+
+from __future__ import annotations
+
+import argparse
+
+from ledesk.bootstrap import Runtime, safe_url
+from ledesk.cli.common import Adder, Parser, need_subcommand, subcommands
+from ledesk.cli.render import emit
+from ledesk.models.enums import AuthorityType, Role
+from ledesk.states.errors import BadInput
+
+
+def cmd_init(rt: Runtime, args: argparse.Namespace) -> int:
+    from ledesk.models.migrate import upgrade
+
+    rt.policy  # noqa: B018  (refuse to initialise on a policy that does not validate)
+    upgrade(rt.engine)
+    url = safe_url(str(rt.engine.url))
+    emit({"database": url, "policy_version": rt.policy.version}, args.json,
+         f"database ready: {url} (policy {rt.policy.version})")
+    return 0
+
+
+def cmd_actors_add(rt: Runtime, args: argparse.Namespace) -> int:
+    from ledesk.states.admin import add_actor
+
+    with rt.engine.begin() as conn:
+        result = add_actor(conn, args.name, args.role, rt.clock.now())
+    emit(result, args.json, f"{result['actor']}: {', '.join(result['roles'])}")
+    return 0
+
+
+def cmd_authorities_add(rt: Runtime, args: argparse.Namespace) -> int:
+    from ledesk.states.admin import add_authority
+
+    with rt.engine.begin() as conn:
+        result = add_authority(conn, args.domain, args.name, args.country, args.type, rt.clock.now())
+    emit(result, args.json, f"allow-listed {result['domain']} ({result['name']}, {result['country']})")
+    return 0
+
+
+def cmd_tokens_create(rt: Runtime, args: argparse.Namespace) -> int:
+    from ledesk.states.tokens import create
+
+    if bool(args.actor) == bool(args.authority):
+        raise BadInput("name one staff ACTOR or give --authority DOMAIN")
+    with rt.engine.begin() as conn:
+        made = create(conn, rt.clock.now(), actor=args.actor, authority=args.authority)
+    emit(made, args.json, f"{made['token']}\n(token id {made['token_id']}; the secret is shown only this once)")
+    return 0
+
+
+def cmd_tokens_revoke(rt: Runtime, args: argparse.Namespace) -> int:
+    from ledesk.states.tokens import revoke
+
+    with rt.engine.begin() as conn:
+        done = revoke(conn, args.token_id, rt.clock.now())
+    emit(done, args.json, f"revoked {done['token_id']}")
+    return 0
+
+
+def register(add: Adder, common: Parser) -> None:
+    add("init", cmd_init, "create or migrate the database and check the policy")
+    actors = subcommands(add("actors", need_subcommand, "manage staff"), common)
+    p = actors("add", cmd_actors_add, "register a staff member or add roles")
+    p.add_argument("name")
+    p.add_argument("--role", action="append", required=True, choices=[r.value for r in Role])
+    authorities = subcommands(add("authorities", need_subcommand, "manage the authority allow-list"), common)
+    p = authorities("add", cmd_authorities_add, "allow-list an authority's e-mail domain")
+    p.add_argument("domain")
+    p.add_argument("--name", required=True)
+    p.add_argument("--country", required=True)
+    p.add_argument("--type", required=True, choices=[t.value for t in AuthorityType])
+    tokens = subcommands(add("tokens", need_subcommand, "API tokens for staff and authorities"), common)
+    p = tokens("create", cmd_tokens_create, "make a token (the secret is printed once)")
+    p.add_argument("actor", nargs="?", help="the staff actor the token speaks for")
+    p.add_argument("--authority", metavar="DOMAIN", help="a token for an allow-listed authority instead")
+    p = tokens("revoke", cmd_tokens_revoke, "revoke a token by its id")
+    p.add_argument("token_id")

@@ -1,0 +1,67 @@
+"""`ledesk schema`, `forms blank`, `intake`: what authorities send, and taking it in."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from ledesk.bootstrap import Runtime
+from ledesk.cli.common import Adder, Parser, need_subcommand, subcommands
+from ledesk.cli.render import emit, table
+from ledesk.service import IntakeResult
+from ledesk.states.errors import BadInput
+
+
+def cmd_schema(rt: Runtime, args: argparse.Namespace) -> int:
+    from ledesk.models.submission import Submission
+
+    emit(Submission.model_json_schema(by_alias=True), True)
+    return 0
+
+
+def cmd_forms_blank(rt: Runtime, args: argparse.Namespace) -> int:
+    from ledesk.intake.forms.blank import blank_form
+
+    out = Path(args.output)
+    if out.parent and not out.parent.exists():
+        raise BadInput(f"{out.parent}: no such folder")
+    out.write_bytes(blank_form(args.kind, rt.policy.provider_name))
+    emit({"path": str(out), "kind": args.kind}, args.json, f"blank {args.kind} form written to {out}")
+    return 0
+
+
+def intake_text(result: IntakeResult) -> str:
+    if result.get("case_id") is None:
+        return f"not reviewed: {result.get('reason')}"
+    if result.get("duplicate_of"):
+        return f"duplicate of open case {result.get('duplicate_of')}; no new case opened"
+    return f"{result.get('case_id')}: {result.get('state')} ({result.get('kind')})" + "".join(
+        f"\n  missing {d['field']}: {d['message']}" for d in result.get("deficiencies", []))
+
+
+def cmd_intake(rt: Runtime, args: argparse.Namespace) -> int:
+    from ledesk.models.db import ledesk_home
+
+    if bool(args.path) == bool(args.inbox):
+        raise BadInput("give one PATH, or --inbox for every file of LEDESK_HOME/inbox")
+    if args.inbox:
+        files: list[dict[str, Any]] = [dict(f) for f in rt.desk(with_vault=False).take_inbox(ledesk_home())]
+        emit({"files": files}, args.json, table(files, ["file", "case_id", "state", "kind", "error"]))
+        return 0
+    result = rt.desk(with_vault=False).take_file(Path(args.path))
+    emit(result, args.json, intake_text(result))
+    return 0
+
+
+def register(add: Adder, common: Parser) -> None:
+    add("schema", cmd_schema, "print the submission JSON Schema")
+    forms = subcommands(add("forms", need_subcommand, "the bilingual .docx request forms"), common)
+    p = forms("blank", cmd_forms_blank, "write a blank form")
+    p.add_argument("--kind", required=True, choices=["preservation", "legal_process", "emergency"])
+    p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p = add("intake", cmd_intake, "take a submission: .json (portal), .docx (filled form) or .eml (e-mail); "
+                                  "--inbox takes every file of the drop folder once")
+    p.add_argument("path", nargs="?")
+    p.add_argument("--inbox", action="store_true", help="every file of LEDESK_HOME/inbox, each moved to "
+                                                        "processed/ or refused/")
