@@ -10,13 +10,14 @@ from prefect import flow
 
 from ledesk.bootstrap import runtime
 from ledesk.flows.publish import publish
+from ledesk.models.enums import OutboxChannel
 from ledesk.states.queries import show
 
 
 @flow(name="emergency", flow_run_name="emergency-{case_id}", log_prints=True)
 async def emergency(case_id: str, now: str | None = None) -> dict[str, Any]:
     rt = runtime(now)
-    sent = rt.deliver(cases=[case_id], channels=["page"])
+    sent = rt.deliver(cases=[case_id], channels=[OutboxChannel.PAGE])
     with rt.reader.connect() as conn:  # after the page has left: this read is not on the fast path
         watch = [{"timer": t["kind"], "due_at": t["due_at"]}
                  for t in show(conn, case_id, rt.policy, rt.calendar)["timers"] if t["status"] == "pending"]

@@ -13,6 +13,7 @@ from prefect.cache_policies import NO_CACHE
 
 from ledesk.bootstrap import runtime
 from ledesk.flows.publish import publish, publish_open_cases, publish_picture
+from ledesk.models.enums import OutboxChannel
 
 
 @task(name="fire-due-timers", cache_policy=NO_CACHE)
@@ -29,7 +30,7 @@ async def fire_due_timers(now: str | None, batch_size: int) -> dict[str, Any]:
 
 @task(name="deliver-escalation-pages", cache_policy=NO_CACHE)
 async def deliver_pages(now: str | None, case_ids: list[str]) -> int:
-    return len(runtime(now).deliver(cases=case_ids, channels=["page"]).sent)
+    return len(runtime(now).deliver(cases=case_ids, channels=[OutboxChannel.PAGE]).sent)
 
 
 @flow(name="sweep", log_prints=True)

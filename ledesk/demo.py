@@ -9,7 +9,7 @@ import asyncio
 import json
 import os
 import shutil
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,6 +36,7 @@ from ledesk.vault.production import export
 from ledesk.vault.store import Vault
 
 SAMPLES = Path(__file__).with_name("samples")
+PREFECT_UI = "http://127.0.0.1:4200"
 SEOUL = ZoneInfo("Asia/Seoul")
 START = datetime(2026, 12, 1, 9, 0, tzinfo=SEOUL)
 
@@ -122,198 +123,247 @@ def run_demo(home: Path | None = None, quiet: bool = False) -> dict[str, Any]:
 
 
 async def _story(home: Path, quiet: bool) -> dict[str, Any]:
-    from rich.progress import Progress
+    demo = _Demo(home)
+    await demo.first_day()
+    await demo.emergency_at_night()
+    await demo.simulate_days(quiet)
+    return await demo.finish(quiet)
 
-    from ledesk.flows.dispatch import dispatch_outbox
-    from ledesk.flows.intake import intake as intake_flow
-    from ledesk.flows.purge import purge_expired_preservations
-    from ledesk.flows.report import statutory_reports, transparency_report
-    from ledesk.flows.sweep import sweep as sweep_flow
 
-    engine = make_engine(os.environ["LEDESK_DATABASE_URL"])
-    upgrade(engine)
-    policy = current_policy()
-    cal = LegalCalendar(policy.timezone, policy.holiday_country, policy.extra_holidays)
-    clock = FixedClock(START)
-    # The embedded data source holds the accounts the sample requests name; the vault keeps its master
-    # key in the demo folder.
-    source = EmbeddedSource(home / "datasource.db")
-    source.load(_demo_accounts())
-    vault = Vault(source, master_key(home), cal)
-    desk = Desk(engine, clock, policy, cal, vault)
-    story: list[str] = []
-    flow_runs = 0
+class _Demo:
+    """The demo's world: one database, one simulated clock, the sample authorities and staff, and the
+    story told as it happens."""
 
-    def say(text: str) -> None:
-        story.append(f"{clock.now().astimezone(SEOUL):%Y-%m-%d %H:%M} KST  {text}")
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.engine = make_engine(os.environ["LEDESK_DATABASE_URL"])
+        upgrade(self.engine)
+        self.policy = current_policy()
+        self.cal = LegalCalendar(self.policy.timezone, self.policy.holiday_country, self.policy.extra_holidays)
+        self.clock = FixedClock(START)
+        # The embedded data source holds the accounts the sample requests name; the vault keeps its master
+        # key in the demo folder.
+        source = EmbeddedSource(home / "datasource.db")
+        source.load(_demo_accounts())
+        self.vault = Vault(source, master_key(home), self.cal)
+        self.desk = Desk(self.engine, self.clock, self.policy, self.cal, self.vault)
+        self.story: list[str] = []
+        self.flow_runs = 0
+        self.fired_total = 0
+        self.seen: set[str] = set()
+        self.opened: dict[str, str] = {}
+        with self.engine.begin() as conn:
+            now = self.clock.now()
+            admin.add_authority(conn, "police.go.kr", "Korean National Police Agency", "KR", "police", now)
+            admin.add_authority(conn, "fbi.gov", "Federal Bureau of Investigation", "US", "police", now)
+            admin.add_actor(conn, "alice", ["reviewer"], now)
+            admin.add_actor(conn, "bob", ["approver", "reviewer"], now)
+            admin.add_actor(conn, "olga", ["oncall"], now)
 
-    def drop(name: str, data: bytes) -> None:
-        inbox = home / "inbox"
+    def now(self) -> str:
+        return self.clock.now().isoformat()
+
+    def say(self, text: str) -> None:
+        self.story.append(f"{self.clock.now().astimezone(SEOUL):%Y-%m-%d %H:%M} KST  {text}")
+
+    def drop(self, name: str, data: bytes) -> None:
+        inbox = self.home / "inbox"
         inbox.mkdir(exist_ok=True)
         (inbox / f".{name}").write_bytes(data)  # written aside, then renamed: intake never sees half a file
         (inbox / f".{name}").rename(inbox / name)
 
-    async def take_inbox() -> list[dict[str, Any]]:
-        nonlocal flow_runs
-        summary = await intake_flow(now=clock.now().isoformat())
-        flow_runs += 1 + len(summary["emergencies"])
+    async def take_inbox(self) -> list[dict[str, Any]]:
+        from ledesk.flows.intake import intake as intake_flow
+
+        summary = await intake_flow(now=self.now())
+        self.flow_runs += 1 + len(summary["emergencies"])
         outcomes = []
-        for name in sorted(p.name for p in (home / "processed").glob("*.result.json")):
-            outcome = json.loads((home / "processed" / name).read_text(encoding="utf-8"))
-            if outcome["file"] not in seen:
-                seen.add(outcome["file"])
+        for name in sorted(p.name for p in (self.home / "processed").glob("*.result.json")):
+            outcome = json.loads((self.home / "processed" / name).read_text(encoding="utf-8"))
+            if outcome["file"] not in self.seen:
+                self.seen.add(outcome["file"])
                 outcomes.append(outcome)
         return outcomes
 
-    def act(case_id: str, trigger: str, actor: str, **kw: Any) -> None:
+    def act(self, case_id: str, trigger: str, actor: str, **kw: Any) -> None:
         try:
-            after = desk.fire(case_id, trigger, actor, **kw)
-            say(f"{case_id}  {trigger} by {actor}: now {after.state}")
+            after = self.desk.fire(case_id, trigger, actor, **kw)
+            self.say(f"{case_id}  {trigger} by {actor}: now {after.state}")
         except Refused as exc:
-            say(f"{case_id}  {trigger} by {actor} REFUSED: {exc.message}")
+            self.say(f"{case_id}  {trigger} by {actor} REFUSED: {exc.message}")
 
-    with engine.begin() as conn:
-        now = clock.now()
-        admin.add_authority(conn, "police.go.kr", "Korean National Police Agency", "KR", "police", now)
-        admin.add_authority(conn, "fbi.gov", "Federal Bureau of Investigation", "US", "police", now)
-        admin.add_actor(conn, "alice", ["reviewer"], now)
-        admin.add_actor(conn, "bob", ["approver", "reviewer"], now)
-        admin.add_actor(conn, "olga", ["oncall"], now)
+    async def first_day(self) -> None:
+        """The sample requests arrive by portal and e-mail; the reviewers and the approver decide."""
+        server = authserv_id(self.policy)
+        names = ("warrant", "warrant_with_gag_order", "preservation", "preservation_statutory", "court_permission",
+                 "statutory_subscriber_request", "foreign_direct", "incomplete", "lookalike_sender", "warrant")
+        for n, name in enumerate(names):
+            if name == "court_permission":  # a filled Word form, e-mailed and verified by our mail server
+                self.drop(f"{n:02d}-court_permission.eml", _email(_sample(name), True, server))
+            elif name == "lookalike_sender":  # an e-mail from a domain that imitates the police
+                self.drop(f"{n:02d}-lookalike.eml", _email(_sample(name), False, server))
+            else:
+                self.drop(f"{n:02d}-{name}.json", json.dumps(_sample(name)).encode())
+        for result in await self.take_inbox():
+            self._opened(result)
+        self.clock.advance(timedelta(hours=1))
+        opened = self.opened
+        for name in ("warrant", "warrant_with_gag_order", "court_permission", "statutory_subscriber_request"):
+            self.act(opened[name], Trigger.RECOMMEND_DISCLOSURE, "alice",
+                     reason="the instrument covers every category asked for")
+            self.act(opened[name], Trigger.APPROVE_DISCLOSURE, "bob")
+        self.act(opened["statutory_subscriber_request"], Trigger.REJECT, "alice",
+                 reason="insufficient_instrument: policy declines TBA art. 83(3) requests")
+        self.act(opened["preservation"], Trigger.PRESERVE, "alice")
+        self.act(opened["preservation_statutory"], Trigger.PRESERVE, "alice")
+        self.act(opened["foreign_direct"], Trigger.REQUIRE_LEGAL_PROCESS, "alice",
+                 reason="foreign direct request: MLAT needed")
 
-    seen: set[str] = set()
-    names = ("warrant", "warrant_with_gag_order", "preservation", "preservation_statutory", "court_permission",
-             "statutory_subscriber_request", "foreign_direct", "incomplete", "lookalike_sender", "warrant")
-    for n, name in enumerate(names):
-        if name == "court_permission":  # a filled Word form, e-mailed and verified by our mail server
-            drop(f"{n:02d}-court_permission.eml", _email(_sample(name), True, authserv_id(policy)))
-        elif name == "lookalike_sender":  # an e-mail from a domain that imitates the police
-            drop(f"{n:02d}-lookalike.eml", _email(_sample(name), False, authserv_id(policy)))
-        else:
-            drop(f"{n:02d}-{name}.json", json.dumps(_sample(name)).encode())
-    opened: dict[str, str] = {}
-    for result in await take_inbox():
+    def _opened(self, result: dict[str, Any]) -> None:
         name = result["file"].split("-", 1)[1].rsplit(".", 1)[0]
         if result.get("case_id") is None:
-            say(f"{result['file']}: not reviewed ({result.get('reason') or result.get('error')}); "
-                "security alert queued")
+            self.say(f"{result['file']}: not reviewed ({result.get('reason') or result.get('error')}); "
+                     "security alert queued")
         elif result.get("duplicate_of"):
-            say(f"{result['file']}: duplicate of {result['duplicate_of']}, no new case")
+            self.say(f"{result['file']}: duplicate of {result['duplicate_of']}, no new case")
         else:
-            opened[name] = result["case_id"]
-            say(f"{result['case_id']}  {result['file']}: {result['state']} ({result['regime']})"
-                + (f", {len(result['deficiencies'])} deficiencies" if result["deficiencies"] else ""))
+            self.opened[name] = result["case_id"]
+            self.say(f"{result['case_id']}  {result['file']}: {result['state']} ({result['regime']})"
+                     + (f", {len(result['deficiencies'])} deficiencies" if result["deficiencies"] else ""))
 
-    clock.advance(timedelta(hours=1))
-    for name in ("warrant", "warrant_with_gag_order", "court_permission", "statutory_subscriber_request"):
-        act(opened[name], Trigger.RECOMMEND_DISCLOSURE, "alice",
-            reason="the instrument covers every category asked for")
-        act(opened[name], Trigger.APPROVE_DISCLOSURE, "bob")
-    act(opened["statutory_subscriber_request"], Trigger.REJECT, "alice",
-        reason="insufficient_instrument: policy declines TBA art. 83(3) requests")
-    act(opened["preservation"], Trigger.PRESERVE, "alice")
-    act(opened["preservation_statutory"], Trigger.PRESERVE, "alice")
-    act(opened["foreign_direct"], Trigger.REQUIRE_LEGAL_PROCESS, "alice", reason="foreign direct request: MLAT needed")
+    async def emergency_at_night(self) -> None:
+        """The intake run pages on-call at once; a call-back, then a second person decides."""
+        self.clock.set(datetime(2026, 12, 5, 2, 10, tzinfo=SEOUL))
+        self.drop("20-emergency.json", json.dumps(_sample("emergency")).encode())
+        [arrived] = await self.take_inbox()
+        emergency = arrived["case_id"]
+        pages = [p.name for p in (self.home / "outbox").glob("*.eml") if b"emergency_page" in p.read_bytes()]
+        self.say(f"{emergency}  emergency received; the intake run paged on-call at once ({len(pages)} page in "
+                 "the outbox)")
+        self.clock.advance(timedelta(minutes=9))
+        self.act(emergency, Trigger.VERIFY_CALLBACK, "olga",
+                 reason="called +82 2 700 4100 from the directory; duty officer Kim confirmed the request")
+        self.clock.advance(timedelta(minutes=12))
+        self.act(emergency, Trigger.EMERGENCY_DISCLOSE, "bob")
 
-    # An emergency at night: the intake run pages on-call at once; a call-back, then a second person decides.
-    clock.set(datetime(2026, 12, 5, 2, 10, tzinfo=SEOUL))
-    drop("20-emergency.json", json.dumps(_sample("emergency")).encode())
-    [arrived] = await take_inbox()
-    emergency = arrived["case_id"]
-    pages = [p.name for p in (home / "outbox").glob("*.eml") if b"emergency_page" in p.read_bytes()]
-    say(f"{emergency}  emergency received; the intake run paged on-call at once ({len(pages)} page in the outbox)")
-    clock.advance(timedelta(minutes=9))
-    act(emergency, Trigger.VERIFY_CALLBACK, "olga", reason="called +82 2 700 4100 from the directory; duty officer "
-                                                     "Kim confirmed the request")
-    clock.advance(timedelta(minutes=12))
-    act(emergency, Trigger.EMERGENCY_DISCLOSE, "bob")
+    async def simulate_days(self, quiet: bool) -> None:
+        """Day by day for 120 days: the sweep flow fires whatever is due; purge and dispatch run weekly."""
+        from rich.progress import Progress
 
-    # Day by day for 120 days: the sweep flow fires whatever is due; purge and dispatch run weekly.
-    fired_total = 0
-    clock.set(datetime(2026, 12, 6, 0, 0, tzinfo=SEOUL))
-    end = START + timedelta(days=120)
-    days = (end - clock.now()).days + 1
-    with Progress(transient=True, disable=quiet) as progress:
-        task = progress.add_task("sweeping 120 simulated days", total=days)
-        while clock.now() < end:
-            if clock.now().astimezone(SEOUL).date() == datetime(2027, 1, 4).date():
-                legal = {**_sample("legal_process_for_preservation"), "kind": "legal_process",
-                         "related_case": opened["preservation"], "sender": {"email": "minjun.kim@police.go.kr"}}
-                drop("30-warrant-for-preservation.json", json.dumps(legal).encode())
-                [linked] = await take_inbox()
-                say(f"{linked['case_id']}  warrant arrives for the preserved data: now {linked['state']}")
-                act(opened["preservation"], Trigger.RECOMMEND_DISCLOSURE, "alice",
-                    reason="warrant covers the preserved logs")
-                act(opened["preservation"], Trigger.APPROVE_DISCLOSURE, "bob")
-            result = await sweep_flow(now=clock.now().isoformat())
-            flow_runs += 1
-            fired_total += result["fired"]
-            with reader(engine).connect() as conn:
-                for row in conn.execute(select(timers.c.case_id, timers.c.kind, timers.c.result).where(
-                        timers.c.fired_at == clock.now(), timers.c.status == "fired")):
-                    say(f"{row.case_id}  timer {row.kind} fired: {row.result}")
-            today = clock.now().astimezone(SEOUL).date()
-            if today.day == 1:  # the monthly deployment's day: last month's transparency report
-                monthly = await transparency_report(now=clock.now().isoformat())
-                flow_runs += 1
-                say(f"report: transparency report for {monthly['month']}, {monthly['requests']} requests, in "
-                    f"{Path(monthly['paths']['docx']).parent}")
-            if (today.month, today.day) == (1, 2):  # the half-yearly deployment's day
-                half = await statutory_reports(now=clock.now().isoformat())
-                flow_runs += 1
-                say(f"report: PCSA and TBA half-year reports for {half['half']} produced, due "
-                    f"{half['reports']['pcsa']['due_on']}: " + ", ".join(
-                        f"{n.upper()} {r['totals']['requests']} requests" for n, r in half["reports"].items()))
-            if clock.now().astimezone(SEOUL).weekday() == 0:
-                purged = (await purge_expired_preservations(now=clock.now().isoformat()))["purged"]
-                await dispatch_outbox(now=clock.now().isoformat())
-                flow_runs += 2
-                for p in purged:
-                    say(f"{p['case_id']}  purge: hold {p['hold_id']} crypto-shredded, destruction certificate queued")
-            clock.advance(timedelta(days=1))
-            progress.advance(task)
+        self.clock.set(datetime(2026, 12, 6, 0, 0, tzinfo=SEOUL))
+        end = START + timedelta(days=120)
+        with Progress(transient=True, disable=quiet) as progress:
+            task = progress.add_task("sweeping 120 simulated days", total=(end - self.clock.now()).days + 1)
+            while self.clock.now() < end:
+                await self.one_day()
+                self.clock.advance(timedelta(days=1))
+                progress.advance(task)
 
-    await dispatch_outbox(now=clock.now().isoformat())
-    flow_runs += 1
-    with reader(engine).connect() as conn:
-        counted = conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status)).all()
+    async def one_day(self) -> None:
+        from ledesk.flows.sweep import sweep as sweep_flow
+
+        today = self.clock.now().astimezone(SEOUL).date()
+        if today == datetime(2027, 1, 4).date():
+            await self.warrant_for_the_preservation()
+        result = await sweep_flow(now=self.now())
+        self.flow_runs += 1
+        self.fired_total += result["fired"]
+        with reader(self.engine).connect() as conn:
+            for row in conn.execute(select(timers.c.case_id, timers.c.kind, timers.c.result).where(
+                    timers.c.fired_at == self.clock.now(), timers.c.status == "fired")):
+                self.say(f"{row.case_id}  timer {row.kind} fired: {row.result}")
+        await self.scheduled_reports(today)
+        if today.weekday() == 0:
+            await self.weekly_purge_and_dispatch()
+
+    async def warrant_for_the_preservation(self) -> None:
+        legal = {**_sample("legal_process_for_preservation"), "kind": "legal_process",
+                 "related_case": self.opened["preservation"], "sender": {"email": "minjun.kim@police.go.kr"}}
+        self.drop("30-warrant-for-preservation.json", json.dumps(legal).encode())
+        [linked] = await self.take_inbox()
+        self.say(f"{linked['case_id']}  warrant arrives for the preserved data: now {linked['state']}")
+        self.act(self.opened["preservation"], Trigger.RECOMMEND_DISCLOSURE, "alice",
+                 reason="warrant covers the preserved logs")
+        self.act(self.opened["preservation"], Trigger.APPROVE_DISCLOSURE, "bob")
+
+    async def scheduled_reports(self, today: date) -> None:
+        from ledesk.flows.report import statutory_reports, transparency_report
+
+        if today.day == 1:  # the monthly deployment's day: last month's transparency report
+            monthly = await transparency_report(now=self.now())
+            self.flow_runs += 1
+            self.say(f"report: transparency report for {monthly['month']}, {monthly['requests']} requests, in "
+                     f"{Path(monthly['paths']['docx']).parent}")
+        if (today.month, today.day) == (1, 2):  # the half-yearly deployment's day
+            half = await statutory_reports(now=self.now())
+            self.flow_runs += 1
+            self.say(f"report: PCSA and TBA half-year reports for {half['half']} produced, due "
+                     f"{half['reports']['pcsa']['due_on']}: " + ", ".join(
+                         f"{n.upper()} {r['totals']['requests']} requests" for n, r in half["reports"].items()))
+
+    async def weekly_purge_and_dispatch(self) -> None:
+        from ledesk.flows.dispatch import dispatch_outbox
+        from ledesk.flows.purge import purge_expired_preservations
+
+        purged = (await purge_expired_preservations(now=self.now()))["purged"]
+        await dispatch_outbox(now=self.now())
+        self.flow_runs += 2
+        for p in purged:
+            self.say(f"{p['case_id']}  purge: hold {p['hold_id']} crypto-shredded, destruction certificate queued")
+
+    async def finish(self, quiet: bool) -> dict[str, Any]:
+        """The last dispatch, a package exported, and the summary with the audit chain's verdict."""
+        from ledesk.flows.dispatch import dispatch_outbox
+        from ledesk.serve import drain_prefect
+
+        await dispatch_outbox(now=self.now())
+        self.flow_runs += 1
+        home, warrant = self.home, self.opened["warrant"]
+        with reader(self.engine).connect() as conn:
+            counted = conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status)).all()
         status: dict[str, int] = {str(row[0]): int(row[1]) for row in counted}
-    say(f"dispatch: {status.get('sent', 0)} messages written to {home / 'outbox'} over the 120 days, with their "
-        f"bilingual letters; {status.get('cancelled', 0)} held back for good, {status.get('failed', 0)} need an "
-        "address from the data source")
-    with engine.begin() as conn:
-        package = export(conn, vault, opened["warrant"], home / "packages" / opened["warrant"], clock.now(), "alice")
-    say(f"export: {opened['warrant']} package of {package['files']} files with manifest.json in {package['path']}")
-    with reader(engine).connect() as conn:
-        rows = list_cases(conn)
-        notice_of = {r.case_id: f"{r.status} {r.reason}".strip() for r in conn.execute(select(notices))}
-        queued = conn.execute(select(outbox.c.kind)).all()
-        letter_count = conn.execute(select(func.count()).select_from(letters)).scalar_one()
-        pending_timers = conn.execute(select(timers.c.id).where(timers.c.status == "pending")).all()
-        verdict = verify(conn)
-    engine.dispose()
-    for r in rows:
-        r["notice"] = notice_of.get(r["case_id"], "")
-        r["next_deadline"] = (datetime.fromisoformat(r["next_deadline"]).astimezone(SEOUL).strftime("%Y-%m-%d %H:%M")
-                              if r["next_deadline"] else "-")
-    from ledesk.serve import drain_prefect
+        self.say(f"dispatch: {status.get('sent', 0)} messages written to {home / 'outbox'} over the 120 days, with "
+                 f"their bilingual letters; {status.get('cancelled', 0)} held back for good, "
+                 f"{status.get('failed', 0)} need an address from the data source")
+        with self.engine.begin() as conn:
+            package = export(conn, self.vault, warrant, home / "packages" / warrant, self.clock.now(), "alice")
+        self.say(f"export: {warrant} package of {package['files']} files with manifest.json in {package['path']}")
+        facts = self._closing_facts()
+        self.engine.dispose()
+        await drain_prefect()  # the runs' events and logs reach the server before it stops
+        return {"database": str(home / "demo.db"), "cases": facts["rows"], "timers_fired": self.fired_total,
+                "messages": facts["queued"], "letters": facts["letters"], "flow_runs": self.flow_runs,
+                "audit_ok": facts["verdict"].ok, "audit_events": facts["verdict"].events, "prefect_ui": PREFECT_UI,
+                "text": self._text(facts), "finished_at": datetime.now(UTC).isoformat() if not quiet else None}
 
-    await drain_prefect()  # the runs' events and logs reach the server before it stops
-    ui = "http://127.0.0.1:4200"
-    text = "\n".join([
-        "LE Desk demo: 120 days of requests through the Prefect flows on the embedded defaults "
-        f"(SQLite at {home / 'demo.db'}, clock from {START:%Y-%m-%d %H:%M} KST)", "",
-        *story, "",
-        table(rows, ["case_id", "kind", "regime", "state", "notice", "next_deadline"]), "",
-        f"timers fired by the daily sweep: {fired_total}; still pending: {len(pending_timers)}; "
-        f"outbound messages queued: {len(queued)}; letters: {letter_count}; Prefect flow runs: {flow_runs}",
-        f"audit chain: {'intact' if verdict.ok else 'BROKEN'} ({verdict.events} events)",
-        "",
-        f"Where to look: `ledesk serve`, then {ui}/runs for the flow runs (the emergency run is named after "
-        f"its case), {ui}/events for every transition (ledesk.case.*), and {ui}/artifacts for a page per case "
-        "(case-<id>) and the open-case table. Letters are in "
-        f"{home / 'letters'}, sent mail in {home / 'outbox'}, reports in {home / 'reports'}.",
-    ])
-    return {"database": str(home / "demo.db"), "cases": rows, "timers_fired": fired_total,
-            "messages": len(queued), "letters": letter_count, "flow_runs": flow_runs, "audit_ok": verdict.ok,
-            "audit_events": verdict.events, "prefect_ui": ui, "text": text,
-            "finished_at": datetime.now(UTC).isoformat() if not quiet else None}
+    def _closing_facts(self) -> dict[str, Any]:
+        with reader(self.engine).connect() as conn:
+            rows = list_cases(conn)
+            notice_of = {r.case_id: f"{r.status} {r.reason}".strip() for r in conn.execute(select(notices))}
+            facts = {"rows": rows, "queued": len(conn.execute(select(outbox.c.kind)).all()),
+                     "letters": conn.execute(select(func.count()).select_from(letters)).scalar_one(),
+                     "pending": len(conn.execute(select(timers.c.id).where(timers.c.status == "pending")).all()),
+                     "verdict": verify(conn)}
+        for r in rows:
+            r["notice"] = notice_of.get(r["case_id"], "")
+            r["next_deadline"] = (datetime.fromisoformat(r["next_deadline"]).astimezone(SEOUL)
+                                  .strftime("%Y-%m-%d %H:%M") if r["next_deadline"] else "-")
+        return facts
+
+    def _text(self, facts: dict[str, Any]) -> str:
+        home, ui, verdict = self.home, PREFECT_UI, facts["verdict"]
+        return "\n".join([
+            "LE Desk demo: 120 days of requests through the Prefect flows on the embedded defaults "
+            f"(SQLite at {home / 'demo.db'}, clock from {START:%Y-%m-%d %H:%M} KST)", "",
+            *self.story, "",
+            table(facts["rows"], ["case_id", "kind", "regime", "state", "notice", "next_deadline"]), "",
+            f"timers fired by the daily sweep: {self.fired_total}; still pending: {facts['pending']}; "
+            f"outbound messages queued: {facts['queued']}; letters: {facts['letters']}; "
+            f"Prefect flow runs: {self.flow_runs}",
+            f"audit chain: {'intact' if verdict.ok else 'BROKEN'} ({verdict.events} events)",
+            "",
+            f"Where to look: `ledesk serve`, then {ui}/runs for the flow runs (the emergency run is named after "
+            f"its case), {ui}/events for every transition (ledesk.case.*), and {ui}/artifacts for a page per case "
+            "(case-<id>) and the open-case table. Letters are in "
+            f"{home / 'letters'}, sent mail in {home / 'outbox'}, reports in {home / 'reports'}.",
+        ])

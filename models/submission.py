@@ -154,12 +154,12 @@ def parse_submission(data: Any) -> Submission:
         raise SubmissionError(explain(exc)) from None
 
 
-def merge_supplement(base: dict[str, Any], supplement: dict[str, Any]) -> Submission:
+def merge_supplement(base: Submission, supplement: dict[str, Any]) -> Submission:
     """A supplement's top-level fields replace the case's; the result must still be a valid submission."""
     if not isinstance(supplement, dict):
         raise SubmissionError("a supplement must be a JSON object")
     unknown = set(supplement) - set(Submission.model_fields) - {"from"}
     if unknown:
         raise SubmissionError(f"{', '.join(sorted(unknown))}: unknown field (not part of the submission format)")
-    merged = {**base, **{k: v for k, v in supplement.items() if k not in {"kind", "sender"}}}
+    merged = {**base.to_json_dict(), **{k: v for k, v in supplement.items() if k not in {"kind", "sender"}}}
     return parse_submission(merged)

@@ -7,10 +7,14 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ledesk.models.submission import Submission
 from ledesk.policy.calendar import LegalCalendar
 from ledesk.policy.schema import Policy
+
+if TYPE_CHECKING:
+    from ledesk.states.notice import NoticePlan
 
 
 @dataclass(frozen=True)
@@ -51,8 +55,13 @@ class Attempt:
     failed: bool = False                       # verify_callback: the call did not confirm the request
     deficiencies: list[dict[str, str]] = field(default_factory=list)
     due_at: datetime | None = None             # the timer that fires an automatic trigger
-    notice_status: str = ""                    # the notice decision the approval routes on
     # A fact only the database knows, asked lazily: the open 215-2 case that already preserved this data.
     repeat_statutory_preservation: Callable[[], str | None] = _no_repeat
-    # Filled in by the guards for the effects to use (e.g. the merged supplement).
-    scratch: dict[str, Any] = field(default_factory=dict)
+    # Decided by the engine before the machine runs (engine.prepare), for the guards and effects to read:
+    notice_plan: NoticePlan | None = None      # approvals: the notice decision the destination routes on
+    merged: Submission | None = None           # cure, attach_legal_process: the case's submission with the
+    merge_error: str | None = None             # attached JSON supplement, or why it does not merge
+
+    @property
+    def notice_status(self) -> str:
+        return self.notice_plan.status if self.notice_plan is not None else ""

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from ledesk.models.enums import CaseKind, Instrument, Regime
+from ledesk.models.submission import Submission
 
 
 @dataclass
@@ -21,7 +22,7 @@ class CaseRecord:
     reference: str
     sender_email: str
     dedupe_key: str
-    submission: dict[str, Any]
+    submission: Submission             # validated; stored as its JSON
     policy_version: str
     received_at: datetime
     updated_at: datetime
@@ -43,12 +44,14 @@ class CaseRecord:
     @classmethod
     def from_row(cls, row: Any) -> CaseRecord:
         mapping = row._mapping if hasattr(row, "_mapping") else row
-        return cls(**{name: mapping[name] for name in FIELD_NAMES})
+        return cls.from_tuple([mapping[name] for name in FIELD_NAMES])
 
     @classmethod
     def from_tuple(cls, values: Any) -> CaseRecord:
         """From a row selected in FIELD_NAMES order (the sweep reads thousands at a time)."""
-        return cls(*values)
+        record = cls(*values)
+        record.submission = Submission.model_validate(record.submission)
+        return record
 
     def clone(self) -> CaseRecord:
         """A shallow copy, cheaper than copy.copy for the thousands a sweep makes."""
@@ -57,17 +60,22 @@ class CaseRecord:
         return twin
 
     def column_values(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: self.column_value(name) for name in FIELD_NAMES}
+
+    def column_value(self, name: str) -> Any:
+        """A field as its column stores it (the submission as JSON)."""
+        value = getattr(self, name)
+        return value.to_json_dict() if isinstance(value, Submission) else value
 
     # -- facts the rules ask about ----------------------------------------------------------------
     @property
     def instrument(self) -> str | None:
-        value = (self.submission.get("legal_basis") or {}).get("instrument")
+        value = self.submission.legal_basis.instrument
         return str(value) if value else None
 
     @property
     def categories(self) -> list[str]:
-        return [str(d.get("category")) for d in self.submission.get("data_requested") or []]
+        return [str(d.category) for d in self.submission.data_requested]
 
     @property
     def is_emergency(self) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from ledesk.models.enums import (
@@ -121,7 +121,8 @@ def flag_incomplete(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
 
 
 def cure(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
-    merged: dict[str, Any] = a.scratch["merged_submission"]
+    merged = a.merged
+    assert merged is not None  # supplement_resolves_deficiencies holds
     fx = Effects(changes={"submission": merged, "deficiencies": []},
                  cancel={TimerKind.CURE_DEADLINE, TimerKind.CURE_REMINDER})
     fx.targets = target_rows(merged)
@@ -129,10 +130,9 @@ def cure(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
     fx.documents.append(Attachment(a.attachment.filename, a.attachment.content, "supplement"))
     fx.messages.append(messages.simple("supplement_received", case, "Supplement received",
                                        f"Your supplement completes the request.\n{messages.WAIVER}"))
-    if merged.get("respond_by"):
+    if merged.respond_by:
         fx.cancel.add(TimerKind.RESPONSE_DUE)
-        fx.timers.append(TimerPlan(TimerKind.RESPONSE_DUE, deadlines.response_due(
-            date.fromisoformat(merged["respond_by"]), a.calendar)))
+        fx.timers.append(TimerPlan(TimerKind.RESPONSE_DUE, deadlines.response_due(merged.respond_by, a.calendar)))
     return fx
 
 
@@ -191,9 +191,9 @@ def attach_legal_process(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
     fx = Effects(changes={"legal_process_at": a.now},
                  cancel={TimerKind.PRESERVATION_EXPIRY, TimerKind.EXPIRY_WARNING, TimerKind.LEGAL_PROCESS_DEADLINE},
                  notice=NoticeUpdate(NoticeStatus.UNDECIDED, NoticeReason.NONE, None))
-    merged = a.scratch.get("merged_submission")
+    merged = a.merged
     if merged is not None:
-        as_process = Submission.model_validate({**merged, "kind": CaseKind.LEGAL_PROCESS.value})
+        as_process = merged.model_copy(update={"kind": CaseKind.LEGAL_PROCESS})
         fx.changes["submission"] = merged
         fx.changes["regime"] = regime_for(as_process, case.country).value
         fx.targets = target_rows(merged)
@@ -211,7 +211,8 @@ def recommend_disclosure(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
 
 
 def approve_disclosure(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
-    plan: NoticePlan = a.scratch["notice_plan"]
+    plan = a.notice_plan
+    assert plan is not None  # engine.prepare decides it for every approval
     fx = Effects(changes={"approved_by": a.actor})
     if plan.status == NoticeStatus.PENDING:
         assert plan.due_at is not None
@@ -258,7 +259,8 @@ def verify_callback(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
 
 
 def emergency_disclose(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
-    plan: NoticePlan = a.scratch["notice_plan"]
+    plan = a.notice_plan
+    assert plan is not None  # engine.prepare decides it for every approval
     fx = Effects(changes={"approved_by": a.actor}, target_outcome=TargetOutcome.PRODUCE,
                  notice=NoticeUpdate(plan.status, plan.reason, plan.due_at))
     fx.messages.append(_disclosure_letter(case, a, minimal=True))
@@ -318,8 +320,8 @@ EFFECTS: dict[str, Callable[[CaseRecord, Attempt, Related], Effects]] = {
 }
 
 
-def target_rows(submission: dict[str, Any]) -> list[tuple[str, str, str]]:
+def target_rows(submission: Submission) -> list[tuple[str, str, str]]:
+    """(type, normalised value, value as given) of each target."""
     from ledesk.states.targets import normalise
 
-    return [(str(t["type"]), normalise(str(t["type"]), str(t.get("value") or "")), str(t.get("value") or ""))
-            for t in submission.get("targets") or []]
+    return [(str(t.type), normalise(str(t.type), t.value), t.value) for t in submission.targets]

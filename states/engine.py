@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, select
 
 from ledesk.models.enums import SYSTEM_ACTOR, Trigger
+from ledesk.models.submission import Submission, SubmissionError, merge_supplement
 from ledesk.models.tables import cases, holds, targets
 from ledesk.policy.calendar import LegalCalendar
 from ledesk.policy.schema import Policy
@@ -34,12 +35,7 @@ def apply(case: CaseRecord, attempt: Attempt, rel: Related) -> tuple[CaseRecord,
     source = case.state
     if trigger not in triggers_from_cached(source):
         raise InvalidTrigger(trigger, source, allowed_triggers(case, attempt.policy, attempt.calendar))
-    if trigger in (Trigger.APPROVE_DISCLOSURE, Trigger.EMERGENCY_DISCLOSE):
-        plan = notice.decide(case, rel.order, attempt.now, attempt.policy, attempt.calendar)
-        attempt.notice_status = plan.status
-        attempt.scratch["notice_plan"] = plan
-    if trigger == Trigger.DISCLOSE and attempt.due_at is None:
-        attempt.due_at = rel.notice_due_at
+    prepare(case, attempt, rel)
     after = case.clone()
     if not MACHINE.events[trigger].trigger(after, ctx=attempt):
         raise Refused(f"{trigger} found no destination from {source}")
@@ -51,6 +47,23 @@ def apply(case: CaseRecord, attempt: Attempt, rel: Related) -> tuple[CaseRecord,
     for name, value in effects.changes.items():
         setattr(after, name, value)
     return after, Step(trigger, source, after.state, attempt.actor, attempt.now, attempt.reason, effects)
+
+
+def prepare(case: CaseRecord, attempt: Attempt, rel: Related) -> None:
+    """What the attempt needs decided before the machine runs, so guards and effects read typed facts:
+    the notice plan an approval routes on, the supplement merged into the submission, the lead time's end."""
+    trigger = attempt.trigger
+    if trigger in (Trigger.APPROVE_DISCLOSURE, Trigger.EMERGENCY_DISCLOSE):
+        attempt.notice_plan = notice.decide(case, rel.order, attempt.now, attempt.policy, attempt.calendar)
+    if trigger in (Trigger.CURE, Trigger.ATTACH_LEGAL_PROCESS) and attempt.attachment is not None:
+        supplement = attempt.attachment.as_json()
+        if supplement is not None:
+            try:
+                attempt.merged = merge_supplement(case.submission, supplement)
+            except SubmissionError as exc:
+                attempt.merge_error = str(exc)
+    if trigger == Trigger.DISCLOSE and attempt.due_at is None:
+        attempt.due_at = rel.notice_due_at
 
 
 _FROM: dict[str, tuple[str, ...]] = {}
@@ -95,7 +108,7 @@ def fire_on(conn: Connection, case: CaseRecord, attempt: Attempt, rel: Related |
 class Preserver(Protocol):
     """The vault as the engine sees it: snapshots for new holds, productions for disclosures."""
 
-    def snapshot(self, conn: Any, hold_id: str, submission: dict[str, Any], now: datetime) -> dict[str, Any]: ...
+    def snapshot(self, conn: Any, hold_id: str, submission: Submission, now: datetime) -> dict[str, Any]: ...
 
     def produce(self, conn: Any, case: CaseRecord, instruments: dict[str, list[str]], now: datetime,
                 actor: str) -> dict[str, Any]: ...

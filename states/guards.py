@@ -4,10 +4,9 @@ why. Routes are the silent conditions that choose a destination; they never refu
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from ledesk.models.enums import CaseKind, NoticeStatus, Regime
+from ledesk.models.enums import CaseKind, Instrument, NoticeStatus, Regime
 from ledesk.states import roles
 from ledesk.states.attempt import Attempt
 from ledesk.states.case import CaseRecord
@@ -100,18 +99,13 @@ def _supplement_attached(_c: CaseRecord, a: Attempt) -> str | None:
 
 @guard("supplement_resolves_deficiencies")
 def _supplement_resolves(case: CaseRecord, a: Attempt) -> str | None:
-    from ledesk.models.submission import SubmissionError, merge_supplement
     from ledesk.states.completeness import deficiencies
 
-    assert a.attachment is not None
-    try:
-        merged = merge_supplement(case.submission, a.attachment.as_json() or {})
-    except SubmissionError as exc:
-        return f"the supplement is not a valid partial submission: {exc}"
-    remaining = deficiencies(merged)
+    if a.merged is None:
+        return f"the supplement is not a valid partial submission: {a.merge_error}"
+    remaining = deficiencies(a.merged)
     if remaining:
         return "still missing: " + "; ".join(f"{d['field']} ({d['message']})" for d in remaining)
-    a.scratch["merged_submission"] = merged.to_json_dict()
     return None
 
 
@@ -119,18 +113,12 @@ def _supplement_resolves(case: CaseRecord, a: Attempt) -> str | None:
 def _legal_process_attached(case: CaseRecord, a: Attempt) -> str | None:
     if a.attachment is None:
         return "attach the legal-process document (--attach FILE)"
-    supplement = a.attachment.as_json()
-    if supplement is not None:
-        from ledesk.models.submission import SubmissionError, merge_supplement
-
-        try:
-            merged = merge_supplement(case.submission, supplement)
-        except SubmissionError as exc:
-            return f"the legal-process document is not a valid partial submission: {exc}"
-        instrument = merged.legal_basis.instrument
-        if instrument is None or instrument in ("preservation_request", "emergency"):
+    if a.merge_error is not None:
+        return f"the legal-process document is not a valid partial submission: {a.merge_error}"
+    if a.merged is not None:
+        instrument = a.merged.legal_basis.instrument
+        if instrument is None or instrument in (Instrument.PRESERVATION_REQUEST, Instrument.EMERGENCY):
             return "the attached document names no legal process (legal_basis.instrument)"
-        a.scratch["merged_submission"] = merged.to_json_dict()
     return None
 
 
@@ -147,11 +135,10 @@ def _court_permission(case: CaseRecord, a: Attempt) -> str | None:
 # -- preservation -------------------------------------------------------------------------------------
 @guard("preservation_attested", static=True)
 def _preservation_attested(case: CaseRecord, _a: Attempt) -> str | None:
-    p = case.submission.get("preservation") or {}
-    missing = [label for key, label in (("on_letterhead", "on letterhead"),
-                                        ("signed_or_sealed", "signed or sealed"))
-               if not p.get(key)]
-    if not str(p.get("steps_to_obtain_legal_process") or "").strip():
+    p = case.submission.preservation
+    missing = [label for given, label in ((p and p.on_letterhead, "on letterhead"),
+                                          (p and p.signed_or_sealed, "signed or sealed")) if not given]
+    if p is None or not p.steps_to_obtain_legal_process.strip():
         missing.append("a statement of the steps being taken to obtain legal process")
     return f"the preservation request must be {', '.join(missing)}" if missing else None
 
@@ -195,7 +182,7 @@ def _tba83(case: CaseRecord, a: Attempt) -> str | None:
         return None
     if not a.policy.tba83.comply:
         return "policy declines subscriber-data requests without a warrant (TBA art. 83(3) is discretionary)"
-    rank = str((case.submission.get("approver") or {}).get("rank") or "").strip().casefold()
+    rank = case.submission.approver.rank.strip().casefold()
     accepted = {r.casefold() for r in a.policy.tba83.approver_ranks}
     if rank not in accepted:
         return (f"the authority's approver rank {rank or '(none)'!r} is below what TBA Decree 53(5) "
@@ -219,10 +206,9 @@ def _instrument_suffices(case: CaseRecord, a: Attempt) -> str | None:
 
 @guard("legal_process_valid")
 def _legal_process_valid(case: CaseRecord, a: Attempt) -> str | None:
-    valid_until = (case.submission.get("legal_basis") or {}).get("valid_until")
-    if not valid_until:
+    last_day = case.submission.legal_basis.valid_until
+    if last_day is None:
         return None
-    last_day = date.fromisoformat(str(valid_until))
     if a.calendar.local_date(a.now) > last_day:
         return f"the legal process was valid until {last_day.isoformat()} and has lapsed"
     return None

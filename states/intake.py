@@ -18,9 +18,11 @@ from ledesk.models.enums import (
     TERMINAL_STATES,
     CaseKind,
     CaseState,
+    Channel,
     Instrument,
     NoticeReason,
     NoticeStatus,
+    OutboxChannel,
     OutboxStatus,
     TimerKind,
     Trigger,
@@ -70,7 +72,7 @@ def within(domain: str, authority_domain: str) -> bool:
 class Envelope:
     """How a submission arrived: the channel, the original file, what came with it."""
 
-    channel: str = "portal"
+    channel: Channel = Channel.PORTAL
     source: Attachment | None = None
     attachments: tuple[Attachment, ...] = ()
     headers: dict[str, str] | None = None
@@ -86,7 +88,7 @@ def not_reviewed_record(conn: Connection, sender: str, reason: str, sha: str, no
                      for a in ((envelope.source,) if envelope.source else ()) + envelope.attachments]))
     if alert:
         conn.execute(insert(outbox).values(
-            case_id=None, kind="security_alert", channel="internal", to=policy.legal_team_address,
+            case_id=None, kind="security_alert", channel=OutboxChannel.INTERNAL, to=policy.legal_team_address,
             subject=f"[LE Desk] SECURITY: {alert}"[:300],
             body=f"{alert}\nSender: {sender}\nReason not reviewed: {reason}\nSHA-256: {sha}\n",
             status=OutboxStatus.PENDING, attempts=0, created_at=now))
@@ -122,7 +124,7 @@ def intake(conn: Connection, raw: dict[str, Any], now: datetime, policy: Policy,
     if sub.officer.email and not within(officer_domain, authority.domain):
         return _not_reviewed(conn, sub.sender.email, f"officer e-mail domain {officer_domain or '(invalid)'} is "
                              f"not the authority's own domain {authority.domain}", raw, now, policy, envelope)
-    rows = target_rows(sub.to_json_dict())
+    rows = target_rows(sub)
     key = dedupe_key(sub.reference, [(t, v) for t, v, _ in rows])
     document = (Attachment(envelope.source.filename, envelope.source.content, "submission") if envelope.source
                 else Attachment(filename, json.dumps(raw, ensure_ascii=False, indent=1).encode(), "submission"))
@@ -173,7 +175,7 @@ def _new_case(sub: Submission, authority: Any, key: str, now: datetime, policy: 
         case_id=new_id("LE"), kind=sub.kind.value, regime=regime_for(sub, authority.country).value,
         state=CaseState.RECEIVED.value, version=1, authority_domain=authority.domain,
         country=authority.country, reference=sub.reference, sender_email=sub.sender.email,
-        dedupe_key=key, submission=sub.to_json_dict(), policy_version=policy.version, received_at=now,
+        dedupe_key=key, submission=sub, policy_version=policy.version, received_at=now,
         updated_at=now, linked_to=sub.related_case)
 
 

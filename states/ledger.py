@@ -39,11 +39,10 @@ def entry(case: CaseRecord, authority_name: str, authority_type: str, categories
     if name is None:
         return None
     provided_on = cal.local_date(now)
-    basis = case.submission.get("legal_basis") or {}
     return {
         "ledger": name, "case_id": case.case_id, "provided_at": now, "provided_on": provided_on.isoformat(),
         "authority_name": authority_name, "authority_type": authority_type, "reference": case.reference,
-        "document_reference": str(basis.get("document_reference") or ""), "categories": sorted(categories),
+        "document_reference": case.submission.legal_basis.document_reference, "categories": sorted(categories),
         "accounts_requested": len(outcomes),
         "accounts_provided": sum(1 for o in outcomes if o == TargetOutcome.PRODUCE),
         "purge_on": deadlines.ledger_purge_date(provided_on, retention_years(name, policy)).isoformat(),
@@ -55,8 +54,8 @@ def record(conn: Connection, case: CaseRecord, production: dict[str, Any], now: 
     """Write the ledger entry of a disclosure whose production was just built (in the same transaction)."""
     authority = conn.execute(select(authorities.c.name, authorities.c.type)
                              .where(authorities.c.domain == case.authority_domain)).one()
-    row = entry(case, authority.name, authority.type, list(production.get("categories") or []),
-                list(production.get("outcomes") or []), now, policy, cal)
+    row = entry(case, authority.name, authority.type, list(production["categories"]),
+                list(production["outcomes"]), now, policy, cal)
     if row is not None:
         conn.execute(insert(ledger).values(**row))
     return row

@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import Connection, select
 
-from ledesk.models.enums import CaseState, NoticeReason, NoticeStatus, OutboxStatus, Role, TimerKind
+from ledesk.models.enums import CaseState, NoticeReason, NoticeStatus, OutboxChannel, OutboxStatus, Role, TimerKind
 from ledesk.models.tables import outbox
 from ledesk.states.attempt import Attachment, Attempt
 from ledesk.states.case import CaseRecord
@@ -31,7 +31,7 @@ def record_order(conn: Connection, case_id: str, until: date | None, indefinite:
     if attachment is not None:
         fx.documents.append(Attachment(attachment.filename, attachment.content, "nondisclosure_order"))
     delivered = conn.execute(select(outbox.c.id).where(
-        outbox.c.case_id == case_id, outbox.c.channel == "user_notice",
+        outbox.c.case_id == case_id, outbox.c.channel == OutboxChannel.USER_NOTICE,
         outbox.c.status == OutboxStatus.SENT).limit(1)).first() is not None
     if rel.notice_status == NoticeStatus.SENT or delivered:
         # Too late to stop a delivered notice; keep the order on record and say so.

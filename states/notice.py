@@ -45,7 +45,5 @@ def decide(case: CaseRecord, order: NonDisclosureOrder, now: datetime, policy: P
     if case.is_emergency:
         return NoticePlan(NoticeStatus.DEFERRED, NoticeReason.EMERGENCY,
                           deadlines.emergency_notice_review(now, policy, cal))
-    valid_until = (case.submission.get("legal_basis") or {}).get("valid_until")
-    return NoticePlan(NoticeStatus.PENDING, NoticeReason.LEAD_TIME,
-                      deadlines.disclosure_after_notice(
-                          now, date.fromisoformat(valid_until) if valid_until else None, policy, cal))
+    return NoticePlan(NoticeStatus.PENDING, NoticeReason.LEAD_TIME, deadlines.disclosure_after_notice(
+        now, case.submission.legal_basis.valid_until, policy, cal))

@@ -23,7 +23,7 @@ def iso(value: datetime | None) -> str | None:
 def show(conn: Connection, case_id: str, policy: Policy, cal: LegalCalendar,
          roles: frozenset[str] | None = None) -> dict[str, Any]:
     case = load_case(conn, case_id)
-    sub = case.submission
+    sub = case.submission.to_json_dict()  # the show document carries what the authority sent, as sent
     notice = conn.execute(select(notices).where(notices.c.case_id == case_id)).first()
     return {
         "case_id": case.case_id,
@@ -35,10 +35,10 @@ def show(conn: Connection, case_id: str, policy: Policy, cal: LegalCalendar,
         "reference": case.reference,
         "received_at": iso(case.received_at),
         "authority": {"domain": case.authority_domain, "country": case.country,
-                      **{k: v for k, v in (sub.get("authority") or {}).items() if k != "country"}},
-        "officer": sub.get("officer") or {},
-        "legal_basis": sub.get("legal_basis") or {},
-        "data_requested": sub.get("data_requested") or [],
+                      **{k: v for k, v in sub["authority"].items() if k != "country"}},
+        "officer": sub["officer"],
+        "legal_basis": sub["legal_basis"],
+        "data_requested": sub["data_requested"],
         "deficiencies": case.deficiencies,
         "linked_to": case.linked_to,
         "recommended_by": case.recommended_by,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from ledesk.models.enums import Role
+from ledesk.models.enums import OutboxChannel, Role
 from ledesk.states.attempt import Attempt
 from ledesk.states.case import CaseRecord
 from ledesk.states.effects import Effects
@@ -22,7 +22,7 @@ def refer(conn: Connection, case_id: str, attempt: Attempt) -> CaseRecord:
     if not attempt.reason.strip():
         raise GuardRefused("has_reason", "say which terms the request shows being violated (--reason)")
     case = load_case(conn, case_id, lock=True)
-    message = Message("tos_referral", "referral", attempt.policy.abuse_team_address,
+    message = Message("tos_referral", OutboxChannel.REFERRAL, attempt.policy.abuse_team_address,
                       f"[LE Desk] Terms-of-service referral ({case.case_id})",
                       f"Case {case.case_id} shows an ongoing violation of the terms of service:\n{attempt.reason}\n"
                       "Do not act on the account before this message reaches you: it is held back while the "

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ledesk.models.enums import SYSTEM_ACTOR, OutboxStatus
+from ledesk.models.enums import SYSTEM_ACTOR, OutboxChannel, OutboxStatus
 from ledesk.models.tables import outbox, statutory_reports
 from ledesk.policy.calendar import LegalCalendar
 from ledesk.policy.schema import Policy
@@ -100,7 +100,8 @@ def remind(conn: Connection, now: datetime, policy: Policy, cal: LegalCalendar) 
         body = (f"The {TITLES[row.ledger]} for {row.half} is due on {row.due_on}.\n"
                 f"Produce it from the provision ledger with:\n\n"
                 f"    ledesk report {row.ledger} --half {row.half} --format docx -o {row.ledger}-{row.half}.docx\n")
-        conn.execute(insert(outbox).values(case_id=None, kind="statutory_report_reminder", channel="internal",
+        conn.execute(insert(outbox).values(case_id=None, kind="statutory_report_reminder",
+                                           channel=OutboxChannel.INTERNAL,
                                            to=policy.compliance_lead_address, subject=subject, body=body,
                                            status=OutboxStatus.PENDING, attempts=0, created_at=now))
         audit.append(conn, [audit.EventDraft(None, "statutory_report_reminder", SYSTEM_ACTOR, now,

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 
-from ledesk.models.enums import HoldStatus, OutboxStatus, TimerStatus
+from ledesk.models.enums import HoldStatus, OutboxChannel, OutboxStatus, TimerStatus
 from ledesk.models.tables import (
     callbacks,
     cases,
@@ -27,7 +27,7 @@ from ledesk.models.tables import (
 )
 from ledesk.states import audit
 from ledesk.states.case import FIELD_NAMES, CaseRecord
-from ledesk.states.effects import ALL, Effects, Related
+from ledesk.states.effects import ALL, Effects, NoticeUpdate, Related
 from ledesk.states.errors import ConcurrentChange, NotFound
 from ledesk.states.notice import NonDisclosureOrder
 
@@ -135,100 +135,132 @@ def write(conn: Connection, outcomes: list[Outcome]) -> None:
     if not outcomes:
         return
     _write_cases(conn, outcomes)
-    timer_cancel_all: list[dict[str, Any]] = []
-    timer_cancel_kind: list[dict[str, Any]] = []
-    new_timers: list[dict[str, Any]] = []
-    new_letters: list[dict[str, Any]] = []
-    new_messages: list[dict[str, Any]] = []
-    hold_ops: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    notice_rows: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
-    callback_rows: list[dict[str, Any]] = []
-    document_rows: list[dict[str, Any]] = []
-    outcome_rows: list[dict[str, Any]] = []
-    cancel_notices: list[dict[str, Any]] = []
-    drafts: list[audit.EventDraft] = []
+    batch = _Batch()
     for outcome in outcomes:
-        cid = outcome.case.case_id
         for step in outcome.steps:
-            fx, at = step.effects, step.at
-            if ALL in fx.cancel:
-                timer_cancel_all.append({"c": cid, "when": at})
-            timer_cancel_kind += [{"c": cid, "k": k, "when": at} for k in sorted(fx.cancel - {ALL})]
-            new_timers += [{"case_id": cid, "kind": t.kind, "due_at": t.due_at, "status": TimerStatus.PENDING,
-                            "data": t.data, "created_at": at} for t in fx.timers]
-            for m in fx.messages:
-                sha = hashlib.sha256(m.body.encode("utf-8")).hexdigest()
-                if m.letter:
-                    new_letters.append({"case_id": cid, "kind": m.kind, "sha256": sha, "body": m.body,
-                                        "created_at": at, "context": m.context})
-                new_messages.append({"case_id": cid, "kind": m.kind, "channel": m.channel, "to": m.to,
-                                     "subject": m.subject, "body": m.body, "letter_sha256": sha if m.letter else None,
-                                     "status": OutboxStatus.PENDING, "attempts": 0, "created_at": at})
-            if fx.hold is not None:
-                hold_ops[fx.hold.op].append({"c": cid, "hold_id": new_id("H") if fx.hold.op == "create" else None,
-                                             "exp": fx.hold.expires_at, "cats": list(fx.hold.categories), "at": at})
-            if fx.notice is not None:
-                row: dict[str, Any] = {"c": cid, "status": fx.notice.status, "reason": fx.notice.reason,
-                                       "due_at": fx.notice.due_at}
-                if fx.notice.sent_at is not None:
-                    row["sent_at"] = fx.notice.sent_at
-                if fx.notice.order is not None:
-                    row["nondisclosure_until"] = fx.notice.order.until.isoformat() if fx.notice.order.until else None
-                    row["nondisclosure_indefinite"] = fx.notice.order.indefinite
-                    row["nondisclosure_reference"] = fx.notice.order.reference or None
-                notice_rows[frozenset(row)].append(row)
-            if fx.callback is not None:
-                callback_rows.append({"case_id": cid, **fx.callback})
-            document_rows += [{"case_id": cid, "kind": d.kind, "filename": d.filename[:255], "sha256": d.sha256,
-                               "content": d.content, "created_at": at} for d in fx.documents]
-            if fx.targets is not None:
-                conn.execute(delete(targets).where(targets.c.case_id == cid))
-                _write_targets(conn, cid, fx.targets)
-            if fx.target_outcome is not None:
-                outcome_rows.append({"c": cid, "o": fx.target_outcome})
-            if fx.cancel_user_notices:
-                cancel_notices.append({"c": cid})
-            data = dict(fx.audit)
-            if fx.timers:
-                data["timers"] = [f"{t.kind}@{t.due_at.isoformat()}" for t in fx.timers]
-            if fx.messages:
-                data["messages"] = [f"{m.kind}->{m.to}" for m in fx.messages]
-            drafts.append(audit.EventDraft(cid, step.action, step.actor, at, step.source, step.dest,
-                                           step.reason, data))
+            batch.add(conn, outcome.case.case_id, step)
+    batch.flush(conn)
 
-    t = timers.c
-    if timer_cancel_all:
-        conn.execute(update(timers).where(t.case_id == bindparam("c"), t.status == TimerStatus.PENDING)
-                     .values(status=TimerStatus.CANCELLED, fired_at=bindparam("when"), result="case closed"),
-                     timer_cancel_all)
-    if timer_cancel_kind:
-        conn.execute(update(timers).where(t.case_id == bindparam("c"), t.kind == bindparam("k"),
-                                          t.status == TimerStatus.PENDING)
-                     .values(status=TimerStatus.CANCELLED, fired_at=bindparam("when"), result="superseded"),
-                     timer_cancel_kind)
-    if new_timers:
-        conn.execute(insert(timers), new_timers)
-    if new_letters:
-        conn.execute(insert(letters), new_letters)
-    if cancel_notices:
-        conn.execute(update(outbox).where(outbox.c.case_id == bindparam("c"), outbox.c.channel == "user_notice",
-                                          outbox.c.status == OutboxStatus.PENDING)
-                     .values(status=OutboxStatus.CANCELLED), cancel_notices)
-    if new_messages:
-        conn.execute(insert(outbox), new_messages)
-    _write_holds(conn, hold_ops)
-    for rows in notice_rows.values():
-        values: dict[str, Any] = {k: bindparam(f"n_{k}") for k in rows[0] if k != "c"}
-        conn.execute(update(notices).where(notices.c.case_id == bindparam("c")).values(**values),
-                     [{("c" if k == "c" else f"n_{k}"): v for k, v in r.items()} for r in rows])
-    if callback_rows:
-        conn.execute(insert(callbacks), callback_rows)
-    if document_rows:
-        conn.execute(insert(documents), document_rows)
-    if outcome_rows:
-        conn.execute(update(targets).where(targets.c.case_id == bindparam("c")).values(outcome=bindparam("o")),
-                     outcome_rows)
-    audit.append(conn, drafts)
+
+Rows = list[dict[str, Any]]
+
+
+@dataclass
+class _Batch:
+    """The rows a batch of steps writes, gathered first so that each table gets one executemany."""
+
+    cancel_all: Rows = field(default_factory=list)
+    cancel_kind: Rows = field(default_factory=list)
+    timers: Rows = field(default_factory=list)
+    letters: Rows = field(default_factory=list)
+    messages: Rows = field(default_factory=list)
+    holds: dict[str, Rows] = field(default_factory=lambda: defaultdict(list))
+    notices: dict[frozenset[str], Rows] = field(default_factory=lambda: defaultdict(list))
+    callbacks: Rows = field(default_factory=list)
+    documents: Rows = field(default_factory=list)
+    outcomes: Rows = field(default_factory=list)
+    cancel_notices: Rows = field(default_factory=list)
+    drafts: list[audit.EventDraft] = field(default_factory=list)
+
+    def add(self, conn: Connection, cid: str, step: Step) -> None:
+        fx, at = step.effects, step.at
+        self._add_timers(cid, fx, at)
+        self._add_messages(cid, fx, at)
+        if fx.hold is not None:
+            self.holds[fx.hold.op].append({"c": cid, "hold_id": new_id("H") if fx.hold.op == "create" else None,
+                                           "exp": fx.hold.expires_at, "cats": list(fx.hold.categories), "at": at})
+        if fx.notice is not None:
+            row = _notice_row(cid, fx.notice)
+            self.notices[frozenset(row)].append(row)
+        if fx.callback is not None:
+            self.callbacks.append({"case_id": cid, **fx.callback})
+        self.documents += [{"case_id": cid, "kind": d.kind, "filename": d.filename[:255], "sha256": d.sha256,
+                            "content": d.content, "created_at": at} for d in fx.documents]
+        if fx.targets is not None:  # a supplement renames the targets: replaced at once, in order
+            conn.execute(delete(targets).where(targets.c.case_id == cid))
+            _write_targets(conn, cid, fx.targets)
+        if fx.target_outcome is not None:
+            self.outcomes.append({"c": cid, "o": fx.target_outcome})
+        if fx.cancel_user_notices:
+            self.cancel_notices.append({"c": cid})
+        self.drafts.append(_event(cid, step))
+
+    def _add_timers(self, cid: str, fx: Effects, at: datetime) -> None:
+        if ALL in fx.cancel:
+            self.cancel_all.append({"c": cid, "when": at})
+        self.cancel_kind += [{"c": cid, "k": k, "when": at} for k in sorted(fx.cancel - {ALL})]
+        self.timers += [{"case_id": cid, "kind": t.kind, "due_at": t.due_at, "status": TimerStatus.PENDING,
+                         "data": t.data, "created_at": at} for t in fx.timers]
+
+    def _add_messages(self, cid: str, fx: Effects, at: datetime) -> None:
+        for m in fx.messages:
+            sha = hashlib.sha256(m.body.encode("utf-8")).hexdigest()
+            if m.letter:
+                self.letters.append({"case_id": cid, "kind": m.kind, "sha256": sha, "body": m.body,
+                                     "created_at": at, "context": m.context})
+            self.messages.append({"case_id": cid, "kind": m.kind, "channel": m.channel, "to": m.to,
+                                  "subject": m.subject, "body": m.body, "letter_sha256": sha if m.letter else None,
+                                  "status": OutboxStatus.PENDING, "attempts": 0, "created_at": at})
+
+    def flush(self, conn: Connection) -> None:
+        self._flush_timers(conn)
+        if self.letters:
+            conn.execute(insert(letters), self.letters)
+        if self.cancel_notices:
+            conn.execute(update(outbox).where(outbox.c.case_id == bindparam("c"),
+                                              outbox.c.channel == OutboxChannel.USER_NOTICE,
+                                              outbox.c.status == OutboxStatus.PENDING)
+                         .values(status=OutboxStatus.CANCELLED), self.cancel_notices)
+        if self.messages:
+            conn.execute(insert(outbox), self.messages)
+        _write_holds(conn, self.holds)
+        for rows in self.notices.values():
+            values: dict[str, Any] = {k: bindparam(f"n_{k}") for k in rows[0] if k != "c"}
+            conn.execute(update(notices).where(notices.c.case_id == bindparam("c")).values(**values),
+                         [{("c" if k == "c" else f"n_{k}"): v for k, v in r.items()} for r in rows])
+        if self.callbacks:
+            conn.execute(insert(callbacks), self.callbacks)
+        if self.documents:
+            conn.execute(insert(documents), self.documents)
+        if self.outcomes:
+            conn.execute(update(targets).where(targets.c.case_id == bindparam("c")).values(outcome=bindparam("o")),
+                         self.outcomes)
+        audit.append(conn, self.drafts)
+
+    def _flush_timers(self, conn: Connection) -> None:
+        t = timers.c
+        if self.cancel_all:
+            conn.execute(update(timers).where(t.case_id == bindparam("c"), t.status == TimerStatus.PENDING)
+                         .values(status=TimerStatus.CANCELLED, fired_at=bindparam("when"), result="case closed"),
+                         self.cancel_all)
+        if self.cancel_kind:
+            conn.execute(update(timers).where(t.case_id == bindparam("c"), t.kind == bindparam("k"),
+                                              t.status == TimerStatus.PENDING)
+                         .values(status=TimerStatus.CANCELLED, fired_at=bindparam("when"), result="superseded"),
+                         self.cancel_kind)
+        if self.timers:
+            conn.execute(insert(timers), self.timers)
+
+
+def _notice_row(cid: str, notice: NoticeUpdate) -> dict[str, Any]:
+    row: dict[str, Any] = {"c": cid, "status": notice.status, "reason": notice.reason, "due_at": notice.due_at}
+    if notice.sent_at is not None:
+        row["sent_at"] = notice.sent_at
+    if notice.order is not None:
+        row["nondisclosure_until"] = notice.order.until.isoformat() if notice.order.until else None
+        row["nondisclosure_indefinite"] = notice.order.indefinite
+        row["nondisclosure_reference"] = notice.order.reference or None
+    return row
+
+
+def _event(cid: str, step: Step) -> audit.EventDraft:
+    fx = step.effects
+    data = dict(fx.audit)
+    if fx.timers:
+        data["timers"] = [f"{t.kind}@{t.due_at.isoformat()}" for t in fx.timers]
+    if fx.messages:
+        data["messages"] = [f"{m.kind}->{m.to}" for m in fx.messages]
+    return audit.EventDraft(cid, step.action, step.actor, step.at, step.source, step.dest, step.reason, data)
 
 
 def _write_cases(conn: Connection, outcomes: list[Outcome]) -> None:
@@ -247,7 +279,7 @@ def _write_cases(conn: Connection, outcomes: list[Outcome]) -> None:
             changed |= set(step.effects.changes)
         o.case.version = o.expected_version + 1
         o.case.updated_at = o.steps[-1].at if o.steps else o.case.updated_at
-        row = {f"v_{k}": getattr(o.case, k) for k in changed}
+        row = {f"v_{k}": o.case.column_value(k) for k in changed}
         row["v_version"] = o.case.version
         row["c"], row["expected"] = o.case.case_id, o.expected_version
         groups[frozenset(changed)].append(row)

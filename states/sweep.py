@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,60 +45,108 @@ class SweepResult:
     failed: list[dict[str, Any]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Due:
+    """A due action timer with what its handler may read."""
+
+    case: CaseRecord
+    rel: Related
+    now: datetime
+    policy: Policy
+    cal: LegalCalendar
+    due_at: datetime
+
+    @property
+    def received(self) -> bool:
+        return self.case.state == CaseState.RECEIVED
+
+
+Action = Callable[[_Due], Effects | str]  # the effects, or why the timer does nothing now
+
+
+def _response_due(d: _Due) -> Effects | str:
+    if d.case.state in TERMINAL_STATES:
+        return "case closed"
+    return Effects(messages=[messages.internal("response_due", d.case, d.policy, "Response due today")])
+
+
+def _cure_reminder(d: _Due) -> Effects | str:
+    if d.case.state != CaseState.INCOMPLETE:
+        return "no longer incomplete"
+    # The reminder is due some days before the cure deadline; the letter names the deadline's last day.
+    deadline = d.due_at + timedelta(days=d.policy.cure.reminder_days_before)
+    return Effects(messages=[messages.cure_reminder(d.case, d.cal.last_day(deadline).isoformat())])
+
+
+def _expiry_warning(d: _Due) -> Effects | str:
+    if d.case.state != CaseState.PRESERVED:
+        return "no longer preserved"
+    expires = d.rel.hold_expires_at
+    until = d.cal.last_day(expires).isoformat() if expires else "the end of the period"
+    return Effects(messages=[messages.simple("expiry_warning", d.case, "Preservation ends soon",
+                                             f"The preservation ends at the end of {until}. Send legal process "
+                                             "or a renewed request before then, or the data is deleted.",
+                                             expiry=until)])
+
+
+def _delayed_notice(d: _Due) -> Effects | str:
+    if d.rel.notice_status != NoticeStatus.DEFERRED or d.rel.order.indefinite:
+        return f"notice is {d.rel.notice_status}"
+    return Effects(messages=messages.user_notices(d.case, d.policy, "A non-disclosure order delayed this notice."),
+                   notice=NoticeUpdate(NoticeStatus.SENT, "", None, sent_at=d.now))
+
+
+def _notice_review(d: _Due) -> Effects | str:
+    if d.rel.notice_status != NoticeStatus.DEFERRED:
+        return f"notice is {d.rel.notice_status}"
+    return Effects(messages=[messages.internal("notice_review", d.case, d.policy,
+                                               "Deferred user notice needs a decision")])
+
+
+def _escalate(done: Callable[[_Due], str | None], last_level: bool, text: str) -> Action:
+    """An emergency escalation: page the first (or last) escalation contact unless `done` says why not."""
+    def fire(d: _Due) -> Effects | str:
+        why_not = done(d)
+        if why_not is not None:
+            return why_not
+        to = d.policy.escalation_addresses[-1 if last_level else 0]
+        return Effects(messages=[messages.page("escalation", d.case, to, text)])
+
+    return fire
+
+
+def _followup_overdue(d: _Due) -> Effects | str:
+    if d.case.legal_process_at is not None:
+        return "documents received"
+    return Effects(messages=[messages.internal("followup_overdue", d.case, d.policy,
+                                               "Emergency follow-up documents are overdue")])
+
+
+ACTIONS: dict[str, Action] = {
+    TimerKind.RESPONSE_DUE: _response_due,
+    TimerKind.CURE_REMINDER: _cure_reminder,
+    TimerKind.EXPIRY_WARNING: _expiry_warning,
+    TimerKind.DELAYED_NOTICE: _delayed_notice,
+    TimerKind.NOTICE_REVIEW: _notice_review,
+    TimerKind.EMERGENCY_ACKNOWLEDGE: _escalate(
+        lambda d: "acknowledged" if d.case.acknowledged_at is not None or not d.received else None,
+        False, "EMERGENCY not acknowledged in time"),
+    TimerKind.EMERGENCY_TRIAGE: _escalate(
+        lambda d: "call-back recorded" if d.case.callback_ok_by or d.case.callback_failed or not d.received else None,
+        False, "EMERGENCY call-back not made within the triage time"),
+    TimerKind.EMERGENCY_DECISION: _escalate(lambda d: None if d.received else "decided", True,
+                                            "EMERGENCY not decided in time"),
+    TimerKind.EMERGENCY_FOLLOWUP: _followup_overdue,
+}
+
+
 def _action(case: CaseRecord, kind: str, rel: Related, now: datetime, policy: Policy,
             cal: LegalCalendar, due_at: datetime) -> Effects | str:
     """What an action timer does, or why it does nothing now (returned as text)."""
-    open_ = case.state not in TERMINAL_STATES
-    received = case.state == CaseState.RECEIVED
-    if kind == TimerKind.RESPONSE_DUE:
-        return Effects(messages=[messages.internal("response_due", case, policy, "Response due today")]) \
-            if open_ else "case closed"
-    if kind == TimerKind.CURE_REMINDER:
-        if case.state != CaseState.INCOMPLETE:
-            return "no longer incomplete"
-        # The reminder is due some days before the cure deadline; the letter names the deadline's last day.
-        deadline = due_at + timedelta(days=policy.cure.reminder_days_before)
-        return Effects(messages=[messages.cure_reminder(case, cal.last_day(deadline).isoformat())])
-    if kind == TimerKind.EXPIRY_WARNING:
-        if case.state != CaseState.PRESERVED:
-            return "no longer preserved"
-        until = cal.last_day(rel.hold_expires_at).isoformat() if rel.hold_expires_at else "the end of the period"
-        return Effects(messages=[messages.simple("expiry_warning", case, "Preservation ends soon",
-                                                 f"The preservation ends at the end of {until}. Send legal process "
-                                                 "or a renewed request before then, or the data is deleted.",
-                                                 expiry=until)])
-    if kind == TimerKind.DELAYED_NOTICE:
-        if rel.notice_status != NoticeStatus.DEFERRED or rel.order.indefinite:
-            return f"notice is {rel.notice_status}"
-        fx = Effects(messages=messages.user_notices(case, policy, "A non-disclosure order delayed this notice."),
-                     notice=NoticeUpdate(NoticeStatus.SENT, "", None, sent_at=now))
-        return fx
-    if kind == TimerKind.NOTICE_REVIEW:
-        if rel.notice_status != NoticeStatus.DEFERRED:
-            return f"notice is {rel.notice_status}"
-        return Effects(messages=[messages.internal("notice_review", case, policy,
-                                                   "Deferred user notice needs a decision")])
-    if kind == TimerKind.EMERGENCY_ACKNOWLEDGE:
-        if case.acknowledged_at is not None or not received:
-            return "acknowledged"
-        return Effects(messages=[messages.page("escalation", case, policy.escalation_addresses[0],
-                                               "EMERGENCY not acknowledged in time")])
-    if kind == TimerKind.EMERGENCY_TRIAGE:
-        if case.callback_ok_by or case.callback_failed or not received:
-            return "call-back recorded"
-        return Effects(messages=[messages.page("escalation", case, policy.escalation_addresses[0],
-                                               "EMERGENCY call-back not made within the triage time")])
-    if kind == TimerKind.EMERGENCY_DECISION:
-        if not received:
-            return "decided"
-        return Effects(messages=[messages.page("escalation", case, policy.escalation_addresses[-1],
-                                               "EMERGENCY not decided in time")])
-    if kind == TimerKind.EMERGENCY_FOLLOWUP:
-        if case.legal_process_at is not None:
-            return "documents received"
-        return Effects(messages=[messages.internal("followup_overdue", case, policy,
-                                                   "Emergency follow-up documents are overdue")])
-    return f"unknown timer kind {kind}"
+    handler = ACTIONS.get(kind)
+    if handler is None:
+        return f"unknown timer kind {kind}"
+    return handler(_Due(case, rel, now, policy, cal, due_at))
 
 
 def sweep(engine: Engine, now: datetime, policy: Policy, cal: LegalCalendar, batch_size: int = 1000,
@@ -143,6 +192,35 @@ def _claim(conn: Connection, now: datetime, batch_size: int, only: tuple[str, st
     return list(conn.execute(query))
 
 
+def _fire(case: CaseRecord, t: Any, rel: Related, now: datetime, policy: Policy,
+          cal: LegalCalendar) -> tuple[CaseRecord, Step | None, dict[str, Any], dict[str, Any] | None]:
+    """One due timer on the case as it stands after the timers before it: the case after, the step it
+    took, how the timer row is closed, and what to report (fired, or failed with the error)."""
+    cid = case.case_id
+    try:
+        if t.kind in TRIGGER_OF:
+            trigger, state = TRIGGER_OF[t.kind]
+            if case.state != state:
+                return case, None, {"i": t.id, "r": f"case is {case.state}", "s": TimerStatus.CANCELLED}, None
+            attempt = system_attempt(trigger, now, policy, cal, due_at=t.due_at, reason=f"{t.kind} passed")
+            after, step = apply(case, attempt, rel)
+            return (after, step, {"i": t.id, "r": trigger, "s": TimerStatus.FIRED},
+                    {"case_id": cid, "timer": t.kind, "trigger": trigger})
+        effects = _action(case, t.kind, rel, now, policy, cal, t.due_at)
+        if isinstance(effects, str):
+            return case, None, {"i": t.id, "r": effects, "s": TimerStatus.CANCELLED}, None
+        step = Step(f"timer:{t.kind}", case.state, case.state, SYSTEM_ACTOR, now, "", effects)
+        action = effects.messages[0].kind if effects.messages else t.kind
+        return (case, step, {"i": t.id, "r": "done", "s": TimerStatus.FIRED},
+                {"case_id": cid, "timer": t.kind, "action": action})
+    except Refused as exc:
+        return case, None, {"i": t.id, "r": exc.message[:200], "s": TimerStatus.CANCELLED}, None
+    except Exception as exc:  # one bad case must not stop every other deadline
+        log.exception("timer %s of case %s failed", t.id, cid)
+        return (case, None, {"i": t.id, "r": f"failed: {exc}"[:200], "s": TimerStatus.FAILED},
+                {"case_id": cid, "timer": t.kind, "error": str(exc)[:200]})
+
+
 def _sweep_batch(conn: Connection, now: datetime, policy: Policy, cal: LegalCalendar, batch_size: int,
                  result: SweepResult, vault: Preserver | None = None, only: tuple[str, str] | None = None) -> int:
     due = _claim(conn, now, batch_size, only)
@@ -167,33 +245,12 @@ def _sweep_batch(conn: Connection, now: datetime, policy: Policy, cal: LegalCale
         original = records[cid]
         case, steps = original, []
         for t in case_timers:
-            try:
-                if t.kind in TRIGGER_OF:
-                    trigger, state = TRIGGER_OF[t.kind]
-                    if case.state != state:
-                        closed.append({"i": t.id, "r": f"case is {case.state}", "s": TimerStatus.CANCELLED})
-                        continue
-                    attempt = system_attempt(trigger, now, policy, cal, due_at=t.due_at,
-                                             reason=f"{t.kind} passed")
-                    case, step = apply(case, attempt, rels[cid])
-                    steps.append(step)
-                    fired.append({"case_id": cid, "timer": t.kind, "trigger": trigger})
-                    closed.append({"i": t.id, "r": trigger, "s": TimerStatus.FIRED})
-                    continue
-                effects = _action(case, t.kind, rels[cid], now, policy, cal, t.due_at)
-                if isinstance(effects, str):
-                    closed.append({"i": t.id, "r": effects, "s": TimerStatus.CANCELLED})
-                    continue
-                steps.append(Step(f"timer:{t.kind}", case.state, case.state, SYSTEM_ACTOR, now, "", effects))
-                fired.append({"case_id": cid, "timer": t.kind, "action": effects.messages[0].kind
-                              if effects.messages else t.kind})
-                closed.append({"i": t.id, "r": "done", "s": TimerStatus.FIRED})
-            except Refused as exc:
-                closed.append({"i": t.id, "r": exc.message[:200], "s": TimerStatus.CANCELLED})
-            except Exception as exc:  # one bad case must not stop every other deadline
-                log.exception("timer %s of case %s failed", t.id, cid)
-                failed.append({"case_id": cid, "timer": t.kind, "error": str(exc)[:200]})
-                closed.append({"i": t.id, "r": f"failed: {exc}"[:200], "s": TimerStatus.FAILED})
+            case, step, close, done = _fire(case, t, rels[cid], now, policy, cal)
+            closed.append(close)
+            if step is not None:
+                steps.append(step)
+            if done is not None:
+                (failed if "error" in done else fired).append(done)
         if steps:
             outcomes.append(Outcome(case, original.version, steps))
     write(conn, outcomes)

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 
 from ledesk.delivery.transports import Transport
-from ledesk.models.enums import NoticeStatus, OutboxStatus
+from ledesk.models.enums import NoticeStatus, OutboxChannel, OutboxStatus
 from ledesk.models.tables import letters, notices, outbox, targets
 from ledesk.states.referral import HOLDS_REFERRAL
 
@@ -82,14 +82,14 @@ def _claim(engine: Engine, now: datetime, limit: int, domain: str, result: Dispa
         rows = conn.execute(query).all()
         claimed = []
         for row in rows:
-            if row.channel == "referral":
+            if row.channel == OutboxChannel.REFERRAL:
                 notice = conn.execute(select(notices.c.status).where(notices.c.case_id == row.case_id)).scalar()
                 if notice in HOLDS_REFERRAL:  # enforcement now would tip the user off; ask again next run
                     conn.execute(update(outbox).where(outbox.c.id == row.id).values(
                         last_error=f"held back: the user's notice is {notice}"))
                     result.held.append(row.id)
                     continue
-            if row.channel == "user_notice":
+            if row.channel == OutboxChannel.USER_NOTICE:
                 notice = conn.execute(select(notices.c.status).where(notices.c.case_id == row.case_id)).scalar()
                 if notice in HELD:
                     conn.execute(update(outbox).where(outbox.c.id == row.id).values(
@@ -100,7 +100,7 @@ def _claim(engine: Engine, now: datetime, limit: int, domain: str, result: Dispa
             conn.execute(update(outbox).where(outbox.c.id == row.id, outbox.c.status == OutboxStatus.PENDING)
                          .values(status=OutboxStatus.SENDING, claimed_at=now, attempts=row.attempts + 1,
                                  message_id=mid))
-            address = _user_address(conn, row) if row.channel == "user_notice" else row.to
+            address = _user_address(conn, row) if row.channel == OutboxChannel.USER_NOTICE else row.to
             document = None
             if row.letter_sha256:
                 document = conn.execute(select(letters.c.path).where(

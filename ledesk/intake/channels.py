@@ -14,7 +14,7 @@ from sqlalchemy import Connection, select
 from ledesk.intake.email import CASE_NUMBER, SUBJECT, MessageError, read_message
 from ledesk.intake.forms.guard import FormError
 from ledesk.intake.forms.parse import read_form
-from ledesk.models.enums import TERMINAL_STATES, Trigger
+from ledesk.models.enums import TERMINAL_STATES, Channel, Trigger
 from ledesk.models.submission import SubmissionError
 from ledesk.models.tables import cases
 from ledesk.policy.calendar import LegalCalendar
@@ -61,10 +61,10 @@ def intake_bytes(conn: Connection, name: str, data: bytes, now: datetime, policy
                  cal: LegalCalendar) -> dict[str, Any]:
     suffix = Path(name).suffix.lower()
     if suffix == ".json":
-        return _submit(conn, _json(data, name), now, policy, cal, name, Envelope("portal"))
+        return _submit(conn, _json(data, name), now, policy, cal, name, Envelope(Channel.PORTAL))
     if suffix == ".docx":
         source = Attachment(Path(name).name, data, "submission")
-        return _submit(conn, _form(data, name), now, policy, cal, name, Envelope("form", source))
+        return _submit(conn, _form(data, name), now, policy, cal, name, Envelope(Channel.FORM, source))
     if suffix == ".eml":
         return intake_email(conn, name, data, now, policy, cal)
     raise BadInput(f"{name}: intake takes .json, .docx or .eml")
@@ -76,7 +76,8 @@ def intake_email(conn: Connection, name: str, data: bytes, now: datetime, policy
         mail = read_message(data, authserv_id(policy))
     except MessageError as exc:
         raise BadInput(f"{name}: {exc}") from None
-    envelope = Envelope("email", Attachment(Path(name).name, data, "email"), tuple(mail.attachments), mail.headers)
+    envelope = Envelope(Channel.EMAIL, Attachment(Path(name).name, data, "email"), tuple(mail.attachments),
+                        mail.headers)
     domain = email_domain(mail.sender)
     sha = envelope.source.sha256 if envelope.source else ""
     if SUBJECT.casefold() not in mail.subject.casefold():
@@ -107,7 +108,7 @@ def intake_email(conn: Connection, name: str, data: bytes, now: datetime, policy
     if related and not raw.get("related_case"):
         raw["related_case"] = related
     return _submit(conn, raw, now, policy, cal, form.filename,
-                   Envelope("email", Attachment(form.filename, form.content, "submission"), others, mail.headers))
+                   Envelope(Channel.EMAIL, Attachment(form.filename, form.content, "submission"), others, mail.headers))
 
 
 def _named_case(conn: Connection, text: str, authority_domain: str) -> str | None:

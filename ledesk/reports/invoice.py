@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from ledesk.models.enums import SYSTEM_ACTOR, Role
+from ledesk.models.enums import SYSTEM_ACTOR, Instrument, Role
 from ledesk.models.tables import authorities, events, letters, productions
 from ledesk.policy.schema import Policy
 from ledesk.states import messages
@@ -26,10 +26,10 @@ MAY_INVOICE = frozenset({Role.REVIEWER, Role.APPROVER, Role.ADMIN})
 
 def bill_to(conn: Connection, case: CaseRecord) -> dict[str, str]:
     """Who pays: the requesting state for MLAT, otherwise the authority that asked."""
-    mlat = case.submission.get("mlat") or {}
-    if case.instrument == "mlat" and mlat.get("origin_country"):
-        return {"party": f"the requesting state ({str(mlat['origin_country']).upper()})",
-                "country": str(mlat["origin_country"]).upper(), "via": case.authority_domain}
+    mlat = case.submission.mlat
+    if case.instrument == Instrument.MLAT and mlat is not None and mlat.origin_country:
+        origin = mlat.origin_country.upper()
+        return {"party": f"the requesting state ({origin})", "country": origin, "via": case.authority_domain}
     name = conn.execute(select(authorities.c.name).where(authorities.c.domain == case.authority_domain)).scalar()
     return {"party": str(name or case.authority_domain), "country": case.country, "via": ""}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -83,10 +83,10 @@ def _outcomes(vault: Vault, case: CaseRecord, parts: list[dict[str, Any]]) -> li
     """Per target: produce, no data, out of retention (the period asked starts before the oldest record
     still kept), not held by this entity, or customer controlled (an enterprise customer's own data)."""
     result = []
-    for index, target in enumerate(case.submission.get("targets") or []):
+    for index, target in enumerate(case.submission.targets):
         mine = [p for p in parts if p["target_index"] == index]
         account = next((p["account_id"] for p in mine if p.get("account_id")), None) or vault.source.lookup(
-            str(target.get("type")), str(target.get("value") or ""))
+            str(target.type), target.value)
         if account is None:
             result.append(TargetOutcome.NOT_HELD.value)
         elif getattr(vault.source, "customer_controlled", lambda _a: False)(account):
@@ -101,9 +101,9 @@ def _outcomes(vault: Vault, case: CaseRecord, parts: list[dict[str, Any]]) -> li
 
 
 def _before_retention(vault: Vault, case: CaseRecord) -> bool:
-    for request in case.submission.get("data_requested") or []:
-        earliest = vault.source.earliest(str(request["category"]))
-        if request.get("from") and earliest and date.fromisoformat(request["from"]) < earliest:
+    for request in case.submission.data_requested:
+        earliest = vault.source.earliest(str(request.category))
+        if request.from_ and earliest and request.from_ < earliest:
             return True
     return False
 

@@ -7,13 +7,14 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Connection, delete, insert, select
 
 from ledesk.datasource.connector import Connector
+from ledesk.models.submission import Submission
 from ledesk.models.tables import vault_blobs, vault_keys
 from ledesk.policy.calendar import LegalCalendar
 from ledesk.vault.keys import unwrap, wrap
@@ -25,21 +26,22 @@ class Vault:
     master: bytes
     calendar: LegalCalendar  # a requested period's dates are Seoul dates
 
-    def collect(self, submission: dict[str, Any], now: datetime,
+    def collect(self, submission: Submission, now: datetime,
                 categories: set[str] | None = None) -> list[dict[str, Any]]:
         """What exists now for each target, per requested category and period (all, or `categories`)."""
         parts = []
-        for t_index, target in enumerate(submission.get("targets") or []):
-            account = self.source.lookup(str(target.get("type")), str(target.get("value") or ""))
-            for request in submission.get("data_requested") or []:
-                category = str(request["category"])
+        for t_index, target in enumerate(submission.targets):
+            account = self.source.lookup(str(target.type), target.value)
+            for request in submission.data_requested:
+                category = str(request.category)
                 if categories is not None and category not in categories:
                     continue
-                start = self.calendar.start_of(date.fromisoformat(request["from"])) if request.get("from") else None
-                end = self.calendar.end_of(date.fromisoformat(request["to"])) if request.get("to") else None
-                parts.append({"target_index": t_index, "target": target, "account_id": account,
-                              "category": category, "from": request.get("from"), "to": request.get("to"),
-                              "taken_at": now.isoformat(),
+                start = self.calendar.start_of(request.from_) if request.from_ else None
+                end = self.calendar.end_of(request.to) if request.to else None
+                parts.append({"target_index": t_index, "target": target.model_dump(mode="json"),
+                              "account_id": account, "category": category,
+                              "from": request.from_.isoformat() if request.from_ else None,
+                              "to": request.to.isoformat() if request.to else None, "taken_at": now.isoformat(),
                               "records": self.source.read(account, category, start, end) if account else []})
         return parts
 
@@ -57,7 +59,7 @@ class Vault:
         if rows:
             conn.execute(insert(vault_blobs), rows)
 
-    def snapshot(self, conn: Connection, hold_id: str, submission: dict[str, Any], now: datetime) -> dict[str, Any]:
+    def snapshot(self, conn: Connection, hold_id: str, submission: Submission, now: datetime) -> dict[str, Any]:
         """Preserve exactly what exists now for each target, in the requested categories and periods."""
         parts = self.collect(submission, now)
         self.seal(conn, hold_id, parts, now)

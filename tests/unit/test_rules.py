@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from ledesk.models.enums import NoticeStatus
+from ledesk.models.enums import DataCategory, NoticeStatus
+from ledesk.models.submission import Approver, DataRequest
 from ledesk.states.attempt import Attachment
 from ledesk.states.effects import ALL, Related
 from ledesk.states.engine import allowed_triggers, apply
@@ -84,7 +85,7 @@ def test_communication_confirmation_data_notice_is_suppressed_for_ever() -> None
 
 def test_statutory_request_cannot_reach_communication_data() -> None:
     record = case("statutory_subscriber_request", recommended_by="alice")
-    record.submission["data_requested"].append({"category": "ip_logs"})
+    record.submission.data_requested.append(DataRequest(category=DataCategory.IP_LOGS))
     refused("tba83_policy_allows", record, attempt("approve_disclosure", "bob", ("approver",)))
     complying = policy(tba83__comply=True)
     refused("instrument_suffices", record, attempt("approve_disclosure", "bob", ("approver",), p=complying))
@@ -95,10 +96,10 @@ def test_tba83_is_declined_by_default_and_needs_a_senior_approver_when_allowed()
     assert record.regime == "KR_TBA83"
     refused("tba83_policy_allows", record, attempt("approve_disclosure", "bob", ("approver",)))
     complying = policy(tba83__comply=True)
-    record.submission["approver"] = {"name": "Park", "rank": "Inspector"}
+    record.submission.approver = Approver(name="Park", rank="Inspector")
     err = refused("tba83_policy_allows", record, attempt("approve_disclosure", "bob", ("approver",), p=complying))
     assert "below" in err.message
-    record.submission["approver"] = {"name": "Park", "rank": "Superintendent"}
+    record.submission.approver = Approver(name="Park", rank="Superintendent")
     after, _ = apply(record, attempt("approve_disclosure", "bob", ("approver",), p=complying), Related())
     assert after.state == "notify_user"
 
