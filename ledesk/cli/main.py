@@ -18,10 +18,13 @@ from ledesk.states.errors import BadInput, LedeskError
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # --json goes before or after the command's name. Each subcommand's copy leaves the value alone unless
+    # given (SUPPRESS), so `ledesk --json init` is not undone by init's own default.
     common = Parser(add_help=False)
-    common.add_argument("--json", action="store_true", help="print exactly one JSON document")
-    parser = Parser(prog="ledesk", description="LE Desk: law-enforcement requests, deadlines and proof.",
-                    parents=[common])
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                        help="print exactly one JSON document")
+    parser = Parser(prog="ledesk", description="LE Desk: law-enforcement requests, deadlines and proof.")
+    parser.add_argument("--json", action="store_true", help="print exactly one JSON document")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     def add(name: str, fn: Command, help_: str, **kw: Any) -> Parser:

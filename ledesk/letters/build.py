@@ -1,5 +1,5 @@
-"""`python -m letters.build`: write letters/templates/<kind>.docx from letters/wording.py (once, or to
-start over). The templates are then edited in Word; bump the version in versions.toml on every edit."""
+"""`python -m ledesk.letters.build`: write ledesk/letters/templates/<kind>.docx from letters/wording.py
+(once, or to start over). The templates are then edited in Word; bump the version in versions.toml on every edit."""
 
 from __future__ import annotations
 

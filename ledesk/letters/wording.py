@@ -1,5 +1,5 @@
 """The wording of every letter, in English and Korean, from which the .docx templates are built once
-(`python -m letters.build`). After that the templates in letters/templates/ are the source: the legal team
+(`python -m ledesk.letters.build`). After that the templates in letters/templates/ are the source: the legal team
 edits them in Word and bumps the version in versions.toml."""
 
 from __future__ import annotations

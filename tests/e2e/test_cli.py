@@ -124,6 +124,33 @@ def test_an_uninitialised_database_says_so(tmp_path: Path) -> None:
     assert "ledesk init" in cli.run("cases", code=2)["error"]
 
 
+def test_json_goes_before_or_after_the_command(tmp_path: Path) -> None:
+    env = {**os.environ, "LEDESK_HOME": str(tmp_path)}
+    env.pop("LEDESK_DATABASE_URL", None)
+    for argv in (["--json", "init"], ["init", "--json"]):
+        proc = subprocess.run([sys.executable, "-m", "ledesk.cli", *argv], env=env, capture_output=True, text=True,
+                              timeout=120, check=True)
+        assert json.loads(proc.stdout)["database"].startswith("sqlite:///")
+    proc = subprocess.run([sys.executable, "-m", "ledesk.cli", "init"], env=env, capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert proc.stdout.startswith("database ready")
+
+
+def test_intake_inbox_takes_each_file_of_the_drop_folder_once(ledesk: Ledesk, tmp_path: Path) -> None:
+    inbox = tmp_path / "home" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "a-warrant.json").write_bytes((SAMPLES / "warrant.json").read_bytes())
+    (inbox / "b-notes.txt").write_text("not a request")
+    files = ledesk.run("intake", "--inbox")["files"]
+    assert [f["file"] for f in files] == ["a-warrant.json", "b-notes.txt"]
+    assert files[0]["state"] == "received" and "error" in files[1]
+    assert (tmp_path / "home" / "processed" / "a-warrant.json").exists()
+    assert (tmp_path / "home" / "refused" / "b-notes.txt").exists()
+    assert ledesk.run("intake", "--inbox")["files"] == []  # taken once
+    assert len(ledesk.run("cases")["cases"]) == 1
+    assert ledesk.run("intake", code=2)["code"] == "bad_input"  # neither PATH nor --inbox
+
+
 def test_schema_refuses_unknown_fields() -> None:
     proc = subprocess.run([sys.executable, "-m", "ledesk.cli", "schema"], capture_output=True, text=True, check=True)
     schema = json.loads(proc.stdout)

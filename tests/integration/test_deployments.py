@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import json
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -44,6 +47,17 @@ def test_every_entrypoint_is_an_async_flow(spec: Any) -> None:
     flow = flow_of(spec.entrypoint)
     assert isinstance(flow, Flow)
     assert inspect.iscoroutinefunction(flow.fn), "sync flows cost about a second each in Prefect 3.9"
+
+
+def test_prefect_loads_every_entrypoint_from_the_project_folder() -> None:
+    """What `prefect deploy` and a worker do: load `flows/<file>.py:<flow>` by path from the project's
+    folder, where the file's own imports (`ledesk.*`) resolve to the installed package."""
+    entrypoints = [s.entrypoint for s in specs(policy())]
+    code = ("import json, sys\nfrom prefect.flows import load_flow_from_entrypoint\n"
+            "print(json.dumps([load_flow_from_entrypoint(e).name for e in sys.argv[1:]]))")
+    done = subprocess.run([sys.executable, "-c", code, *entrypoints], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300, check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [flow_of(e).name for e in entrypoints]
 
 
 async def _runs_of(deployment_id: Any, cases: set[str]) -> list[Any]:
