@@ -11,12 +11,21 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from ledesk.api.deps import Rt
 from ledesk.api.web.session import csrf_of, form_sender, page, signed_in, to_signin
 from ledesk.states import roles
-from ledesk.states.errors import LedeskError
+from ledesk.states.errors import GuardRefused, LedeskError
+from ledesk.states.tokens import Principal
 
 router = APIRouter(include_in_schema=False)
 MEDIA = {"csv": "text/csv; charset=utf-8", "md": "text/markdown; charset=utf-8", "png": "image/png",
          "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
-NEEDS_ROLE = "reports need the reviewer, approver or admin role"
+
+
+def _refused(who: Principal) -> Response | None:
+    """The role guard's refusal as a page, or None when this person may produce reports."""
+    try:
+        roles.require(who.actor or "", who.roles, roles.CASE_STAFF, "reports")
+    except GuardRefused as exc:
+        return Response(exc.message, status_code=403)
+    return None
 
 
 def _back(message: str) -> Response:
@@ -47,8 +56,9 @@ def transparency_file(request: Request, rt: Rt, date_from: str = Query(alias="fr
     who = signed_in(request, rt)
     if who is None:
         return to_signin()
-    if not who.roles & roles.CASE_STAFF:
-        return Response(NEEDS_ROLE, status_code=403)
+    refused = _refused(who)
+    if refused is not None:
+        return refused
     try:
         first, last = parse_day(date_from), parse_day(date_to)
         with rt.reader.connect() as conn:
@@ -69,8 +79,9 @@ def statutory_file(request: Request, rt: Rt, csrf: str = Form(max_length=100), l
     who = form_sender(request, rt, csrf)
     if isinstance(who, Response):
         return who
-    if not who.roles & roles.CASE_STAFF:
-        return Response(NEEDS_ROLE, status_code=403)
+    refused = _refused(who)
+    if refused is not None:
+        return refused
     if ledger not in ("pcsa", "tba"):
         return _back("ledger is pcsa or tba")
     try:
