@@ -39,6 +39,7 @@ SAMPLES = Path(__file__).with_name("samples")
 PREFECT_UI = "http://127.0.0.1:4200"
 SEOUL = ZoneInfo("Asia/Seoul")
 START = datetime(2026, 12, 1, 9, 0, tzinfo=SEOUL)
+EXPORT_DAY = date(2026, 12, 10)
 
 
 def _sample(name: str) -> dict[str, Any]:
@@ -272,9 +273,18 @@ class _Demo:
             for row in conn.execute(select(timers.c.case_id, timers.c.kind, timers.c.result).where(
                     timers.c.fired_at == self.clock.now(), timers.c.status == "fired")):
                 self.say(f"{row.case_id}  timer {row.kind} fired: {row.result}")
+        if today == EXPORT_DAY:  # the warrant was disclosed after its notice lead time
+            self.export_package(self.opened["warrant"])
         await self.scheduled_reports(today)
         if today.weekday() == 0:
             await self.weekly_purge_and_dispatch()
+
+    def export_package(self, case_id: str) -> None:
+        home = self.home
+        with self.engine.begin() as conn:
+            package = export(conn, self.vault, case_id, home / "packages" / case_id, self.clock.now(), "alice")
+        self.say(f"export: {case_id} package of {package['files']} files with manifest.json in {package['path']} "
+                 "(the production is kept for the policy's production retention, then shredded)")
 
     async def warrant_for_the_preservation(self) -> None:
         legal = {**_sample("legal_process_for_preservation"), "kind": "legal_process",
@@ -318,16 +328,13 @@ class _Demo:
 
         await dispatch_outbox(now=self.now())
         self.flow_runs += 1
-        home, warrant = self.home, self.opened["warrant"]
+        home = self.home
         with reader(self.engine).connect() as conn:
             counted = conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status)).all()
         status: dict[str, int] = {str(row[0]): int(row[1]) for row in counted}
         self.say(f"dispatch: {status.get('sent', 0)} messages written to {home / 'outbox'} over the 120 days, with "
                  f"their bilingual letters; {status.get('cancelled', 0)} held back for good, "
                  f"{status.get('failed', 0)} need an address from the data source")
-        with self.engine.begin() as conn:
-            package = export(conn, self.vault, warrant, home / "packages" / warrant, self.clock.now(), "alice")
-        self.say(f"export: {warrant} package of {package['files']} files with manifest.json in {package['path']}")
         facts = self._closing_facts()
         self.engine.dispose()
         await drain_prefect()  # the runs' events and logs reach the server before it stops

@@ -75,10 +75,12 @@ class SweepReport:
 @dataclass
 class PurgeReport:
     purged: list[dict[str, str]] = field(default_factory=list)
+    productions_destroyed: list[dict[str, str]] = field(default_factory=list)
     ledger_purged: dict[str, int] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
-        return {"purged": self.purged, "ledger_purged": self.ledger_purged}
+        return {"purged": self.purged, "productions_destroyed": self.productions_destroyed,
+                "ledger_purged": self.ledger_purged}
 
 
 @dataclass
@@ -145,7 +147,7 @@ class Desk:
             audit.append(conn, [audit.EventDraft(after.case_id, "snapshot_taken", SYSTEM_ACTOR, attempt.now,
                                                  reason=f"hold {hold_id}", data={"hold_id": hold_id, **summary})])
         if disclosed:
-            production = self.vault.produce(conn, after, self.policy.instruments, attempt.now, actor)
+            production = self.vault.produce(conn, after, self.policy, attempt.now, actor)
             ledger.record(conn, after, production, attempt.now, self.policy, self.calendar)
 
     def pressable(self, case_id: str, allowed: list[str], actor: str, actor_roles: frozenset[str]) -> list[str]:
@@ -197,7 +199,7 @@ class Desk:
 
     # -- commands that keep the state -------------------------------------------------------------
     def record_order(self, case_id: str, actor: str, until: date | None, indefinite: bool, reason: str = "",
-                     attachment: Attachment | None = None) -> CaseRecord:
+                     attachment: Attachment | None = None, reference: str = "") -> CaseRecord:
         """A new or extended non-disclosure order; the user notice is re-planned."""
         from ledesk.states.nondisclosure import MAY_RECORD_ORDER, record_order
 
@@ -206,7 +208,8 @@ class Desk:
         with self.transaction() as conn:
             actor_roles = roles.require_in(conn, actor, MAY_RECORD_ORDER, "recording a non-disclosure order")
             return record_order(conn, case_id, until, indefinite,
-                                self.attempt("nondisclosure", actor, actor_roles, reason=reason), attachment)
+                                self.attempt("nondisclosure", actor, actor_roles, reason=reason), attachment,
+                                reference.strip()[:200])
 
     def refer(self, case_id: str, actor: str, reason: str) -> CaseRecord:
         """A terms-of-service referral to the abuse team, held while the user's notice is held."""
@@ -245,8 +248,9 @@ class Desk:
         return report
 
     def purge(self) -> PurgeReport:
-        """Crypto-shred released holds, each in its own transaction, then delete provision-ledger entries
-        whose retention is over."""
+        """Crypto-shred released holds, each in its own transaction, and productions whose retention is over
+        (PIPA art. 21); then delete provision-ledger entries whose retention is over."""
+        from ledesk.vault.production import destroy_expired
         from ledesk.vault.purge import purge_hold, released
 
         now = self.clock.now()
@@ -258,6 +262,7 @@ class Desk:
                 if purge_hold(conn, hold_id, case_id, now, self.policy.provider_name):
                     report.purged.append({"case_id": case_id, "hold_id": hold_id})
         with self.transaction() as conn:
+            report.productions_destroyed = destroy_expired(conn, now)
             report.ledger_purged = ledger.purge(conn, self.calendar.local_date(now), now)
         return report
 

@@ -125,7 +125,8 @@ class TargetOutcome(StrEnum):
     NO_DATA = "no_data"
     OUT_OF_RETENTION = "out_of_retention"
     NOT_HELD = "not_held"
-    CUSTOMER_CONTROLLED = "customer_controlled"
+    CUSTOMER_CONTROLLED = "customer_controlled"  # kept for cases decided before "redirected" existed
+    REDIRECTED = "redirected"  # an enterprise customer's own data: never produced, the customer is named
     REJECTED = "rejected"
 
 
@@ -150,6 +151,7 @@ class NoticeReason(StrEnum):
     NONE = ""
     STATUTORY_SECRECY = "statutory_secrecy"
     NONDISCLOSURE_ORDER = "nondisclosure_order"
+    UNSUPPORTED_NONDISCLOSURE = "nondisclosure_requested_without_order"
     EMERGENCY = "emergency"
     AGENCY_NOTIFIES = "agency_notifies_by_law"
     PRESERVATION_ONLY = "preservation_only"

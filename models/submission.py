@@ -6,6 +6,7 @@ fields, wrong types and malformed dates are refused outright.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -20,7 +21,30 @@ def _blank_is_none(value: Any) -> Any:
     return value
 
 
-OptionalDate = Annotated[date | None, BeforeValidator(_blank_is_none)]
+# Dates as Korean authorities write them, besides ISO: 2026. 11. 3. / 2026.11.03 / 2026년 11월 3일.
+DATE_FORMS = (re.compile(r"^(\d{4})\s*[.\-/]\s*(\d{1,2})\s*[.\-/]\s*(\d{1,2})\s*\.?$"),
+              re.compile(r"^(\d{4})\s*년\s*(\d{1,2})\s*월\s*(\d{1,2})\s*일$"))
+
+
+def read_date(text: str) -> date:
+    """A date written the ISO or the Korean way; ValueError naming what is wrong otherwise."""
+    t = text.strip()
+    for form in DATE_FORMS:
+        found = form.match(t)
+        if found:
+            try:
+                return date(int(found[1]), int(found[2]), int(found[3]))
+            except ValueError:
+                raise ValueError(f"{t[:40]!r} is not a real date") from None
+    raise ValueError(f"{t[:40]!r} is not a date (YYYY-MM-DD, YYYY. M. D. or YYYY년 M월 D일)")
+
+
+def _a_date(value: Any) -> Any:
+    value = _blank_is_none(value)
+    return read_date(value) if isinstance(value, str) else value
+
+
+OptionalDate = Annotated[date | None, BeforeValidator(_a_date)]
 Text = Annotated[str, Field(max_length=20_000)]
 
 

@@ -256,6 +256,9 @@ productions = Table(
     _now_column("created_at"),
     Column("categories", JSON, nullable=True),      # what the instrument permitted and was produced
     Column("size_bytes", Integer, nullable=True),   # data volume produced, for cost recovery
+    Column("scope", JSON, nullable=True),           # per target: what was produced, what withheld and why
+    _now_column("destroy_on", nullable=True),       # the end of the policy's production retention
+    _now_column("destroyed_at", nullable=True),     # crypto-shredded then (PIPA art. 21)
 )
 
 destructions = Table(

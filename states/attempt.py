@@ -61,6 +61,7 @@ class Attempt:
     notice_plan: NoticePlan | None = None      # approvals: the notice decision the destination routes on
     merged: Submission | None = None           # cure, attach_legal_process: the case's submission with the
     merge_error: str | None = None             # attached JSON supplement, or why it does not merge
+    hold_expires_at: datetime | None = None    # extend: when the live hold's period ends
 
     @property
     def notice_status(self) -> str:

@@ -3,6 +3,8 @@ letter asks for everything at once."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from ledesk.models.enums import CaseKind, Instrument
 from ledesk.models.submission import Submission
 
@@ -14,8 +16,24 @@ def _need(found: list[Deficiency], field: str, value: object, message: str) -> N
         found.append({"field": field, "message": message})
 
 
-def deficiencies(sub: Submission) -> list[Deficiency]:
-    """Named deficiencies of a submission; emergencies are never held back for paperwork."""
+def emergency_deficiencies(sub: Submission) -> list[Deficiency]:
+    """What an emergency must state before anything is disclosed: the nature of the imminent danger and
+    the officer's certification that it is true. They never hold the request back (it is answered at
+    once), but the disclosure waits for them (guard emergency_stated_and_certified)."""
+    found: list[Deficiency] = []
+    e = sub.emergency
+    if e is None or e.nature is None:
+        found.append({"field": "emergency.nature",
+                      "message": "the nature of the imminent danger (death, serious physical injury, harm to a child)"})
+    if e is None or not e.certified:
+        found.append({"field": "emergency.certified",
+                      "message": "the officer's certification that the facts stated are true"})
+    return found
+
+
+def deficiencies(sub: Submission, today: date | None = None) -> list[Deficiency]:
+    """Named deficiencies of a submission; emergencies are never held back for paperwork. With `today`
+    (the Seoul day of receipt), a respond-by date already past is one too."""
     if sub.kind == CaseKind.EMERGENCY:
         return []
     found: list[Deficiency] = []
@@ -27,6 +45,9 @@ def deficiencies(sub: Submission) -> list[Deficiency]:
         _need(found, f"officer.{key}", getattr(sub.officer, key), f"the responsible officer's {label}")
     _need(found, "reference", sub.reference, "the authority's own case number")
     _need(found, "respond_by", sub.respond_by, "the date by which a response is requested")
+    if sub.respond_by is not None and today is not None and sub.respond_by < today:
+        found.append({"field": "respond_by", "message": f"the response date {sub.respond_by.isoformat()} has "
+                                                        "already passed: give a date still to come"})
     _need(found, "targets", sub.targets, "at least one target (account, e-mail, user name, IP, URL, phone)")
     for i, target in enumerate(sub.targets):
         _need(found, f"targets[{i}].value", target.value, "the identifier of this target")

@@ -56,6 +56,11 @@ def delayed_notice(order_ends: date, cal: LegalCalendar) -> datetime:
     return cal.start_of(cal.next_business_day_after(order_ends))
 
 
+def unsupported_deferral_review(now: datetime, policy: Policy, cal: LegalCalendar) -> datetime:
+    """When a notice deferred at an authority's wish, without an order, comes back for review."""
+    return cal.start_of(cal.period_last_day(cal.local_date(now), policy.notice.unsupported_deferral_days))
+
+
 def emergency_notice_review(now: datetime, policy: Policy, cal: LegalCalendar) -> datetime:
     return cal.start_of(cal.period_last_day(cal.local_date(now), policy.notice.emergency_deferral_days))
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from ledesk.models.enums import (
     CaseKind,
+    CaseState,
     NoticeReason,
     NoticeStatus,
     RejectReason,
@@ -186,9 +187,14 @@ def require_legal_process(case: CaseRecord, a: Attempt, rel: Related) -> Effects
     return fx
 
 
+# New legal process needs its own recommendation and approval by two people.
+VOID_RECOMMENDATION = {"recommended_by": None, "recommendation_reason": None, "recommended_at": None,
+                       "approved_by": None}
+
+
 def attach_legal_process(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
     # With legal process the user's notice is a live question again, decided at approval.
-    fx = Effects(changes={"legal_process_at": a.now},
+    fx = Effects(changes={"legal_process_at": a.now, **VOID_RECOMMENDATION},
                  cancel={TimerKind.PRESERVATION_EXPIRY, TimerKind.EXPIRY_WARNING, TimerKind.LEGAL_PROCESS_DEADLINE},
                  notice=NoticeUpdate(NoticeStatus.UNDECIDED, NoticeReason.NONE, None))
     merged = a.merged
@@ -233,6 +239,8 @@ def approve_disclosure(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
 
 
 def disclose(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
+    if case.state == CaseState.AWAITING_LEGAL_PROCESS:  # routed here: the process lapsed in the lead time
+        return _process_lapsed(case, a)
     fx = Effects(target_outcome=TargetOutcome.PRODUCE)
     fx.messages.append(_disclosure_letter(case, a))
     _closing(case, a, fx)
@@ -241,6 +249,19 @@ def disclose(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
     elif rel.notice_status == NoticeStatus.DEFERRED and rel.notice_due_at is not None:
         # An order arrived during the lead time: the notice waits for it to end.
         fx.timers.append(TimerPlan(TimerKind.DELAYED_NOTICE, rel.notice_due_at))
+    return fx
+
+
+def _process_lapsed(case: CaseRecord, a: Attempt) -> Effects:
+    deadline = deadlines.legal_process_deadline(a.now, a.policy, a.calendar)
+    fx = Effects(changes={"legal_process_at": None, **VOID_RECOMMENDATION},
+                 timers=[TimerPlan(TimerKind.LEGAL_PROCESS_DEADLINE, deadline)])
+    fx.messages.append(messages.simple(
+        "legal_process_required", case, "Legal process lapsed",
+        "The legal process lapsed before the data could be provided, so nothing was provided. Send valid legal "
+        f"process by the end of {_last_day(a, deadline)}; the request lapses otherwise.\n{messages.WAIVER}",
+        deadline=_last_day(a, deadline)))
+    fx.audit = {"lapsed": True}
     return fx
 
 

@@ -55,7 +55,8 @@ def prepare(case: CaseRecord, attempt: Attempt, rel: Related) -> None:
     trigger = attempt.trigger
     if trigger in (Trigger.APPROVE_DISCLOSURE, Trigger.EMERGENCY_DISCLOSE):
         attempt.notice_plan = notice.decide(case, rel.order, attempt.now, attempt.policy, attempt.calendar)
-    if trigger in (Trigger.CURE, Trigger.ATTACH_LEGAL_PROCESS) and attempt.attachment is not None:
+    attempt.hold_expires_at = rel.hold_expires_at
+    if trigger in (Trigger.CURE, Trigger.ATTACH_LEGAL_PROCESS, Trigger.EXTEND) and attempt.attachment is not None:
         supplement = attempt.attachment.as_json()
         if supplement is not None:
             try:
@@ -110,7 +111,7 @@ class Preserver(Protocol):
 
     def snapshot(self, conn: Any, hold_id: str, submission: Submission, now: datetime) -> dict[str, Any]: ...
 
-    def produce(self, conn: Any, case: CaseRecord, instruments: dict[str, list[str]], now: datetime,
+    def produce(self, conn: Any, case: CaseRecord, policy: Policy, now: datetime,
                 actor: str) -> dict[str, Any]: ...
 
 
@@ -124,13 +125,17 @@ def system_attempt(trigger: str, now: datetime, policy: Policy, calendar: LegalC
 
 
 def repeat_statutory_preservation(conn: Any, case: CaseRecord) -> str | None:
-    """An earlier case of the same regime whose hold covered any of these targets, from any authority."""
+    """An earlier case of the same regime whose hold covered the same data: a target of this case and a
+    category it asks for (CPA art. 215-2(4) bars a repeat request for the same data, not for other data
+    of the same account), from any authority."""
     mine = select(targets.c.type, targets.c.value).where(targets.c.case_id == case.case_id).subquery()
-    query = (select(cases.c.case_id)
+    query = (select(cases.c.case_id, holds.c.categories)
              .join(targets, targets.c.case_id == cases.c.case_id)
              .join(holds, holds.c.case_id == cases.c.case_id)
              .join(mine, (mine.c.type == targets.c.type) & (mine.c.value == targets.c.value))
-             .where(cases.c.regime == case.regime, cases.c.case_id != case.case_id)
-             .limit(1))
-    found = conn.execute(query).scalar()
-    return str(found) if found else None
+             .where(cases.c.regime == case.regime, cases.c.case_id != case.case_id))
+    asked = set(case.categories)
+    for row in conn.execute(query):
+        if asked & set(row.categories or []):
+            return str(row.case_id)
+    return None

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ledesk.models.enums import CaseKind, Instrument, NoticeStatus, Regime
-from ledesk.states import roles
+from ledesk.models.submission import Submission
+from ledesk.states import process, roles
 from ledesk.states.attempt import Attempt
 from ledesk.states.case import CaseRecord
 from ledesk.states.errors import GuardRefused
@@ -103,7 +104,7 @@ def _supplement_resolves(case: CaseRecord, a: Attempt) -> str | None:
 
     if a.merged is None:
         return f"the supplement is not a valid partial submission: {a.merge_error}"
-    remaining = deficiencies(a.merged)
+    remaining = deficiencies(a.merged, a.calendar.local_date(a.now))
     if remaining:
         return "still missing: " + "; ".join(f"{d['field']} ({d['message']})" for d in remaining)
     return None
@@ -115,11 +116,37 @@ def _legal_process_attached(case: CaseRecord, a: Attempt) -> str | None:
         return "attach the legal-process document (--attach FILE)"
     if a.merge_error is not None:
         return f"the legal-process document is not a valid partial submission: {a.merge_error}"
-    if a.merged is not None:
-        instrument = a.merged.legal_basis.instrument
-        if instrument is None or instrument in (Instrument.PRESERVATION_REQUEST, Instrument.EMERGENCY):
-            return "the attached document names no legal process (legal_basis.instrument)"
     return None
+
+
+def _process(case: CaseRecord, a: Attempt) -> Submission:
+    """The legal process the attempt brings (the attached supplement merged in), else the case's own."""
+    return a.merged if a.merged is not None else case.submission
+
+
+def _process_regime(case: CaseRecord, a: Attempt) -> str:
+    if a.merged is None:
+        return case.regime
+    from ledesk.states.regime import regime_for
+
+    return regime_for(a.merged.model_copy(update={"kind": CaseKind.LEGAL_PROCESS}), case.country).value
+
+
+@guard("legal_process_executable")
+def _legal_process_executable(case: CaseRecord, a: Attempt) -> str | None:
+    """An instrument the provider can execute: not a preservation request, not a foreign authority's own
+    warrant sent directly (MLAT is the channel), and one that policy lets disclose something."""
+    return process.not_executable(_process(case, a), _process_regime(case, a), a.policy)
+
+
+@guard("legal_process_valid_now")
+def _legal_process_valid_now(case: CaseRecord, a: Attempt) -> str | None:
+    return process.invalid_now(_process(case, a).legal_basis, a.calendar.local_date(a.now), a.policy)
+
+
+@guard("legal_process_names_case_target")
+def _legal_process_names_target(case: CaseRecord, a: Attempt) -> str | None:
+    return process.names_no_target(_process(case, a), case.submission)
 
 
 @guard("court_permission_if_required")
@@ -127,9 +154,23 @@ def _court_permission(case: CaseRecord, a: Attempt) -> str | None:
     rule = a.policy.preservation.get(case.regime)
     if rule is None or not rule.extension_needs_court_permission:
         return None
+    # CPA art. 215-2(3): the one extension needs the court's permission, not a prosecutor's own renewal.
+    needed = f"a {case.regime} extension needs the court-permission document (--attach FILE.json or the form)"
     if a.attachment is None:
-        return f"a {case.regime} extension needs the court-permission document (--attach FILE)"
-    return None
+        return needed
+    if a.merged is None:
+        return f"{needed}: the attachment states no legal basis to check"
+    basis = a.merged.legal_basis
+    if basis.instrument != Instrument.COURT_PERMISSION:
+        return f"{needed}; the attachment is a {basis.instrument or 'document without an instrument'}"
+    if not _is_court(basis.issued_by):
+        return f"{needed}; it was issued by {basis.issued_by or 'nobody named'}, not by a court"
+    return process.invalid_now(basis, a.calendar.local_date(a.now), a.policy)
+
+
+def _is_court(issuer: str) -> bool:
+    text = issuer.casefold()
+    return any(word in text for word in ("court", "법원"))
 
 
 # -- preservation -------------------------------------------------------------------------------------
@@ -160,6 +201,28 @@ def _extension_available(case: CaseRecord, a: Attempt) -> str | None:
     if rule is None or case.extensions_used >= rule.max_extensions:
         allowed = 0 if rule is None else rule.max_extensions
         return f"{case.regime} allows {allowed} extension(s) and {case.extensions_used} already used"
+    return None
+
+
+@guard("preservation_not_ended")
+def _preservation_not_ended(case: CaseRecord, a: Attempt) -> str | None:
+    """A period that has ended cannot be extended, whether or not the sweep has expired the case yet."""
+    if a.hold_expires_at is not None and a.now >= a.hold_expires_at:
+        return (f"the preservation ended at the end of {a.calendar.last_day(a.hold_expires_at).isoformat()}; "
+                "an ended period cannot be extended")
+    return None
+
+
+@guard("statutory_regime_in_force", static=True)
+def _statutory_in_force(case: CaseRecord, a: Attempt) -> str | None:
+    """CPA art. 215-2 binds only from its entry into force (Act No. 21241, in force 2026-06-30)."""
+    rule = a.policy.preservation.get(case.regime)
+    if rule is None or rule.in_force_from is None:
+        return None
+    received = a.calendar.local_date(case.received_at)
+    if received < rule.in_force_from:
+        return (f"{case.regime} is in force only from {rule.in_force_from.isoformat()} and this request arrived "
+                f"on {received.isoformat()}: send it as a voluntary preservation request instead")
     return None
 
 
@@ -206,12 +269,18 @@ def _instrument_suffices(case: CaseRecord, a: Attempt) -> str | None:
 
 @guard("legal_process_valid")
 def _legal_process_valid(case: CaseRecord, a: Attempt) -> str | None:
-    last_day = case.submission.legal_basis.valid_until
-    if last_day is None:
-        return None
-    if a.calendar.local_date(a.now) > last_day:
-        return f"the legal process was valid until {last_day.isoformat()} and has lapsed"
-    return None
+    return process.invalid_now(case.submission.legal_basis, a.calendar.local_date(a.now), a.policy)
+
+
+@guard("emergency_stated_and_certified", static=True)
+def _emergency_stated(case: CaseRecord, _a: Attempt) -> str | None:
+    """An emergency discloses only on a stated imminent danger (death, serious physical injury, harm to a
+    child) that the officer certifies as true; anything less is a deficiency, however urgent it sounds."""
+    e = case.submission.emergency
+    missing = [what for given, what in ((e and e.nature, "the nature of the imminent danger (emergency.nature)"),
+                                        (e and e.certified, "the officer's certification (emergency.certified)"))
+               if not given]
+    return f"the emergency request lacks {' and '.join(missing)}" if missing else None
 
 
 @guard("lead_time_over")
@@ -259,6 +328,9 @@ def _no_legal_process(case: CaseRecord, _a: Attempt) -> str | None:
 ROUTES: dict[str, Callable[[CaseRecord, Attempt], bool]] = {
     "notice_pending": lambda _c, a: a.notice_status == NoticeStatus.PENDING,
     "notice_not_pending": lambda _c, a: a.notice_status != NoticeStatus.PENDING,
+    # At the end of the lead time the process is checked again: a lapsed one does not disclose.
+    "process_still_valid": lambda c, a: _legal_process_valid(c, a) is None,
+    "process_lapsed": lambda c, a: _legal_process_valid(c, a) is not None,
 }
 
 

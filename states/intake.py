@@ -34,13 +34,14 @@ from ledesk.policy.schema import Policy
 from ledesk.states import audit, deadlines, messages
 from ledesk.states.attempt import Attachment
 from ledesk.states.case import CaseRecord
-from ledesk.states.completeness import deficiencies
+from ledesk.states.completeness import deficiencies, emergency_deficiencies
 from ledesk.states.effects import Effects, Related, TimerPlan, target_rows
 from ledesk.states.engine import apply, fire_on, system_attempt
+from ledesk.states.errors import GuardRefused
 from ledesk.states.lookalike import imitated
 from ledesk.states.notice import NonDisclosureOrder
 from ledesk.states.regime import regime_for
-from ledesk.states.store import Outcome, Step, insert_case_details, load_cases, new_id, write
+from ledesk.states.store import Outcome, Step, insert_case_details, load_cases, new_id, record, write
 from ledesk.states.targets import dedupe_key
 
 
@@ -156,9 +157,12 @@ def intake(conn: Connection, raw: dict[str, Any], now: datetime, policy: Policy,
     opening.audit["channel"] = envelope.channel
     steps = [Step("intake", None, CaseState.RECEIVED, SYSTEM_ACTOR, now,
                   f"{sub.kind.value} request from {authority.domain} by {envelope.channel}", opening)]
-    missing = deficiencies(sub)
+    missing = deficiencies(sub, cal.local_date(now))
     after = case
-    if missing:
+    if sub.kind == CaseKind.EMERGENCY:
+        # Answered at once whatever it lacks; what it lacks is named, and the disclosure waits for it.
+        missing = case.deficiencies = emergency_deficiencies(sub)
+    elif missing:
         attempt = system_attempt(Trigger.FLAG_INCOMPLETE, now, policy, cal, deficiencies=missing)
         after, step = apply(case, attempt, Related())
         steps.append(step)
@@ -217,6 +221,25 @@ def _supplement_related(conn: Connection, sub: Submission, authority_domain: str
         return None
     attachment = Attachment("supplement.json", json.dumps(supplement).encode(), "supplement")
     attempt = system_attempt(trigger, now, policy, cal, attachment=attachment)
-    after, _ = fire_on(conn, found, attempt, documents=documents)
+    try:
+        after, _ = fire_on(conn, found, attempt, documents=documents)
+    except GuardRefused as exc:  # kept with the rule that refused it; the case does not move
+        kept = correspondence(conn, found.case_id, attachment, now, sub.sender.email, refused=exc, extra=documents)
+        return {**kept, "status": "not_legal_process" if trigger == Trigger.ATTACH_LEGAL_PROCESS else "refused",
+                "reason": exc.message, "guard": exc.guard}
     return {"case_id": found.case_id, "status": "linked", "state": after.state, "kind": found.kind,
             "deficiencies": after.deficiencies, "linked_to": found.case_id}
+
+
+def correspondence(conn: Connection, case_id: str, document: Attachment, now: datetime, sender: str,
+                   refused: GuardRefused | None = None, extra: list[Attachment] | None = None) -> dict[str, Any]:
+    """Mail about an open case that is not legal process (nothing attached, or a document the rules refuse
+    as process): kept on the case, and nothing else changes, whatever it says."""
+    case = load_cases(conn, [case_id], lock=True)[case_id]
+    kept = [Attachment(document.filename, document.content, "correspondence"), *(extra or [])]
+    why = f"not legal process: {refused.message}" if refused else "no document attached"
+    fx = Effects(documents=kept, audit={"guard": refused.guard} if refused else {})
+    record(conn, case, Step("correspondence", case.state, case.state, SYSTEM_ACTOR, now,
+                            f"e-mail from {sender}: {why}", fx))
+    return {"case_id": case_id, "status": "correspondence", "state": case.state, "kind": case.kind,
+            "deficiencies": [], "linked_to": case_id}

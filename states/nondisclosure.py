@@ -21,10 +21,14 @@ MAY_RECORD_ORDER = (Role.REVIEWER, Role.APPROVER)
 
 
 def record_order(conn: Connection, case_id: str, until: date | None, indefinite: bool, attempt: Attempt,
-                 attachment: Attachment | None = None) -> CaseRecord:
+                 attachment: Attachment | None = None, reference: str = "") -> CaseRecord:
+    """`reference` is the order's number; an attached order document documents it too. An indefinite
+    order without either is a wish, not an order (notice.decide)."""
     case = load_case(conn, case_id, lock=True)
     rel = related(conn, [case_id])[case_id]
-    order = NonDisclosureOrder(until=until, indefinite=indefinite, reference=rel.order.reference)
+    if attachment is not None and not reference:
+        reference = f"order document {attachment.filename} (SHA-256 {attachment.sha256[:16]})"
+    order = NonDisclosureOrder(until=until, indefinite=indefinite, reference=reference or rel.order.reference)
     plan = decide(case, order, attempt.now, attempt.policy, attempt.calendar)
     fx = Effects(cancel={TimerKind.DELAYED_NOTICE, TimerKind.NOTICE_REVIEW},
                  audit={"until": until.isoformat() if until else None, "indefinite": indefinite})
@@ -42,7 +46,9 @@ def record_order(conn: Connection, case_id: str, until: date | None, indefinite:
         fx.cancel_user_notices = True
         fx.notice = NoticeUpdate(plan.status, plan.reason, plan.due_at, order=order)
         if plan.status == NoticeStatus.DEFERRED and plan.due_at is not None and case.state == CaseState.DISCLOSED:
-            fx.timers.append(TimerPlan(TimerKind.DELAYED_NOTICE, plan.due_at))
+            kind = TimerKind.DELAYED_NOTICE if plan.reason == NoticeReason.NONDISCLOSURE_ORDER else \
+                TimerKind.NOTICE_REVIEW
+            fx.timers.append(TimerPlan(kind, plan.due_at))
     else:
         fx.notice = NoticeUpdate(rel.notice_status, NoticeReason.NONE, None, order=order)
     record(conn, case, Step("nondisclosure", case.state, case.state, attempt.actor, attempt.now, attempt.reason, fx))

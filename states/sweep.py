@@ -257,7 +257,7 @@ def _sweep_batch(conn: Connection, now: datetime, policy: Policy, cal: LegalCale
     if vault is not None:  # a disclosure after the notice lead time is produced in the same transaction
         for outcome in outcomes:
             if any(discloses(step) for step in outcome.steps):
-                production = vault.produce(conn, outcome.case, policy.instruments, now, SYSTEM_ACTOR)
+                production = vault.produce(conn, outcome.case, policy, now, SYSTEM_ACTOR)
                 ledger.record(conn, outcome.case, production, now, policy, cal)
     # Timers are closed last, so a timer cancelled by its own case's expiry still reads as fired.
     if closed:

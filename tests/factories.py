@@ -13,7 +13,7 @@ from ledesk.models.submission import parse_submission
 from ledesk.policy.calendar import LegalCalendar
 from ledesk.policy.load import DEFAULT_POLICY, load_policy_file
 from ledesk.policy.schema import Policy
-from ledesk.states.attempt import Attempt
+from ledesk.states.attempt import Attachment, Attempt
 from ledesk.states.case import CaseRecord
 from ledesk.states.regime import regime_for
 
@@ -70,3 +70,17 @@ def attempt(trigger: str, actor: str = "alice", roles: tuple[str, ...] = ("revie
     p = p or policy()
     return Attempt(trigger=trigger, actor=actor, roles=frozenset(roles), now=now or seoul(2026, 12, 1, 10),
                    policy=p, calendar=calendar(p), **kw)
+
+
+def legal_process_document(name: str = "process.json", *, targets: list[dict[str, str]] | None = None,
+                           data_requested: list[dict[str, Any]] | None = None, **basis: Any) -> Attachment:
+    """A legal-process document as an attached partial submission (what `--attach FILE.json` carries)."""
+    legal_basis = {"instrument": "search_warrant", "provisions": ["Criminal Procedure Act art. 215"],
+                   "issued_by": "Seoul Central District Court", "issued_on": "2026-11-30",
+                   "valid_until": "2026-12-30", "document_reference": "2026-SW-1", "investigation": "fraud", **basis}
+    doc: dict[str, Any] = {"legal_basis": legal_basis}
+    if targets is not None:
+        doc["targets"] = targets
+    if data_requested is not None:
+        doc["data_requested"] = data_requested
+    return Attachment(name, json.dumps(doc).encode())

@@ -25,6 +25,7 @@ class NondisclosureIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     until: str | None = Field(default=None, max_length=10, pattern=r"^\d{4}-\d{2}-\d{2}$")
     indefinite: bool = False
+    reference: str = Field(default="", max_length=200)
     reason: str = Field(default="", max_length=4000)
 
 

@@ -44,7 +44,7 @@ def cmd_nondisclosure(rt: Runtime, args: argparse.Namespace) -> int:
         raise BadInput("give exactly one of --until DATE or --indefinite")
     until = parse_day(args.until) if args.until else None
     rt.desk(with_vault=False).record_order(args.case, args.actor, until, args.indefinite, args.reason or "",
-                           attachment(args.attach))
+                                           attachment(args.attach), args.reference or "")
     return emit_case(rt, args.case, args.json)
 
 
@@ -120,6 +120,7 @@ def register(add: Adder) -> None:
     p.add_argument("case")
     p.add_argument("--until")
     p.add_argument("--indefinite", action="store_true")
+    p.add_argument("--reference", help="the order's number (an indefinite order needs it or --attach)")
     p.add_argument("--actor", required=True)
     p.add_argument("--reason")
     p.add_argument("--attach", metavar="FILE")

@@ -20,8 +20,16 @@ from ledesk.models.tables import cases
 from ledesk.policy.calendar import LegalCalendar
 from ledesk.policy.schema import Policy
 from ledesk.states.attempt import Attachment
-from ledesk.states.errors import BadInput
-from ledesk.states.intake import Envelope, email_domain, find_authority, intake, lookalike_alert, not_reviewed_record
+from ledesk.states.errors import BadInput, GuardRefused
+from ledesk.states.intake import (
+    Envelope,
+    correspondence,
+    email_domain,
+    find_authority,
+    intake,
+    lookalike_alert,
+    not_reviewed_record,
+)
 
 MAX_JSON = 5 * 1024 * 1024
 
@@ -99,9 +107,10 @@ def intake_email(conn: Connection, name: str, data: bytes, now: datetime, policy
     if form is None:
         if related is None:
             raise BadInput(f"{name}: the e-mail carries no .docx or .json request form and names no open case")
-        document = others[0] if others else envelope.source
-        assert document is not None
-        return _attach_process(conn, related, document, others, now, policy, cal, mail.sender)
+        assert envelope.source is not None
+        if not others:  # an e-mail naming the case with nothing attached is correspondence, not process
+            return correspondence(conn, related, envelope.source, now, mail.sender)
+        return _attach_process(conn, related, others[0], others, now, policy, cal, mail.sender)
     raw = _form(form.content, form.filename) if form.filename.lower().endswith(".docx") else \
         _json(form.content, form.filename)
     raw["sender"] = {"email": mail.sender}  # the verified From, never what the form claims
@@ -131,15 +140,21 @@ def _named_case(conn: Connection, text: str, authority_domain: str) -> str | Non
 
 def _attach_process(conn: Connection, case_id: str, document: Attachment, others: tuple[Attachment, ...],
                     now: datetime, policy: Policy, cal: LegalCalendar, sender: str) -> dict[str, Any]:
-    """Legal process sent as a document (a scanned warrant) for a case waiting for it."""
+    """Legal process sent as a document for a case waiting for it. A document that does not count as
+    legal process (states.process) is kept as correspondence with the rule that refused it, and the
+    preservation's expiry keeps running."""
     from ledesk.states.engine import fire_on, system_attempt
     from ledesk.states.store import load_case
 
     case = load_case(conn, case_id, lock=True)
     attempt = system_attempt(Trigger.ATTACH_LEGAL_PROCESS, now, policy, cal, attachment=document,
                              reason=f"legal process e-mailed by {sender}")
-    after, _ = fire_on(conn, case, attempt, documents=[Attachment(a.filename, a.content, "attachment")
-                                                       for a in others if a is not document])
+    extra = [Attachment(a.filename, a.content, "attachment") for a in others if a is not document]
+    try:
+        after, _ = fire_on(conn, case, attempt, documents=extra)
+    except GuardRefused as exc:
+        kept = correspondence(conn, case_id, document, now, sender, refused=exc, extra=extra)
+        return {**kept, "status": "not_legal_process", "reason": exc.message, "guard": exc.guard}
     return {"case_id": case_id, "status": "linked", "state": after.state, "kind": case.kind, "deficiencies": [],
             "linked_to": case_id}
 

@@ -12,6 +12,7 @@ class _Strict(BaseModel):
 
 
 class PreservationRule(_Strict):
+    in_force_from: date | None = None   # a statutory regime applies to requests from this Seoul day on
     days: int = Field(gt=0)
     extension_days: int = Field(ge=0)
     max_extensions: int = Field(ge=0)
@@ -35,6 +36,7 @@ class NoticeRule(_Strict):
     cap_at_legal_process_validity: bool
     suppressed_regimes: list[str]
     emergency_deferral_days: int = Field(gt=0)
+    unsupported_deferral_days: int = Field(gt=0)
     us_delayed_notice_max_days: int = Field(gt=0)
     us_nondisclosure_max_days: int = Field(gt=0)
 
@@ -52,6 +54,15 @@ class ExpiryWarningRule(_Strict):
 
 class LegalProcessWaitRule(_Strict):
     days: int = Field(gt=0)
+
+
+class LegalProcessRule(_Strict):
+    default_validity_days: int = Field(gt=0)
+    court_issued: list[str] = Field(min_length=1)
+
+
+class ProductionRule(_Strict):
+    retention_days: int = Field(gt=0)
 
 
 class Tba83Rule(_Strict):
@@ -104,6 +115,8 @@ class Policy(_Strict):
     emergency: EmergencyRule
     expiry_warning: ExpiryWarningRule
     legal_process_wait: LegalProcessWaitRule
+    legal_process: LegalProcessRule
+    production: ProductionRule
     tba83: Tba83Rule
     instruments: dict[str, list[str]]
     ledgers: LedgerRule

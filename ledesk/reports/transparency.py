@@ -50,6 +50,7 @@ DETAILS = {
 MEASURES = {t: ("received", *OUTCOMES[t], *DETAILS[t]) for t in OUTCOMES}
 # Plain strings: compared once per target, enum comparisons cost more than the rest of the pivot.
 PRODUCE, CUSTOMER_CONTROLLED = TargetOutcome.PRODUCE.value, TargetOutcome.CUSTOMER_CONTROLLED.value
+REDIRECTED = TargetOutcome.REDIRECTED.value
 COLUMNS = ("table", "period", "country", "instrument", "measure", "requests", "accounts")
 
 
@@ -136,7 +137,7 @@ def facts(row: dict[str, Any], target_outcomes: list[str], notice: dict[str, Any
         nondisclosure_order=ndo,
         user_notified=sent,
         notice_delayed=notice.get("status") == NoticeStatus.DEFERRED or (sent and ndo),
-        redirected=CUSTOMER_CONTROLLED in target_outcomes,
+        redirected=bool({CUSTOMER_CONTROLLED, REDIRECTED} & set(target_outcomes)),
         verification_failed=bool(row["callback_failed"]),
         extended="extended" in hold_statuses or int(row["extensions_used"] or 0) > 0,
     )

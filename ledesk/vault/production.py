@@ -1,6 +1,7 @@
 """Disclosure packages: what a disclosure produces, built once at the moment of disclosure from the hold
-(or the data source when nothing was preserved), limited to the categories the instrument permits and
-the periods asked for, sealed in the vault like a hold; and the export of it for the authority."""
+(or the data source when nothing was preserved), limited to the targets, categories and periods the
+instrument names, sealed in the vault like a hold and kept for the policy's production retention; and
+the export of it for the authority, whose manifest says per target what was produced and withheld."""
 
 from __future__ import annotations
 
@@ -12,92 +13,174 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from ledesk.models.enums import HoldStatus, TargetOutcome
+from ledesk.models.enums import SYSTEM_ACTOR, HoldStatus, TargetOutcome
+from ledesk.models.submission import Target
 from ledesk.models.tables import holds, letters, productions, targets
+from ledesk.policy.schema import Policy
 from ledesk.states import audit
 from ledesk.states.case import CaseRecord
 from ledesk.states.store import new_id
-from ledesk.vault.store import Vault
+from ledesk.states.targets import normalise
+from ledesk.vault.purge import shred
+from ledesk.vault.store import Vault, destroy
 
 
 def _permitted(case: CaseRecord, instruments: dict[str, list[str]]) -> set[str]:
+    """The categories the instrument permits and the request asks for."""
     allowed = set(instruments.get(case.instrument or "", []))
     return {c for c in case.categories if c in allowed}
 
 
-def build(conn: Connection, vault: Vault, case: CaseRecord, instruments: dict[str, list[str]], now: datetime,
+def _key(target_type: str, value: str) -> tuple[str, str]:
+    return target_type, normalise(target_type, value)
+
+
+def _stamp(record: dict[str, Any]) -> datetime | None:
+    value = record.get("at") or record.get("created_at")
+    return datetime.fromisoformat(str(value)) if value else None
+
+
+def _within(records: list[dict[str, Any]], start: datetime | None, end: datetime | None) -> list[dict[str, Any]]:
+    """A held snapshot's records inside the period the process names, as a collection would read them
+    (from `start` up to, not including, `end`); undated records (subscriber data) are kept."""
+    kept = []
+    for r in records:
+        at = _stamp(r)
+        if at is None or ((start is None or at >= start) and (end is None or at < end)):
+            kept.append(r)
+    return kept
+
+
+def _target_scope(vault: Vault, case: CaseRecord, index: int, target: Target, held: list[dict[str, Any]],
+                  permitted: set[str], now: datetime) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The parts produced for one target the process names, and its line of the manifest."""
+    key = _key(str(target.type), target.value)
+    mine = [p for p in held if _key(str(p["target"]["type"]), str(p["target"]["value"])) == key]
+    account = next((p["account_id"] for p in mine if p.get("account_id")), None) or vault.source.lookup(*key)
+    line: dict[str, Any] = {"type": key[0], "value": target.value, "produced": [], "withheld": []}
+    asked = [r.category.value for r in case.submission.data_requested]
+    if account is None:
+        elsewhere = getattr(vault.source, "held_by", lambda _t, _v: None)(*key)
+        line["outcome"] = TargetOutcome.NOT_HELD if elsewhere else TargetOutcome.NO_DATA
+        line["withheld"] = [{"category": c, "why": f"held by {elsewhere}" if elsewhere else "no such account"}
+                            for c in asked]
+        return [], line
+    if getattr(vault.source, "customer_controlled", lambda _a: False)(account):
+        line["outcome"] = TargetOutcome.REDIRECTED
+        line["withheld"] = [{"category": c, "why": "an enterprise customer's own data: ask the customer"}
+                            for c in asked]
+        return [], line
+    parts = []
+    for request in case.submission.data_requested:
+        category = request.category.value
+        if category not in permitted:
+            line["withheld"].append({"category": category, "why": f"the {case.instrument} does not permit it"})
+            continue
+        start = vault.calendar.start_of(request.from_) if request.from_ else None
+        end = vault.calendar.end_of(request.to) if request.to else None
+        held_parts = [p for p in mine if p["category"] == category]
+        records = ([r for p in held_parts for r in _within(p["records"], start, end)] if held_parts
+                   else vault.source.read(account, category, start, end))
+        parts.append({"target_index": index, "target": target.model_dump(mode="json"), "account_id": account,
+                      "category": category, "from": request.from_.isoformat() if request.from_ else None,
+                      "to": request.to.isoformat() if request.to else None, "taken_at": now.isoformat(),
+                      "source": "hold" if held_parts else "datasource", "records": records})
+        line["produced"].append({"category": category, "records": len(records)})
+    if any(p["records"] for p in parts):
+        line["outcome"] = TargetOutcome.PRODUCE
+    elif _before_retention(vault, case):
+        line["outcome"] = TargetOutcome.OUT_OF_RETENTION
+    else:
+        line["outcome"] = TargetOutcome.NO_DATA
+    return parts, line
+
+
+def _not_named(case: CaseRecord, held: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Preserved targets the legal process does not name: never read into the production."""
+    named = {_key(str(t.type), t.value) for t in case.submission.targets}
+    out = {_key(str(p["target"]["type"]), str(p["target"]["value"])) for p in held} - named
+    return [{"type": t, "value": v, "outcome": "withheld", "produced": [],
+             "withheld": [{"category": "*", "why": "preserved, but the legal process does not name this target"}]}
+            for t, v in sorted(out)]
+
+
+def build(conn: Connection, vault: Vault, case: CaseRecord, policy: Policy, now: datetime,
           actor: str) -> dict[str, Any]:
-    """Seal the production of a disclosed case and set each target's outcome. Runs in the disclosing
-    transaction, so a disclosure without its production cannot exist."""
-    permitted = _permitted(case, instruments)
+    """Seal the production of a disclosed case and set each target's outcome. Exactly what the instrument
+    names: only its targets (matched by normalised identifier), only the categories it permits and the
+    request asks for, only records inside the periods it names, from the hold where one was kept and
+    from the data source otherwise. Runs in the disclosing transaction, so a disclosure without its
+    production cannot exist; the snapshot it came from is destroyed at once (PIPA art. 21)."""
+    permitted = _permitted(case, policy.instruments)
     hold = conn.execute(select(holds.c.hold_id).where(
         holds.c.case_id == case.case_id, holds.c.status.in_([HoldStatus.CONVERTED.value, HoldStatus.ACTIVE.value,
                                                              HoldStatus.EXTENDED.value]))).scalar()
-    parts: list[dict[str, Any]]
+    held: list[dict[str, Any]] = []
     if hold is not None:
-        parts = [p for p in vault.read(conn, hold) if p["category"] in permitted]
+        held = vault.read(conn, hold)
         audit.append(conn, [audit.EventDraft(case.case_id, "preserved_data_read", actor, now,
                                              reason=f"production from hold {hold}", data={"hold_id": hold})])
-    else:
-        parts = [p for p in vault.collect(case.submission, now, permitted) if p["account_id"]]
-    outcomes = _outcomes(vault, case, parts)
+    parts: list[dict[str, Any]] = []
+    scope: list[dict[str, Any]] = []
+    for index, target in enumerate(case.submission.targets):
+        produced, line = _target_scope(vault, case, index, target, held, permitted, now)
+        parts += produced
+        scope.append(line)
     production_id = new_id("P")
     vault.seal(conn, production_id, parts, now)
     size = sum(len(json.dumps(p, ensure_ascii=False).encode()) for p in parts)
+    manifest_scope = scope + _not_named(case, held)
+    destroy_on = vault.calendar.end_of(vault.calendar.period_last_day(vault.calendar.local_date(now),
+                                                                        policy.production.retention_days))
     conn.execute(insert(productions).values(production_id=production_id, case_id=case.case_id,
                                             source="hold" if hold else "datasource", created_at=now,
-                                            categories=sorted(permitted), size_bytes=size))
-    ids = [r.id for r in conn.execute(select(targets.c.id).where(targets.c.case_id == case.case_id)
-                                      .order_by(targets.c.id))]
-    for target_id, outcome in zip(ids, outcomes, strict=False):
-        conn.execute(update(targets).where(targets.c.id == target_id).values(outcome=outcome))
+                                            categories=sorted(permitted), size_bytes=size, scope=manifest_scope,
+                                            destroy_on=destroy_on))
+    for line in scope:
+        conn.execute(update(targets).where(targets.c.case_id == case.case_id, targets.c.type == line["type"],
+                                           targets.c.value == normalise(line["type"], line["value"]))
+                     .values(outcome=line["outcome"]))
+    outcomes = [str(line["outcome"]) for line in scope]
     summary = {"production_id": production_id, "parts": len(parts), "categories": sorted(permitted),
                "outcomes": outcomes, "size_bytes": size}
-    audit.append(conn, [audit.EventDraft(case.case_id, "production_built", actor, now, data=summary)])
-    _outcome_letters(conn, case, outcomes, now, actor)
+    audit.append(conn, [audit.EventDraft(case.case_id, "production_built", actor, now,
+                                         data={**summary, "scope": manifest_scope})])
+    if hold is not None:
+        shred(conn, hold, case, now, policy.provider_name, "its data is now sealed in the production")
+    _outcome_letters(conn, case, scope, now, actor, policy)
     return summary
 
 
-def _outcome_letters(conn: Connection, case: CaseRecord, outcomes: list[str], now: datetime, actor: str) -> None:
-    """Nothing to produce gets a no-records letter; an enterprise customer's own data, a redirect."""
+def _outcome_letters(conn: Connection, case: CaseRecord, scope: list[dict[str, Any]], now: datetime, actor: str,
+                     policy: Policy) -> None:
+    """A redirect for an enterprise customer's own data; a no-records letter for the targets with nothing
+    to produce, saying how long records are kept where they are older than that."""
     from ledesk.states import messages
     from ledesk.states.effects import Effects
     from ledesk.states.store import Step, load_case, record
 
     letters_due = []
-    if TargetOutcome.CUSTOMER_CONTROLLED.value in outcomes:
+    redirected = [line["value"] for line in scope if line["outcome"] == TargetOutcome.REDIRECTED]
+    if redirected:
         letters_due.append(messages.simple(
             "redirect", case, "Data held by another entity",
-            "Some of the data you asked for is an enterprise customer's own data; please address your request "
-            "to that customer.", entity="the enterprise customer that controls the account"))
-    if TargetOutcome.PRODUCE.value not in outcomes:
+            f"The data of {', '.join(redirected)} is an enterprise customer's own data, which we do not control; "
+            "please address your request to that customer.",
+            entity=f"the enterprise customer that controls {', '.join(redirected)}"))
+    empty = [line for line in scope if line["outcome"] in (TargetOutcome.NO_DATA, TargetOutcome.OUT_OF_RETENTION,
+                                                           TargetOutcome.NOT_HELD)]
+    if empty:
+        kept = policy.log_retention
+        lines = [f"- {line['value']}: " + (
+            f"the records asked for are older than we keep them (internet and IP access logs "
+            f"{kept.internet_logs_months} months, call detail {kept.call_detail_months} months)"
+            if line["outcome"] == TargetOutcome.OUT_OF_RETENTION else "no records") for line in empty]
         letters_due.append(messages.simple("no_records", case, "No records",
-                                           "We found no records responsive to your request."))
+                                           "We found no records responsive to your request for:\n" + "\n".join(lines)))
     if letters_due:
         current = load_case(conn, case.case_id)
         record(conn, current, Step("outcome_letters", current.state, current.state, actor, now, "",
                                    Effects(messages=letters_due)))
-
-
-def _outcomes(vault: Vault, case: CaseRecord, parts: list[dict[str, Any]]) -> list[str]:
-    """Per target: produce, no data, out of retention (the period asked starts before the oldest record
-    still kept), not held by this entity, or customer controlled (an enterprise customer's own data)."""
-    result = []
-    for index, target in enumerate(case.submission.targets):
-        mine = [p for p in parts if p["target_index"] == index]
-        account = next((p["account_id"] for p in mine if p.get("account_id")), None) or vault.source.lookup(
-            str(target.type), target.value)
-        if account is None:
-            result.append(TargetOutcome.NOT_HELD.value)
-        elif getattr(vault.source, "customer_controlled", lambda _a: False)(account):
-            result.append(TargetOutcome.CUSTOMER_CONTROLLED.value)
-        elif any(p["records"] for p in mine):
-            result.append(TargetOutcome.PRODUCE.value)
-        elif _before_retention(vault, case):
-            result.append(TargetOutcome.OUT_OF_RETENTION.value)
-        else:
-            result.append(TargetOutcome.NO_DATA.value)
-    return result
 
 
 def _before_retention(vault: Vault, case: CaseRecord) -> bool:
@@ -108,12 +191,34 @@ def _before_retention(vault: Vault, case: CaseRecord) -> bool:
     return False
 
 
+def destroy_expired(conn: Connection, now: datetime) -> list[dict[str, str]]:
+    """Crypto-shred productions whose retention is over (PIPA art. 21), each recorded in the audit log."""
+    due = conn.execute(select(productions.c.production_id, productions.c.case_id).where(
+        productions.c.destroy_on <= now, productions.c.destroyed_at.is_(None))).all()
+    done = []
+    for row in due:
+        count, digest = destroy(conn, row.production_id)
+        conn.execute(update(productions).where(productions.c.production_id == row.production_id)
+                     .values(destroyed_at=now))
+        audit.append(conn, [audit.EventDraft(row.case_id, "production_destroyed", SYSTEM_ACTOR, now,
+                                             reason=f"production {row.production_id}: retention over",
+                                             data={"production_id": row.production_id, "blobs": count,
+                                                   "ciphertext_sha256": digest})])
+        done.append({"case_id": row.case_id, "production_id": row.production_id})
+    return done
+
+
 def export(conn: Connection, vault: Vault, case_id: str, folder: Path, now: datetime, actor: str) -> dict[str, Any]:
     """Write the disclosure package: one file per part, the cover letter, and manifest.json with the
     SHA-256 of every file. The read is an audit event."""
-    production_id = conn.execute(select(productions.c.production_id).where(productions.c.case_id == case_id)).scalar()
-    if production_id is None:
+    row = conn.execute(select(productions.c.production_id, productions.c.scope, productions.c.destroyed_at)
+                       .where(productions.c.case_id == case_id)).first()
+    if row is None:
         raise LookupError(f"case {case_id} has no production: it was not disclosed")
+    if row.destroyed_at is not None:
+        raise LookupError(f"case {case_id}'s production was destroyed on {row.destroyed_at.isoformat()} "
+                          "(its retention was over)")
+    production_id = row.production_id
     parts = vault.read(conn, production_id)
     folder.mkdir(parents=True, exist_ok=True)
     files: list[tuple[str, bytes]] = []
@@ -127,6 +232,7 @@ def export(conn: Connection, vault: Vault, case_id: str, folder: Path, now: date
     if cover is not None and cover.path and Path(cover.path).is_file():  # the bilingual letter, once rendered
         files.append(("cover-letter.docx", Path(cover.path).read_bytes()))
     manifest = {"case_id": case_id, "production_id": production_id, "exported_at": now.isoformat(),
+                "targets": row.scope or [],
                 "files": [{"name": n, "bytes": len(c), "sha256": hashlib.sha256(c).hexdigest()} for n, c in files]}
     for name, content in files:
         (folder / name).write_bytes(content)

@@ -11,9 +11,10 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
 
-from ledesk.models.enums import SYSTEM_ACTOR, HoldStatus
+from ledesk.models.enums import SYSTEM_ACTOR, TERMINAL_STATES, HoldStatus
 from ledesk.models.tables import destructions, holds
 from ledesk.states import messages
+from ledesk.states.case import CaseRecord
 from ledesk.states.effects import Effects
 from ledesk.states.store import Step, load_cases, record
 from ledesk.vault.store import destroy
@@ -28,22 +29,32 @@ def released(conn: Connection) -> list[tuple[str, str]]:
 
 def purge_hold(conn: Connection, hold_id: str, case_id: str, now: datetime, provider: str) -> bool:
     """Crypto-shred one released hold and certify it, in the caller's transaction. False (and nothing
-    written) when the hold is no longer released or its case has legal process attached."""
+    written) when the hold is no longer released, or its case has legal process attached and is still
+    open (the race with a reviewer attaching process); a closed case's hold is purged like any other."""
     case = load_cases(conn, [case_id], lock=True).get(case_id)
     hold = conn.execute(select(holds.c.status).where(holds.c.hold_id == hold_id).with_for_update()).first()
-    if case is None or hold is None or hold.status != HoldStatus.RELEASED or case.legal_process_at:
+    if case is None or hold is None or hold.status != HoldStatus.RELEASED:
         return False
+    if case.legal_process_at and case.state not in TERMINAL_STATES:
+        return False
+    shred(conn, hold_id, case, now, provider, "the preservation ended")
+    return True
+
+
+def shred(conn: Connection, hold_id: str, case: CaseRecord, now: datetime, provider: str, why: str) -> None:
+    """Destroy a hold's key and ciphertext, record the destruction and queue its certificate."""
     count, digest = destroy(conn, hold_id)
     conn.execute(update(holds).where(holds.c.hold_id == hold_id).values(status=HoldStatus.PURGED, purged_at=now))
-    conn.execute(insert(destructions).values(hold_id=hold_id, case_id=case_id, purged_at=now, blobs=count,
+    conn.execute(insert(destructions).values(hold_id=hold_id, case_id=case.case_id, purged_at=now, blobs=count,
                                              ciphertext_sha256=digest))
     certificate = messages.simple(
         "destruction_certificate", case, "Destruction certificate",
         f"{provider} certifies that the data preserved under hold {hold_id} was destroyed on "
-        f"{now.isoformat()}: its key was erased and {count} encrypted parts deleted "
+        f"{now.isoformat()} ({why}): its key was erased and {count} encrypted parts deleted "
         f"(SHA-256 of the destroyed ciphertext {digest}).",
         hold_id=hold_id, destroyed_at=now.isoformat(), parts=count, digest=digest)
-    record(conn, case, Step("purge", case.state, case.state, SYSTEM_ACTOR, now, f"hold {hold_id} purged",
-                            Effects(messages=[certificate], audit={"hold_id": hold_id, "blobs": count,
-                                                                   "ciphertext_sha256": digest})))
-    return True
+    current = load_cases(conn, [case.case_id]).get(case.case_id, case)
+    record(conn, current, Step("purge", current.state, current.state, SYSTEM_ACTOR, now,
+                               f"hold {hold_id} purged: {why}",
+                               Effects(messages=[certificate], audit={"hold_id": hold_id, "blobs": count,
+                                                                      "ciphertext_sha256": digest})))

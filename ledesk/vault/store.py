@@ -17,6 +17,7 @@ from ledesk.datasource.connector import Connector
 from ledesk.models.submission import Submission
 from ledesk.models.tables import vault_blobs, vault_keys
 from ledesk.policy.calendar import LegalCalendar
+from ledesk.policy.schema import Policy
 from ledesk.vault.keys import unwrap, wrap
 
 
@@ -66,11 +67,10 @@ class Vault:
         return {"parts": len(parts), "accounts_found": len({p["account_id"] for p in parts if p["account_id"]}),
                 "records": sum(len(p["records"]) for p in parts)}
 
-    def produce(self, conn: Connection, case: Any, instruments: dict[str, list[str]], now: datetime,
-                actor: str) -> dict[str, Any]:
+    def produce(self, conn: Connection, case: Any, policy: Policy, now: datetime, actor: str) -> dict[str, Any]:
         from ledesk.vault.production import build
 
-        return build(conn, self, case, instruments, now, actor)
+        return build(conn, self, case, policy, now, actor)
 
     def read(self, conn: Connection, hold_id: str) -> list[dict[str, Any]]:
         wrapped = conn.execute(select(vault_keys.c.wrapped_key).where(vault_keys.c.hold_id == hold_id)).scalar()

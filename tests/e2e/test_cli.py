@@ -228,7 +228,7 @@ def test_datasource_preserve_lapse_and_purge(ledesk: Ledesk, tmp_path: Path) -> 
     ledesk.run("actors", "add", "alice", "--role", "reviewer")
     shown = ledesk.run("advance", case_id, "preserve", "--actor", "alice")
     assert shown["history"][-1]["trigger"] == "snapshot_taken"
-    assert ledesk.run("purge") == {"purged": [], "ledger_purged": {}}
+    assert ledesk.run("purge") == {"purged": [], "productions_destroyed": [], "ledger_purged": {}}
     swept = ledesk.run("sweep", now="2027-03-03T00:00:00+09:00")
     assert swept["retention_deleted"] == 1 + 3 * 50  # the data source's own retention, once that day
     assert "retention_deleted" not in ledesk.run("sweep", now="2027-03-03T00:10:00+09:00")

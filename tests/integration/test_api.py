@@ -147,6 +147,9 @@ def test_queue_filters_assignment_and_nondisclosure(api: Api) -> None:
     assert [c["case_id"] for c in api.call("GET", "/v1/cases?assigned_to=alice", "bob").json()["cases"]] == [warrant]
     assert api.call("POST", f"/v1/cases/{warrant}/assign", "bob", json={"reviewer": "olga"}).status_code == 422
     r = api.call("POST", f"/v1/cases/{warrant}/nondisclosure", "alice", json={"indefinite": True, "reason": "court"})
+    assert r.status_code == 200 and r.json()["notice"]["status"] == "deferred"  # no order named: a wish
+    r = api.call("POST", f"/v1/cases/{warrant}/nondisclosure", "alice",
+                 json={"indefinite": True, "reference": "2026-NDO-7", "reason": "court"})
     assert r.status_code == 200 and r.json()["notice"]["status"] == "suppressed"
     assert api.call("GET", "/v1/cases?limit=0", "alice").status_code == 422
     assert api.call("GET", "/v1/cases?due_before=2026-12-01T00:00:00", "alice").status_code == 422

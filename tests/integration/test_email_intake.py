@@ -101,7 +101,18 @@ def test_an_officer_outside_the_authority_domain_is_not_reviewed(world: World) -
 def test_legal_process_naming_the_case_number_is_attached_to_the_preserved_case(world: World) -> None:
     case_id = take(world, "p.eml", message(attachments=[("p.docx", filled("preservation"))]))["case_id"]
     world.fire(case_id, "preserve", "alice")
-    later = message(subject=f"{SUBJECT}: warrant for {case_id}", attachments=[("warrant.pdf", b"%PDF warrant")])
+    # A scan alone states no legal basis to check: kept as correspondence, the preservation keeps running.
+    scan = message(subject=f"{SUBJECT}: warrant for {case_id}", attachments=[("warrant.pdf", b"%PDF warrant")])
+    result = take(world, "s.eml", scan)
+    assert result["status"] == "not_legal_process" and result["guard"] == "legal_process_executable"
+    assert world.show(case_id)["state"] == "preserved" and world.show(case_id)["holds"][0]["status"] == "active"
+    # Mail that names the case with nothing attached is correspondence too.
+    note = take(world, "n.eml", message(subject=f"{SUBJECT}: about {case_id}", body="A warrant will follow.",
+                                        attachments=[]))
+    assert note["status"] == "correspondence" and world.show(case_id)["state"] == "preserved"
+    process = {**sample("legal_process_for_preservation"), "kind": "legal_process", "related_case": case_id}
+    later = message(subject=f"{SUBJECT}: warrant for {case_id}",
+                    attachments=[("warrant.json", json.dumps(process).encode()), ("warrant.pdf", b"%PDF warrant")])
     result = take(world, "w.eml", later)
     assert result == {"case_id": case_id, "status": "linked", "state": "received", "kind": "preservation",
                       "deficiencies": [], "linked_to": case_id}

@@ -152,11 +152,11 @@ def test_foreign_direct_requests_are_redirected_to_mlat(world: World) -> None:
     case_id = world.intake("foreign_direct")["case_id"]
     world.fire(case_id, "require_legal_process", "alice", reason="foreign direct request: MLAT needed")
     assert world.rows("select count(*) from outbox where kind = 'mlat_redirect'")[0][0] == 1
-    world.fire(case_id, "attach_legal_process", "alice", attachment=Attachment("w.pdf", b"%PDF US warrant"))
-    world.fire(case_id, "recommend_disclosure", "alice", reason="has a warrant now")
+    # The foreign authority's own warrant is not process the provider can execute: MLAT is the channel.
     with pytest.raises(GuardRefused) as info:
-        world.fire(case_id, "approve_disclosure", "bob")
-    assert info.value.guard == "not_foreign_direct"
+        world.fire(case_id, "attach_legal_process", "alice", attachment=Attachment("w.pdf", b"%PDF US warrant"))
+    assert info.value.guard == "legal_process_executable" and "MLAT" in info.value.message
+    assert world.show(case_id)["state"] == "awaiting_legal_process"
 
 
 def test_attaching_legal_process_from_a_json_file_replaces_the_basis(world: World, tmp_path: Path) -> None:

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from ledesk.models.db import make_engine, reader
 from ledesk.models.enums import CaseState
 from ledesk.models.tables import cases, events
-from ledesk.states.attempt import Attachment
 from ledesk.states.audit import verify
 from ledesk.states.errors import LedeskError
 from ledesk.states.machine import TABLE, TRIGGERS
+from tests.factories import legal_process_document
 from tests.integration.conftest import World
 
 SAMPLES = ["warrant", "preservation", "preservation_statutory", "emergency", "incomplete", "court_permission",
@@ -54,7 +54,7 @@ def test_random_sequences_keep_the_invariants(sqlite_template: Path, tmp_path_fa
                           st.sampled_from(ACTORS), label="actor")
         extra = data.draw(often, label="reason and document")
         failed = trigger == "verify_callback" and data.draw(st.integers(0, 4), label="fails") == 0
-        attachment = Attachment("doc.pdf", b"%PDF legal process") if extra else None
+        attachment = legal_process_document(valid_until="2030-12-31") if extra else None
         with contextlib.suppress(LedeskError):
             world.fire(case_id, trigger, actor, reason="because" if extra else "", attachment=attachment,
                        failed=failed)

@@ -59,14 +59,21 @@ def vaulted(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **ove
     return world
 
 
+LATER = "2028-12-31"
+
+
 def valid_longer(raw: dict[str, Any]) -> dict[str, Any]:
-    """The samples' process is valid until late December 2026; the generated year needs longer."""
-    return {**raw, "legal_basis": {**raw["legal_basis"], "valid_until": "2028-12-31"}}
+    """The samples' process is valid until late December 2026; the generated year needs longer (and a
+    response date that has not passed, which would be a deficiency)."""
+    return {**raw, "respond_by": "2028-12-31", "legal_basis": {**raw["legal_basis"], "valid_until": "2028-12-31"}}
 
 
 def mlat_request(origin: str = "US") -> dict[str, Any]:
     raw = sample("warrant", mlat={"origin_country": origin, "korean_process_reference": "2026-MLAT-3"})
     raw["legal_basis"] = {**raw["legal_basis"], "instrument": "mlat"}
+    # The Korean approval of an MLAT request covers subscriber data (MLAT Act art. 17(2)); more needs
+    # Korean court process attached.
+    raw["data_requested"] = [d for d in raw["data_requested"] if d["category"] == "subscriber_info"]
     raw["sender"] = {"email": "treaty@moj.go.kr"}
     raw["officer"] = {**raw["officer"], "email": "treaty@moj.go.kr"}
     return raw
@@ -179,16 +186,17 @@ def test_a_generated_year_matches_counts_kept_by_the_test(world: World, tmp_path
             case_id = world.submit(valid_longer(sample("warrant_with_gag_order", reference=ref)))["case_id"]
             key = ("legal_process", "KR", "search_warrant")
         elif choice == "foreign":
-            case_id, key = world.intake("foreign_direct", reference=ref)["case_id"], ("legal_process", "US",
-                                                                                      "search_warrant")
+            case_id = world.intake("foreign_direct", reference=ref, respond_by=LATER)["case_id"]
+            key = ("legal_process", "US", "search_warrant")
         elif choice == "mlat":
             origin = rng.choice(["US", "JP"])
             case_id = world.submit(valid_longer({**mlat_request(origin), "reference": ref}))["case_id"]
             key = ("legal_process", origin, "mlat")
         elif choice == "emergency":
-            case_id, key = world.intake("emergency", reference=ref)["case_id"], ("emergency", "KR", "emergency")
+            case_id, key = world.intake("emergency", reference=ref, respond_by=LATER)["case_id"], (
+                "emergency", "KR", "emergency")
         else:
-            case_id, key = world.intake("preservation", reference=ref)["case_id"], (
+            case_id, key = world.intake("preservation", reference=ref, respond_by=LATER)["case_id"], (
                 "preservation", "KR", "preservation_request")
         assert case_id, choice
         outcome = "pending"

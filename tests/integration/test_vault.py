@@ -13,11 +13,10 @@ from sqlalchemy import select
 from ledesk.datasource.embedded import EmbeddedSource
 from ledesk.models.tables import vault_blobs
 from ledesk.service import Desk
-from ledesk.states.attempt import Attachment
 from ledesk.states.errors import LedeskError
 from ledesk.vault.keys import master_key
 from ledesk.vault.store import Vault
-from tests.factories import sample, seoul
+from tests.factories import legal_process_document, sample, seoul
 from tests.integration.conftest import World
 
 ACCOUNT = {"account_id": "acct-42", "phone": "+82 10 1234 5678", "email": "suspect@example.com",
@@ -124,7 +123,8 @@ def race(world: World, case_id: str, at: object) -> dict[str, object]:
     def attach() -> None:
         start.wait()
         try:
-            world.fire(case_id, "attach_legal_process", "alice", attachment=Attachment("w.pdf", b"%PDF"))
+            world.fire(case_id, "attach_legal_process", "alice",
+                       attachment=legal_process_document(valid_until="2027-03-31"))
             outcomes["attach"] = "ok"
         except LedeskError as exc:
             outcomes["attach"] = exc.code
@@ -146,8 +146,8 @@ def test_a_hold_with_legal_process_is_never_purged_even_in_a_race(vaulted: World
     for attempt in range(6):
         raw = sample("preservation")
         raw["reference"], raw["targets"][0]["value"] = f"RACE-{attempt}", f"010-5555-000{attempt}"
+        vaulted.clock.set(seoul(2026, 12, 1))  # before intake: its respond-by date must not have passed
         case_id = vaulted.submit(raw)["case_id"]
-        vaulted.clock.set(seoul(2026, 12, 1))
         vaulted.fire(case_id, "preserve", "alice")
         at = seoul(2027, 3, 3, 0)
         vaulted.clock.set(at)
@@ -210,7 +210,8 @@ def test_outcomes_per_target_from_the_data_source(vaulted: World) -> None:
     vaulted.fire(case_id, "recommend_disclosure", "alice", reason="court permission covers IP logs")
     vaulted.fire(case_id, "approve_disclosure", "bob")
     doc = vaulted.show(case_id)
-    assert [t["outcome"] for t in doc["targets"]] == ["out_of_retention", "not_held", "customer_controlled"]
+    # Older than the logs are kept; an identifier that exists nowhere; an enterprise customer's own data.
+    assert [t["outcome"] for t in doc["targets"]] == ["out_of_retention", "no_data", "redirected"]
     assert {"no_records", "redirect"} <= {letter["kind"] for letter in doc["letters"]}
 
 

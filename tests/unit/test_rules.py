@@ -13,7 +13,7 @@ from ledesk.states.effects import ALL, Related
 from ledesk.states.engine import allowed_triggers, apply
 from ledesk.states.errors import BadInput, GuardRefused, InvalidTrigger
 from ledesk.states.notice import NonDisclosureOrder
-from tests.factories import attempt, calendar, case, policy, seoul
+from tests.factories import attempt, calendar, case, legal_process_document, policy, seoul
 
 
 def refused(rule: str, record, att, rel=None) -> GuardRefused:  # type: ignore[no-untyped-def]
@@ -145,7 +145,7 @@ def test_preservation_extension_only_once_and_215_2_only_with_court_permission()
     statutory = case("preservation_statutory", state="preserved")
     assert statutory.regime == "KR_CPA215_2"
     refused("court_permission_if_required", statutory, attempt("extend"))
-    permit = Attachment("permission.pdf", b"%PDF court permission")
+    permit = legal_process_document(instrument="court_permission", issued_by="Seoul Central District Court")
     after, _step = apply(statutory, attempt("extend", attachment=permit), Related(hold_expires_at=seoul(2027, 2, 2, 0)))
     assert after.extensions_used == 1
     refused("extension_available", after, attempt("extend", attachment=permit))

@@ -73,7 +73,8 @@ def nondisclosure(case_id: str, body: NondisclosureIn, who: Who, rt: Rt) -> dict
         until = date.fromisoformat(body.until) if body.until else None
     except ValueError:
         raise ApiError(422, "bad_input", f"until: {body.until!r} is not a date") from None
-    rt.desk(with_vault=False).record_order(case_id, actor, until, body.indefinite, body.reason)
+    rt.desk(with_vault=False).record_order(case_id, actor, until, body.indefinite, body.reason,
+                                           reference=body.reference)
     return show_case(rt, case_id, who.roles)
 
 

@@ -55,7 +55,7 @@ SECTIONS: tuple[Section, ...] = (
         Field("kind", "Request type", "요청 유형", "choice", _choices(CaseKind), prefilled=True),
         Field("related_case", "Related LE Desk case number", "관련 사건 번호"),
         Field("reference", "Your case number", "귀 기관 사건 번호"),
-        Field("respond_by", "Response requested by (YYYY-MM-DD)", "회신 요청일"),
+        Field("respond_by", "Response requested by (YYYY-MM-DD)", "회신 요청일", "date"),
         Field("sender.email", "Submitted by (e-mail)", "제출자 이메일"),
     ), ALL),
     Section("authority", "Requesting authority", "요청 기관", (

@@ -7,7 +7,6 @@ after forms.guard has cleared it."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
 from lxml import etree
@@ -22,13 +21,13 @@ from ledesk.intake.forms.fields import (
     normal_label,
 )
 from ledesk.intake.forms.guard import FormError, open_docx
+from ledesk.models.submission import read_date
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
 CHECKED, UNCHECKED = "☒", "☐"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
                           remove_comments=True, remove_pis=True)
-_KOREAN_DATE = re.compile(r"^(\d{4})\s*[.\-/]\s*(\d{1,2})\s*[.\-/]\s*(\d{1,2})\s*\.?$")
 
 
 def _paragraphs(cell: Any) -> list[Any]:
@@ -118,16 +117,12 @@ def to_bool(text: str, label: str) -> bool | None:
 
 
 def to_date(text: str, label: str) -> str | None:
-    t = text.strip()
-    if not t:
+    if not text.strip():
         return None
-    found = _KOREAN_DATE.match(t)
-    if not found:
-        raise FormError(f"{label}: {t[:40]!r} is not a date (YYYY-MM-DD or YYYY. M. D.)")
     try:
-        return date(int(found[1]), int(found[2]), int(found[3])).isoformat()
-    except ValueError:
-        raise FormError(f"{label}: {t[:40]!r} is not a real date") from None
+        return read_date(text).isoformat()
+    except ValueError as exc:
+        raise FormError(f"{label}: {exc}") from None
 
 
 def convert(field: Field, text: str) -> Any:
