@@ -211,6 +211,16 @@ class Desk:
                                 self.attempt("nondisclosure", actor, actor_roles, reason=reason), attachment,
                                 reference.strip()[:200])
 
+    def attach_followup(self, case_id: str, actor: str, attachment: Attachment | None,
+                        reason: str = "") -> CaseRecord:
+        """The follow-up legal process of a disclosed emergency: stored, checked, the follow-up alert stopped."""
+        from ledesk.states.followup import MAY_ATTACH_FOLLOWUP, attach_followup
+
+        with self.transaction() as conn:
+            actor_roles = roles.require_in(conn, actor, MAY_ATTACH_FOLLOWUP, "attaching follow-up legal process")
+            return attach_followup(conn, case_id, self.attempt("followup", actor, actor_roles, reason=reason),
+                                   attachment)
+
     def refer(self, case_id: str, actor: str, reason: str) -> CaseRecord:
         """A terms-of-service referral to the abuse team, held while the user's notice is held."""
         from ledesk.states.referral import MAY_REFER, refer

@@ -208,11 +208,15 @@ def _supplement_related(conn: Connection, sub: Submission, authority_domain: str
     case, or brings the legal process a preserved or waiting case needs. Otherwise it opens a new case."""
     assert sub.related_case is not None
     found = load_cases(conn, [sub.related_case]).get(sub.related_case)
-    if found is None or found.authority_domain != authority_domain or found.state in TERMINAL_STATES:
+    if found is None or found.authority_domain != authority_domain:
         return None
     given = sub.model_dump(mode="json", by_alias=True, exclude_unset=True)
     supplement = {k: v for k, v in given.items() if k not in {"kind", "sender", "related_case"}}
     carries_process = sub.legal_basis.instrument not in (None, Instrument.PRESERVATION_REQUEST, Instrument.EMERGENCY)
+    if found.is_emergency and found.state == CaseState.DISCLOSED and carries_process:
+        return _followup(conn, found, supplement, documents, sub.sender.email, now, policy, cal)
+    if found.state in TERMINAL_STATES:
+        return None
     if found.state == CaseState.INCOMPLETE:
         trigger = Trigger.CURE
     elif found.state in (CaseState.PRESERVED, CaseState.AWAITING_LEGAL_PROCESS) and carries_process:
@@ -229,6 +233,23 @@ def _supplement_related(conn: Connection, sub: Submission, authority_domain: str
                 "reason": exc.message, "guard": exc.guard}
     return {"case_id": found.case_id, "status": "linked", "state": after.state, "kind": found.kind,
             "deficiencies": after.deficiencies, "linked_to": found.case_id}
+
+
+def _followup(conn: Connection, found: CaseRecord, supplement: dict[str, Any], documents: list[Attachment],
+              sender: str, now: datetime, policy: Policy, cal: LegalCalendar) -> dict[str, Any]:
+    """A disclosed emergency's follow-up legal process, sent by the authority (portal or e-mail)."""
+    from ledesk.states.followup import attach_followup
+
+    attachment = Attachment("followup.json", json.dumps(supplement).encode(), "legal_process")
+    try:
+        after = attach_followup(conn, found.case_id, system_attempt("followup", now, policy, cal,
+                                                                     reason=f"follow-up process from {sender}"),
+                                attachment)
+    except GuardRefused as exc:
+        kept = correspondence(conn, found.case_id, attachment, now, sender, refused=exc, extra=documents)
+        return {**kept, "status": "not_legal_process", "reason": exc.message, "guard": exc.guard}
+    return {"case_id": found.case_id, "status": "linked", "state": after.state, "kind": found.kind,
+            "deficiencies": [], "linked_to": found.case_id}
 
 
 def correspondence(conn: Connection, case_id: str, document: Attachment, now: datetime, sender: str,

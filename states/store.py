@@ -125,8 +125,14 @@ def _write_targets(conn: Connection, case_id: str, rows: list[tuple[str, str, st
 def record(conn: Connection, case: CaseRecord, step: Step, read_at_version: int | None = None) -> None:
     """Write one step that happened to one case (a trigger, or an action that keeps its state: an order,
     a referral, an invoice, a purge). `read_at_version` is the version the case was read at when `case`
-    is already the record after the step."""
-    write(conn, [Outcome(case, case.version if read_at_version is None else read_at_version, [step])])
+    is already the record after the step. The step's changes are applied here, so an action that keeps
+    the state still writes what it changed."""
+    expected = case.version if read_at_version is None else read_at_version
+    if step.effects.changes:
+        case = case.clone()
+        for name, value in step.effects.changes.items():
+            setattr(case, name, value)
+    write(conn, [Outcome(case, expected, [step])])
 
 
 def write(conn: Connection, outcomes: list[Outcome]) -> None:

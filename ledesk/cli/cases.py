@@ -48,6 +48,11 @@ def cmd_nondisclosure(rt: Runtime, args: argparse.Namespace) -> int:
     return emit_case(rt, args.case, args.json)
 
 
+def cmd_followup(rt: Runtime, args: argparse.Namespace) -> int:
+    rt.desk(with_vault=False).attach_followup(args.case, args.actor, attachment(args.attach), args.reason or "")
+    return emit_case(rt, args.case, args.json)
+
+
 def cmd_refer(rt: Runtime, args: argparse.Namespace) -> int:
     rt.desk(with_vault=False).refer(args.case, args.actor, args.reason or "")
     return emit_case(rt, args.case, args.json)
@@ -124,6 +129,11 @@ def register(add: Adder) -> None:
     p.add_argument("--actor", required=True)
     p.add_argument("--reason")
     p.add_argument("--attach", metavar="FILE")
+    p = add("followup", cmd_followup, "attach the follow-up legal process of a disclosed emergency")
+    p.add_argument("case")
+    p.add_argument("--attach", required=True, metavar="FILE")
+    p.add_argument("--actor", required=True)
+    p.add_argument("--reason")
     p = add("refer", cmd_refer, "refer the case to the abuse team (held while the user's notice is held)")
     p.add_argument("case")
     p.add_argument("--actor", required=True)

@@ -44,7 +44,8 @@ OUTCOMES = {
 DETAILS = {
     LEGAL_PROCESS: ("produced_content", "produced_non_content", "nondisclosure_order", "users_notified",
                     "notices_delayed", "redirected_to_customer"),
-    EMERGENCY: ("produced_content", "produced_non_content", "verification_failed", "redirected_to_customer"),
+    EMERGENCY: ("produced_content", "produced_non_content", "verification_failed", "redirected_to_customer",
+                "followup_process_received"),
     PRESERVATION: ("extended",),
 }
 MEASURES = {t: ("received", *OUTCOMES[t], *DETAILS[t]) for t in OUTCOMES}
@@ -73,6 +74,7 @@ class CaseFacts:
     redirected: bool = False
     verification_failed: bool = False
     extended: bool = False
+    followup_process: bool = False  # an emergency's follow-up legal process arrived
 
 
 def check_range(first: date, last: date) -> None:
@@ -139,6 +141,7 @@ def facts(row: dict[str, Any], target_outcomes: list[str], notice: dict[str, Any
         notice_delayed=notice.get("status") == NoticeStatus.DEFERRED or (sent and ndo),
         redirected=bool({CUSTOMER_CONTROLLED, REDIRECTED} & set(target_outcomes)),
         verification_failed=bool(row["callback_failed"]),
+        followup_process=kind == CaseKind.EMERGENCY and bool(row["legal_process_at"]),
         extended="extended" in hold_statuses or int(row["extensions_used"] or 0) > 0,
     )
 
@@ -161,6 +164,7 @@ def _measures(f: CaseFacts) -> Iterable[tuple[str, int]]:
         "notices_delayed": f.notice_delayed,
         "redirected_to_customer": f.redirected,
         "verification_failed": f.verification_failed,
+        "followup_process_received": f.followup_process,
         "extended": f.extended,
     }
     for name in details:

@@ -152,3 +152,24 @@ def test_customer_data_is_redirected_never_produced(ledesk: Ledesk, tmp_path: Pa
     assert [t["outcome"] for t in shown["targets"]] == ["redirected"]
     kinds = [letter["kind"] for letter in shown["letters"]]
     assert "redirect" in kinds and "no_records" not in kinds
+
+
+def test_an_emergencys_follow_up_process_is_stored_checked_and_counted(ledesk: Ledesk, tmp_path: Path) -> None:  # noqa: F811
+    ledesk.run("actors", "add", "olga", "--role", "oncall")
+    case_id = ledesk.run("intake", str(SAMPLES / "emergency.json"))["case_id"]
+    ledesk.run("advance", case_id, "verify_callback", "--actor", "olga", "--reason", "called the station")
+    assert ledesk.run("advance", case_id, "emergency_disclose", "--actor", "bob")["state"] == "disclosed"
+    scan = tmp_path / "w.pdf"
+    scan.write_bytes(b"%PDF warrant")
+    assert ledesk.run("followup", case_id, "--attach", str(scan), "--actor", "alice", code=1)["guard"] == \
+        "legal_process_document_attached"
+    stranger = process(targets=[{"type": "username", "value": "someone_else", "known_info": ""}])
+    assert ledesk.run("followup", case_id, "--attach", write(tmp_path, "s.json", stranger), "--actor", "alice",
+                      code=1)["guard"] == "legal_process_names_case_target"
+    shown = ledesk.run("followup", case_id, "--attach", write(tmp_path, "f.json", process()), "--actor", "alice")
+    assert shown["state"] == "disclosed" and shown["history"][-1]["trigger"] == "followup_legal_process"
+    assert {t["status"] for t in shown["timers"] if t["kind"] == "emergency_followup"} == {"cancelled"}
+    assert ledesk.run("sweep", now="2026-12-10T09:00:00+09:00")["fired"] == []  # no follow-up alert
+    rows = ledesk.run("report", "transparency", "--from", "2026-12-01", "--to", "2026-12-31",
+                      "-o", str(tmp_path / "r.csv"))["rows"]
+    assert [r["requests"] for r in rows if r["measure"] == "followup_process_received"] == [1]

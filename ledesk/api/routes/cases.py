@@ -52,15 +52,18 @@ def fire(case_id: str, trigger: str, body: TriggerIn, who: Who, rt: Rt) -> dict[
     actor = staff(who)
     if trigger not in TRIGGERS:
         raise ApiError(404, "not_found", f"no trigger {trigger!r}; triggers are: {', '.join(TRIGGERS)}")
-    attachment = None
-    if body.attachment is not None:
-        try:
-            content = base64.b64decode(body.attachment.content_base64, validate=True)
-        except ValueError:
-            raise ApiError(422, "bad_input", "attachment.content_base64 is not base64") from None
-        attachment = Attachment(body.attachment.filename, content)
-    rt.desk().fire(case_id, trigger, actor, reason=body.reason, attachment=attachment, failed=body.failed)
+    rt.desk().fire(case_id, trigger, actor, reason=body.reason, attachment=_attachment(body), failed=body.failed)
     return show_case(rt, case_id, who.roles)
+
+
+def _attachment(body: TriggerIn) -> Attachment | None:
+    if body.attachment is None:
+        return None
+    try:
+        content = base64.b64decode(body.attachment.content_base64, validate=True)
+    except ValueError:
+        raise ApiError(422, "bad_input", "attachment.content_base64 is not base64") from None
+    return Attachment(body.attachment.filename, content)
 
 
 @router.post("/{case_id}/nondisclosure")
@@ -75,6 +78,14 @@ def nondisclosure(case_id: str, body: NondisclosureIn, who: Who, rt: Rt) -> dict
         raise ApiError(422, "bad_input", f"until: {body.until!r} is not a date") from None
     rt.desk(with_vault=False).record_order(case_id, actor, until, body.indefinite, body.reason,
                                            reference=body.reference)
+    return show_case(rt, case_id, who.roles)
+
+
+@router.post("/{case_id}/followup")
+def followup(case_id: str, body: TriggerIn, who: Who, rt: Rt) -> dict[str, Any]:
+    """The follow-up legal process of a disclosed emergency, as `attachment` (JSON with its legal basis)."""
+    actor = staff(who)
+    rt.desk(with_vault=False).attach_followup(case_id, actor, _attachment(body), body.reason)
     return show_case(rt, case_id, who.roles)
 
 

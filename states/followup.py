@@ -1,0 +1,60 @@
+"""The follow-up legal process of a disclosed emergency (the guidelines: supporting documents may be
+required, without delaying the answer). It is stored with the case and checked like any legal process;
+it stops the follow-up alert and the transparency report counts it. The case stays disclosed: an
+obligation after disclosure is a timer and a document, not a state."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from ledesk.models.enums import CaseKind, CaseState, TimerKind
+from ledesk.models.submission import SubmissionError, merge_supplement
+from ledesk.states import messages, process
+from ledesk.states.attempt import Attachment, Attempt
+from ledesk.states.case import CaseRecord
+from ledesk.states.effects import Effects
+from ledesk.states.errors import GuardRefused
+from ledesk.states.regime import regime_for
+from ledesk.states.store import Step, load_case, record
+
+MAY_ATTACH_FOLLOWUP = ("reviewer", "approver")
+
+
+def checked(case: CaseRecord, attempt: Attempt, attachment: Attachment | None) -> None:
+    """Refuse, naming the rule, unless this is legal process that follows up this disclosed emergency."""
+    if case.kind != CaseKind.EMERGENCY:
+        raise GuardRefused("emergency_kind", "follow-up documents belong to an emergency request")
+    if case.state != CaseState.DISCLOSED:
+        raise GuardRefused("emergency_disclosed", "follow-up legal process comes after the emergency disclosure; "
+                                                  f"this emergency is {case.state}")
+    if attachment is None or attachment.as_json() is None:
+        raise GuardRefused("legal_process_document_attached", "attach the follow-up legal process with its legal "
+                                                              "basis (--attach FILE.json)")
+    try:
+        merged = merge_supplement(case.submission, attachment.as_json() or {})
+    except SubmissionError as exc:
+        raise GuardRefused("legal_process_document_attached", f"not a valid partial submission: {exc}") from None
+    as_process = merged.model_copy(update={"kind": CaseKind.LEGAL_PROCESS})
+    for rule, refusal in (
+            ("legal_process_executable", process.not_executable(merged, regime_for(as_process, case.country),
+                                                                attempt.policy)),
+            ("legal_process_valid_now", process.invalid_now(merged.legal_basis,
+                                                            attempt.calendar.local_date(attempt.now), attempt.policy)),
+            ("legal_process_names_case_target", process.names_no_target(merged, case.submission))):
+        if refusal is not None:
+            raise GuardRefused(rule, refusal)
+
+
+def attach_followup(conn: Connection, case_id: str, attempt: Attempt, attachment: Attachment | None) -> CaseRecord:
+    case = load_case(conn, case_id, lock=True)
+    checked(case, attempt, attachment)
+    assert attachment is not None
+    basis = (attachment.as_json() or {}).get("legal_basis") or {}
+    fx = Effects(changes={"legal_process_at": attempt.now}, cancel={TimerKind.EMERGENCY_FOLLOWUP},
+                 documents=[Attachment(attachment.filename, attachment.content, "legal_process")],
+                 audit={"instrument": basis.get("instrument"), "document_reference": basis.get("document_reference")})
+    fx.messages.append(messages.simple("legal_process_received", case, "Follow-up legal process received",
+                                       f"Your follow-up legal process was received.\n{messages.WAIVER}"))
+    record(conn, case, Step("followup_legal_process", case.state, case.state, attempt.actor, attempt.now,
+                            attempt.reason, fx))
+    return load_case(conn, case_id)
