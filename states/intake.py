@@ -46,8 +46,10 @@ from ledesk.states.targets import dedupe_key
 
 
 def email_domain(address: str) -> str:
-    local, at, domain = address.strip().rpartition("@")
-    if not at or not local or not domain or " " in address.strip():
+    """The domain of exactly one plain address; "" for a list, a display name, or anything else."""
+    text = address.strip()
+    local, at, domain = text.rpartition("@")
+    if not at or not local or not domain or text.count("@") != 1 or any(c in text for c in ' ,;<>()"\t\n'):
         return ""
     return domain.rstrip(".").casefold()
 

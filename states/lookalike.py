@@ -33,9 +33,18 @@ def distance(a: str, b: str, cap: int = 3) -> int:
     return previous[-1]
 
 
+def unicode_domain(domain: str) -> str:
+    """A domain as people read it: punycode labels (xn--...) decoded, so a look-alike hidden in them is
+    judged like the Unicode one."""
+    try:
+        return domain.encode("ascii").decode("idna")
+    except (UnicodeError, ValueError):
+        return domain
+
+
 def imitated(domain: str, listed: Iterable[str]) -> str | None:
     """The allow-listed domain this one imitates, if any (never the domain itself or its subdomains)."""
-    domain = domain.casefold()
+    domain = unicode_domain(domain.casefold()).casefold()
     for real in listed:
         if domain == real or domain.endswith("." + real):
             return None

@@ -96,10 +96,16 @@ def intake_email(conn: Connection, name: str, data: bytes, now: datetime, policy
         return not_reviewed_record(
             conn, mail.sender, f"sender domain {domain or '(none)'} is not an allow-listed law-enforcement authority",
             sha, now, policy, envelope, lookalike_alert(conn, mail.sender))
+    if mail.sender_problem:
+        # A From that hides a second address or dresses one up as a name is never taken, whatever passed.
+        return not_reviewed_record(
+            conn, mail.sender, mail.sender_problem, sha, now, policy, envelope,
+            f"malformed From for mail claiming to be from allow-listed {authority.domain}: possible spoofing")
     if mail.dmarc != "pass":
         verdict = mail.dmarc or f"no verdict from {authserv_id(policy)}"
+        why = f"; {mail.auth_problem}" if mail.auth_problem else ""
         return not_reviewed_record(
-            conn, mail.sender, f"DMARC did not pass for {domain} ({verdict})", sha, now, policy, envelope,
+            conn, mail.sender, f"DMARC did not pass for {domain} ({verdict}){why}", sha, now, policy, envelope,
             f"DMARC {verdict} for mail claiming to be from allow-listed {authority.domain}: possible spoofing")
     form = next((a for a in mail.attachments if a.filename.lower().endswith((".docx", ".json"))), None)
     others = tuple(a for a in mail.attachments if a is not form)

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from email import policy as email_policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from email.utils import getaddresses
 
+from ledesk.intake.authresults import dmarc_verdict
 from ledesk.states.attempt import Attachment
 
 SUBJECT = "Law Enforcement Agency Disclosure Request"
@@ -29,10 +29,12 @@ class MessageError(ValueError):
 class Received:
     sender: str
     subject: str
-    dmarc: str | None                 # the provider's own verdict: pass, fail, none... or None if absent
+    dmarc: str | None                 # the provider's own verdict: "pass" only when aligned with From
     text: str                         # subject and plain-text body, for case numbers and references
     attachments: list[Attachment] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
+    sender_problem: str = ""          # why From is not exactly one plain address, when it is not
+    auth_problem: str = ""            # why our Authentication-Results could not be trusted, when not
 
 
 def safe_name(name: str | None, index: int) -> str:
@@ -42,14 +44,32 @@ def safe_name(name: str | None, index: int) -> str:
     return base or f"attachment-{index}"
 
 
-def own_dmarc_verdict(message: EmailMessage, authserv_id: str) -> str | None:
-    for header in message.get_all("Authentication-Results") or []:
-        text = str(header)
-        server = text.split(";", 1)[0].strip().split()
-        if server and server[0].casefold() == authserv_id.casefold():
-            found = re.search(r"\bdmarc\s*=\s*([A-Za-z]+)", text)
-            return found.group(1).lower() if found else "none"
-    return None
+def strict_sender(message: EmailMessage) -> tuple[str, str]:
+    """(the one From address, "") or (what it claims, why it is not acceptable): exactly one From header,
+    parsed with no defects, to exactly one address whose display name is not itself an address."""
+    values = message.get_all("From") or []
+    if len(values) != 1:
+        return "", f"the message has {len(values)} From headers; exactly one is accepted"
+    header = message["From"]
+    addresses = list(getattr(header, "addresses", ()))
+    claimed = addresses[0].addr_spec if addresses else ""
+    if getattr(header, "defects", ()):
+        return claimed, f"the From header does not parse cleanly ({header.defects[0].__class__.__name__})"
+    if len(addresses) != 1:
+        return claimed, f"the From header names {len(addresses)} addresses; exactly one is accepted"
+    if "@" in addresses[0].display_name or addresses[0].addr_spec.count("@") != 1:
+        return claimed, "the From header's display name is an address of its own"
+    return claimed, ""
+
+
+def own_dmarc_verdict(message: EmailMessage, authserv_id: str, from_domain: str) -> tuple[str | None, str]:
+    """The provider's own DMARC verdict as the text the intake records: "pass" only when it passed for
+    exactly the From domain (header.from), and why not otherwise."""
+    verdict = dmarc_verdict([str(h) for h in message.get_all("Authentication-Results") or []], authserv_id,
+                            from_domain)
+    if verdict.dmarc == "pass" and not verdict.aligned:
+        return "pass for another domain", "DMARC passed for a header.from other than the From domain"
+    return verdict.dmarc, verdict.problem
 
 
 def read_message(data: bytes, authserv_id: str) -> Received:
@@ -58,13 +78,12 @@ def read_message(data: bytes, authserv_id: str) -> Received:
     try:
         message = BytesParser(policy=email_policy.default).parsebytes(data)
         assert isinstance(message, EmailMessage)
-        senders = getaddresses([str(v) for v in message.get_all("From") or []])
+        sender, sender_problem = strict_sender(message)
         subject = str(message.get("Subject") or "")
     except Exception as exc:  # the e-mail package raises many types on malformed headers
         raise MessageError(f"the message cannot be read: {exc.__class__.__name__}: {exc}") from None
-    addresses = [addr for _, addr in senders if addr]
-    if len(addresses) != 1:
-        raise MessageError("the message must have exactly one sender (From)")
+    if not sender:
+        raise MessageError(f"the message must have exactly one sender (From): {sender_problem}")
     body = message.get_body(preferencelist=("plain",))
     text = subject + "\n" + (body.get_content() if body is not None else "")
     attachments: list[Attachment] = []
@@ -80,4 +99,5 @@ def read_message(data: bytes, authserv_id: str) -> Received:
     headers = {k: str(message.get(k) or "")[:500] for k in ("From", "To", "Subject", "Date", "Message-ID")}
     headers["Authentication-Results"] = " | ".join(str(h)[:500] for h in message.get_all("Authentication-Results")
                                                    or [])
-    return Received(addresses[0], subject, own_dmarc_verdict(message, authserv_id), text, attachments, headers)
+    dmarc, problem = own_dmarc_verdict(message, authserv_id, sender.rpartition("@")[2])
+    return Received(sender, subject, dmarc, text, attachments, headers, sender_problem, problem)

@@ -153,3 +153,56 @@ def test_the_drop_folder_moves_each_file_by_its_outcome(world: World, tmp_path: 
     assert sorted(p.name for p in (tmp_path / "refused").iterdir()) == [
         "b.docx", "b.docx.result.json", "c.txt", "c.txt.result.json"]
     assert list(inbox.iterdir()) == []
+
+
+def _with_header(data: bytes, name: str, value: str) -> bytes:
+    """The message with one header's value replaced as an attacker would write it."""
+    head, _, body = data.partition(b"\n\n")
+    lines = [ln for ln in head.split(b"\n") if not ln.lower().startswith(name.lower().encode() + b":")]
+    return b"\n".join([f"{name}: {value}".encode(), *lines]) + b"\n\n" + body
+
+
+@pytest.mark.parametrize("from_value", [
+    "Kim <minjun.kim@police.go.kr> <attacker@evil.example>",
+    "minjun.kim@police.go.kr, attacker@evil.example",
+    '"minjun.kim@police.go.kr" <attacker@police.go.kr>',
+])
+def test_a_from_that_is_not_exactly_one_plain_address_is_not_reviewed_and_alerts(world: World,
+                                                                                  from_value: str) -> None:
+    data = _with_header(message(attachments=[("e.json", json.dumps(sample("emergency")).encode())]), "From",
+                        from_value)
+    result = take(world, "m.eml", data)
+    assert result["status"] == "not_reviewed", result
+    assert world.count("cases") == 0
+    alerts = world.rows("select subject from outbox where kind = 'security_alert'")
+    assert alerts and "possible spoofing" in alerts[0].subject
+
+
+@pytest.mark.parametrize("auth", [
+    "mail.ledesk.local; spf=pass smtp.mailfrom=dmarc=pass@evil.example",
+    "mail.ledesk.local; spf=pass (dmarc=pass header.from=police.go.kr) smtp.mailfrom=a@evil.example",
+    "mail.ledesk.local; dmarc=pass header.from=evil.example",
+    "relay.evil.example; dmarc=pass header.from=police.go.kr",
+])
+def test_a_forged_authentication_result_never_opens_a_case(world: World, auth: str) -> None:
+    data = _with_header(message(attachments=[("e.json", json.dumps(sample("emergency")).encode())]),
+                        "Authentication-Results", auth)
+    result = take(world, "m.eml", data)
+    assert result["status"] == "not_reviewed" and "DMARC did not pass" in result["reason"], result
+    assert world.count("cases") == 0 and world.rows("select count(*) from outbox where kind = 'emergency_page'"
+                                                    )[0][0] == 0
+
+
+def test_an_officer_email_list_is_refused(world: World) -> None:
+    raw = sample("warrant")
+    raw["officer"] = {**raw["officer"], "email": "minjun.kim@police.go.kr, leak@evil.example"}
+    assert world.submit(raw)["status"] == "not_reviewed" and world.count("cases") == 0
+
+
+def test_a_punycode_look_alike_sender_raises_the_alert(world: World) -> None:
+    lookalike = "pоlice.go.kr".encode("idna").decode("ascii")  # a Cyrillic о, as the mail carries it
+    raw = sample("emergency", sender={"email": f"kim@{lookalike}"})
+    raw["officer"] = {**raw["officer"], "email": f"kim@{lookalike}"}
+    assert world.submit(raw)["status"] == "not_reviewed"
+    [alert] = world.rows("select subject from outbox where kind = 'security_alert'")
+    assert "imitates police.go.kr" in alert.subject
