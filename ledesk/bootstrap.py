@@ -9,6 +9,7 @@ to anything or read a key."""
 from __future__ import annotations
 
 import copy
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -104,12 +105,19 @@ class Runtime:
                         zone=self.calendar.zone, cases=cases, channels=channels)
 
 
+def private_files() -> None:
+    """Every file and folder LE Desk creates is its own: 0600 and 0700 (the database, letters, the outbox,
+    reports, keys). Called by each entry point before it writes anything."""
+    os.umask(0o077)
+
+
 _shared: dict[str, Runtime] = {}
 
 
 def runtime(now: str | None = None) -> Runtime:
     """The runtime of a flow run: one engine per database for the whole process (a worker runs many
     flows), on the clock of the run: `now` when the caller simulates time, else LEDESK_NOW or the real clock."""
+    private_files()
     url = database_url()
     base = _shared.setdefault(url, Runtime(url))
     return base.at(FixedClock(parse_instant(now)) if now else None)

@@ -9,26 +9,22 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from ledesk.api import errors
-from ledesk.api.bodies import MAX_JSON_BYTES, MAX_UPLOAD_BYTES
 from ledesk.api.errors import error_body
+from ledesk.api.limits import RequestLimits
 from ledesk.api.routes import cases, health, reports, submissions
 from ledesk.api.web import mount_web
-from ledesk.bootstrap import Runtime
+from ledesk.bootstrap import Runtime, private_files
 
 log = logging.getLogger("ledesk.api")
-UPLOAD_PATHS = ("/v1/submissions", "/cases/")  # where a filled form or a document may be posted
 
 
 def create_app(rt: Runtime | None = None) -> FastAPI:
+    private_files()
     app = FastAPI(title="LE Desk", version="1", description=__doc__)
     app.state.rt = rt or Runtime()
 
     @app.middleware("http")
-    async def limit_size(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        limit = MAX_UPLOAD_BYTES if request.url.path.startswith(UPLOAD_PATHS) else MAX_JSON_BYTES
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > limit):
-            return JSONResponse(error_body("too_large", f"request body over {limit:,} bytes"), status_code=413)
+    async def last_net(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         try:
             return await call_next(request)
         except Exception:  # the last net: log it here, tell the client nothing about the inside
@@ -39,4 +35,5 @@ def create_app(rt: Runtime | None = None) -> FastAPI:
     for router in (health.router, submissions.router, cases.router, reports.router):
         app.include_router(router)
     mount_web(app)
+    app.add_middleware(RequestLimits)  # outermost: limits hold before anything reads the body
     return app

@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import Any
 
-from ledesk.bootstrap import Runtime
+from ledesk.bootstrap import Runtime, private_files
 from ledesk.cli import audit, cases, clock, datasource, outbox, people, reports, servers, submissions
 from ledesk.cli.common import Command, Parser, UsageError
 from ledesk.cli.render import emit
@@ -59,6 +59,7 @@ def _error(exc: LedeskError, as_json: bool) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     as_json = "--json" in argv
+    private_files()
     try:
         args = build_parser().parse_args(argv)
         if not getattr(args, "fn", None):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -139,8 +140,8 @@ def _named_case(conn: Connection, text: str, authority_domain: str) -> str | Non
     for row in conn.execute(select(cases.c.case_id, cases.c.reference).where(
             cases.c.authority_domain == authority_domain, cases.c.state.not_in(open_states),
             cases.c.reference != "")):
-        if row.reference and row.reference in text:
-            return str(row.case_id)
+        if row.reference and re.search(rf"(?<![\w-]){re.escape(row.reference)}(?![\w-])", text):
+            return str(row.case_id)  # the whole reference as a token, never a part of a longer one
     return None
 
 

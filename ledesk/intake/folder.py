@@ -43,4 +43,8 @@ def each_inbox_file(home: Path, take_file: Callable[[Path], Mapping[str, Any]]) 
         except LedeskError as exc:
             outcome = {"file": path.name, "error": exc.message, "code": exc.code}
             _move(path, home / "refused", outcome)
+        except Exception as exc:  # one unreadable file never stops the ones after it
+            outcome = {"file": path.name, "error": f"unreadable: {exc.__class__.__name__}: {str(exc)[:200]}",
+                       "code": "unreadable"}
+            _move(path, home / "refused", outcome)
         yield outcome

@@ -309,3 +309,15 @@ def test_reports_and_an_invoice_with_one_command_each(ledesk: Ledesk, tmp_path: 
     assert ledesk.run("report", "pcsa", "--half", "2026-H3", code=2)["code"] == "bad_input"
     assert ledesk.run("report", "transparency", "--from", "yesterday", "--to", "2026-07-01", code=2)["code"] == \
         "bad_input"
+
+
+def test_every_file_and_folder_under_ledesk_home_is_private(ledesk: Ledesk, tmp_path: Path) -> None:
+    ledesk.run("intake", str(SAMPLES / "warrant.json"))
+    ledesk.run("dispatch")
+    ledesk.run("letters", "render")
+    home = tmp_path / "home"
+    found = [p for p in home.rglob("*")]
+    assert any(p.suffix == ".eml" for p in found) and any(p.suffix == ".docx" for p in found)
+    loose = [f"{p.relative_to(home)} {oct(p.stat().st_mode & 0o777)}" for p in found
+             if p.stat().st_mode & 0o077]
+    assert loose == []

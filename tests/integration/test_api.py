@@ -271,3 +271,24 @@ def test_reports_are_read_by_staff_and_never_by_authorities_or_on_call_alone(api
     assert api.call("GET", "/v1/reports/other", "alice", params={"half": "2026-H2"}).status_code == 422
     assert api.call("GET", "/v1/reports/transparency", params={"from": "2026-12-01", "to": "2026-12-31"}
                     ).status_code == 401
+
+
+def test_a_chunked_body_over_the_limit_is_refused_as_it_arrives(api: Api) -> None:
+    case_id = api.world.intake("warrant")["case_id"]
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the body arrives chunked
+        yield b'{"reason": "'
+        for _ in range(40):
+            yield b"x" * 50_000
+        yield b'"}'
+
+    r = api.call("POST", f"/v1/cases/{case_id}/triggers/reject", "alice", content=chunks(),
+                 headers={"content-type": "application/json"})
+    assert r.status_code == 413 and r.json()["code"] == "too_large"
+    assert api.world.show(case_id)["state"] == "received"
+
+
+def test_a_call_without_a_token_is_answered_401_before_its_body_is_read(api: Api) -> None:
+    r = api.call("POST", "/v1/submissions", content=b"x" * 10, headers={"content-length": str(50_000_000)})
+    assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+    assert api.call("GET", "/healthz").status_code == 200

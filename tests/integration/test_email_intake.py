@@ -206,3 +206,39 @@ def test_a_punycode_look_alike_sender_raises_the_alert(world: World) -> None:
     assert world.submit(raw)["status"] == "not_reviewed"
     [alert] = world.rows("select subject from outbox where kind = 'security_alert'")
     assert "imitates police.go.kr" in alert.subject
+
+
+def test_one_unreadable_message_is_refused_and_the_next_is_read(world: World, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    broken = message(body="x").replace(b'charset="utf-8"', b'charset="x-no-such-charset"')
+    assert b"x-no-such-charset" in broken
+    (inbox / "a.eml").write_bytes(broken)
+    (inbox / "b.eml").write_bytes(message())
+    results = list(world.desk.take_inbox(tmp_path))
+    assert [r["file"] for r in results] == ["a.eml", "b.eml"]
+    assert "error" in results[0] and results[1]["status"] == "opened"
+    assert (tmp_path / "refused" / "a.eml").exists() and (tmp_path / "processed" / "b.eml").exists()
+
+
+def test_a_message_of_twenty_thousand_parts_is_refused_before_it_is_parsed(world: World) -> None:
+    import time
+
+    parts = b"".join(b"--B\r\nContent-Type: text/plain\r\n\r\nx\r\n" for _ in range(20_000))
+    data = (b"From: minjun.kim@police.go.kr\r\nSubject: " + SUBJECT.encode() +
+            b"\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n" + parts + b"--B--\r\n")
+    started = time.perf_counter()
+    with pytest.raises(BadInput, match="MIME parts"):
+        take(world, "big.eml", data)
+    assert time.perf_counter() - started < 1.0  # refused before the parser builds 20,000 parts
+
+
+def test_an_email_joins_a_case_only_by_the_whole_reference(world: World) -> None:
+    raw = sample("preservation", reference="2026-1")
+    case_id = world.submit(raw)["case_id"]
+    world.fire(case_id, "preserve", "alice")
+    near = message(subject=f"{SUBJECT}: about 2026-10", attachments=[], body="our reference 2026-10")
+    with pytest.raises(BadInput, match="names no open case"):
+        take(world, "n.eml", near)
+    exact = take(world, "e.eml", message(subject=f"{SUBJECT}: about 2026-1", attachments=[]))
+    assert exact["status"] == "correspondence" and exact["case_id"] == case_id
