@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ledesk.delivery.dispatch import DispatchResult
     from ledesk.delivery.transports import Transport
     from ledesk.service import Desk
+    from ledesk.vault.checkpoints import Checkpoints
     from ledesk.vault.store import Vault
 
 
@@ -90,7 +91,13 @@ class Runtime:
         from ledesk.service import Desk
 
         return Desk(self.engine, self.clock, self.policy, self.calendar,
-                    self.vault() if with_vault else None, self.source() if with_vault else None)
+                    self.vault() if with_vault else None, self.source() if with_vault else None,
+                    self.checkpoints() if with_vault else None)
+
+    def checkpoints(self) -> Checkpoints:
+        from ledesk.vault.checkpoints import Checkpoints
+
+        return Checkpoints(ledesk_home())
 
     def deliver(self, limit: int = 200, cases: list[str] | None = None,
                 channels: list[str] | None = None) -> DispatchResult:

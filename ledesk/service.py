@@ -41,6 +41,14 @@ class Retention(Protocol):
     def apply_retention(self, now: datetime, months_by_category: dict[str, int]) -> int: ...
 
 
+class Checkpointer(Protocol):
+    """Signed audit checkpoints kept outside the database (vault.checkpoints.Checkpoints)."""
+
+    def due(self, now: datetime) -> bool: ...
+
+    def write(self, conn: Connection, now: datetime) -> dict[str, Any]: ...
+
+
 class IntakeResult(TypedDict, total=False):
     case_id: str | None
     status: str
@@ -64,11 +72,14 @@ class SweepReport:
     fired: list[dict[str, Any]] = field(default_factory=list)
     failed: list[dict[str, Any]] = field(default_factory=list)
     retention_deleted: int | None = None
+    checkpoint: dict[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
         doc: dict[str, Any] = {"fired": self.fired, "failed": self.failed, "succeeded": len(self.fired)}
         if self.retention_deleted is not None:
             doc["retention_deleted"] = self.retention_deleted
+        if self.checkpoint is not None:
+            doc["checkpoint"] = self.checkpoint
         return doc
 
 
@@ -95,6 +106,7 @@ class Desk:
     # one, holds are recorded but nothing is copied: only tests of the rules run that way.
     vault: Preserver | None = None
     source: Retention | None = None
+    checkpoints: Checkpointer | None = None
 
     # -- the one transaction ----------------------------------------------------------------------
     @contextmanager
@@ -255,6 +267,9 @@ class Desk:
         report = SweepReport(fired=result.fired + reminders, failed=result.failed)
         if self.source is not None and self.source.retention_due(self.calendar.local_date(now)):
             report.retention_deleted = self.source.apply_retention(now, retention_months(self.policy))
+        if self.checkpoints is not None and self.checkpoints.due(now):
+            with self.transaction() as conn:  # the hourly signed checkpoint of the audit chain
+                report.checkpoint = self.checkpoints.write(conn, now)
         return report
 
     def purge(self) -> PurgeReport:

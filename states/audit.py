@@ -79,7 +79,29 @@ class Verdict:
     problem: str | None = None
 
 
-def verify(conn: Connection, chunk: int = 10_000) -> Verdict:
+@dataclass(frozen=True)
+class Checkpoint:
+    """A signed (count, head hash) kept outside the database; its signature is checked by whoever read it."""
+
+    events: int
+    head: str
+    at: str = ""
+
+
+def head(conn: Connection) -> tuple[int, str]:
+    """The chain's current length and head hash, as a checkpoint would record them."""
+    row = conn.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).first()
+    return (0, GENESIS) if row is None else (int(row.seq), str(row.hash))
+
+
+def verify(conn: Connection, chunk: int = 10_000, checkpoints: list[Checkpoint] | None = None) -> Verdict:
+    """The chain checked event by event, and against the signed checkpoints: an insider who drops the
+    last events and moves the head back, or edits one and re-hashes all after it, leaves a chain that
+    agrees with itself but not with a checkpoint signed before. The first bad position reported is the
+    first event after the last checkpoint that still matches."""
+    marks = sorted(checkpoints or [], key=lambda c: c.events)
+    at_seq = {c.events: c for c in marks}
+    good_until = 0
     prev, expected, count = GENESIS, 1, 0
     result = conn.execution_options(yield_per=chunk).execute(select(events).order_by(events.c.seq))
     for row in result:
@@ -91,9 +113,19 @@ def verify(conn: Connection, chunk: int = 10_000) -> Verdict:
         if digest(m["seq"], dict(m), prev) != m["hash"]:
             return Verdict(False, count, m["seq"], f"event {m['seq']} was changed after it was written")
         prev, expected, count = m["hash"], expected + 1, count + 1
-    head = conn.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).first()
-    head_seq, head_hash = (0, GENESIS) if head is None else (int(head.seq), str(head.hash))
+        mark = at_seq.get(count)
+        if mark is not None:
+            if mark.head != prev:
+                return Verdict(False, count, good_until + 1,
+                               f"event {count} does not match the checkpoint signed at {mark.at or 'its time'}: "
+                               f"the chain was rewritten after event {good_until}")
+            good_until = count
+    head_seq, head_hash = head(conn)
     if head_seq != count or head_hash != prev:
         return Verdict(False, count, count + 1 if head_seq > count else count,
                        f"the chain ends at event {count} but its head says {head_seq}: events were removed")
+    if marks and marks[-1].events > count:
+        return Verdict(False, count, count + 1, f"the chain ends at event {count} but a checkpoint signed at "
+                                                f"{marks[-1].at or 'its time'} counted {marks[-1].events}: "
+                                                "events were removed")
     return Verdict(True, count, None)

@@ -11,15 +11,32 @@ from ledesk.cli.render import emit
 
 def cmd_audit_verify(rt: Runtime, args: argparse.Namespace) -> int:
     from ledesk.states.audit import verify
+    from ledesk.vault.checkpoints import CheckpointError
 
+    try:
+        marks = rt.checkpoints().read()
+    except CheckpointError as exc:
+        emit({"ok": False, "events": 0, "first_bad": None, "problem": str(exc)}, args.json, f"BROKEN: {exc}")
+        return 1
     with rt.reader.connect() as conn:
-        v = verify(conn)
-    doc = {"ok": v.ok, "events": v.events, "first_bad": v.first_bad, "problem": v.problem}
+        v = verify(conn, checkpoints=marks)
+    doc = {"ok": v.ok, "events": v.events, "first_bad": v.first_bad, "problem": v.problem,
+           "checkpoints": len(marks)}
     emit(doc, args.json, f"audit chain {'intact' if v.ok else 'BROKEN'}: {v.events} events verified"
          + (f"; {v.problem}" if v.problem else ""))
     return 0 if v.ok else 1
 
 
+def cmd_audit_checkpoint(rt: Runtime, args: argparse.Namespace) -> int:
+    with rt.engine.begin() as conn:
+        doc = rt.checkpoints().write(conn, rt.clock.now())
+    emit(doc, args.json, f"checkpoint of {doc['events']} events (head {doc['head'][:16]}...) signed and appended "
+                         f"to {doc['path']}")
+    return 0
+
+
 def register(add: Adder, common: Parser) -> None:
     audit = subcommands(add("audit", need_subcommand, "the audit chain"), common)
-    audit("verify", cmd_audit_verify, "check the hash chain")
+    audit("verify", cmd_audit_verify, "check the hash chain, and the chain against the signed checkpoints")
+    audit("checkpoint", cmd_audit_checkpoint, "sign (events, head hash, time) with the audit key and append it "
+                                              "outside the database")

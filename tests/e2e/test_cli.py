@@ -73,7 +73,7 @@ def test_a_warrant_from_intake_to_disclosure(ledesk: Ledesk) -> None:
     kinds = {m["kind"] for m in ledesk.run("outbox", "--pending")["messages"]}
     assert {"acknowledgement", "user_notice", "disclosure_cover"} <= kinds
     assert ledesk.run("audit", "verify") == {"ok": True, "events": ledesk.run("audit", "verify")["events"],
-                                             "first_bad": None, "problem": None}
+                                             "first_bad": None, "problem": None, "checkpoints": 1}
 
 
 def test_cure_with_an_attached_supplement(ledesk: Ledesk) -> None:
@@ -321,3 +321,16 @@ def test_every_file_and_folder_under_ledesk_home_is_private(ledesk: Ledesk, tmp_
     loose = [f"{p.relative_to(home)} {oct(p.stat().st_mode & 0o777)}" for p in found
              if p.stat().st_mode & 0o077]
     assert loose == []
+
+
+def test_audit_checkpoints_from_the_command_line_and_the_sweep(ledesk: Ledesk, tmp_path: Path) -> None:
+    ledesk.run("intake", str(SAMPLES / "warrant.json"))
+    mark = ledesk.run("audit", "checkpoint")
+    assert mark["events"] >= 1 and len(mark["head"]) == 64 and Path(mark["path"]).is_file()
+    assert oct(Path(mark["path"]).stat().st_mode & 0o777) == "0o600"
+    assert (tmp_path / "home" / "keys" / "audit.key").stat().st_mode & 0o077 == 0
+    swept = ledesk.run("sweep", now="2026-12-01T10:30:00+09:00")
+    assert swept["checkpoint"]["events"] >= mark["events"]  # an hour on: the sweep signs one
+    assert "checkpoint" not in ledesk.run("sweep", now="2026-12-01T10:40:00+09:00")
+    verified = ledesk.run("audit", "verify")
+    assert verified["ok"] and verified["checkpoints"] == 2

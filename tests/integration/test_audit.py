@@ -80,3 +80,76 @@ def test_an_inserted_event_is_found(world: World) -> None:
     tamper(world, "update events set seq = :n where seq = :o", n=total + 1, o=total + 1000)
     v = verdict(world)
     assert not v.ok and v.first_bad == total
+
+
+# -- signed checkpoints: an insider with write access to the database --------------------------------------
+def _rehash_from(world: World, seq: int) -> None:
+    """What an insider does after editing event `seq`: recompute every hash after it and move the head."""
+    from sqlalchemy import select
+
+    from ledesk.models.tables import events
+    from ledesk.states.audit import digest
+
+    with world.engine.begin() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(select(events).order_by(events.c.seq))]
+        prev = rows[seq - 2]["hash"] if seq > 1 else "0" * 64
+        for row in rows[seq - 1:]:
+            row["prev_hash"] = prev
+            row["hash"] = digest(row["seq"], row, prev)
+            conn.execute(text("update events set prev_hash = :p, hash = :h where seq = :s"),
+                         {"p": prev, "h": row["hash"], "s": row["seq"]})
+            prev = row["hash"]
+        conn.execute(text("update audit_head set hash = :h"), {"h": prev})
+
+
+def _checkpoint(world: World, tmp_path):  # type: ignore[no-untyped-def]
+    from ledesk.vault.checkpoints import Checkpoints
+
+    marks = Checkpoints(tmp_path)
+    with world.engine.begin() as conn:
+        marks.write(conn, world.clock.now())
+    return marks
+
+
+def _verdict_with(world: World, marks):  # type: ignore[no-untyped-def]
+    with reader(world.engine).connect() as conn:
+        return verify(conn, checkpoints=marks.read())
+
+
+def test_an_edit_rehashed_to_the_head_passes_the_chain_but_not_the_checkpoint(world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    events = build(world)
+    marks = _checkpoint(world, tmp_path)
+    tamper(world, "update events set reason = 'nothing to see' where action = 'approve_disclosure'")
+    seq = world.rows("select seq from events where action = 'approve_disclosure'")[0][0]
+    _rehash_from(world, seq)
+    assert verdict(world).ok  # the chain agrees with itself...
+    v = _verdict_with(world, marks)
+    assert not v.ok and v.first_bad == 1 and f"event {events}" in (v.problem or "")  # ...not with what was signed
+
+
+def test_dropped_events_and_a_moved_head_are_caught_by_the_checkpoint(world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    events = build(world)
+    marks = _checkpoint(world, tmp_path)
+    last = world.rows("select hash from events where seq = :s", s=events - 2)[0][0]
+    tamper(world, "delete from events where seq > :s", s=events - 2)
+    tamper(world, "update audit_head set seq = :s, hash = :h", s=events - 2, h=last)
+    assert verdict(world).ok
+    v = _verdict_with(world, marks)
+    assert not v.ok and v.first_bad == events - 1 and "removed" in (v.problem or "")
+
+
+def test_a_forged_checkpoint_is_refused_and_later_events_still_verify(world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    import pytest
+
+    from ledesk.vault.checkpoints import CheckpointError
+
+    build(world)
+    marks = _checkpoint(world, tmp_path)
+    world.intake("court_permission")  # events after the checkpoint: edits there are caught as before
+    assert _verdict_with(world, marks).ok
+    record = json.loads(marks.path.read_text())
+    marks.path.write_text(json.dumps({**record, "events": record["events"] - 1}) + "\n")
+    with pytest.raises(CheckpointError, match="does not verify"):
+        marks.read()
