@@ -22,7 +22,7 @@ class CaseRecord:
     reference: str
     sender_email: str
     dedupe_key: str
-    submission: Submission             # validated; stored as its JSON
+    submission_json: dict[str, Any]    # as stored; `submission` is it validated, on first use
     policy_version: str
     received_at: datetime
     updated_at: datetime
@@ -42,16 +42,34 @@ class CaseRecord:
     closed_at: datetime | None = None
 
     @classmethod
+    def new(cls, submission: Submission, **fields: Any) -> CaseRecord:
+        record = cls(submission_json=submission.to_json_dict(), **fields)
+        record.__dict__["_submission"] = submission
+        return record
+
+    @classmethod
     def from_row(cls, row: Any) -> CaseRecord:
         mapping = row._mapping if hasattr(row, "_mapping") else row
-        return cls.from_tuple([mapping[name] for name in FIELD_NAMES])
+        return cls.from_tuple([mapping[name] for name in COLUMN_NAMES])
 
     @classmethod
     def from_tuple(cls, values: Any) -> CaseRecord:
-        """From a row selected in FIELD_NAMES order (the sweep reads thousands at a time)."""
-        record = cls(*values)
-        record.submission = Submission.model_validate(record.submission)
-        return record
+        """From a row selected in COLUMN_NAMES order (the sweep reads thousands at a time). The submission
+        is validated when a rule first reads it: most timers a sweep fires never do."""
+        return cls(*values)
+
+    @property
+    def submission(self) -> Submission:
+        found: Submission | None = self.__dict__.get("_submission")
+        if found is None:
+            found = Submission.model_validate(self.submission_json)
+            self.__dict__["_submission"] = found
+        return found
+
+    @submission.setter
+    def submission(self, value: Submission) -> None:
+        self.__dict__["_submission"] = value
+        self.submission_json = value.to_json_dict()
 
     def clone(self) -> CaseRecord:
         """A shallow copy, cheaper than copy.copy for the thousands a sweep makes."""
@@ -60,12 +78,11 @@ class CaseRecord:
         return twin
 
     def column_values(self) -> dict[str, Any]:
-        return {name: self.column_value(name) for name in FIELD_NAMES}
+        return {name: self.column_value(name) for name in COLUMN_NAMES}
 
     def column_value(self, name: str) -> Any:
-        """A field as its column stores it (the submission as JSON)."""
-        value = getattr(self, name)
-        return value.to_json_dict() if isinstance(value, Submission) else value
+        """A column's value (the submission as its JSON)."""
+        return self.submission_json if name == "submission" else getattr(self, name)
 
     # -- facts the rules ask about ----------------------------------------------------------------
     @property
@@ -95,3 +112,5 @@ class CaseRecord:
 
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(CaseRecord))
+# The cases table's columns in the record's field order: the same names, but the submission's column.
+COLUMN_NAMES: tuple[str, ...] = tuple("submission" if n == "submission_json" else n for n in FIELD_NAMES)

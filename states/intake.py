@@ -177,12 +177,11 @@ def intake(conn: Connection, raw: dict[str, Any], now: datetime, policy: Policy,
 
 
 def _new_case(sub: Submission, authority: Any, key: str, now: datetime, policy: Policy) -> CaseRecord:
-    return CaseRecord(
-        case_id=new_id("LE"), kind=sub.kind.value, regime=regime_for(sub, authority.country).value,
+    return CaseRecord.new(
+        sub, case_id=new_id("LE"), kind=sub.kind.value, regime=regime_for(sub, authority.country).value,
         state=CaseState.RECEIVED.value, version=1, authority_domain=authority.domain,
         country=authority.country, reference=sub.reference, sender_email=sub.sender.email,
-        dedupe_key=key, submission=sub, policy_version=policy.version, received_at=now,
-        updated_at=now, linked_to=sub.related_case)
+        dedupe_key=key, policy_version=policy.version, received_at=now, updated_at=now, linked_to=sub.related_case)
 
 
 def _opening_effects(case: CaseRecord, sub: Submission, document: Attachment, now: datetime, policy: Policy,

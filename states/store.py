@@ -26,12 +26,12 @@ from ledesk.models.tables import (
     timers,
 )
 from ledesk.states import audit
-from ledesk.states.case import FIELD_NAMES, CaseRecord
+from ledesk.states.case import COLUMN_NAMES, CaseRecord
 from ledesk.states.effects import ALL, Effects, NoticeUpdate, Related
 from ledesk.states.errors import ConcurrentChange, NotFound
 from ledesk.states.notice import NonDisclosureOrder
 
-_CASE_COLUMNS = [cases.c[name] for name in FIELD_NAMES]  # in the record's field order
+_CASE_COLUMNS = [cases.c[name] for name in COLUMN_NAMES]  # in the record's field order
 _LIVE_HOLD = (HoldStatus.ACTIVE.value, HoldStatus.EXTENDED.value)
 
 

@@ -55,11 +55,10 @@ def case(name: str = "warrant", *, state: str = "received", country: str = "KR",
          **fields: Any) -> CaseRecord:
     at = at or seoul(2026, 12, 1)
     sub = parse_submission(sample(name))
-    record = CaseRecord(
-        case_id=fields.pop("case_id", "LE-TEST"), kind=sub.kind.value, regime=regime_for(sub, country).value,
+    record = CaseRecord.new(
+        sub, case_id=fields.pop("case_id", "LE-TEST"), kind=sub.kind.value, regime=regime_for(sub, country).value,
         state=state, version=1, authority_domain="police.go.kr", country=country, reference=sub.reference,
-        sender_email=sub.sender.email, dedupe_key="k", submission=sub, policy_version="test",
-        received_at=at, updated_at=at)
+        sender_email=sub.sender.email, dedupe_key="k", policy_version="test", received_at=at, updated_at=at)
     for key, value in fields.items():
         setattr(record, key, value)
     return record
