@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 
 from ledesk.models.enums import (
-    CaseKind,
     CaseState,
     NoticeReason,
     NoticeStatus,
@@ -25,7 +24,7 @@ from ledesk.states.attempt import Attachment, Attempt
 from ledesk.states.case import CaseRecord
 from ledesk.states.messages import Message
 from ledesk.states.notice import NonDisclosureOrder, NoticePlan
-from ledesk.states.regime import regime_for
+from ledesk.states.regime import regime_as_process
 
 ALL = "*"  # cancel every pending timer of the case
 
@@ -199,9 +198,8 @@ def attach_legal_process(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
                  notice=NoticeUpdate(NoticeStatus.UNDECIDED, NoticeReason.NONE, None))
     merged = a.merged
     if merged is not None:
-        as_process = merged.model_copy(update={"kind": CaseKind.LEGAL_PROCESS})
         fx.changes["submission"] = merged
-        fx.changes["regime"] = regime_for(as_process, case.country).value
+        fx.changes["regime"] = regime_as_process(merged, case.country).value
         fx.targets = target_rows(merged)
     if rel.has_active_hold:
         fx.hold = HoldPlan("convert")

@@ -14,7 +14,7 @@ from ledesk.states.attempt import Attachment, Attempt
 from ledesk.states.case import CaseRecord
 from ledesk.states.effects import Effects
 from ledesk.states.errors import GuardRefused
-from ledesk.states.regime import regime_for
+from ledesk.states.regime import regime_as_process
 from ledesk.states.store import Step, load_case, record
 
 MAY_ATTACH_FOLLOWUP = ("reviewer", "approver")
@@ -34,9 +34,8 @@ def checked(case: CaseRecord, attempt: Attempt, attachment: Attachment | None) -
         merged = merge_supplement(case.submission, attachment.as_json() or {})
     except SubmissionError as exc:
         raise GuardRefused("legal_process_document_attached", f"not a valid partial submission: {exc}") from None
-    as_process = merged.model_copy(update={"kind": CaseKind.LEGAL_PROCESS})
     for rule, refusal in (
-            ("legal_process_executable", process.not_executable(merged, regime_for(as_process, case.country),
+            ("legal_process_executable", process.not_executable(merged, regime_as_process(merged, case.country),
                                                                 attempt.policy)),
             ("legal_process_valid_now", process.invalid_now(merged.legal_basis,
                                                             attempt.calendar.local_date(attempt.now), attempt.policy)),

@@ -127,9 +127,9 @@ def _process(case: CaseRecord, a: Attempt) -> Submission:
 def _process_regime(case: CaseRecord, a: Attempt) -> str:
     if a.merged is None:
         return case.regime
-    from ledesk.states.regime import regime_for
+    from ledesk.states.regime import regime_as_process
 
-    return regime_for(a.merged.model_copy(update={"kind": CaseKind.LEGAL_PROCESS}), case.country).value
+    return regime_as_process(a.merged, case.country).value
 
 
 @guard("legal_process_executable")

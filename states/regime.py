@@ -25,3 +25,9 @@ def regime_for(sub: Submission, authority_country: str) -> Regime:
         return Regime.FOREIGN_DIRECT
     instrument = sub.legal_basis.instrument
     return _KR_BY_INSTRUMENT.get(instrument, Regime.KR_OTHER) if instrument else Regime.KR_OTHER
+
+
+def regime_as_process(sub: Submission, authority_country: str) -> Regime:
+    """The regime of a submission read as the legal process it carries: what a supplement brings to a
+    preservation, or a follow-up to an emergency, is judged as legal process whatever the case's kind."""
+    return regime_for(sub.model_copy(update={"kind": CaseKind.LEGAL_PROCESS}), authority_country)
