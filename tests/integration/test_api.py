@@ -184,7 +184,12 @@ def test_the_web_ui_escapes_what_a_form_submitted_and_checks_csrf(api: Api) -> N
     case_id = api.world.intake("warrant", officer=officer)["case_id"]
     web = api.client
     assert web.get("/", follow_redirects=False).headers["location"] == "/signin"
-    r = web.post("/signin", data={"token": api.tokens["alice"]}, follow_redirects=False)
+    for elsewhere in ({"origin": "https://evil.example"}, {"referer": "https://evil.example/login"},
+                      {"origin": "null"}):
+        r = web.post("/signin", data={"token": api.tokens["alice"]}, headers=elsewhere, follow_redirects=False)
+        assert r.status_code == 403 and "set-cookie" not in r.headers, elsewhere  # no login CSRF
+    r = web.post("/signin", data={"token": api.tokens["alice"]}, headers={"origin": "http://testserver"},
+                 follow_redirects=False)
     assert r.status_code == 303 and "httponly" in r.headers["set-cookie"].lower()
     assert "samesite=strict" in r.headers["set-cookie"].lower()
     page = web.get(f"/cases/{case_id}").text
