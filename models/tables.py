@@ -327,6 +327,17 @@ tokens = Table(
     Column("revoked_at", UTCDateTime(), nullable=True),
 )
 
+# A signed-in browser: the cookie carries a random session secret (kept only as its SHA-256), never the
+# API token it was opened with; it ends when idle too long, at sign-out, or when its token is revoked.
+web_sessions = Table(
+    "web_sessions", metadata,
+    Column("session_sha256", String(64), primary_key=True),
+    Column("token_id", String(16), ForeignKey("tokens.token_id"), nullable=False),
+    _now_column("created_at"),
+    _now_column("last_seen_at"),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+)
+
 # Which reviewer a case is with; the history of assignments is in the audit log.
 assignments = Table(
     "assignments", metadata,

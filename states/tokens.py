@@ -8,11 +8,11 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, insert, select, update
 
-from ledesk.models.tables import actors, authorities, tokens
+from ledesk.models.tables import actors, authorities, tokens, web_sessions
 from ledesk.states import audit
 from ledesk.states.errors import BadInput, NotFound
 from ledesk.states.roles import roles_of
@@ -73,3 +73,39 @@ def resolve(conn: Connection, token: str) -> Principal | None:
         return None
     roles = roles_of(conn, row.actor) if row.actor else frozenset()
     return Principal(row.token_id, row.actor, roles, row.authority_domain)
+
+
+# -- web sessions --------------------------------------------------------------------------------------
+SESSION_PREFIX = "lds"
+
+
+def open_session(conn: Connection, who: Principal, now: datetime) -> str:
+    """A new session for a signed-in staff member; the secret goes in the cookie and is shown nowhere else."""
+    secret = f"{SESSION_PREFIX}_{secrets.token_urlsafe(32)}"
+    conn.execute(insert(web_sessions).values(session_sha256=_digest(secret), token_id=who.token_id, created_at=now,
+                                             last_seen_at=now))
+    audit.append(conn, [audit.EventDraft(None, "signed_in", who.name, now, reason=who.token_id)])
+    return secret
+
+
+def resolve_session(conn: Connection, secret: str, now: datetime, idle: timedelta,
+                    longest: timedelta) -> Principal | None:
+    """The principal of a live session, its idle clock restarted; None when unknown, signed out, idle too
+    long, too old, or its token was revoked."""
+    if not secret.startswith(SESSION_PREFIX + "_"):
+        return None
+    key = _digest(secret)
+    row = conn.execute(select(web_sessions).where(web_sessions.c.session_sha256 == key)).first()
+    if row is None or row.revoked_at is not None or now - row.last_seen_at > idle or now - row.created_at > longest:
+        return None
+    token = conn.execute(select(tokens).where(tokens.c.token_id == row.token_id)).first()
+    if token is None or token.revoked_at is not None or token.actor is None:
+        return None
+    if now - row.last_seen_at > timedelta(minutes=1):  # not a write on every page view
+        conn.execute(update(web_sessions).where(web_sessions.c.session_sha256 == key).values(last_seen_at=now))
+    return Principal(token.token_id, token.actor, roles_of(conn, token.actor), None)
+
+
+def close_session(conn: Connection, secret: str, now: datetime) -> None:
+    conn.execute(update(web_sessions).where(web_sessions.c.session_sha256 == _digest(secret),
+                                            web_sessions.c.revoked_at.is_(None)).values(revoked_at=now))

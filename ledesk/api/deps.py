@@ -3,6 +3,7 @@ on who may ask what."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,7 +11,7 @@ from fastapi import Depends, Request
 from ledesk.api.errors import ApiError
 from ledesk.bootstrap import Runtime
 from ledesk.states import roles
-from ledesk.states.tokens import Principal, resolve
+from ledesk.states.tokens import Principal, resolve, resolve_session
 
 SESSION_COOKIE = "ledesk_session"
 
@@ -24,20 +25,36 @@ Rt = Annotated[Runtime, Depends(runtime)]
 
 
 def session_token(request: Request) -> str | None:
+    """The web session's secret from its cookie (never an API token)."""
     return request.cookies.get(SESSION_COOKIE)
+
+
+def session_principal(request: Request, rt: Runtime) -> Principal | None:
+    """The staff member of a live web session, if the request carries one."""
+    secret = session_token(request)
+    if not secret:
+        return None
+    web = rt.policy.web
+    with rt.engine.begin() as conn:  # restarts the idle clock
+        return resolve_session(conn, secret, rt.clock.now(), timedelta(minutes=web.session_idle_minutes),
+                               timedelta(hours=web.session_max_hours))
 
 
 def principal(request: Request, rt: Rt) -> Principal:
     """The bearer token's principal, or the web session's."""
     header = request.headers.get("authorization", "")
-    token = header[7:].strip() if header.lower().startswith("bearer ") else session_token(request)
-    if not token:
+    if header.lower().startswith("bearer "):
+        with rt.reader.connect() as conn:
+            found = resolve(conn, header[7:].strip())
+        if found is None:
+            raise ApiError(401, "unauthorized", "the token is unknown or revoked")
+        return found
+    if not session_token(request):
         raise ApiError(401, "unauthorized", "a bearer token is needed (ledesk tokens create ACTOR)")
-    with rt.reader.connect() as conn:
-        found = resolve(conn, token)
-    if found is None:
-        raise ApiError(401, "unauthorized", "the token is unknown or revoked")
-    return found
+    in_session = session_principal(request, rt)
+    if in_session is None:
+        raise ApiError(401, "unauthorized", "the session has ended: sign in again")
+    return in_session
 
 
 Who = Annotated[Principal, Depends(principal)]

@@ -61,6 +61,11 @@ class LegalProcessRule(_Strict):
     court_issued: list[str] = Field(min_length=1)
 
 
+class WebRule(_Strict):
+    session_idle_minutes: int = Field(gt=0)
+    session_max_hours: int = Field(gt=0)
+
+
 class ProductionRule(_Strict):
     retention_days: int = Field(gt=0)
 
@@ -117,6 +122,7 @@ class Policy(_Strict):
     legal_process_wait: LegalProcessWaitRule
     legal_process: LegalProcessRule
     production: ProductionRule
+    web: WebRule
     tba83: Tba83Rule
     instruments: dict[str, list[str]]
     ledgers: LedgerRule

@@ -297,3 +297,35 @@ def test_a_call_without_a_token_is_answered_401_before_its_body_is_read(api: Api
     r = api.call("POST", "/v1/submissions", content=b"x" * 10, headers={"content-length": str(50_000_000)})
     assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
     assert api.call("GET", "/healthz").status_code == 200
+
+
+def test_the_web_session_is_the_servers_and_ends_idle_at_sign_out_or_with_its_token(api: Api) -> None:
+    from datetime import timedelta
+
+    web = api.client
+    r = web.post("/signin", data={"token": api.tokens["alice"]}, headers={"origin": "http://testserver"},
+                 follow_redirects=False)
+    cookie = r.cookies["ledesk_session"]
+    assert cookie != api.tokens["alice"] and api.tokens["alice"].split("_")[2] not in cookie
+    assert web.get("/", follow_redirects=False).status_code == 200
+    api.world.clock.advance(timedelta(minutes=29))
+    assert web.get("/", follow_redirects=False).status_code == 200  # each page view restarts the idle clock
+    api.world.clock.advance(timedelta(minutes=31))
+    assert web.get("/", follow_redirects=False).headers["location"] == "/signin"  # idle too long
+    r = web.post("/signin", data={"token": api.tokens["alice"]}, headers={"origin": "http://testserver"},
+                 follow_redirects=False)
+    cookie = r.cookies["ledesk_session"]
+    page = web.get("/").text
+    csrf = page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    assert web.post("/signout", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+    web.cookies.set("ledesk_session", cookie)  # the copied cookie, replayed after sign-out
+    assert web.get("/", follow_redirects=False).headers["location"] == "/signin"
+    assert web.get("/v1/cases").status_code == 401  # nor does the API take it
+    r = web.post("/signin", data={"token": api.tokens["bob"]}, headers={"origin": "http://testserver"},
+                 follow_redirects=False)
+    with api.world.engine.begin() as conn:
+        from ledesk.states import tokens as token_store
+
+        token_id = api.tokens["bob"].split("_")[1]
+        token_store.revoke(conn, token_id, api.world.clock.now())
+    assert web.get("/", follow_redirects=False).headers["location"] == "/signin"  # the token's sessions end too

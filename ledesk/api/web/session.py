@@ -14,16 +14,15 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from ledesk.api.deps import SESSION_COOKIE, session_token
+from ledesk.api.deps import SESSION_COOKIE, session_principal, session_token
 from ledesk.api.i18n import words
 from ledesk.bootstrap import Runtime
-from ledesk.states.tokens import Principal, resolve
+from ledesk.states.tokens import Principal, close_session, open_session
 
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
        "frame-ancestors 'none'")
 CSRF_FAILED = "CSRF check failed: reload the page and try again"
-SESSION_HOURS = 12
 
 
 def _local(value: str | None, zone: str = "Asia/Seoul") -> str:
@@ -65,13 +64,8 @@ def page(request: Request, rt: Runtime, name: str, **context: Any) -> Response:
 
 
 def signed_in(request: Request, rt: Runtime) -> Principal | None:
-    """The staff member of the session cookie, if any."""
-    token = session_token(request)
-    if not token:
-        return None
-    with rt.reader.connect() as conn:
-        who = resolve(conn, token)
-    return who if who is not None and who.actor is not None else None
+    """The staff member of the session cookie, if the session is live."""
+    return session_principal(request, rt)
 
 
 def to_signin() -> Response:
@@ -88,10 +82,18 @@ def form_sender(request: Request, rt: Runtime, csrf: str) -> Principal | Respons
     return who
 
 
-def start_session(response: Response, request: Request, token: str) -> None:
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https", max_age=SESSION_HOURS * 3600)
+def start_session(response: Response, request: Request, rt: Runtime, who: Principal) -> None:
+    """A server-side session for `who`; the cookie carries only its secret, never the API token."""
+    with rt.engine.begin() as conn:
+        secret = open_session(conn, who, rt.clock.now())
+    response.set_cookie(SESSION_COOKIE, secret, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https", max_age=rt.policy.web.session_max_hours * 3600)
 
 
-def end_session(response: Response) -> None:
+def end_session(response: Response, request: Request, rt: Runtime) -> None:
+    """Sign-out revokes the session on the server, so a copied cookie no longer works."""
+    secret = session_token(request)
+    if secret:
+        with rt.engine.begin() as conn:
+            close_session(conn, secret, rt.clock.now())
     response.delete_cookie(SESSION_COOKIE)

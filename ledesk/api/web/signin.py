@@ -37,14 +37,14 @@ def signin(request: Request, rt: Rt, token: str = Form(max_length=200)) -> Respo
     if who is None or who.actor is None:
         return page(request, rt, "signin.html", error=words(lang(request))["bad_token"])
     response = RedirectResponse("/", status_code=303)
-    start_session(response, request, token.strip())
+    start_session(response, request, rt, who)
     return response
 
 
 @router.post("/signout")
-def signout(request: Request, csrf: str = Form(max_length=100)) -> Response:
+def signout(request: Request, rt: Rt, csrf: str = Form(max_length=100)) -> Response:
     if not csrf_ok(request, csrf):
         return Response(CSRF_FAILED, status_code=403)
     response = RedirectResponse("/signin", status_code=303)
-    end_session(response)
+    end_session(response, request, rt)
     return response
