@@ -88,22 +88,37 @@ def open_session(conn: Connection, who: Principal, now: datetime) -> str:
     return secret
 
 
+TOUCH_EVERY = timedelta(minutes=1)  # the idle clock is restarted at most this often: not a write per page
+
+
+@dataclass(frozen=True)
+class Session:
+    principal: Principal
+    last_seen_at: datetime
+
+    def needs_touch(self, now: datetime) -> bool:
+        return now - self.last_seen_at > TOUCH_EVERY
+
+
 def resolve_session(conn: Connection, secret: str, now: datetime, idle: timedelta,
-                    longest: timedelta) -> Principal | None:
-    """The principal of a live session, its idle clock restarted; None when unknown, signed out, idle too
-    long, too old, or its token was revoked."""
+                    longest: timedelta) -> Session | None:
+    """A live session, read only; None when unknown, signed out, idle too long, too old, or its token was
+    revoked."""
     if not secret.startswith(SESSION_PREFIX + "_"):
         return None
-    key = _digest(secret)
-    row = conn.execute(select(web_sessions).where(web_sessions.c.session_sha256 == key)).first()
+    row = conn.execute(select(web_sessions).where(web_sessions.c.session_sha256 == _digest(secret))).first()
     if row is None or row.revoked_at is not None or now - row.last_seen_at > idle or now - row.created_at > longest:
         return None
     token = conn.execute(select(tokens).where(tokens.c.token_id == row.token_id)).first()
     if token is None or token.revoked_at is not None or token.actor is None:
         return None
-    if now - row.last_seen_at > timedelta(minutes=1):  # not a write on every page view
-        conn.execute(update(web_sessions).where(web_sessions.c.session_sha256 == key).values(last_seen_at=now))
-    return Principal(token.token_id, token.actor, roles_of(conn, token.actor), None)
+    return Session(Principal(token.token_id, token.actor, roles_of(conn, token.actor), None), row.last_seen_at)
+
+
+def touch_session(conn: Connection, secret: str, now: datetime) -> None:
+    """Restart a session's idle clock."""
+    conn.execute(update(web_sessions).where(web_sessions.c.session_sha256 == _digest(secret))
+                 .values(last_seen_at=now))
 
 
 def close_session(conn: Connection, secret: str, now: datetime) -> None:

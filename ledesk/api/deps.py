@@ -11,7 +11,7 @@ from fastapi import Depends, Request
 from ledesk.api.errors import ApiError
 from ledesk.bootstrap import Runtime
 from ledesk.states import roles
-from ledesk.states.tokens import Principal, resolve, resolve_session
+from ledesk.states.tokens import Principal, resolve, resolve_session, touch_session
 
 SESSION_COOKIE = "ledesk_session"
 
@@ -34,10 +34,16 @@ def session_principal(request: Request, rt: Runtime) -> Principal | None:
     secret = session_token(request)
     if not secret:
         return None
-    web = rt.policy.web
-    with rt.engine.begin() as conn:  # restarts the idle clock
-        return resolve_session(conn, secret, rt.clock.now(), timedelta(minutes=web.session_idle_minutes),
-                               timedelta(hours=web.session_max_hours))
+    web, now = rt.policy.web, rt.clock.now()
+    with rt.reader.connect() as conn:  # a read: on SQLite a write transaction would take the writer's lock
+        found = resolve_session(conn, secret, now, timedelta(minutes=web.session_idle_minutes),
+                                timedelta(hours=web.session_max_hours))
+    if found is None:
+        return None
+    if found.needs_touch(now):
+        with rt.engine.begin() as conn:
+            touch_session(conn, secret, now)
+    return found.principal
 
 
 def principal(request: Request, rt: Rt) -> Principal:
