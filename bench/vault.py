@@ -23,6 +23,7 @@ from ledesk.states import admin
 from ledesk.states.clock import FixedClock
 from ledesk.states.intake import intake
 from ledesk.states.sweep import sweep
+from ledesk.vault.keystore import SqliteKeyStore
 from ledesk.vault.store import Vault
 
 SAMPLE = Path(__file__).resolve().parents[1] / "ledesk" / "samples" / "preservation.json"
@@ -50,8 +51,8 @@ def run(n_accounts: int = 1000, lines: int = 1000) -> dict[str, Any]:
         _fill(source, n_accounts, lines, datetime(2026, 10, 1, tzinfo=UTC))
         engine = make_engine(f"sqlite:///{Path(tmp) / 'ledesk.db'}")
         upgrade(engine)
-        master = AESGCM.generate_key(bit_length=256)
-        vault = Vault(source, master, cal)
+        vault = Vault(source, SqliteKeyStore(Path(tmp) / "keys" / "holds.db", AESGCM.generate_key(bit_length=256)),
+                      cal)
         desk = Desk(engine, FixedClock(now), policy, cal, vault)
         with engine.begin() as conn:
             admin.add_authority(conn, "police.go.kr", "KNPA", "KR", "police", now)
@@ -66,7 +67,7 @@ def run(n_accounts: int = 1000, lines: int = 1000) -> dict[str, Any]:
         records = n_accounts * lines
         sweep(engine, now + timedelta(days=120), policy, cal)
         started = time.perf_counter()
-        purged = Desk(engine, FixedClock(now + timedelta(days=120)), policy, cal).purge().purged
+        purged = Desk(engine, FixedClock(now + timedelta(days=120)), policy, cal, vault).purge().purged
         purge_s = time.perf_counter() - started
         assert len(purged) == n_accounts
 

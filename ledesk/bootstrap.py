@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ledesk.delivery.transports import Transport
     from ledesk.service import Desk
     from ledesk.vault.checkpoints import Checkpoints
+    from ledesk.vault.keystore import KeyStore
     from ledesk.vault.store import Vault
 
 
@@ -74,10 +75,14 @@ class Runtime:
         return EmbeddedSource(ledesk_home() / "datasource.db")
 
     def vault(self) -> Vault:
-        from ledesk.vault.keys import master_key
         from ledesk.vault.store import Vault
 
-        return Vault(self.source(), master_key(ledesk_home()), self.calendar)
+        return Vault(self.source(), self.keys(), self.calendar)
+
+    def keys(self) -> KeyStore:
+        from ledesk.vault.keystore import keystore
+
+        return keystore(ledesk_home())
 
     def transport(self) -> Transport:
         from ledesk.delivery.transports import transport_from_env

@@ -31,7 +31,7 @@ from ledesk.states.audit import verify
 from ledesk.states.clock import FixedClock
 from ledesk.states.errors import Refused
 from ledesk.states.queries import list_cases
-from ledesk.vault.keys import master_key
+from ledesk.vault.keystore import keystore
 from ledesk.vault.production import export
 from ledesk.vault.store import Vault
 
@@ -142,11 +142,11 @@ class _Demo:
         self.policy = current_policy()
         self.cal = LegalCalendar(self.policy.timezone, self.policy.holiday_country, self.policy.extra_holidays)
         self.clock = FixedClock(START)
-        # The embedded data source holds the accounts the sample requests name; the vault keeps its master
-        # key in the demo folder.
+        # The embedded data source holds the accounts the sample requests name; the vault keeps its key
+        # store (and the master key that wraps its keys) in the demo folder.
         source = EmbeddedSource(home / "datasource.db")
         source.load(_demo_accounts())
-        self.vault = Vault(source, master_key(home), self.cal)
+        self.vault = Vault(source, keystore(home), self.cal)
         self.desk = Desk(self.engine, self.clock, self.policy, self.cal, self.vault)
         self.story: list[str] = []
         self.flow_runs = 0

@@ -24,11 +24,12 @@ from ledesk.states import audit, ledger, roles, statutory
 from ledesk.states.attempt import Attachment, Attempt
 from ledesk.states.case import CaseRecord
 from ledesk.states.clock import Clock
-from ledesk.states.engine import Preserver, apply, discloses, repeat_statutory_preservation
+from ledesk.states.engine import apply, discloses, repeat_statutory_preservation
 from ledesk.states.errors import BadInput, GuardRefused
 from ledesk.states.machine import TRIGGERS
 from ledesk.states.store import load_case, record, related
 from ledesk.states.sweep import sweep as sweep_timers
+from ledesk.vault.store import Vault
 
 MAX_MINUTES = 24 * 60
 
@@ -88,10 +89,14 @@ class PurgeReport:
     purged: list[dict[str, str]] = field(default_factory=list)
     productions_destroyed: list[dict[str, str]] = field(default_factory=list)
     ledger_purged: dict[str, int] = field(default_factory=dict)
+    leftover_keys_destroyed: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        return {"purged": self.purged, "productions_destroyed": self.productions_destroyed,
-                "ledger_purged": self.ledger_purged}
+        doc: dict[str, Any] = {"purged": self.purged, "productions_destroyed": self.productions_destroyed,
+                               "ledger_purged": self.ledger_purged}
+        if self.leftover_keys_destroyed:
+            doc["leftover_keys_destroyed"] = self.leftover_keys_destroyed
+        return doc
 
 
 @dataclass
@@ -104,15 +109,16 @@ class Desk:
     calendar: LegalCalendar
     # Takes the snapshot when a hold is created, in the same transaction (vault.store.Vault). Without
     # one, holds are recorded but nothing is copied: only tests of the rules run that way.
-    vault: Preserver | None = None
+    vault: Vault | None = None
     source: Retention | None = None
     checkpoints: Checkpointer | None = None
 
     # -- the one transaction ----------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """Everything a command writes commits here together, or nothing does."""
-        with self.engine.begin() as conn:
+        """Everything a command writes commits here together, or nothing does (the keys of what it
+        shredded are destroyed once it has committed)."""
+        with self.vault.committed(self.engine) if self.vault is not None else self.engine.begin() as conn:
             yield conn
 
     def now(self) -> datetime:
@@ -277,18 +283,24 @@ class Desk:
         (PIPA art. 21); then delete provision-ledger entries whose retention is over."""
         from ledesk.vault.production import destroy_expired
         from ledesk.vault.purge import purge_hold, released
+        from ledesk.vault.store import wipe_log
 
+        if self.vault is None:
+            raise RuntimeError("a purge destroys keys: build the Desk with its vault (Runtime.desk())")
         now = self.clock.now()
         report = PurgeReport()
         with self.engine.connect() as conn:
             candidates = released(conn)
+            report.leftover_keys_destroyed = self.vault.destroy_leftover_keys(conn)
         for hold_id, case_id in candidates:
-            with self.transaction() as conn:
-                if purge_hold(conn, hold_id, case_id, now, self.policy.provider_name):
+            with self.vault.committed(self.engine, wipe=False) as conn:
+                if purge_hold(conn, self.vault.keys, hold_id, case_id, now, self.policy.provider_name):
                     report.purged.append({"case_id": case_id, "hold_id": hold_id})
         with self.transaction() as conn:
             report.productions_destroyed = destroy_expired(conn, now)
             report.ledger_purged = ledger.purge(conn, self.calendar.local_date(now), now)
+        if report.purged:
+            wipe_log(self.engine)
         return report
 
 

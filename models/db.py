@@ -28,6 +28,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # A purged hold's ciphertext is overwritten with zeros in the file, not merely unlinked from the
+    # b-tree (vault.store.wipe_log then truncates the WAL's older copies).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

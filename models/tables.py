@@ -259,6 +259,12 @@ productions = Table(
     Column("scope", JSON, nullable=True),           # per target: what was produced, what withheld and why
     _now_column("destroy_on", nullable=True),       # the end of the policy's production retention
     _now_column("destroyed_at", nullable=True),     # crypto-shredded then (PIPA art. 21)
+    # The manifest as signed when the production was sealed (per file: name, size, SHA-256; per target:
+    # produced, withheld and why), its Ed25519 signature and the production key's fingerprint. Kept after
+    # the production is destroyed: the record of what was handed over.
+    Column("manifest", Text, nullable=True),
+    Column("manifest_sig", LargeBinary, nullable=True),
+    Column("key_fingerprint", String(64), nullable=True),
 )
 
 destructions = Table(

@@ -6,6 +6,8 @@ service layer (ledesk.service.Desk) owns that transaction."""
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Protocol
@@ -113,6 +115,10 @@ class Preserver(Protocol):
 
     def produce(self, conn: Any, case: CaseRecord, policy: Policy, now: datetime,
                 actor: str) -> dict[str, Any]: ...
+
+    def committed(self, engine: Any) -> AbstractContextManager[Any]:
+        """The transaction a production or purge runs in: the keys it shredded are destroyed after commit."""
+        ...
 
 
 def discloses(step: Step) -> bool:

@@ -156,7 +156,7 @@ def sweep(engine: Engine, now: datetime, policy: Policy, cal: LegalCalendar, bat
     while max_batches is None or batches < max_batches:
         batches += 1
         try:
-            with engine.begin() as conn:
+            with vault.committed(engine) if vault is not None else engine.begin() as conn:
                 done = _sweep_batch(conn, now, policy, cal, batch_size, result, vault)
         except ConcurrentChange:
             # A reviewer changed one of these cases while we worked: retry the batch from fresh reads.

@@ -63,3 +63,34 @@ def pg_database(admin_url: str, name: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+SOFTHSM_MODULES = ("/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
+                   "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so", "/usr/local/lib/softhsm/libsofthsm2.so")
+
+
+@pytest.fixture(scope="session")
+def softhsm(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A real SoftHSM2 token of the session's own (its own token folder and config), as the
+    LEDESK_KEYSTORE URI that names it. The library reads SOFTHSM2_CONF once per process, so there is one
+    token for the whole session; each test uses its own key ids."""
+    import shutil
+    import subprocess
+
+    module = next((m for m in SOFTHSM_MODULES if os.path.exists(m)), None)
+    if module is None or shutil.which("softhsm2-util") is None:
+        message = ("SoftHSM2 is not installed (Debian: apt-get install softhsm2); "
+                   "the PKCS#11 key store tests need it")
+        if os.environ.get("LEDESK_REQUIRE_HSM"):
+            pytest.fail(message)
+        pytest.skip(message)
+    home = tmp_path_factory.mktemp("softhsm")
+    (home / "tokens").mkdir()
+    conf = home / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {home / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n")
+    os.environ["SOFTHSM2_CONF"] = str(conf)
+    subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", "ledesk-test", "--pin", "4321",
+                    "--so-pin", "8765"], check=True, capture_output=True, env={**os.environ})
+    pin = home / "pin"
+    pin.write_text("4321\n")
+    return f"pkcs11:token=ledesk-test?module-path={module}&pin-source={pin}"

@@ -73,6 +73,19 @@ def cmd_invoice(rt: Runtime, args: argparse.Namespace) -> int:
 def cmd_export(rt: Runtime, args: argparse.Namespace) -> int:
     from ledesk.vault.production import export
 
+    if args.output.endswith(".zip"):  # the package as the authority receives it
+        from ledesk.vault.production import package
+
+        target = Path(args.output)
+        with rt.engine.begin() as conn:
+            try:
+                built = package(conn, rt.vault(), args.case, rt.clock.now(), cli_actor(args.actor), str(target))
+            except LookupError as exc:
+                raise BadInput(str(exc)) from None
+            target.write_bytes(built.zip_bytes())  # before the read's audit event commits, or neither
+        emit({"path": str(target), "files": len(built.files)}, args.json,
+             f"wrote {target} ({len(built.files)} files; check it with ledesk verify-production {target})")
+        return 0
     with rt.engine.begin() as conn:
         try:
             result = export(conn, rt.vault(), args.case, Path(args.output), rt.clock.now(), cli_actor(args.actor))
@@ -142,9 +155,10 @@ def register(add: Adder) -> None:
                                     "priced by the policy's fee schedule")
     p.add_argument("case")
     p.add_argument("--actor", required=True)
-    p = add("export", cmd_export, "write a disclosed case's package: files, manifest.json, cover letter")
+    p = add("export", cmd_export, "write a disclosed case's package: files, manifest.json signed in manifest.sig, "
+                                  "cover letter (-o DIR, or -o FILE.zip)")
     p.add_argument("case")
-    p.add_argument("-o", "--output", required=True, metavar="DIR")
+    p.add_argument("-o", "--output", required=True, metavar="DIR|FILE.zip")
     p.add_argument("--actor", help="who reads the produced data (recorded in the audit log)")
     p = add("machine", cmd_machine, "the transition table (or --mermaid for the diagram)")
     p.add_argument("--mermaid", action="store_true")

@@ -17,7 +17,7 @@ def cmd_sweep(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def cmd_purge(rt: Runtime, args: argparse.Namespace) -> int:
-    report = rt.desk(with_vault=False).purge()
+    report = rt.desk().purge()
     emit(report.as_json(), args.json, table(report.purged, ["case_id", "hold_id"]))
     return 0
 

@@ -11,7 +11,7 @@ import sys
 from typing import Any
 
 from ledesk.bootstrap import Runtime, private_files
-from ledesk.cli import audit, cases, clock, datasource, outbox, people, reports, servers, submissions
+from ledesk.cli import audit, cases, clock, datasource, keys, outbox, people, reports, servers, submissions
 from ledesk.cli.common import Command, Parser, UsageError
 from ledesk.cli.render import emit
 from ledesk.states.errors import BadInput, LedeskError
@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     datasource.register(add, common)
     reports.register(add, common)
     audit.register(add, common)
+    keys.register(add, common)
     servers.register(add)
     return parser
 

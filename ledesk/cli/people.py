@@ -12,13 +12,23 @@ from ledesk.states.errors import BadInput
 
 
 def cmd_init(rt: Runtime, args: argparse.Namespace) -> int:
+    from ledesk.models.db import ledesk_home
     from ledesk.models.migrate import upgrade
+    from ledesk.vault.keys import master_key
+    from ledesk.vault.keystore import keystore
+    from ledesk.vault.store import adopt_legacy_keys
 
     rt.policy  # noqa: B018  (refuse to initialise on a policy that does not validate)
     upgrade(rt.engine)
     url = safe_url(str(rt.engine.url))
-    emit({"database": url, "policy_version": rt.policy.version}, args.json,
-         f"database ready: {url} (policy {rt.policy.version})")
+    doc: dict[str, object] = {"database": url, "policy_version": rt.policy.version}
+    keys = keystore(ledesk_home())
+    doc["key_store"] = keys.name
+    moved = adopt_legacy_keys(rt.engine, keys, master_key(ledesk_home()))
+    if moved:  # an older release kept hold keys (wrapped) in the case database
+        doc["keys_moved_to_key_store"] = moved
+    emit(doc, args.json, f"database ready: {url} (policy {rt.policy.version}); hold keys in {keys.name}"
+         + (f" ({moved} moved there from the database)" if moved else ""))
     return 0
 
 

@@ -78,11 +78,15 @@ LETTERS: dict[str, Wording] = {
         "Enclosed is {{ scope }}.",
         "Under art. 18(5) of the Personal Information Protection Act we ask that you limit the use of this data "
         "to the stated purpose and method, and take the measures needed to safeguard it.",
-        "A manifest lists the SHA-256 of every file."), (
+        "A manifest lists the SHA-256 of every file.",
+        "{% if manifest_sha256 is defined %}Manifest SHA-256: {{ manifest_sha256 }}. It is signed (manifest.sig, "
+        "Ed25519) by our production key, fingerprint {{ key_fingerprint }}.{% endif %}"), (
         "{{ scope_ko }}을(를) 제공합니다.",
         "개인정보 보호법 제18조제5항에 따라 제공된 자료를 명시된 목적과 방법으로만 이용하고 안전성 확보에 필요한 "
         "조치를 하여 주실 것을 요청합니다.",
-        "각 파일의 SHA-256 값은 목록(manifest)에 기재되어 있습니다.")),
+        "각 파일의 SHA-256 값은 목록(manifest)에 기재되어 있습니다.",
+        "{% if manifest_sha256 is defined %}목록(manifest.json)의 SHA-256: {{ manifest_sha256 }}. 목록은 당사 제공용 "
+        "키(지문 {{ key_fingerprint }})로 서명(manifest.sig, Ed25519)되어 있습니다.{% endif %}")),
     "followup_documents_request": W("Follow-up documents requested", "사후 서류 제출 요청", (
         "Please send the supporting legal documents for the emergency disclosure by the end of {{ deadline }}.",), (
         "긴급 제공에 대한 근거 서류를 {{ deadline }}까지 제출하여 주십시오.",)),
@@ -95,9 +99,11 @@ LETTERS: dict[str, Wording] = {
     "destruction_certificate": W("Destruction certificate", "파기 확인서", (
         "We certify that the data preserved under hold {{ hold_id }} was destroyed on {{ destroyed_at }}: its "
         "key was erased and {{ parts }} encrypted parts deleted "
-        "(SHA-256 of the destroyed ciphertext: {{ digest }}).",), (
+        "(SHA-256 of the destroyed ciphertext: {{ digest }}).",
+        "{% if key_store is defined %}Key {{ key_id }} in the key store {{ key_store }}: {{ method }}.{% endif %}"), (
         "보전 {{ hold_id }}에 따라 보관되던 자료를 {{ destroyed_at }}에 파기하였음을 확인합니다. 암호화 키를 삭제하고 "
-        "암호화된 자료 {{ parts }}건을 삭제하였습니다 (SHA-256: {{ digest }}).",)),
+        "암호화된 자료 {{ parts }}건을 삭제하였습니다 (SHA-256: {{ digest }}).",
+        "{% if key_store is defined %}암호화 키 {{ key_id }}, 키 저장소 {{ key_store }}.{% endif %}")),
 }
 
 WAIVER_EN = ("Accepting a document by e-mail is for convenience only and waives no right or objection of "

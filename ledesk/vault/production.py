@@ -6,7 +6,11 @@ the export of it for the authority, whose manifest says per target what was prod
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,13 +19,14 @@ from sqlalchemy import Connection, insert, select, update
 
 from ledesk.models.enums import SYSTEM_ACTOR, HoldStatus, TargetOutcome
 from ledesk.models.submission import Target
-from ledesk.models.tables import holds, letters, productions, targets
+from ledesk.models.tables import holds, letters, outbox, productions, targets
 from ledesk.policy.schema import Policy
 from ledesk.states import audit
 from ledesk.states.case import CaseRecord
 from ledesk.states.store import new_id
 from ledesk.states.targets import normalise
 from ledesk.vault.purge import shred
+from ledesk.vault.signing import MANIFEST, PUBLIC_KEY, SIGNATURE, fingerprint, public_pem
 from ledesk.vault.store import Vault, destroy
 
 
@@ -132,10 +137,13 @@ def build(conn: Connection, vault: Vault, case: CaseRecord, policy: Policy, now:
     manifest_scope = scope + _not_named(case, held)
     destroy_on = vault.calendar.end_of(vault.calendar.period_last_day(vault.calendar.local_date(now),
                                                                         policy.production.retention_days))
+    manifest, signature, key_fp = _signed_manifest(vault, case.case_id, production_id, parts, manifest_scope, now)
     conn.execute(insert(productions).values(production_id=production_id, case_id=case.case_id,
                                             source="hold" if hold else "datasource", created_at=now,
                                             categories=sorted(permitted), size_bytes=size, scope=manifest_scope,
-                                            destroy_on=destroy_on))
+                                            destroy_on=destroy_on, manifest=manifest.decode(),
+                                            manifest_sig=signature, key_fingerprint=key_fp))
+    _stamp_cover_letter(conn, case.case_id, hashlib.sha256(manifest).hexdigest(), key_fp)
     for line in scope:
         conn.execute(update(targets).where(targets.c.case_id == case.case_id, targets.c.type == line["type"],
                                            targets.c.value == normalise(line["type"], line["value"]))
@@ -146,9 +154,49 @@ def build(conn: Connection, vault: Vault, case: CaseRecord, policy: Policy, now:
     audit.append(conn, [audit.EventDraft(case.case_id, "production_built", actor, now,
                                          data={**summary, "scope": manifest_scope})])
     if hold is not None:
-        shred(conn, hold, case, now, policy.provider_name, "its data is now sealed in the production")
+        shred(conn, vault.keys, hold, case, now, policy.provider_name, "its data is now sealed in the production")
     _outcome_letters(conn, case, scope, now, actor, policy)
     return summary
+
+
+def data_files(parts: list[dict[str, Any]]) -> list[tuple[str, bytes]]:
+    """The produced data as the package's files, byte for byte the same at sealing and at every export."""
+    return [(f"{position + 1:03d}-target{part['target_index'] + 1}-{part['category']}.json",
+             json.dumps(part, ensure_ascii=False, indent=1).encode()) for position, part in enumerate(parts)]
+
+
+def _signed_manifest(vault: Vault, case_id: str, production_id: str, parts: list[dict[str, Any]],
+                     scope: list[dict[str, Any]], now: datetime) -> tuple[bytes, bytes, str]:
+    """manifest.json (per file: name, size, SHA-256; per target: produced, withheld and why), its Ed25519
+    signature by the production key, and that key's fingerprint."""
+    signer = vault.keys.signer()
+    key_fp = fingerprint(signer.public_raw())
+    manifest = {"case_id": case_id, "production_id": production_id, "sealed_at": now.isoformat(),
+                "key_fingerprint": key_fp, "algorithm": "Ed25519", "targets": scope,
+                "files": [{"name": name, "bytes": len(content), "sha256": hashlib.sha256(content).hexdigest()}
+                          for name, content in data_files(parts)]}
+    data = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
+    return data, signer.sign(data), key_fp
+
+
+def _stamp_cover_letter(conn: Connection, case_id: str, manifest_sha256: str, key_fp: str) -> None:
+    """The disclosure letter (queued by the same transaction, not yet rendered or sent) carries what the
+    authority needs to check the package without LE Desk: the manifest's SHA-256 and the key's fingerprint."""
+    row = conn.execute(select(letters.c.id, letters.c.body, letters.c.context, letters.c.sha256)
+                       .where(letters.c.case_id == case_id, letters.c.kind == "disclosure_cover",
+                              letters.c.rendered_at.is_(None)).order_by(letters.c.id.desc())).first()
+    if row is None:
+        return
+    line = (f"Manifest SHA-256: {manifest_sha256}. Signed (manifest.sig, Ed25519) by our production key, "
+            f"fingerprint {key_fp}.\n")
+    body = row.body + line
+    digest = hashlib.sha256(body.encode()).hexdigest()
+    conn.execute(update(letters).where(letters.c.id == row.id).values(
+        body=body, sha256=digest, context={**(row.context or {}), "manifest_sha256": manifest_sha256,
+                                           "key_fingerprint": key_fp}))
+    conn.execute(update(outbox).where(outbox.c.case_id == case_id, outbox.c.letter_sha256 == row.sha256,
+                                      outbox.c.status == "pending").values(body=outbox.c.body + line,
+                                                                           letter_sha256=digest))
 
 
 def _outcome_letters(conn: Connection, case: CaseRecord, scope: list[dict[str, Any]], now: datetime, actor: str,
@@ -208,35 +256,83 @@ def destroy_expired(conn: Connection, now: datetime) -> list[dict[str, str]]:
     return done
 
 
-def export(conn: Connection, vault: Vault, case_id: str, folder: Path, now: datetime, actor: str) -> dict[str, Any]:
-    """Write the disclosure package: one file per part, the cover letter, and manifest.json with the
-    SHA-256 of every file. The read is an audit event."""
-    row = conn.execute(select(productions.c.production_id, productions.c.scope, productions.c.destroyed_at)
-                       .where(productions.c.case_id == case_id)).first()
+@dataclass
+class Package:
+    """A disclosure package in memory (never written to a temporary folder): the produced data, the cover
+    letter, and manifest.json with manifest.sig and the production key's public key."""
+
+    case_id: str
+    files: list[tuple[str, bytes]]
+    manifest: dict[str, Any]
+
+    def zip_chunks(self) -> Iterator[bytes]:
+        """The package as a zip, produced file by file for a streamed HTTP response."""
+        sink = _Chunks()
+        with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, content in self.files:
+                archive.writestr(f"{self.case_id}/{name}", content)
+                yield sink.drain()
+        yield sink.drain()
+
+    def zip_bytes(self) -> bytes:
+        return b"".join(self.zip_chunks())
+
+
+class _Chunks(io.RawIOBase):
+    """A write-only stream that hands what was written to a generator (zipfile writes to it)."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self._parts.append(bytes(data))
+        return len(data)
+
+    def drain(self) -> bytes:
+        out, self._parts = b"".join(self._parts), []
+        return out
+
+
+def package(conn: Connection, vault: Vault, case_id: str, now: datetime, actor: str, where: str) -> Package:
+    """The disclosure package. The read is an audit event (`where` says where it went). A production
+    sealed before manifests were signed is signed now."""
+    row = conn.execute(select(productions).where(productions.c.case_id == case_id)).first()
     if row is None:
         raise LookupError(f"case {case_id} has no production: it was not disclosed")
     if row.destroyed_at is not None:
         raise LookupError(f"case {case_id}'s production was destroyed on {row.destroyed_at.isoformat()} "
                           "(its retention was over)")
-    production_id = row.production_id
-    parts = vault.read(conn, production_id)
-    folder.mkdir(parents=True, exist_ok=True)
-    files: list[tuple[str, bytes]] = []
-    for position, part in enumerate(parts):
-        name = f"{position + 1:03d}-target{part['target_index'] + 1}-{part['category']}.json"
-        files.append((name, json.dumps(part, ensure_ascii=False, indent=1).encode()))
+    parts = vault.read(conn, row.production_id)
+    files = data_files(parts)
+    if row.manifest is None:
+        manifest_bytes, signature, _ = _signed_manifest(vault, case_id, row.production_id, parts,
+                                                        row.scope or [], now)
+    else:
+        manifest_bytes, signature = row.manifest.encode(), bytes(row.manifest_sig)
+    manifest = json.loads(manifest_bytes)
+    listed = {entry["name"]: entry["sha256"] for entry in manifest["files"]}
+    if listed != {name: hashlib.sha256(content).hexdigest() for name, content in files}:
+        raise LookupError(f"case {case_id}'s production does not match its signed manifest: not exported")
     cover = conn.execute(select(letters.c.body, letters.c.path).where(letters.c.case_id == case_id,
                                                                       letters.c.kind == "disclosure_cover")
                          .order_by(letters.c.id.desc())).first()
     files.append(("cover-letter.txt", (cover.body if cover else "").encode()))
     if cover is not None and cover.path and Path(cover.path).is_file():  # the bilingual letter, once rendered
         files.append(("cover-letter.docx", Path(cover.path).read_bytes()))
-    manifest = {"case_id": case_id, "production_id": production_id, "exported_at": now.isoformat(),
-                "targets": row.scope or [],
-                "files": [{"name": n, "bytes": len(c), "sha256": hashlib.sha256(c).hexdigest()} for n, c in files]}
-    for name, content in files:
+    files += [(MANIFEST, manifest_bytes), (SIGNATURE, signature),
+              (PUBLIC_KEY, public_pem(vault.keys.signer().public_raw()).encode())]
+    audit.append(conn, [audit.EventDraft(case_id, "produced_data_read", actor, now, reason=f"export to {where}",
+                                         data={"production_id": row.production_id, "files": len(files)})])
+    return Package(case_id, files, manifest)
+
+
+def export(conn: Connection, vault: Vault, case_id: str, folder: Path, now: datetime, actor: str) -> dict[str, Any]:
+    """Write the disclosure package into the folder the operator named (`ledesk export -o`)."""
+    built = package(conn, vault, case_id, now, actor, str(folder))
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in built.files:
         (folder / name).write_bytes(content)
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=1))
-    audit.append(conn, [audit.EventDraft(case_id, "produced_data_read", actor, now, reason=f"export to {folder}",
-                                         data={"production_id": production_id, "files": len(files)})])
-    return {"path": str(folder), "files": len(files) + 1, "manifest": manifest}
+    return {"path": str(folder), "files": len(built.files), "manifest": built.manifest}

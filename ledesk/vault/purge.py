@@ -17,6 +17,7 @@ from ledesk.states import messages
 from ledesk.states.case import CaseRecord
 from ledesk.states.effects import Effects
 from ledesk.states.store import Step, load_cases, record
+from ledesk.vault.keystore import KeyStore
 from ledesk.vault.store import destroy
 
 
@@ -27,7 +28,7 @@ def released(conn: Connection) -> list[tuple[str, str]]:
         .order_by(holds.c.released_at))]
 
 
-def purge_hold(conn: Connection, hold_id: str, case_id: str, now: datetime, provider: str) -> bool:
+def purge_hold(conn: Connection, keys: KeyStore, hold_id: str, case_id: str, now: datetime, provider: str) -> bool:
     """Crypto-shred one released hold and certify it, in the caller's transaction. False (and nothing
     written) when the hold is no longer released, or its case has legal process attached and is still
     open (the race with a reviewer attaching process); a closed case's hold is purged like any other."""
@@ -37,12 +38,14 @@ def purge_hold(conn: Connection, hold_id: str, case_id: str, now: datetime, prov
         return False
     if case.legal_process_at and case.state not in TERMINAL_STATES:
         return False
-    shred(conn, hold_id, case, now, provider, "the preservation ended")
+    shred(conn, keys, hold_id, case, now, provider, "the preservation ended")
     return True
 
 
-def shred(conn: Connection, hold_id: str, case: CaseRecord, now: datetime, provider: str, why: str) -> None:
-    """Destroy a hold's key and ciphertext, record the destruction and queue its certificate."""
+def shred(conn: Connection, keys: KeyStore, hold_id: str, case: CaseRecord, now: datetime, provider: str,
+          why: str) -> None:
+    """Destroy a hold's ciphertext (and its key, once this commits), record the destruction and queue its
+    certificate, which names the key, the key store and how the key was destroyed."""
     count, digest = destroy(conn, hold_id)
     conn.execute(update(holds).where(holds.c.hold_id == hold_id).values(status=HoldStatus.PURGED, purged_at=now))
     conn.execute(insert(destructions).values(hold_id=hold_id, case_id=case.case_id, purged_at=now, blobs=count,
@@ -50,11 +53,14 @@ def shred(conn: Connection, hold_id: str, case: CaseRecord, now: datetime, provi
     certificate = messages.simple(
         "destruction_certificate", case, "Destruction certificate",
         f"{provider} certifies that the data preserved under hold {hold_id} was destroyed on "
-        f"{now.isoformat()} ({why}): its key was erased and {count} encrypted parts deleted "
-        f"(SHA-256 of the destroyed ciphertext {digest}).",
-        hold_id=hold_id, destroyed_at=now.isoformat(), parts=count, digest=digest)
+        f"{now.isoformat()} ({why}): its key {hold_id} in the key store {keys.name} was erased ({keys.method}) "
+        f"and {count} encrypted parts deleted (SHA-256 of the destroyed ciphertext {digest}).",
+        hold_id=hold_id, destroyed_at=now.isoformat(), parts=count, digest=digest, key_id=hold_id,
+        key_store=keys.name, method=keys.method)
     current = load_cases(conn, [case.case_id]).get(case.case_id, case)
     record(conn, current, Step("purge", current.state, current.state, SYSTEM_ACTOR, now,
                                f"hold {hold_id} purged: {why}",
                                Effects(messages=[certificate], audit={"hold_id": hold_id, "blobs": count,
-                                                                      "ciphertext_sha256": digest})))
+                                                                      "ciphertext_sha256": digest, "key_id": hold_id,
+                                                                      "key_store": keys.name,
+                                                                      "method": keys.method})))

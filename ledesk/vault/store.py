@@ -1,30 +1,43 @@
 """Snapshots in, snapshots out, and their destruction. Plaintext exists only in memory here: what is
-written is AES-GCM ciphertext under the hold's own key, bound to the hold and its position."""
+written is AES-GCM ciphertext under the hold's own key, bound to the hold and its position. The key lives
+in the key store (vault.keystore), never in the case database.
+
+A key is destroyed only once the transaction that marks its hold purged has committed (a rolled-back
+purge, or a production whose commit failed, must still find its key); `shred_after_commit` queues it on
+the connection and `committed` destroys what was queued. Should the process die in between, the next
+purge finds the key of a purged hold still in the store and destroys it (`destroy_leftover_keys`)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, select
 
 from ledesk.datasource.connector import Connector
+from ledesk.models.enums import HoldStatus
 from ledesk.models.submission import Submission
-from ledesk.models.tables import vault_blobs, vault_keys
+from ledesk.models.tables import holds, productions, vault_blobs, vault_keys
 from ledesk.policy.calendar import LegalCalendar
 from ledesk.policy.schema import Policy
-from ledesk.vault.keys import unwrap, wrap
+from ledesk.vault.keys import unwrap
+from ledesk.vault.keystore import KeyStore
+
+log = logging.getLogger(__name__)
+PENDING = "ledesk.keys_to_destroy"  # conn.info: key ids the transaction's commit makes destroyable
 
 
 @dataclass
 class Vault:
     source: Connector
-    master: bytes
+    keys: KeyStore
     calendar: LegalCalendar  # a requested period's dates are Seoul dates
 
     def collect(self, submission: Submission, now: datetime,
@@ -47,16 +60,15 @@ class Vault:
         return parts
 
     def seal(self, conn: Connection, set_id: str, parts: list[dict[str, Any]], now: datetime) -> None:
-        """Encrypt the parts under a new key of their own, bound to the set and each part's position."""
-        key = AESGCM.generate_key(bit_length=256)
-        cipher = AESGCM(key)
+        """Encrypt the parts under a new key of their own, bound to the set and each part's position. The key
+        is made in the store before the case commits; should the case roll back, the key is left with no
+        ciphertext, encrypting nothing."""
+        cipher = self.keys.create(set_id)
         rows = []
         for position, part in enumerate(parts):
             nonce = os.urandom(12)
             sealed = cipher.encrypt(nonce, json.dumps(part).encode(), f"{set_id}:{position}".encode())
             rows.append({"hold_id": set_id, "part": position, "nonce": nonce, "ciphertext": sealed})
-        conn.execute(insert(vault_keys).values(hold_id=set_id, wrapped_key=wrap(self.master, key, set_id),
-                                               created_at=now))
         if rows:
             conn.execute(insert(vault_blobs), rows)
 
@@ -73,10 +85,7 @@ class Vault:
         return build(conn, self, case, policy, now, actor)
 
     def read(self, conn: Connection, hold_id: str) -> list[dict[str, Any]]:
-        wrapped = conn.execute(select(vault_keys.c.wrapped_key).where(vault_keys.c.hold_id == hold_id)).scalar()
-        if wrapped is None:
-            raise LookupError(f"hold {hold_id} has no key: it was purged, or never preserved")
-        cipher = AESGCM(unwrap(self.master, wrapped, hold_id))
+        cipher = self.keys.cipher(hold_id)
         parts = []
         for row in conn.execute(select(vault_blobs).where(vault_blobs.c.hold_id == hold_id)
                                 .order_by(vault_blobs.c.part)):
@@ -85,15 +94,85 @@ class Vault:
         return parts
 
 
+    @contextmanager
+    def committed(self, engine: Engine, wipe: bool = True) -> Iterator[Connection]:
+        """A transaction after whose commit the keys it shredded are destroyed in the key store.
+        `wipe=False` leaves truncating the write-ahead log to the caller (a purge of many holds does it
+        once, at the end)."""
+        with engine.begin() as conn:
+            conn.info[PENDING] = []
+            try:
+                yield conn
+            finally:
+                due: list[str] = conn.info.pop(PENDING, [])
+        for key_id in due:
+            self.keys.destroy(key_id)
+        if due and wipe:
+            wipe_log(engine)
+
+    def destroy_leftover_keys(self, conn: Connection) -> list[str]:
+        """Keys of holds and productions the database says are destroyed that the store still has (the
+        process died between the commit and the key's destruction)."""
+        stored = self.keys.key_ids()
+        if not stored:
+            return []
+        gone = set(conn.execute(select(holds.c.hold_id).where(holds.c.status == HoldStatus.PURGED)).scalars())
+        gone |= set(conn.execute(select(productions.c.production_id).where(
+            productions.c.destroyed_at.is_not(None))).scalars())
+        leftover = sorted(stored & gone)
+        for key_id in leftover:
+            self.keys.destroy(key_id)
+        return leftover
+
+def adopt_legacy_keys(engine: Engine, keys: KeyStore, master: bytes) -> int:
+    """Move keys that releases before the key store kept (wrapped) in the case database into the key
+    store, then erase them from the database. `ledesk init` runs it."""
+    with engine.begin() as conn:
+        rows = conn.execute(select(vault_keys.c.hold_id, vault_keys.c.wrapped_key)).all()
+        have = keys.key_ids() if rows else set()
+        for row in rows:
+            if row.hold_id not in have:
+                keys.adopt(row.hold_id, unwrap(master, row.wrapped_key, row.hold_id))
+        conn.execute(delete(vault_keys))
+    if rows:
+        wipe_log(engine)
+    return len(rows)
+
+
+def shred_after_commit(conn: Connection, key_id: str) -> None:
+    """Queue a key's destruction for when this transaction commits (opened by Vault.committed)."""
+    if PENDING not in conn.info:
+        raise RuntimeError("a key can only be shredded in a transaction opened by Vault.committed")
+    conn.info[PENDING].append(key_id)
+
+
+def wipe_log(engine: Engine) -> None:
+    """On SQLite, fold the write-ahead log into the database and truncate it, so that ciphertext deleted
+    with secure_delete leaves no older copy in ledesk.db-wal. Waits (busy_timeout) for readers of an older
+    snapshot; a connection merely held open by another process does not stop it."""
+    if engine.dialect.name != "sqlite":
+        return
+    raw = engine.raw_connection()  # outside any transaction: a checkpoint cannot run inside one
+    try:
+        driver = raw.driver_connection
+        assert driver is not None
+        busy, _, _ = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        raw.close()
+    if busy:
+        log.warning("the write-ahead log could not be truncated now (a reader holds an older snapshot); "
+                    "the next purge truncates it")
+
+
 def destroy(conn: Connection, hold_id: str) -> tuple[int, str]:
-    """Crypto-shred a hold: the key first, then the ciphertext. Returns what was destroyed, as counts and
-    a digest of the ciphertext, never its content."""
+    """Crypto-shred a hold or production: its ciphertext now, its key when the transaction commits.
+    Returns what was destroyed, as counts and a digest of the ciphertext, never its content."""
     digest = hashlib.sha256()
     count = 0
     for row in conn.execute(select(vault_blobs.c.ciphertext).where(vault_blobs.c.hold_id == hold_id)
                             .order_by(vault_blobs.c.part)):
         digest.update(row.ciphertext)
         count += 1
-    conn.execute(delete(vault_keys).where(vault_keys.c.hold_id == hold_id))
     conn.execute(delete(vault_blobs).where(vault_blobs.c.hold_id == hold_id))
+    shred_after_commit(conn, hold_id)
     return count, digest.hexdigest()

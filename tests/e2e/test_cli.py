@@ -253,6 +253,21 @@ def test_export_of_a_disclosed_case(ledesk: Ledesk, tmp_path: Path) -> None:
     assert result["files"] == len(list((tmp_path / "package").iterdir()))
     manifest = json.loads((tmp_path / "package" / "manifest.json").read_text())
     assert any("subscriber_info" in f["name"] for f in manifest["files"])
+    # The package as the authority gets it, checked as the authority would: by the letter's fingerprint.
+    key = ledesk.run("keys", "public")
+    assert key["algorithm"] == "Ed25519" and key["fingerprint"] == manifest["key_fingerprint"]
+    assert key["pem"].startswith("-----BEGIN PUBLIC KEY-----") and key["key_store"].startswith("sqlite:")
+    zipped = tmp_path / "package.zip"
+    assert ledesk.run("export", case_id, "-o", str(zipped), "--actor", "alice")["path"] == str(zipped)
+    verdict = ledesk.run("verify-production", str(zipped), "--fingerprint", key["fingerprint"])
+    assert verdict["ok"] and verdict["problems"] == [] and verdict["key_fingerprint"] == key["fingerprint"]
+    import zipfile
+
+    with zipfile.ZipFile(zipped) as src, zipfile.ZipFile(tmp_path / "edited.zip", "w") as dst:
+        for name in src.namelist():
+            dst.writestr(name, b"{}" if "subscriber_info" in name else src.read(name))
+    broken = ledesk.run("verify-production", str(tmp_path / "edited.zip"), code=1)
+    assert not broken["ok"] and "subscriber_info" in broken["problems"][0]
 
 
 def test_letters_render_from_the_command_line(ledesk: Ledesk) -> None:

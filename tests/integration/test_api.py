@@ -216,10 +216,26 @@ def test_the_export_of_a_disclosed_case_downloads_as_a_zip(api: Api) -> None:
 
     api.world.clock.advance(timedelta(days=8))  # past the user's notice lead time
     desk.fire(case_id, "disclose", "bob")
-    r = api.call("GET", f"/v1/cases/{case_id}/export", "alice")
+    import tempfile
+
+    def no_temporary_files(*args: object, **kw: object) -> None:
+        raise AssertionError("the export wrote to a temporary folder")
+
+    with pytest.MonkeyPatch.context() as patch:  # produced data is never written outside the process
+        for name in ("mkdtemp", "mkstemp", "TemporaryDirectory", "NamedTemporaryFile", "TemporaryFile"):
+            patch.setattr(tempfile, name, no_temporary_files)
+        r = api.call("GET", f"/v1/cases/{case_id}/export", "alice")
     assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
-    names = zipfile.ZipFile(io.BytesIO(r.content)).namelist()
-    assert f"{case_id}/manifest.json" in names
+    archive = zipfile.ZipFile(io.BytesIO(r.content))
+    import hashlib
+    import json
+
+    from ledesk.vault.signing import verify_package
+
+    manifest = json.loads(archive.read(f"{case_id}/manifest.json"))
+    assert all(hashlib.sha256(archive.read(f"{case_id}/{f['name']}")).hexdigest() == f["sha256"]
+               for f in manifest["files"])
+    assert verify_package(r.content).ok and f"{case_id}/manifest.sig" in archive.namelist()
     history = api.call("GET", f"/v1/cases/{case_id}", "alice").json()["history"]
     assert history[-1]["trigger"] == "produced_data_read" and history[-1]["actor"] == "alice"
 

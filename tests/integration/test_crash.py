@@ -61,7 +61,13 @@ def _jobs(url: str, folder: str, round_no: int, working: Any = None) -> None:
     if working is not None:
         working.set()  # imports done: the kill may now land anywhere in the work itself
     sweep(engine, now, policy, cal, batch_size=50)
-    Desk(engine, FixedClock(now), policy, cal).purge()
+    from ledesk.datasource.embedded import EmbeddedSource
+    from ledesk.vault.keystore import SqliteKeyStore
+    from ledesk.vault.store import Vault
+
+    vault = Vault(EmbeddedSource(Path(folder) / "datasource.db"),
+                  SqliteKeyStore(Path(folder) / "keys" / "holds.db", b"k" * 32), cal)
+    Desk(engine, FixedClock(now), policy, cal, vault).purge()
     transport = CountingFolder(Path(folder))
     while True:
         result = dispatch(engine, transport, now, "legal@provider.example", limit=25)

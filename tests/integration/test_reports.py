@@ -26,7 +26,7 @@ from ledesk.states import admin
 from ledesk.states import ledger as ledgers
 from ledesk.states import statutory as calendar_of_reports
 from ledesk.states.errors import GuardRefused
-from ledesk.vault.keys import master_key
+from ledesk.vault.keystore import keystore
 from ledesk.vault.store import Vault
 from tests.factories import policy, sample, seoul
 from tests.integration.conftest import World
@@ -52,7 +52,7 @@ def vaulted(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **ove
     source.load(ACCOUNTS)
     if overrides:
         world.policy = policy(**overrides)
-    world.vault = Vault(source, master_key(tmp_path), world.calendar)  # type: ignore[attr-defined]
+    world.vault = Vault(source, keystore(tmp_path), world.calendar)  # type: ignore[attr-defined]
     world.desk = Desk(world.engine, world.clock, world.policy, world.calendar, world.vault)  # type: ignore[attr-defined]
     with world.engine.begin() as conn:
         admin.add_authority(conn, "moj.go.kr", "Ministry of Justice", "KR", "other", world.clock.now())

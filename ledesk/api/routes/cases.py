@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import base64
-import io
-import zipfile
 from datetime import date, datetime
-from pathlib import Path
-from tempfile import TemporaryDirectory
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, StreamingResponse
 
 from ledesk.api.bodies import AssignIn, NondisclosureIn, TriggerIn
 from ledesk.api.deps import Rt, Who, staff
@@ -101,25 +97,19 @@ def letter(case_id: str, index: int, who: Who, rt: Rt) -> FileResponse:
     return FileResponse(path, filename=f"{case_id}-{kind}.docx", media_type=DOCX_MEDIA)
 
 
-@router.get("/{case_id}/export", response_class=Response)
-def export_package(case_id: str, who: Who, rt: Rt) -> Response:
+@router.get("/{case_id}/export", response_class=StreamingResponse)
+def export_package(case_id: str, who: Who, rt: Rt) -> StreamingResponse:
     """The disclosure package of a disclosed case as a zip (files, manifest.json with SHA-256, cover
-    letter); the read of produced data is an audit event, as with `ledesk export`."""
-    from ledesk.vault.production import export
+    letter), streamed from memory: no plaintext is written to a temporary folder. The read of produced
+    data is an audit event, as with `ledesk export`, committed before the first byte is sent."""
+    from ledesk.vault.production import package
 
     actor = staff(who)
     exists(rt, case_id)
-    with TemporaryDirectory() as tmp:
-        folder = Path(tmp) / case_id
-        with rt.engine.begin() as conn:
-            try:
-                export(conn, rt.vault(), case_id, folder, rt.clock.now(), actor)
-            except LookupError as exc:
-                raise ApiError(409, "not_disclosed", str(exc)) from None
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for path in sorted(folder.rglob("*")):
-                if path.is_file():
-                    archive.write(path, path.relative_to(folder.parent))
-    return Response(buffer.getvalue(), media_type="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="{case_id}.zip"'})
+    with rt.engine.begin() as conn:
+        try:
+            built = package(conn, rt.vault(), case_id, rt.clock.now(), actor, "the API (download)")
+        except LookupError as exc:
+            raise ApiError(409, "not_disclosed", str(exc)) from None
+    return StreamingResponse(built.zip_chunks(), media_type="application/zip",
+                             headers={"Content-Disposition": f'attachment; filename="{case_id}.zip"'})
