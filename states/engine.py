@@ -6,9 +6,8 @@ service layer (ledesk.service.Desk) owns that transaction."""
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
-
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
