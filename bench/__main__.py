@@ -8,7 +8,20 @@ import platform
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import api_pages, forms, growth, letters, mail, prefect_flows, purge, reports, startup, sweep, vault
+from bench import (
+    api_pages,
+    forms,
+    growth,
+    letters,
+    mail,
+    mailbox,
+    prefect_flows,
+    purge,
+    reports,
+    startup,
+    sweep,
+    vault,
+)
 
 
 def main() -> None:
@@ -21,8 +34,8 @@ def main() -> None:
     parser.add_argument("--report-cases", type=int, default=100_000, help="requests in the transparency report's year")
     parser.add_argument("--growth-max", type=int, default=1_000_000, help="largest open-case count of the growth curve")
     args = parser.parse_args()
-    results = [sweep.run(args.cases, args.batch), forms.run(), mail.run(), vault.run(), *purge.run(), letters.run(),
-               startup.run(),
+    results = [sweep.run(args.cases, args.batch), forms.run(), mail.run(), *mailbox.run(), vault.run(), *purge.run(),
+               letters.run(), startup.run(),
                *prefect_flows.run(args.emergencies, args.deployment_runs, (1_000, args.cases)),
                api_pages.run(args.cases), reports.run(args.report_cases),
                growth.run(tuple(n for n in (1_000, 10_000, 100_000, 1_000_000) if n <= args.growth_max))]

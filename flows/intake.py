@@ -4,6 +4,7 @@ run, straight after its file is committed, before the next file is read."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from prefect import flow, tags
@@ -11,16 +12,21 @@ from prefect import flow, tags
 from ledesk.bootstrap import runtime
 from ledesk.flows.emergency import emergency
 from ledesk.flows.publish import publish
+from ledesk.intake.mailbox import MailboxConfig
 from ledesk.models.db import ledesk_home
-from ledesk.service import InboxFile
 
 
 @flow(name="intake", log_prints=True)
 async def intake(now: str | None = None) -> dict[str, Any]:
     rt = runtime(now)
-    outcomes: list[InboxFile] = []
+    outcomes: list[dict[str, Any]] = []
     emergencies: list[dict[str, Any]] = []
-    for outcome in rt.desk(with_vault=False).take_inbox(ledesk_home()):
+    # The official mailbox when one is configured (LEDESK_IMAP_URL); else the drop folder of one machine.
+    mailbox = MailboxConfig.from_env()
+    desk = rt.desk(with_vault=False)
+    source: Iterator[Mapping[str, Any]] = desk.take_mailbox(mailbox) if mailbox else desk.take_inbox(ledesk_home())
+    for taken in source:
+        outcome = dict(taken)
         outcomes.append(outcome)
         case_id = outcome.get("case_id")
         if case_id and outcome.get("status") == "opened" and outcome.get("kind") == "emergency":
@@ -35,6 +41,7 @@ async def intake(now: str | None = None) -> dict[str, Any]:
         "duplicates": [o["case_id"] for o in outcomes if o.get("status") == "duplicate"],
         "not_reviewed": [o["file"] for o in outcomes if o.get("status") == "not_reviewed"],
         "refused": [o["file"] for o in outcomes if "error" in o],
+        "source": mailbox.safe_url if mailbox else "drop folder",
         "emergencies": emergencies,
     }
     if outcomes:

@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -92,6 +93,35 @@ async def watch_inbox(home: Path, stopping: asyncio.Event) -> None:
             await asyncio.wait_for(stopping.wait(), INBOX_POLL_SECONDS)
 
 
+async def watch_mailbox(cfg: Any, stopping: asyncio.Event) -> None:
+    """Run the intake flow (which polls the mailbox) whenever the IMAP IDLE connection says mail arrived,
+    so an emergency pages on-call seconds after it lands. The IDLE connection lives on a thread of its own
+    and reconnects with backoff when the mail server goes away (intake.mailbox.watch)."""
+    from ledesk.flows.intake import intake
+    from ledesk.intake.mailbox import watch
+
+    loop = asyncio.get_running_loop()
+    arrived, halt = asyncio.Event(), threading.Event()
+    idler = threading.Thread(target=watch, args=(cfg, lambda: loop.call_soon_threadsafe(arrived.set), halt),
+                             name="imap-idle", daemon=True)  # daemon: it may be inside a minute's IDLE at exit
+    idler.start()
+    try:
+        while not stopping.is_set():
+            waits = {asyncio.create_task(arrived.wait()), asyncio.create_task(stopping.wait())}
+            _, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            for task in pending:
+                task.cancel()
+            if stopping.is_set():
+                break
+            arrived.clear()
+            try:
+                await intake()
+            except Exception:  # a bad run is in the Prefect UI; the watch goes on
+                log.exception("intake run failed")
+    finally:
+        halt.set()
+
+
 async def drain_prefect(timeout: float = 10) -> None:
     """Hand Prefect's queued logs and events to its server while it is still up: once it is stopped,
     their workers would retry against nothing and hold the process open at exit."""
@@ -143,7 +173,11 @@ async def serve_deployments(rt: Any, watch: bool = True, api_port: int | None = 
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopping.set)
-    watcher = asyncio.create_task(watch_inbox(ledesk_home(), stopping)) if watch else None
+    from ledesk.intake.mailbox import MailboxConfig
+
+    mailbox = MailboxConfig.from_env()
+    watcher = asyncio.create_task(watch_mailbox(mailbox, stopping) if mailbox else
+                                  watch_inbox(ledesk_home(), stopping)) if watch else None
     web = _QuietServer(uvicorn.Config(create_app(rt), host=host, port=api_port, log_level="warning",
                                       server_header=False)) if api_port else None
     web_task = asyncio.create_task(web.serve()) if web else None
@@ -176,11 +210,15 @@ def run_serve(rt: Any, host: str, port: int, watch: bool = True, api_port: int |
         os.environ.setdefault("LEDESK_PUBLIC_URL", f"http://{host}:{api_port}")
     upgrade(rt.engine)
 
+    from ledesk.intake.mailbox import MailboxConfig
+
+    mailbox = MailboxConfig.from_env()  # a bad setting stops here, with its message, before anything starts
     inbox = ledesk_home().resolve() / "inbox"
+    source = f"the mailbox {mailbox.safe_url} (IMAP IDLE)" if mailbox else str(inbox)
     out.write((f"Reviewers' web UI and API at http://{host}:{api_port}/ (sign in with `ledesk tokens create`).\n"
                if api_port else "")
               + f"LE Desk serving its deployments; Prefect UI at {ui} (deployments, runs, events, artifacts).\n"
-              + (f"Watching {inbox} for requests" if watch else f"{inbox} is read by the watch-inbox schedule only")
+              + (f"Watching {source} for requests" if watch else f"{source} is read by the watch-inbox schedule only")
               + "; Ctrl-C stops.\n")
     out.flush()
     clean = False

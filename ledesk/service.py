@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Protocol, TypedDict
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
 from sqlalchemy import Connection, Engine, select
 
@@ -30,6 +30,9 @@ from ledesk.states.machine import TRIGGERS
 from ledesk.states.store import load_case, record, related
 from ledesk.states.sweep import sweep as sweep_timers
 from ledesk.vault.store import Vault
+
+if TYPE_CHECKING:
+    from ledesk.intake.mailbox import MailboxConfig, MailKey
 
 MAX_MINUTES = 24 * 60
 
@@ -215,6 +218,46 @@ class Desk:
 
         yield from each_inbox_file(home, self.take_file)  # type: ignore[misc]
 
+    def take_mail(self, key: MailKey, data: bytes) -> dict[str, Any]:
+        """One message of the official mailbox, taken exactly once: the record of it (UIDVALIDITY + UID,
+        Message-ID) commits with the case it opened, and a message already recorded is not taken again
+        (its recorded outcome is returned, with `already_taken`)."""
+        from sqlalchemy.exc import IntegrityError
+
+        from ledesk.intake.channels import intake_bytes
+        from ledesk.states.errors import LedeskError
+
+        try:
+            with self.transaction() as conn:
+                prior = _mail_taken(conn, key)
+                if prior is not None:
+                    return {**prior, "already_taken": True}
+                result = dict(intake_bytes(conn, key.name, data, self.clock.now(), self.policy, self.calendar))
+                _record_mail(conn, key, result, self.clock.now())
+                return result
+        except IntegrityError:  # another worker took the same message at the same moment: theirs stands
+            with self.engine.connect() as conn:
+                prior = _mail_taken(conn, key)
+            if prior is None:
+                raise
+            return {**prior, "already_taken": True}
+        except LedeskError as exc:
+            refused: dict[str, Any] = {"error": exc.message, "code": exc.code}
+        except Exception as exc:  # one unreadable message never stops the ones after it
+            refused = {"error": f"unreadable: {exc.__class__.__name__}: {str(exc)[:200]}", "code": "unreadable"}
+        try:
+            with self.transaction() as conn:
+                _record_mail(conn, key, refused, self.clock.now())
+        except IntegrityError:
+            pass
+        return refused
+
+    def take_mailbox(self, cfg: MailboxConfig) -> Iterator[dict[str, Any]]:
+        """One pass over the official mailbox, each message yielded as soon as it is committed and moved."""
+        from ledesk.intake.mailbox import poll
+
+        yield from poll(cfg, self.take_mail)
+
     # -- commands that keep the state -------------------------------------------------------------
     def record_order(self, case_id: str, actor: str, until: date | None, indefinite: bool, reason: str = "",
                      attachment: Attachment | None = None, reference: str = "") -> CaseRecord:
@@ -302,6 +345,28 @@ class Desk:
         if report.purged:
             wipe_log(self.engine)
         return report
+
+
+def _mail_taken(conn: Connection, key: MailKey) -> dict[str, Any] | None:
+    from sqlalchemy import or_
+
+    from ledesk.models.tables import mailbox_messages as mm
+
+    same_uid = (mm.c.mailbox == key.mailbox) & (mm.c.uidvalidity == key.uidvalidity) & (mm.c.uid == key.uid)
+    query = select(mm.c.outcome).where(or_(same_uid, mm.c.message_id == key.message_id) if key.message_id
+                                       else same_uid).limit(1)
+    outcome = conn.execute(query).scalar()
+    return dict(outcome) if outcome is not None else None
+
+
+def _record_mail(conn: Connection, key: MailKey, outcome: dict[str, Any], now: datetime) -> None:
+    from sqlalchemy import insert
+
+    from ledesk.models.tables import mailbox_messages
+
+    conn.execute(insert(mailbox_messages).values(mailbox=key.mailbox, uidvalidity=key.uidvalidity, uid=key.uid,
+                                                 message_id=key.message_id, outcome=outcome,
+                                                 case_id=outcome.get("case_id"), taken_at=now))
 
 
 def retention_months(policy: Policy) -> dict[str, int]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -315,6 +316,21 @@ not_reviewed = Table(
 
 # How far each reader of the audit log has got: the Prefect publisher records the last event it
 # handed to Prefect, so every transition reaches the UI once even when several workers publish.
+# The official mailbox (intake.mailbox): every message taken, by mailbox + UIDVALIDITY + UID and by
+# Message-ID, written in the transaction that opened its case, so no message is ever taken twice.
+mailbox_messages = Table(
+    "mailbox_messages", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("mailbox", String(300), nullable=False),
+    Column("uidvalidity", BigInteger, nullable=False),
+    Column("uid", BigInteger, nullable=False),
+    Column("message_id", String(300), nullable=True, unique=True),
+    Column("outcome", JSON, nullable=False),
+    Column("case_id", String(32), nullable=True),
+    _now_column("taken_at"),
+    UniqueConstraint("mailbox", "uidvalidity", "uid", name="uq_mailbox_messages_uid"),
+)
+
 feed_cursors = Table(
     "feed_cursors", metadata,
     Column("name", String(40), primary_key=True),

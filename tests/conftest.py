@@ -16,6 +16,8 @@ import pytest  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from tests.servers import Dovecot  # noqa: E402
+
 
 @pytest.fixture(scope="session")
 def prefect_api() -> Iterator[str]:
@@ -94,3 +96,17 @@ def softhsm(tmp_path_factory: pytest.TempPathFactory) -> str:
     pin = home / "pin"
     pin.write_text("4321\n")
     return f"pkcs11:token=ledesk-test?module-path={module}&pin-source={pin}"
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[Dovecot]:
+    """A real IMAP server (Debian's dovecot-imapd) on a loopback port of its own, for the whole session."""
+    from tests.servers import DovecotMissing, start_dovecot
+
+    try:
+        with start_dovecot() as server:
+            yield server
+    except DovecotMissing as exc:
+        if os.environ.get("LEDESK_REQUIRE_DOVECOT"):
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))

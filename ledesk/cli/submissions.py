@@ -54,6 +54,24 @@ def cmd_intake(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mailbox_poll(rt: Runtime, args: argparse.Namespace) -> int:
+    from ledesk.intake.mailbox import MailboxConfig, MailboxError, is_refused, unreachable
+
+    cfg = MailboxConfig.from_env()
+    if cfg is None:
+        raise MailboxError("LEDESK_IMAP_URL is not set (imaps://USER@HOST[:PORT]/FOLDER)")
+    try:
+        messages = [dict(m) for m in rt.desk(with_vault=False).take_mailbox(cfg)]
+    except Exception as exc:
+        raise unreachable(cfg, exc) from None
+    taken = [m for m in messages if not is_refused(m)]
+    refused = [m for m in messages if is_refused(m)]
+    emit({"mailbox": cfg.safe_url, "taken": taken, "refused": refused}, args.json,
+         f"{cfg.safe_url}: {len(taken)} taken, {len(refused)} refused\n"
+         + table(messages, ["file", "message_id", "case_id", "state", "kind", "status", "error"]))
+    return 0
+
+
 def register(add: Adder, common: Parser) -> None:
     add("schema", cmd_schema, "print the submission JSON Schema")
     forms = subcommands(add("forms", need_subcommand, "the bilingual .docx request forms"), common)
@@ -65,3 +83,7 @@ def register(add: Adder, common: Parser) -> None:
     p.add_argument("path", nargs="?")
     p.add_argument("--inbox", action="store_true", help="every file of LEDESK_HOME/inbox, each moved to "
                                                         "processed/ or refused/")
+    mailbox = subcommands(add("mailbox", need_subcommand, "the official mailbox over IMAP (LEDESK_IMAP_URL)"),
+                          common)
+    mailbox("poll", cmd_mailbox_poll, "one pass over the mailbox folder: each message through e-mail intake, "
+                                      "then moved to LE Desk/Processed or LE Desk/Refused")

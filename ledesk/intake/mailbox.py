@@ -1,0 +1,247 @@
+"""The provider's official mailbox over IMAP (LEDESK_IMAP_URL): each message goes through the same e-mail
+intake as a dropped .eml file, then is moved to `LE Desk/Processed` or `LE Desk/Refused`.
+
+Exactly once: a message is known by its mailbox, UIDVALIDITY and UID, and by its Message-ID, recorded in
+the same transaction as the case it opened (service.Desk.take_mail). A crash between that commit and the
+move, a restart, or two workers polling at once finds the record and only moves the message."""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import logging
+import os
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from email.parser import BytesHeaderParser
+from email.policy import default as default_policy
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+
+from ledesk.states.errors import BadInput, LedeskError
+
+if TYPE_CHECKING:
+    from imapclient import IMAPClient
+
+log = logging.getLogger(__name__)
+
+PROCESSED, REFUSED = ("LE Desk", "Processed"), ("LE Desk", "Refused")
+FETCH_BATCH = 25
+MAX_MESSAGE_BYTES = 30 * 1024 * 1024  # the e-mail intake's own limits apply after this
+
+
+class MailboxError(BadInput):
+    code = "mailbox"
+
+
+@dataclass(frozen=True)
+class MailKey:
+    """How a message is known, whatever happens to the connection that read it."""
+
+    mailbox: str       # user@host/FOLDER
+    uidvalidity: int
+    uid: int
+    message_id: str | None
+
+    @property
+    def name(self) -> str:
+        return f"imap-{self.uidvalidity}-{self.uid}.eml"
+
+
+@dataclass(frozen=True)
+class MailboxConfig:
+    url: str
+    tls: str           # "imaps" (TLS from the start) or "starttls"; "plain" only to loopback
+    user: str
+    host: str
+    port: int
+    folder: str
+    password: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.user}@{self.host}/{self.folder}"
+
+    @property
+    def safe_url(self) -> str:
+        return f"{'imaps' if self.tls == 'imaps' else 'imap'}://{self.user}@{self.host}:{self.port}/{self.folder}"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> MailboxConfig | None:
+        env = dict(os.environ if environ is None else environ)
+        url = env.get("LEDESK_IMAP_URL", "").strip()
+        if not url:
+            return None
+        return cls.parse(url, _password(env))
+
+    @classmethod
+    def parse(cls, url: str, password: str) -> MailboxConfig:
+        parts = urlsplit(url)
+        if parts.scheme not in ("imaps", "imap") or not parts.hostname or not parts.username:
+            raise MailboxError("LEDESK_IMAP_URL must be imaps://USER@HOST[:PORT]/FOLDER (or imap:// with "
+                               f"STARTTLS), not {url.split('@')[-1]!r}")
+        if parts.password:
+            raise MailboxError("LEDESK_IMAP_URL must not carry the password: use LEDESK_IMAP_PASSWORD_FILE")
+        folder = unquote(parts.path.lstrip("/")) or "INBOX"
+        tls = "imaps" if parts.scheme == "imaps" else "starttls"
+        return cls(url, tls, unquote(parts.username), parts.hostname, parts.port or (993 if tls == "imaps" else 143),
+                   folder, password)
+
+
+def _password(env: dict[str, str]) -> str:
+    path = env.get("LEDESK_IMAP_PASSWORD_FILE")
+    if path:
+        try:
+            return Path(path).read_text().strip()
+        except OSError as exc:
+            raise MailboxError(f"cannot read LEDESK_IMAP_PASSWORD_FILE {path}: {exc.strerror}") from None
+    password = env.get("LEDESK_IMAP_PASSWORD", "")
+    if not password:
+        raise MailboxError("LEDESK_IMAP_URL is set but neither LEDESK_IMAP_PASSWORD_FILE nor LEDESK_IMAP_PASSWORD")
+    return password
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(socket.gethostbyname(host)).is_loopback
+    except (OSError, ValueError):
+        return False
+
+
+def connect(cfg: MailboxConfig, timeout: float = 30) -> IMAPClient:
+    """A logged-in connection. TLS is required, except that a mail server on loopback may be spoken to in
+    plain text (a local test or relay) when it offers no STARTTLS."""
+    from imapclient import IMAPClient
+
+    context = ssl.create_default_context()
+    if os.environ.get("LEDESK_IMAP_CA_FILE"):
+        context.load_verify_locations(os.environ["LEDESK_IMAP_CA_FILE"])
+    client = IMAPClient(cfg.host, port=cfg.port, ssl=cfg.tls == "imaps", ssl_context=context, timeout=timeout)
+    if cfg.tls == "starttls":
+        if client.has_capability("STARTTLS"):
+            client.starttls(context)
+        elif not _loopback(cfg.host):
+            client.shutdown()
+            raise MailboxError(f"{cfg.host} offers no STARTTLS: LE Desk does not send the mailbox password in "
+                               "plain text over the network (use imaps://)")
+    client.login(cfg.user, cfg.password)
+    return client
+
+
+def _folder(client: IMAPClient, parts: tuple[str, str]) -> str:
+    """`LE Desk/Processed` in the server's own hierarchy delimiter, created when missing."""
+    listed = client.list_folders(directory="", pattern="")
+    delimiter = listed[0][1] if listed and listed[0][1] else b"/"
+    name = (delimiter.decode() if isinstance(delimiter, bytes) else str(delimiter)).join(parts)
+    if not client.folder_exists(name):
+        try:
+            client.create_folder(name)
+        except Exception:
+            if not client.folder_exists(name):  # another worker made it at the same moment
+                raise
+    return name
+
+
+def _move(client: IMAPClient, uid: int, folder: str) -> None:
+    if client.has_capability("MOVE"):
+        client.move([uid], folder)
+    else:
+        client.copy([uid], folder)
+        client.delete_messages([uid])
+        client.uid_expunge([uid]) if client.has_capability("UIDPLUS") else client.expunge()
+
+
+def unreachable(cfg: MailboxConfig, exc: Exception) -> LedeskError:
+    """What a poll that could not talk to the mail server answers (never a traceback)."""
+    if isinstance(exc, LedeskError):
+        return exc
+    return MailboxError(f"mailbox {cfg.safe_url}: {exc.__class__.__name__}: {str(exc)[:300]} (what was taken "
+                        "before it is committed; the next poll goes on from there)")
+
+
+def is_refused(outcome: dict[str, Any]) -> bool:
+    """Refused: not taken as a request at all (an error, or a sender that is not reviewed)."""
+    return "error" in outcome or outcome.get("status") == "not_reviewed"
+
+
+def message_id(data: bytes) -> str | None:
+    try:
+        value = BytesHeaderParser(policy=default_policy).parsebytes(data[:65536])["Message-ID"]
+    except Exception:  # a header too broken to read is still taken (and refused) by the e-mail intake
+        return None
+    text = str(value).strip() if value else ""
+    return text[:300] or None
+
+
+def poll(cfg: MailboxConfig, take: Callable[[MailKey, bytes], dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """One pass over the folder: each message taken by `take` (the service layer's, one transaction each)
+    and moved where its outcome says, yielded as soon as it is committed (an emergency is paged before the
+    next message is read)."""
+    client = connect(cfg)
+    try:
+        info = client.select_folder(cfg.folder)
+        uidvalidity = int(info[b"UIDVALIDITY"])
+        processed, refused = _folder(client, PROCESSED), _folder(client, REFUSED)
+        uids = sorted(client.search("ALL"))
+        for start in range(0, len(uids), FETCH_BATCH):
+            batch = uids[start:start + FETCH_BATCH]
+            sizes = client.fetch(batch, ["RFC822.SIZE"])
+            small = [u for u in batch if int(sizes.get(u, {}).get(b"RFC822.SIZE", 0)) <= MAX_MESSAGE_BYTES]
+            bodies = client.fetch(small, ["BODY.PEEK[]"]) if small else {}
+            for uid in batch:
+                if uid not in small:
+                    outcome: dict[str, Any] = {"file": f"uid {uid}", "uid": uid, "code": "too_large",
+                                               "error": f"larger than {MAX_MESSAGE_BYTES // 2**20} MB"}
+                    _move(client, uid, refused)
+                    yield outcome
+                    continue
+                data = bytes(bodies.get(uid, {}).get(b"BODY[]", b""))
+                key = MailKey(cfg.key, uidvalidity, uid, message_id(data))
+                outcome = {"file": f"uid {uid}", "uid": uid, "message_id": key.message_id, **take(key, data)}
+                _move(client, uid, refused if is_refused(outcome) else processed)
+                yield outcome
+    finally:
+        # The server may have gone away mid-poll; what was taken is committed and recorded.
+        with contextlib.suppress(Exception):
+            client.logout()
+
+
+def watch(cfg: MailboxConfig, new_mail: Callable[[], None], stopping: threading.Event,
+          idle_seconds: float = 60, max_backoff: float = 60) -> None:
+    """Keep an IMAP IDLE connection and call `new_mail` whenever the folder may hold a message (at start,
+    on every EXISTS, and every `idle_seconds` as a keep-alive poll). When the server goes away, reconnect
+    with exponential backoff, and say so."""
+    backoff = 1.0
+    while not stopping.is_set():
+        try:
+            client = connect(cfg, timeout=idle_seconds + 30)
+        except Exception as exc:
+            log.warning("mailbox %s unreachable (%s: %s); retrying in %.0f s", cfg.safe_url,
+                        exc.__class__.__name__, exc, backoff)
+            stopping.wait(backoff)
+            backoff = min(backoff * 2, max_backoff)
+            continue
+        if backoff > 1:
+            log.warning("mailbox %s reachable again", cfg.safe_url)
+        backoff = 1.0
+        try:
+            client.select_folder(cfg.folder, readonly=True)
+            new_mail()
+            while not stopping.is_set():
+                client.idle()
+                responses = client.idle_check(timeout=idle_seconds)
+                client.idle_done()
+                if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses) or not responses:
+                    new_mail()
+        except Exception as exc:
+            log.warning("mailbox %s connection lost (%s: %s); reconnecting", cfg.safe_url,
+                        exc.__class__.__name__, exc)
+            time.sleep(0.2)
+        finally:
+            with contextlib.suppress(Exception):
+                client.logout()

@@ -1,0 +1,158 @@
+"""The official mailbox over IMAP (issue 16, part 1), against a real Dovecot server on loopback: the same
+e-mail intake as the drop folder, each message moved by its outcome, and taken exactly once whatever
+crashes, restarts or second workers do."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from imapclient import IMAPClient
+
+from ledesk.intake.mailbox import MailboxConfig, MailboxError, connect, watch
+from tests.conftest import Dovecot
+from tests.factories import sample
+from tests.forms_kit import filled
+from tests.integration.conftest import World
+from tests.integration.test_email_intake import message
+
+
+def _request(reference: str, kind: str = "warrant", message_id: str | None = None) -> bytes:
+    raw = message(attachments=[("request.docx", filled(kind, reference=reference))])
+    if message_id:
+        raw = f"Message-ID: {message_id}\r\n".encode() + raw
+    return raw
+
+
+@pytest.fixture
+def mailbox(dovecot: Dovecot) -> tuple[MailboxConfig, IMAPClient]:
+    user, password = dovecot.user()
+    cfg = MailboxConfig.parse(dovecot.url(user), password)
+    client = connect(cfg)
+    client.select_folder("INBOX")
+    return cfg, client
+
+
+def _inbox(client: IMAPClient) -> list[int]:
+    client.select_folder("INBOX")  # a fresh view: what other connections moved away is gone
+    return list(client.search("ALL"))
+
+
+def _folder(client: IMAPClient, name: str) -> list[int]:
+    delimiter = client.list_folders(directory="", pattern="")[0][1].decode()
+    folder = name.replace("/", delimiter)
+    if not client.folder_exists(folder):
+        return []
+    client.select_folder(folder, readonly=True)
+    uids = list(client.search("ALL"))
+    client.select_folder("INBOX")
+    return uids
+
+
+def test_a_poll_takes_each_request_and_moves_it_by_its_outcome(world: World, mailbox: Any) -> None:
+    cfg, client = mailbox
+    client.append("INBOX", _request("MB-1", message_id="<mb-1@police.go.kr>"))
+    client.append("INBOX", message(sender="someone@evil.example"))      # not an authority: not reviewed
+    client.append("INBOX", b"Subject: broken\r\nContent-Type: multipart/mixed\r\n\r\nno boundary")
+    outcomes = list(world.desk.take_mailbox(cfg))
+    assert [o.get("status") for o in outcomes][:2] == ["opened", "not_reviewed"]
+    assert outcomes[1]["status"] == "not_reviewed" and "error" in outcomes[2]
+    assert _inbox(client) == []
+    assert len(_folder(client, "LE Desk/Processed")) == 1 and len(_folder(client, "LE Desk/Refused")) == 2
+    shown = world.show(outcomes[0]["case_id"])
+    assert shown["state"] == "received" and shown["reference"] == "MB-1"
+    assert list(world.desk.take_mailbox(cfg)) == []  # an empty folder is an empty pass
+
+
+def test_a_crash_between_the_commit_and_the_move_never_opens_the_case_twice(world: World, mailbox: Any,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import ledesk.intake.mailbox as mb
+
+    cfg, client = mailbox
+    client.append("INBOX", _request("MB-CRASH", message_id="<crash@police.go.kr>"))
+
+    def dies(*args: Any) -> None:
+        raise ConnectionResetError("the worker died before the move")
+
+    monkeypatch.setattr(mb, "_move", dies)
+    with pytest.raises(ConnectionResetError):
+        list(world.desk.take_mailbox(cfg))
+    monkeypatch.undo()
+    assert len(_inbox(client)) == 1  # still in the inbox, its case committed
+    again = list(world.desk.take_mailbox(cfg))
+    assert again[0]["already_taken"] and again[0]["status"] == "opened"
+    assert world.rows("select count(*) from cases where reference = 'MB-CRASH'")[0][0] == 1
+    assert _inbox(client) == [] and len(_folder(client, "LE Desk/Processed")) == 1
+
+
+def test_the_same_message_twice_and_two_workers_at_once_open_one_case(world: World, mailbox: Any) -> None:
+    cfg, client = mailbox
+    for n in range(6):
+        client.append("INBOX", _request(f"MB-W{n}", message_id=f"<w{n}@police.go.kr>"))
+    client.append("INBOX", _request("MB-W0", message_id="<w0@police.go.kr>"))  # the same message, resent
+    results: list[list[dict[str, Any]]] = [[], []]
+    start = threading.Barrier(2)
+
+    def worker(n: int) -> None:
+        start.wait()
+        try:
+            results[n] = list(world.desk.take_mailbox(cfg))
+        except Exception as exc:  # a message the other worker moved first is gone from this one's view
+            results[n] = [{"worker_error": repr(exc)}]
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    list(world.desk.take_mailbox(cfg))  # whatever a worker left behind, a later pass finishes
+    refs = [r[0] for r in world.rows("select reference from cases where reference like 'MB-W%' order by reference")]
+    assert refs == [f"MB-W{n}" for n in range(6)]
+    assert _inbox(client) == []
+    assert world.rows("select count(*) from mailbox_messages")[0][0] >= 6
+
+
+def test_an_emergency_is_taken_within_seconds_under_idle(world: World, mailbox: Any) -> None:
+    cfg, client = mailbox
+    stopping, arrived = threading.Event(), threading.Event()
+    taken: list[dict[str, Any]] = []
+
+    def new_mail() -> None:
+        taken.extend(world.desk.take_mailbox(cfg))
+        if any(t.get("kind") == "emergency" for t in taken):
+            arrived.set()
+
+    watcher = threading.Thread(target=watch, args=(cfg, new_mail, stopping), kwargs={"idle_seconds": 30},
+                               daemon=True)
+    watcher.start()
+    import time
+
+    time.sleep(1)  # the watcher is idling
+    client.append("INBOX", _request("MB-EMERG", kind="emergency"))
+    try:
+        assert arrived.wait(15), "the IDLE watcher did not take the emergency"
+    finally:
+        stopping.set()
+    assert [t["kind"] for t in taken if "kind" in t] == ["emergency"]
+
+
+def test_the_mailbox_settings_say_what_is_wrong(dovecot: Dovecot, tmp_path: Any) -> None:
+    with pytest.raises(MailboxError, match="imaps://USER@HOST"):
+        MailboxConfig.parse("https://host/INBOX", "pw")
+    with pytest.raises(MailboxError, match="password"):
+        MailboxConfig.parse("imaps://u:secret@host/INBOX", "pw")
+    with pytest.raises(MailboxError, match="LEDESK_IMAP_PASSWORD"):
+        MailboxConfig.from_env({"LEDESK_IMAP_URL": "imaps://u@host/INBOX"})
+    secret = tmp_path / "pw"
+    secret.write_text("s3cret\n")
+    cfg = MailboxConfig.from_env({"LEDESK_IMAP_URL": "imaps://legal%40provider.example@mail.example/LE%20Requests",
+                                  "LEDESK_IMAP_PASSWORD_FILE": str(secret)})
+    assert cfg is not None and (cfg.user, cfg.port, cfg.folder, cfg.password) == (
+        "legal@provider.example", 993, "LE Requests", "s3cret")
+    user, _ = dovecot.user()
+    from imapclient.exceptions import LoginError
+
+    with pytest.raises(LoginError):
+        connect(MailboxConfig.parse(dovecot.url(user), "wrong password"))
+    assert sample("warrant")  # the samples the requests are built from exist
