@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, select, update
 
 from ledesk.models.enums import SYSTEM_ACTOR, Trigger
-from ledesk.models.tables import cases, holds
+from ledesk.models.tables import cases, holds, productions
 from ledesk.policy.calendar import LegalCalendar
 from ledesk.policy.schema import Policy
 from ledesk.states import audit, ledger, roles, statutory
@@ -25,7 +25,7 @@ from ledesk.states.attempt import Attachment, Attempt
 from ledesk.states.case import CaseRecord
 from ledesk.states.clock import Clock
 from ledesk.states.engine import apply, discloses, repeat_statutory_preservation
-from ledesk.states.errors import BadInput, GuardRefused
+from ledesk.states.errors import BadInput, GuardRefused, NotFound, Refused
 from ledesk.states.machine import TRIGGERS
 from ledesk.states.store import load_case, record, related
 from ledesk.states.sweep import sweep as sweep_timers
@@ -33,6 +33,13 @@ from ledesk.vault.store import Vault
 
 if TYPE_CHECKING:
     from ledesk.intake.mailbox import MailboxConfig, MailKey
+    from ledesk.vault.production import Package
+
+
+class DownloadClosed(Refused):
+    """A production the portal no longer gives out: its download window is over, or it was destroyed."""
+
+    code = "download_closed"
 
 MAX_MINUTES = 24 * 60
 
@@ -190,14 +197,18 @@ class Desk:
         return out
 
     # -- opening a case ---------------------------------------------------------------------------
-    def take(self, name: str, data: bytes, authority: str | None = None) -> IntakeResult:
+    def take(self, name: str, data: bytes, authority: str | None = None, officer: tuple[str, str] | None = None,
+             related_case: str | None = None) -> IntakeResult:
         """A submission as it arrived: `.json` (the portal), `.docx` (a filled form) or `.eml` (an e-mail).
-        With `authority`, the case must be that authority's (a portal token's), or nothing is kept."""
+        With `authority`, the case must be that authority's (a portal token's), or nothing is kept; with
+        `officer`, the token's officer is the submission's; with `related_case`, it supplements that case."""
         from ledesk.intake.channels import intake_bytes
 
+        if related_case is not None and not name.lower().endswith((".json", ".docx")):
+            raise BadInput("a document for a case is a .json or a filled .docx form")
         with self.transaction() as conn:
             result: IntakeResult = intake_bytes(conn, name, data, self.clock.now(), self.policy,  # type: ignore[assignment]
-                                                self.calendar)
+                                                self.calendar, officer=officer, related_case=related_case)
             if authority is not None:
                 owner = conn.execute(select(cases.c.authority_domain).where(
                     cases.c.case_id == result.get("case_id"))).scalar() if result.get("case_id") else None
@@ -217,6 +228,50 @@ class Desk:
         from ledesk.intake.folder import each_inbox_file
 
         yield from each_inbox_file(home, self.take_file)  # type: ignore[misc]
+
+    # -- the authority's side (API and portal) ----------------------------------------------------
+    def own_case(self, conn: Connection, case_id: str, authority: str) -> None:
+        """Another authority's case, or none, looks exactly alike: not found."""
+        owner = conn.execute(select(cases.c.authority_domain).where(cases.c.case_id == case_id)).scalar()
+        if owner is None or owner != authority:
+            raise NotFound(f"no submission {case_id}")
+
+    def production_for(self, case_id: str, authority: str, who: str) -> Package:
+        """The signed package of a disclosed case, for the authority of the case only and until the
+        policy's download window ends; each download is an audit event."""
+        from ledesk.vault.production import package
+
+        if self.vault is None:
+            raise RuntimeError("a production is read through the vault: build the Desk with it")
+        now = self.clock.now()
+        with self.transaction() as conn:
+            self.own_case(conn, case_id, authority)
+            made = conn.execute(select(productions.c.created_at).where(productions.c.case_id == case_id)).scalar()
+            if made is None:
+                raise NotFound(f"submission {case_id} has no production to download")
+            closes = made + timedelta(days=self.policy.production.download_days)
+            if now > closes:
+                raise DownloadClosed(f"the download window of {case_id}'s production closed on "
+                                     f"{closes.isoformat()} ({self.policy.production.download_days} days)")
+            try:
+                return package(conn, self.vault, case_id, now, who, "the authority portal (download)")
+            except LookupError as exc:
+                raise DownloadClosed(str(exc)) from None
+
+    def confirm_receipt(self, case_id: str, authority: str, who: str) -> dict[str, Any]:
+        """The authority says it received the package (recorded once; the audit log keeps who and when)."""
+        now = self.clock.now()
+        with self.transaction() as conn:
+            self.own_case(conn, case_id, authority)
+            row = conn.execute(select(productions.c.production_id, productions.c.received_at)
+                               .where(productions.c.case_id == case_id)).first()
+            if row is None:
+                raise NotFound(f"submission {case_id} has no production")
+            if row.received_at is None:
+                conn.execute(update(productions).where(productions.c.case_id == case_id).values(received_at=now))
+                audit.append(conn, [audit.EventDraft(case_id, "production_received", who, now,
+                                                     data={"production_id": row.production_id})])
+            return {"case_id": case_id, "received_at": (row.received_at or now).isoformat()}
 
     def take_mail(self, key: MailKey, data: bytes) -> dict[str, Any]:
         """One message of the official mailbox, taken exactly once: the record of it (UIDVALIDITY + UID,

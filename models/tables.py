@@ -266,6 +266,7 @@ productions = Table(
     Column("manifest", Text, nullable=True),
     Column("manifest_sig", LargeBinary, nullable=True),
     Column("key_fingerprint", String(64), nullable=True),
+    _now_column("received_at", nullable=True),      # the authority confirmed it received the package
 )
 
 destructions = Table(
@@ -347,6 +348,9 @@ tokens = Table(
     Column("secret_sha256", String(64), nullable=False),
     _now_column("created_at"),
     Column("revoked_at", UTCDateTime(), nullable=True),
+    # An authority's token is one officer's: a submission made with it names that officer.
+    Column("officer", String(200), nullable=True),
+    Column("badge", String(60), nullable=True),
 )
 
 # A signed-in browser: the cookie carries a random session secret (kept only as its SHA-256), never the

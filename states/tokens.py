@@ -26,10 +26,14 @@ class Principal:
     actor: str | None            # a staff member, or None for an authority
     roles: frozenset[str]
     authority: str | None        # the authority's domain, or None for staff
+    officer: str | None = None   # an authority token's officer (name), and badge number
+    badge: str | None = None
 
     @property
     def name(self) -> str:
-        return self.actor or f"authority:{self.authority}"
+        if self.actor:
+            return self.actor
+        return f"authority:{self.authority}" + (f" ({self.officer}, badge {self.badge})" if self.officer else "")
 
 
 def _digest(secret: str) -> str:
@@ -37,19 +41,25 @@ def _digest(secret: str) -> str:
 
 
 def create(conn: Connection, now: datetime, actor: str | None = None, authority: str | None = None,
-           by: str = "system") -> dict[str, str]:
+           by: str = "system", officer: str | None = None, badge: str | None = None) -> dict[str, str]:
     if (actor is None) == (authority is None):
         raise BadInput("a token is for one staff actor or for one authority (--authority DOMAIN)")
+    if (officer or badge) and authority is None:
+        raise BadInput("--officer and --badge name an authority's officer: give them with --authority")
+    if authority is not None and bool(officer and officer.strip()) != bool(badge and badge.strip()):
+        raise BadInput("an officer's token names both the officer (--officer NAME) and the badge (--badge ID)")
     if actor is not None and conn.execute(select(actors.c.name).where(actors.c.name == actor)).first() is None:
         raise BadInput(f"no actor {actor!r}: add it with `ledesk actors add` first")
     if authority is not None and conn.execute(
             select(authorities.c.domain).where(authorities.c.domain == authority)).first() is None:
         raise BadInput(f"{authority!r} is not an allow-listed authority")
     token_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
+    officer, badge = (officer or "").strip() or None, (badge or "").strip() or None
     conn.execute(insert(tokens).values(token_id=token_id, actor=actor, authority_domain=authority,
-                                       secret_sha256=_digest(secret), created_at=now))
+                                       secret_sha256=_digest(secret), created_at=now, officer=officer, badge=badge))
     audit.append(conn, [audit.EventDraft(None, "token_created", by, now, reason=token_id,
-                                         data={"token_id": token_id, "actor": actor, "authority": authority})])
+                                         data={"token_id": token_id, "actor": actor, "authority": authority,
+                                               "officer": officer, "badge": badge})])
     return {"token": f"{PREFIX}_{token_id}_{secret}", "token_id": token_id}
 
 
@@ -72,7 +82,7 @@ def resolve(conn: Connection, token: str) -> Principal | None:
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.secret_sha256, _digest(parts[2])):
         return None
     roles = roles_of(conn, row.actor) if row.actor else frozenset()
-    return Principal(row.token_id, row.actor, roles, row.authority_domain)
+    return Principal(row.token_id, row.actor, roles, row.authority_domain, row.officer, row.badge)
 
 
 # -- web sessions --------------------------------------------------------------------------------------
@@ -80,7 +90,8 @@ SESSION_PREFIX = "lds"
 
 
 def open_session(conn: Connection, who: Principal, now: datetime) -> str:
-    """A new session for a signed-in staff member; the secret goes in the cookie and is shown nowhere else."""
+    """A new session for a signed-in staff member or officer; the secret goes in the cookie and is shown
+    nowhere else."""
     secret = f"{SESSION_PREFIX}_{secrets.token_urlsafe(32)}"
     conn.execute(insert(web_sessions).values(session_sha256=_digest(secret), token_id=who.token_id, created_at=now,
                                              last_seen_at=now))
@@ -101,17 +112,21 @@ class Session:
 
 
 def resolve_session(conn: Connection, secret: str, now: datetime, idle: timedelta,
-                    longest: timedelta) -> Session | None:
+                    longest: timedelta, authority: bool = False) -> Session | None:
     """A live session, read only; None when unknown, signed out, idle too long, too old, or its token was
-    revoked."""
+    revoked. A staff session (the reviewers' UI) or, with `authority`, an officer's (the portal): never
+    the one for the other."""
     if not secret.startswith(SESSION_PREFIX + "_"):
         return None
     row = conn.execute(select(web_sessions).where(web_sessions.c.session_sha256 == _digest(secret))).first()
     if row is None or row.revoked_at is not None or now - row.last_seen_at > idle or now - row.created_at > longest:
         return None
     token = conn.execute(select(tokens).where(tokens.c.token_id == row.token_id)).first()
-    if token is None or token.revoked_at is not None or token.actor is None:
+    if token is None or token.revoked_at is not None or (token.actor is None) != authority:
         return None
+    if authority:
+        return Session(Principal(token.token_id, None, frozenset(), token.authority_domain, token.officer,
+                                 token.badge), row.last_seen_at)
     return Session(Principal(token.token_id, token.actor, roles_of(conn, token.actor), None), row.last_seen_at)
 
 

@@ -14,6 +14,7 @@ from ledesk.states import roles
 from ledesk.states.tokens import Principal, resolve, resolve_session, touch_session
 
 SESSION_COOKIE = "ledesk_session"
+PORTAL_COOKIE = "ledesk_portal"  # an officer's session in the authority portal: never a staff session
 
 
 def runtime(request: Request) -> Runtime:
@@ -24,20 +25,20 @@ def runtime(request: Request) -> Runtime:
 Rt = Annotated[Runtime, Depends(runtime)]
 
 
-def session_token(request: Request) -> str | None:
+def session_token(request: Request, cookie: str = SESSION_COOKIE) -> str | None:
     """The web session's secret from its cookie (never an API token)."""
-    return request.cookies.get(SESSION_COOKIE)
+    return request.cookies.get(cookie)
 
 
-def session_principal(request: Request, rt: Runtime) -> Principal | None:
-    """The staff member of a live web session, if the request carries one."""
-    secret = session_token(request)
+def session_principal(request: Request, rt: Runtime, portal: bool = False) -> Principal | None:
+    """The staff member (or, in the portal, the officer) of a live web session, if the request carries one."""
+    secret = session_token(request, PORTAL_COOKIE if portal else SESSION_COOKIE)
     if not secret:
         return None
     web, now = rt.policy.web, rt.clock.now()
     with rt.reader.connect() as conn:  # a read: on SQLite a write transaction would take the writer's lock
         found = resolve_session(conn, secret, now, timedelta(minutes=web.session_idle_minutes),
-                                timedelta(hours=web.session_max_hours))
+                                timedelta(hours=web.session_max_hours), authority=portal)
     if found is None:
         return None
     if found.needs_touch(now):

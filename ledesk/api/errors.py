@@ -34,6 +34,8 @@ class ApiError(Exception):
 def status_of(exc: LedeskError) -> int:
     if isinstance(exc, NotFound):
         return 404
+    if exc.code == "download_closed":  # the production was given out for a window that is over
+        return 410
     if isinstance(exc, ConcurrentChange | InvalidTrigger):
         return 409
     if isinstance(exc, GuardRefused):

@@ -56,8 +56,10 @@ def cmd_tokens_create(rt: Runtime, args: argparse.Namespace) -> int:
     if bool(args.actor) == bool(args.authority):
         raise BadInput("name one staff ACTOR or give --authority DOMAIN")
     with rt.engine.begin() as conn:
-        made = create(conn, rt.clock.now(), actor=args.actor, authority=args.authority)
-    emit(made, args.json, f"{made['token']}\n(token id {made['token_id']}; the secret is shown only this once)")
+        made = create(conn, rt.clock.now(), actor=args.actor, authority=args.authority, officer=args.officer,
+                      badge=args.badge)
+    emit(made, args.json, f"{made['token']}\n(token id {made['token_id']}; the secret is shown only this once)"
+         + (f"\nissued to {args.officer}, badge {args.badge}, of {args.authority}" if args.officer else ""))
     return 0
 
 
@@ -86,5 +88,7 @@ def register(add: Adder, common: Parser) -> None:
     p = tokens("create", cmd_tokens_create, "make a token (the secret is printed once)")
     p.add_argument("actor", nargs="?", help="the staff actor the token speaks for")
     p.add_argument("--authority", metavar="DOMAIN", help="a token for an allow-listed authority instead")
+    p.add_argument("--officer", metavar="NAME", help="the authority's officer the token is issued to")
+    p.add_argument("--badge", metavar="ID", help="that officer's badge number")
     p = tokens("revoke", cmd_tokens_revoke, "revoke a token by its id")
     p.add_argument("token_id")

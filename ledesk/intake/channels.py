@@ -67,13 +67,23 @@ def _submit(conn: Connection, raw: dict[str, Any], now: datetime, policy: Policy
 
 
 def intake_bytes(conn: Connection, name: str, data: bytes, now: datetime, policy: Policy,
-                 cal: LegalCalendar) -> dict[str, Any]:
+                 cal: LegalCalendar, officer: tuple[str, str] | None = None,
+                 related_case: str | None = None) -> dict[str, Any]:
+    """A submission as it arrived. `officer` (name, badge) is the officer the portal token was issued to:
+    it names the submission's officer, whatever the document says; `related_case` makes the document a
+    supplement of that case (the portal's upload on a case page)."""
     suffix = Path(name).suffix.lower()
-    if suffix == ".json":
-        return _submit(conn, _json(data, name), now, policy, cal, name, Envelope(Channel.PORTAL))
-    if suffix == ".docx":
-        source = Attachment(Path(name).name, data, "submission")
-        return _submit(conn, _form(data, name), now, policy, cal, name, Envelope(Channel.FORM, source))
+    if suffix in (".json", ".docx"):
+        if suffix == ".json":
+            raw, envelope = _json(data, name), Envelope(Channel.PORTAL)
+        else:
+            raw, envelope = _form(data, name), Envelope(Channel.FORM, Attachment(Path(name).name, data, "submission"))
+        if officer is not None:
+            given: dict[str, Any] = raw["officer"] if isinstance(raw.get("officer"), dict) else {}
+            raw["officer"] = {**given, "name": officer[0], "badge_number": officer[1]}
+        if related_case is not None:
+            raw["related_case"] = related_case
+        return _submit(conn, raw, now, policy, cal, name, envelope)
     if suffix == ".eml":
         return intake_email(conn, name, data, now, policy, cal)
     raise BadInput(f"{name}: intake takes .json, .docx or .eml")

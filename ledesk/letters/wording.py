@@ -79,14 +79,18 @@ LETTERS: dict[str, Wording] = {
         "Under art. 18(5) of the Personal Information Protection Act we ask that you limit the use of this data "
         "to the stated purpose and method, and take the measures needed to safeguard it.",
         "A manifest lists the SHA-256 of every file.",
-        "{% if manifest_sha256 is defined %}Manifest SHA-256: {{ manifest_sha256 }}. It is signed (manifest.sig, "
-        "Ed25519) by our production key, fingerprint {{ key_fingerprint }}.{% endif %}"), (
+        "{% if manifest_sha256 is defined %}Download the package from the authority portal ({{ portal_path }}) "
+        "until {{ download_until }}; we never send personal data by e-mail. Manifest SHA-256: "
+        "{{ manifest_sha256 }}. It is signed (manifest.sig, Ed25519) by our production key, fingerprint "
+        "{{ key_fingerprint }}.{% endif %}"), (
         "{{ scope_ko }}을(를) 제공합니다.",
         "개인정보 보호법 제18조제5항에 따라 제공된 자료를 명시된 목적과 방법으로만 이용하고 안전성 확보에 필요한 "
         "조치를 하여 주실 것을 요청합니다.",
         "각 파일의 SHA-256 값은 목록(manifest)에 기재되어 있습니다.",
-        "{% if manifest_sha256 is defined %}목록(manifest.json)의 SHA-256: {{ manifest_sha256 }}. 목록은 당사 제공용 "
-        "키(지문 {{ key_fingerprint }})로 서명(manifest.sig, Ed25519)되어 있습니다.{% endif %}")),
+        "{% if manifest_sha256 is defined %}제공 자료는 {{ download_until }}까지 수사기관 포털({{ portal_path }})에서 "
+        "내려받으실 수 있습니다(개인정보는 이메일로 보내지 않습니다). 목록(manifest.json)의 SHA-256: "
+        "{{ manifest_sha256 }}. 목록은 당사 제공용 키(지문 {{ key_fingerprint }})로 서명(manifest.sig, Ed25519)되어 "
+        "있습니다.{% endif %}")),
     "followup_documents_request": W("Follow-up documents requested", "사후 서류 제출 요청", (
         "Please send the supporting legal documents for the emergency disclosure by the end of {{ deadline }}.",), (
         "긴급 제공에 대한 근거 서류를 {{ deadline }}까지 제출하여 주십시오.",)),

@@ -68,6 +68,7 @@ class WebRule(_Strict):
 
 class ProductionRule(_Strict):
     retention_days: int = Field(gt=0)
+    download_days: int = Field(default=30, gt=0)  # the portal's download window (production_download_days)
 
 
 class Tba83Rule(_Strict):

@@ -11,7 +11,7 @@ import json
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -143,7 +143,8 @@ def build(conn: Connection, vault: Vault, case: CaseRecord, policy: Policy, now:
                                             categories=sorted(permitted), size_bytes=size, scope=manifest_scope,
                                             destroy_on=destroy_on, manifest=manifest.decode(),
                                             manifest_sig=signature, key_fingerprint=key_fp))
-    _stamp_cover_letter(conn, case.case_id, hashlib.sha256(manifest).hexdigest(), key_fp)
+    download_until = vault.calendar.local_date(now + timedelta(days=policy.production.download_days))
+    _stamp_cover_letter(conn, case.case_id, hashlib.sha256(manifest).hexdigest(), key_fp, download_until.isoformat())
     for line in scope:
         conn.execute(update(targets).where(targets.c.case_id == case.case_id, targets.c.type == line["type"],
                                            targets.c.value == normalise(line["type"], line["value"]))
@@ -179,21 +180,24 @@ def _signed_manifest(vault: Vault, case_id: str, production_id: str, parts: list
     return data, signer.sign(data), key_fp
 
 
-def _stamp_cover_letter(conn: Connection, case_id: str, manifest_sha256: str, key_fp: str) -> None:
-    """The disclosure letter (queued by the same transaction, not yet rendered or sent) carries what the
-    authority needs to check the package without LE Desk: the manifest's SHA-256 and the key's fingerprint."""
+def _stamp_cover_letter(conn: Connection, case_id: str, manifest_sha256: str, key_fp: str, until: str) -> None:
+    """The disclosure letter (queued by the same transaction, not yet rendered or sent) says where to
+    download the package (productions are never attached to e-mail) and carries what the authority needs to
+    check it without LE Desk: the manifest's SHA-256 and the key's fingerprint."""
     row = conn.execute(select(letters.c.id, letters.c.body, letters.c.context, letters.c.sha256)
                        .where(letters.c.case_id == case_id, letters.c.kind == "disclosure_cover",
                               letters.c.rendered_at.is_(None)).order_by(letters.c.id.desc())).first()
     if row is None:
         return
-    line = (f"Manifest SHA-256: {manifest_sha256}. Signed (manifest.sig, Ed25519) by our production key, "
-            f"fingerprint {key_fp}.\n")
+    line = (f"Download the package from the authority portal, /portal/{case_id}, until {until} (we never send "
+            f"personal data by e-mail). Manifest SHA-256: {manifest_sha256}. Signed (manifest.sig, Ed25519) by "
+            f"our production key, fingerprint {key_fp}.\n")
     body = row.body + line
     digest = hashlib.sha256(body.encode()).hexdigest()
     conn.execute(update(letters).where(letters.c.id == row.id).values(
         body=body, sha256=digest, context={**(row.context or {}), "manifest_sha256": manifest_sha256,
-                                           "key_fingerprint": key_fp}))
+                                           "key_fingerprint": key_fp, "download_until": until,
+                                           "portal_path": f"/portal/{case_id}"}))
     conn.execute(update(outbox).where(outbox.c.case_id == case_id, outbox.c.letter_sha256 == row.sha256,
                                       outbox.c.status == "pending").values(body=outbox.c.body + line,
                                                                            letter_sha256=digest))

@@ -345,3 +345,42 @@ def test_the_web_session_is_the_servers_and_ends_idle_at_sign_out_or_with_its_to
         token_id = api.tokens["bob"].split("_")[1]
         token_store.revoke(conn, token_id, api.world.clock.now())
     assert web.get("/", follow_redirects=False).headers["location"] == "/signin"  # the token's sessions end too
+
+
+def test_an_officers_production_download_is_theirs_only_for_the_window_and_an_audit_event(api: Api) -> None:
+    from datetime import timedelta
+
+    from ledesk.service import Desk
+    from ledesk.states.errors import BadInput
+    from ledesk.vault.signing import verify_package
+
+    with api.world.engine.begin() as conn:
+        kim = tokens.create(conn, api.world.clock.now(), authority="police.go.kr", officer="Kim Min-jun",
+                            badge="12-3456")["token"]
+        with pytest.raises(BadInput, match="both the officer"):
+            tokens.create(conn, api.world.clock.now(), authority="police.go.kr", officer="Kim Min-jun")
+        with pytest.raises(BadInput, match="with --authority"):
+            tokens.create(conn, api.world.clock.now(), actor="alice", officer="Kim Min-jun", badge="1")
+    api.tokens["kim"] = kim
+    r = api.call("POST", "/v1/submissions", "kim", json=sample("warrant"))
+    assert r.status_code == 201
+    case_id = r.json()["case_id"]
+    officer = api.call("GET", f"/v1/cases/{case_id}", "alice").json()["officer"]
+    assert (officer["name"], officer["badge_number"]) == ("Kim Min-jun", "12-3456")  # the token's, not the form's
+    assert api.call("GET", f"/v1/submissions/{case_id}/production", "kim").status_code == 404  # nothing yet
+    desk = Desk(api.world.engine, api.world.clock, api.world.policy, api.world.calendar, api.rt.vault())
+    desk.fire(case_id, "recommend_disclosure", "alice", reason="covered")
+    desk.fire(case_id, "approve_disclosure", "bob")
+    api.world.clock.advance(timedelta(days=8))
+    desk.fire(case_id, "disclose", "bob")
+    got = api.call("GET", f"/v1/submissions/{case_id}/production", "kim")
+    assert got.status_code == 200 and verify_package(got.content).ok
+    assert api.call("GET", f"/v1/submissions/{case_id}/production", "fbi").status_code == 404
+    assert api.call("GET", f"/v1/submissions/{case_id}/production", "alice").status_code == 404
+    reads = [h for h in api.call("GET", f"/v1/cases/{case_id}", "alice").json()["history"]
+             if h["trigger"] == "produced_data_read"]
+    assert reads and "Kim Min-jun" in reads[-1]["actor"]
+    assert api.call("POST", f"/v1/submissions/{case_id}/production/receipt", "kim").json()["case_id"] == case_id
+    api.world.clock.advance(timedelta(days=api.world.policy.production.download_days + 1))
+    closed = api.call("GET", f"/v1/submissions/{case_id}/production", "kim")
+    assert closed.status_code == 410 and closed.json()["code"] == "download_closed"

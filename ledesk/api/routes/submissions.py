@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
 from ledesk.api.bodies import MAX_UPLOAD_BYTES
@@ -13,6 +14,7 @@ from ledesk.api.deps import Rt, Who
 from ledesk.api.errors import ApiError
 from ledesk.models.tables import cases
 from ledesk.service import IntakeResult
+from ledesk.states.tokens import Principal
 
 router = APIRouter(prefix="/v1/submissions", tags=["authorities"])
 DOCX = "wordprocessingml.document"
@@ -29,7 +31,33 @@ async def submit(request: Request, who: Who, rt: Rt) -> dict[str, Any]:
         raise ApiError(413, "too_large", f"request body over {MAX_UPLOAD_BYTES:,} bytes")
     kind = request.headers.get("content-type", "").split(";")[0].strip()
     filename = "submission.docx" if kind.endswith(DOCX) else "submission.json"
-    return _status_view(rt.desk(with_vault=False).take(filename, body, authority=who.authority))
+    return _status_view(rt.desk(with_vault=False).take(filename, body, authority=who.authority,
+                                                       officer=officer_of(who)))
+
+
+def officer_of(who: Principal) -> tuple[str, str] | None:
+    """The officer an authority token was issued to: the submission names them."""
+    return (who.officer, who.badge or "") if who.officer else None
+
+
+@router.get("/{case_id}/production", response_class=StreamingResponse)
+def production(case_id: str, who: Who, rt: Rt) -> StreamingResponse:
+    """The signed production package (zip: data files, manifest.json, manifest.sig, the production key,
+    the cover letter), for the authority of the case only, until the download window ends (410 after).
+    Each download is an audit event."""
+    if who.authority is None:
+        raise ApiError(404, "not_found", f"no submission {case_id}")
+    built = rt.desk().production_for(case_id, who.authority, who.name)
+    return StreamingResponse(built.zip_chunks(), media_type="application/zip",
+                             headers={"Content-Disposition": f'attachment; filename="{case_id}-production.zip"'})
+
+
+@router.post("/{case_id}/production/receipt")
+def production_receipt(case_id: str, who: Who, rt: Rt) -> dict[str, Any]:
+    """The authority confirms it received the production."""
+    if who.authority is None:
+        raise ApiError(404, "not_found", f"no submission {case_id}")
+    return rt.desk(with_vault=False).confirm_receipt(case_id, who.authority, who.name)
 
 
 @router.get("/{case_id}")

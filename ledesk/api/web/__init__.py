@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from ledesk.api.web import case, queue, reports, signin, stats
+from ledesk.api.web import case, portal, queue, reports, signin, stats
 
 
 def mount_web(app: FastAPI) -> None:
-    for module in (signin, queue, reports, stats, case):
+    for module in (signin, portal, queue, reports, stats, case):
         app.include_router(module.router)

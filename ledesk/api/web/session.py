@@ -39,12 +39,12 @@ def csrf_for(token: str) -> str:
     return hmac.new(token.encode(), b"ledesk-csrf", hashlib.sha256).hexdigest()
 
 
-def csrf_of(request: Request) -> str:
-    return csrf_for(session_token(request) or "")
+def csrf_of(request: Request, cookie: str = SESSION_COOKIE) -> str:
+    return csrf_for(session_token(request, cookie) or "")
 
 
-def csrf_ok(request: Request, csrf: str) -> bool:
-    return hmac.compare_digest(csrf, csrf_of(request))
+def csrf_ok(request: Request, csrf: str, cookie: str = SESSION_COOKIE) -> bool:
+    return hmac.compare_digest(csrf, csrf_of(request, cookie))
 
 
 def lang(request: Request) -> str:
@@ -82,18 +82,19 @@ def form_sender(request: Request, rt: Runtime, csrf: str) -> Principal | Respons
     return who
 
 
-def start_session(response: Response, request: Request, rt: Runtime, who: Principal) -> None:
+def start_session(response: Response, request: Request, rt: Runtime, who: Principal,
+                  cookie: str = SESSION_COOKIE) -> None:
     """A server-side session for `who`; the cookie carries only its secret, never the API token."""
     with rt.engine.begin() as conn:
         secret = open_session(conn, who, rt.clock.now())
-    response.set_cookie(SESSION_COOKIE, secret, httponly=True, samesite="strict",
+    response.set_cookie(cookie, secret, httponly=True, samesite="strict",
                         secure=request.url.scheme == "https", max_age=rt.policy.web.session_max_hours * 3600)
 
 
-def end_session(response: Response, request: Request, rt: Runtime) -> None:
+def end_session(response: Response, request: Request, rt: Runtime, cookie: str = SESSION_COOKIE) -> None:
     """Sign-out revokes the session on the server, so a copied cookie no longer works."""
-    secret = session_token(request)
+    secret = session_token(request, cookie)
     if secret:
         with rt.engine.begin() as conn:
             close_session(conn, secret, rt.clock.now())
-    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(cookie)

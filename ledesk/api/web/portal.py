@@ -1,0 +1,195 @@
+"""The authority portal under /portal: an officer signs in with their own token (issued with `ledesk tokens
+create --authority DOMAIN --officer NAME --badge ID`), submits requests, follows them, answers deficiency
+letters and sends legal process by upload, and downloads the signed production. An officer sees only their
+authority's requests; anything else is not found. Its session cookie is its own: a portal session is never
+a reviewer's, and a reviewer's never an officer's."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+
+from ledesk.api.bodies import MAX_UPLOAD_BYTES
+from ledesk.api.deps import PORTAL_COOKIE, Rt, session_principal
+from ledesk.api.i18n import words
+from ledesk.api.routes.submissions import officer_of
+from ledesk.api.web.session import CSRF_FAILED, csrf_of, csrf_ok, end_session, lang, page, start_session
+from ledesk.bootstrap import Runtime
+from ledesk.states import portal
+from ledesk.states.errors import LedeskError, NotFound
+from ledesk.states.tokens import Principal, resolve
+
+router = APIRouter(prefix="/portal", include_in_schema=False)
+ACCEPTED = (".docx", ".json")
+
+
+def _officer(request: Request, rt: Runtime) -> Principal | None:
+    return session_principal(request, rt, portal=True)
+
+
+def _to_signin() -> Response:
+    return RedirectResponse("/portal/signin", status_code=303)
+
+
+def _poster(request: Request, rt: Runtime, csrf: str) -> Principal | Response:
+    who = _officer(request, rt)
+    if who is None:
+        return _to_signin()
+    if not csrf_ok(request, csrf, PORTAL_COOKIE):
+        return Response(CSRF_FAILED, status_code=403)
+    return who
+
+
+async def _upload(file: UploadFile) -> tuple[str, bytes]:
+    name = (file.filename or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    if not name.lower().endswith(ACCEPTED):
+        raise _BadUpload("upload a filled form (.docx) or a submission (.json)")
+    data = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise _BadUpload(f"larger than {MAX_UPLOAD_BYTES // 2**20} MB")
+    return name, data
+
+
+class _BadUpload(LedeskError):
+    code = "bad_input"
+
+
+def _render(request: Request, rt: Runtime, who: Principal, name: str, **context: object) -> Response:
+    return page(request, rt, name, officer=who, csrf=csrf_of(request, PORTAL_COOKIE), **context)
+
+
+@router.get("/signin", response_class=HTMLResponse)
+def signin_form(request: Request, rt: Rt) -> Response:
+    return page(request, rt, "portal_signin.html", error=None)
+
+
+@router.post("/signin")
+def signin(request: Request, rt: Rt, token: str = Form(max_length=200)) -> Response:
+    from ledesk.api.web.signin import _cross_site
+
+    if _cross_site(request):
+        return Response("sign in from this site's own page", status_code=403)
+    with rt.reader.connect() as conn:
+        who = resolve(conn, token.strip())
+    if who is None or who.authority is None:
+        return page(request, rt, "portal_signin.html", error=words(lang(request))["bad_token"])
+    response = RedirectResponse("/portal", status_code=303)
+    start_session(response, request, rt, who, PORTAL_COOKIE)
+    return response
+
+
+@router.post("/signout")
+def signout(request: Request, rt: Rt, csrf: str = Form(max_length=100)) -> Response:
+    if not csrf_ok(request, csrf, PORTAL_COOKIE):
+        return Response(CSRF_FAILED, status_code=403)
+    response = RedirectResponse("/portal/signin", status_code=303)
+    end_session(response, request, rt, PORTAL_COOKIE)
+    return response
+
+
+@router.get("", response_class=HTMLResponse)
+def requests(request: Request, rt: Rt) -> Response:
+    who = _officer(request, rt)
+    if who is None or who.authority is None:
+        return _to_signin()
+    with rt.reader.connect() as conn:
+        mine = portal.requests(conn, who.authority, rt.policy, rt.clock.now())
+    return _render(request, rt, who, "portal.html", requests=mine, done=request.query_params.get("done"),
+                   error=None)
+
+
+@router.post("/submit")
+async def submit(request: Request, rt: Rt, file: Annotated[UploadFile, File()],
+                 csrf: Annotated[str, Form(max_length=100)]) -> Response:
+    who = _poster(request, rt, csrf)
+    if isinstance(who, Response):
+        return who
+    assert who.authority is not None
+    try:
+        name, data = await _upload(file)
+        result = rt.desk(with_vault=False).take(name, data, authority=who.authority, officer=officer_of(who))
+    except LedeskError as exc:
+        with rt.reader.connect() as conn:
+            mine = portal.requests(conn, who.authority, rt.policy, rt.clock.now())
+        return _render(request, rt, who, "portal.html", requests=mine, done=None, error=exc.message)
+    if not result.get("case_id"):
+        with rt.reader.connect() as conn:
+            mine = portal.requests(conn, who.authority, rt.policy, rt.clock.now())
+        return _render(request, rt, who, "portal.html", requests=mine, done=None,
+                       error=str(result.get("reason") or result.get("status")))
+    return RedirectResponse(f"/portal/{result['case_id']}?done={result.get('status', '')}", status_code=303)
+
+
+def _one(rt: Runtime, who: Principal, case_id: str) -> dict[str, object] | None:
+    assert who.authority is not None
+    with rt.reader.connect() as conn:
+        found = portal.requests(conn, who.authority, rt.policy, rt.clock.now(), case_id=case_id)
+    return found[0] if found else None
+
+
+@router.get("/{case_id}", response_class=HTMLResponse)
+def request_page(request: Request, case_id: str, rt: Rt) -> Response:
+    who = _officer(request, rt)
+    if who is None:
+        return _to_signin()
+    found = _one(rt, who, case_id)
+    if found is None:
+        return Response("not found", status_code=404)
+    return _render(request, rt, who, "portal_case.html", r=found, done=request.query_params.get("done"), error=None)
+
+
+@router.post("/{case_id}/document")
+async def document(request: Request, case_id: str, rt: Rt, file: Annotated[UploadFile, File()],
+                   csrf: Annotated[str, Form(max_length=100)]) -> Response:
+    """The answer to a deficiency letter, or the legal process for a preservation: the same rules as the
+    reviewers' `cure` and `attach_legal_process` (through intake, as an e-mail naming the case would)."""
+    who = _poster(request, rt, csrf)
+    if isinstance(who, Response):
+        return who
+    found = _one(rt, who, case_id)
+    if found is None:
+        return Response("not found", status_code=404)
+    try:
+        name, data = await _upload(file)
+        result = rt.desk(with_vault=False).take(name, data, authority=who.authority, officer=officer_of(who),
+                                                related_case=case_id)
+    except LedeskError as exc:
+        return _render(request, rt, who, "portal_case.html", r=found, done=None, error=exc.message)
+    if result.get("case_id") != case_id:  # it did not supplement this request (it opened another, or none)
+        return _render(request, rt, who, "portal_case.html", r=_one(rt, who, case_id), done=None,
+                       error=str(result.get("reason") or "the document does not answer this request"))
+    if result.get("status") not in ("linked",):
+        return _render(request, rt, who, "portal_case.html", r=_one(rt, who, case_id), done=None,
+                       error=str(result.get("reason") or result.get("status")))
+    return RedirectResponse(f"/portal/{case_id}?done=linked", status_code=303)
+
+
+@router.get("/{case_id}/production")
+def production(request: Request, case_id: str, rt: Rt) -> Response:
+    who = _officer(request, rt)
+    if who is None:
+        return _to_signin()
+    assert who.authority is not None
+    try:
+        built = rt.desk().production_for(case_id, who.authority, who.name)
+    except NotFound:
+        return Response("not found", status_code=404)
+    except LedeskError as exc:
+        return Response(exc.message, status_code=410)
+    return StreamingResponse(built.zip_chunks(), media_type="application/zip",
+                             headers={"Content-Disposition": f'attachment; filename="{case_id}-production.zip"'})
+
+
+@router.post("/{case_id}/receipt")
+def receipt(request: Request, case_id: str, rt: Rt, csrf: str = Form(max_length=100)) -> Response:
+    who = _poster(request, rt, csrf)
+    if isinstance(who, Response):
+        return who
+    assert who.authority is not None
+    try:
+        rt.desk(with_vault=False).confirm_receipt(case_id, who.authority, who.name)
+    except NotFound:
+        return Response("not found", status_code=404)
+    return RedirectResponse(f"/portal/{case_id}?done=received", status_code=303)

@@ -1,0 +1,138 @@
+"""The authority portal in a real browser (Debian's Chromium through Playwright) against `ledesk api` in its
+own process: an officer submits a request by upload, answers the deficiency letter, downloads the signed
+production and verifies it; another authority's officer finds none of it. Screenshots under tests/artifacts/."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ledesk.serve import free_port
+from ledesk.vault.signing import verify_package
+from tests.e2e.test_browser import ARTIFACTS, browser  # noqa: F401  (the fixture)
+from tests.e2e.test_cli import Ledesk
+from tests.factories import SAMPLES
+
+MASTER = {"LEDESK_MASTER_KEY": "p" * 43 + "="}
+
+
+@pytest.fixture
+def portal(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    cli = Ledesk(tmp_path / "home")
+    cli.env.update(MASTER)
+    cli.run("init")
+    cli.run("authorities", "add", "police.go.kr", "--name", "KNPA", "--country", "KR", "--type", "police")
+    cli.run("authorities", "add", "spo.go.kr", "--name", "Prosecution", "--country", "KR", "--type", "prosecution")
+    cli.run("actors", "add", "alice", "--role", "reviewer")
+    cli.run("actors", "add", "bob", "--role", "approver")
+    accounts = tmp_path / "a.jsonl"
+    accounts.write_text(json.dumps({"account_id": "acct-9", "email": "hong.gildong@example.com",
+                                    "subscriber": {"name": "Hong Gil-dong"}}) + "\n")
+    cli.run("datasource", "load", str(accounts))
+    kim = cli.run("tokens", "create", "--authority", "police.go.kr", "--officer", "Kim Min-jun", "--badge", "12-3456")
+    lee = cli.run("tokens", "create", "--authority", "spo.go.kr", "--officer", "Lee Seo-yeon", "--badge", "SPO-77")
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "ledesk.cli", "api", "--port", str(port)], env=cli.env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/healthz", timeout=1)
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise
+            time.sleep(0.2)
+    yield {"base": base, "cli": cli, "kim": kim["token"], "lee": lee["token"]}
+    server.terminate()
+    server.wait(timeout=20)
+
+
+def _sign_in(browser: Any, base: str, token: str) -> Any:  # noqa: F811
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True).new_page()
+    page.goto(f"{base}/portal")
+    assert page.url.endswith("/portal/signin")
+    page.fill("input[name=token]", token)
+    page.click("#signin")
+    page.wait_for_url(f"{base}/portal")
+    return page
+
+
+def _get(url: str, token: str) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, headers={"authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def test_an_officer_submits_cures_downloads_and_verifies_and_no_one_else_sees_it(
+        browser: Any, portal: dict[str, Any], tmp_path: Path) -> None:  # noqa: F811
+    base, cli = portal["base"], portal["cli"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    kim = _sign_in(browser, base, portal["kim"])
+    assert kim.locator("#me").inner_text() == "Kim Min-jun" and kim.locator("#empty").count() == 1
+
+    # Submit by upload: an incomplete request, then answer its deficiency letter by upload.
+    kim.set_input_files("#submit-form input[type=file]", str(SAMPLES / "incomplete.json"))
+    kim.click("#submit")
+    kim.wait_for_url(f"{base}/portal/LE-*")
+    case_id = kim.url.rsplit("/", 1)[-1].split("?")[0]
+    assert "Incomplete" in kim.locator("#standing").inner_text() and kim.locator("#missing li").count() >= 1
+    kim.screenshot(path=str(ARTIFACTS / "portal-incomplete.png"), full_page=True)
+    supplement = json.loads((SAMPLES / "incomplete_supplement.json").read_text()) | {
+        "kind": "legal_process", "sender": {"email": "minjun.kim@police.go.kr"}}
+    (tmp_path / "supplement.json").write_text(json.dumps(supplement))
+    kim.set_input_files("#document-form input[type=file]", str(tmp_path / "supplement.json"))
+    kim.click("#send")
+    kim.wait_for_url(f"{base}/portal/{case_id}?done=linked")
+    assert kim.locator("#standing").inner_text() == "Under review"
+    shown = cli.run("show", case_id)
+    assert shown["state"] == "received" and shown["officer"]["name"] == "Kim Min-jun"
+    assert shown["officer"]["badge_number"] == "12-3456"
+
+    # The legal team answers a warrant of the same authority; the officer downloads the signed package.
+    warrant = cli.run("intake", str(SAMPLES / "warrant.json"))["case_id"]
+    cli.run("advance", warrant, "recommend_disclosure", "--actor", "alice", "--reason", "covered")
+    cli.run("advance", warrant, "approve_disclosure", "--actor", "bob")
+    cli.run("sweep", now="2026-12-08T09:00:00+09:00")
+    assert cli.run("show", warrant)["state"] == "disclosed"
+    kim.goto(f"{base}/portal/{warrant}?lang=ko")
+    assert kim.locator("#standing").inner_text() == "회신 완료"
+    fingerprint = kim.locator("#fingerprint").inner_text()
+    kim.screenshot(path=str(ARTIFACTS / "portal-production.png"), full_page=True)
+    with kim.expect_download() as download:
+        kim.click("#download")
+    saved = tmp_path / "production.zip"
+    download.value.save_as(saved)
+    verdict = verify_package(saved.read_bytes(), fingerprint)
+    assert verdict.ok and verdict.files >= 1, verdict.problems
+    assert cli.run("verify-production", str(saved), "--fingerprint", fingerprint)["ok"]
+    kim.click("#confirm-receipt")
+    assert kim.locator("#received").count() == 1
+    history = [h["trigger"] for h in cli.run("show", warrant)["history"]]
+    assert "produced_data_read" in history and "production_received" in history
+    status, body = _get(f"{base}/v1/submissions/{warrant}/production", portal["kim"])
+    assert status == 200 and verify_package(body, fingerprint).ok
+
+    # Another authority's officer: none of it exists.
+    lee = _sign_in(browser, base, portal["lee"])
+    assert case_id not in lee.content() and warrant not in lee.content()
+    for path in (f"/portal/{case_id}", f"/portal/{warrant}", f"/portal/{warrant}/production"):
+        assert lee.goto(f"{base}{path}").status == 404, path
+    assert _get(f"{base}/v1/submissions/{warrant}/production", portal["lee"])[0] == 404
+    assert _get(f"{base}/v1/submissions/{warrant}", portal["lee"])[0] == 404
+    # A reviewer's session is not a portal session, nor the other way round.
+    assert browser.new_context().new_page().goto(f"{base}/portal/{warrant}").url.endswith("/portal/signin")
+    assert kim.goto(f"{base}/").url.endswith("/signin")
