@@ -20,7 +20,8 @@ from ledesk.serve import free_port
 from ledesk.vault.signing import verify_package
 from tests.e2e.test_browser import ARTIFACTS, browser  # noqa: F401  (the fixture)
 from tests.e2e.test_cli import Ledesk
-from tests.factories import SAMPLES
+from tests.factories import SAMPLES, sample
+from tests.unit.test_portal_fields import page_fields
 
 MASTER = {"LEDESK_MASTER_KEY": "p" * 43 + "="}
 
@@ -101,6 +102,22 @@ def test_an_officer_submits_cures_downloads_and_verifies_and_no_one_else_sees_it
     shown = cli.run("show", case_id)
     assert shown["state"] == "received" and shown["officer"]["name"] == "Kim Min-jun"
     assert shown["officer"]["badge_number"] == "12-3456"
+
+    # Or fill the request in the page itself: the same fields as the form.
+    kim.goto(f"{base}/portal")
+    kim.click("#fill-in")
+    fields = page_fields(sample("preservation", reference="PORTAL-FIELDS-1"))
+    for name, value in fields.items():
+        box = kim.locator(f"[name='{name}']")
+        if box.evaluate("e => e.tagName") == "SELECT":
+            box.select_option(value)
+        else:
+            box.fill(value)
+    kim.screenshot(path=str(ARTIFACTS / "portal-new.png"), full_page=False)
+    kim.click("#send-fields")
+    kim.wait_for_url(f"{base}/portal/LE-*")
+    filled_in = kim.url.rsplit("/", 1)[-1].split("?")[0]
+    assert cli.run("show", filled_in)["reference"] == "PORTAL-FIELDS-1"
 
     # The legal team answers a warrant of the same authority; the officer downloads the signed package.
     warrant = cli.run("intake", str(SAMPLES / "warrant.json"))["case_id"]

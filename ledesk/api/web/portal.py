@@ -122,6 +122,49 @@ async def submit(request: Request, rt: Rt, file: Annotated[UploadFile, File()],
     return RedirectResponse(f"/portal/{result['case_id']}?done={result.get('status', '')}", status_code=303)
 
 
+MAX_FIELDS = 200  # the form has about 70 fields
+
+
+@router.get("/new", response_class=HTMLResponse)
+def new_request(request: Request, rt: Rt) -> Response:
+    """The request form as a page: the same fields as the .docx forms, from the same table."""
+    from ledesk.intake.forms.fields import REPEATING, SECTIONS
+
+    who = _officer(request, rt)
+    if who is None:
+        return _to_signin()
+    return _render(request, rt, who, "portal_new.html", sections=SECTIONS, repeating=REPEATING, error=None,
+                   given={})
+
+
+@router.post("/new")
+async def new_request_sent(request: Request, rt: Rt) -> Response:
+    import json
+
+    from ledesk.intake.forms.fields import REPEATING, SECTIONS
+    from ledesk.intake.forms.guard import FormError
+    from ledesk.intake.forms.parse import read_fields
+
+    async with request.form(max_fields=MAX_FIELDS, max_files=0) as form:
+        given = {k: v for k, v in form.items() if isinstance(v, str)}
+    who = _poster(request, rt, given.get("csrf", ""))
+    if isinstance(who, Response):
+        return who
+    assert who.authority is not None
+    try:
+        raw = read_fields(given)
+        result = rt.desk(with_vault=False).take("portal-form.json", json.dumps(raw).encode(),
+                                                authority=who.authority, officer=officer_of(who))
+    except (LedeskError, FormError) as exc:
+        message = exc.message if isinstance(exc, LedeskError) else str(exc)
+        return _render(request, rt, who, "portal_new.html", sections=SECTIONS, repeating=REPEATING, error=message,
+                       given=given)
+    if not result.get("case_id"):
+        return _render(request, rt, who, "portal_new.html", sections=SECTIONS, repeating=REPEATING,
+                       error=str(result.get("reason") or result.get("status")), given=given)
+    return RedirectResponse(f"/portal/{result['case_id']}?done={result.get('status', '')}", status_code=303)
+
+
 def _one(rt: Runtime, who: Principal, case_id: str) -> dict[str, object] | None:
     assert who.authority is not None
     with rt.reader.connect() as conn:

@@ -7,6 +7,7 @@ after forms.guard has cleared it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from lxml import etree
@@ -16,6 +17,7 @@ from ledesk.intake.forms.fields import (
     FIELD_BY_LABEL,
     REPEATING,
     SECTION_OF,
+    SECTIONS,
     Field,
     Repeating,
     normal_label,
@@ -198,4 +200,28 @@ def read_form(data: bytes) -> dict[str, Any]:
     for key in ("preservation", "emergency", "nondisclosure", "mlat"):
         if key in values and key not in seen_sections:
             del values[key]
+    return values
+
+
+def read_fields(form: Mapping[str, str]) -> dict[str, Any]:
+    """The same submission from the portal page's fields, each named by its path (`officer.name`,
+    `targets.0.value`): the one table of labels drives the page as it drives the forms."""
+    values: dict[str, Any] = {}
+    for section in SECTIONS:
+        for field in section.fields:
+            value = convert(field, form.get(field.path, ""))
+            if value not in (None, "", []):
+                _put(values, field.path, value)
+    for repeating in REPEATING:
+        items = []
+        for row in range(repeating.rows):
+            item: dict[str, Any] = {}
+            for column in repeating.columns:
+                value = convert(column, form.get(f"{repeating.path}.{row}.{column.path}", ""))
+                if value not in (None, ""):
+                    item[column.path] = value
+            if item:
+                items.append(item)
+        if items:
+            values[repeating.path] = items
     return values
