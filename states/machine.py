@@ -89,7 +89,11 @@ TABLE: tuple[Rule, ...] = (
          "the deadline passed with nothing attached; holds are released for purging"),
 )
 
+# The guards that read an attached document: a trigger with one of them is fired with a file (an upload
+# form in the web UI, `--attach` in the CLI), never with a bare button.
+DOCUMENT_GUARDS = frozenset({"supplement_attached", "legal_process_document_attached", "court_permission_if_required"})
 TRIGGERS: tuple[Trigger, ...] = tuple(dict.fromkeys(rule.trigger for rule in TABLE))
+TAKES_DOCUMENT: frozenset[str] = frozenset(r.trigger for r in TABLE if DOCUMENT_GUARDS & set(r.guards))
 if set(TRIGGERS) != set(Trigger):  # the enum names the table's triggers, no more and no fewer
     raise RuntimeError(f"Trigger and TABLE disagree: {sorted(set(Trigger) ^ set(TRIGGERS))}")
 RULES_BY_TRIGGER: dict[str, tuple[Rule, ...]] = {

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from ledesk.models.enums import TERMINAL_STATES, TimerStatus
-from ledesk.models.tables import assignments, cases, events, holds, letters, notices, targets, timers
+from ledesk.models.tables import assignments, cases, documents, events, holds, letters, notices, targets, timers
 from ledesk.policy.calendar import LegalCalendar
 from ledesk.policy.schema import Policy
 from ledesk.states.case import CaseRecord
@@ -37,8 +37,16 @@ def show(conn: Connection, case_id: str, policy: Policy, cal: LegalCalendar,
         "authority": {"domain": case.authority_domain, "country": case.country,
                       **{k: v for k, v in sub["authority"].items() if k != "country"}},
         "officer": sub["officer"],
+        "approver": sub.get("approver"),
         "legal_basis": sub["legal_basis"],
         "data_requested": sub["data_requested"],
+        "emergency": sub.get("emergency"),
+        "requested_targets": sub["targets"],
+        "documents": [{"index": n, "kind": r.kind, "filename": r.filename, "sha256": r.sha256,
+                       "received_at": iso(r.created_at)}
+                      for n, r in enumerate(conn.execute(
+                          select(documents.c.kind, documents.c.filename, documents.c.sha256, documents.c.created_at)
+                          .where(documents.c.case_id == case_id).order_by(documents.c.id)))],
         "deficiencies": case.deficiencies,
         "linked_to": case.linked_to,
         "recommended_by": case.recommended_by,

@@ -32,6 +32,23 @@ WORDS: dict[str, dict[str, str]] = {
         "under_review": "Under review", "incomplete": "Incomplete: please answer the deficiency letter",
         "waiting_for_legal_process": "Waiting for legal process", "answered": "Answered",
         "preserved": "Preserved", "closed": "Closed", "declined": "Declined",
+        "instrument": "Instrument", "provisions": "Provisions", "issued_by": "Issuing court or body",
+        "issued_on": "Issued on", "valid_until": "Valid until", "document_number": "Document number",
+        "investigation": "Investigation", "rank": "Rank", "badge": "Badge", "email": "E-mail", "phone": "Phone",
+        "postal_address": "Postal address", "approver": "Approving official", "category": "Category",
+        "period": "Period", "purpose": "Purpose", "necessity": "Why necessary", "known_info": "Known information",
+        "type": "Type", "identifier": "Identifier", "emergency": "Emergency", "nature": "Nature",
+        "facts": "Facts", "certified": "Officer's certification", "yes": "yes", "no": "no",
+        "attachments": "Attachments", "file": "File", "recommendation": "Recommendation",
+        "recommended_by": "Recommended by", "waiting_other_approver": "Waiting for an approver other than you",
+        "callback": "Call-back", "callback_number": "Number to call back",
+        "callback_hint": "Call the authority on a number you find independently (its switchboard), never only "
+                         "on the number in the request; record who answered.",
+        "number_called": "Number called", "result": "Result", "confirmed": "Confirmed", "failed": "Failed",
+        "record_callback": "Record the call-back", "are_you_sure": "Are you sure? This cannot be undone.",
+        "upload_document": "Document (.json or .docx)", "search": "Search", "search_hint":
+        "Case number, reference or target", "empty_queue": "No cases match.", "when": "When", "action": "Action",
+        "by": "By", "due": "Due", "status": "Status", "timer": "Deadline",
     },
     "ko": {
         "title": "LE Desk", "queue": "처리 대기열", "stats": "운영 현황", "reports": "보고서",
@@ -62,9 +79,64 @@ WORDS: dict[str, dict[str, str]] = {
         "under_review": "검토 중", "incomplete": "보완 필요: 보완 요청서에 회신하여 주십시오",
         "waiting_for_legal_process": "법적 절차 대기", "preserved": "보전 중", "answered": "회신 완료",
         "closed": "종결", "declined": "거절",
+        "instrument": "법적 수단", "provisions": "근거 조항", "issued_by": "발부 법원 또는 기관", "issued_on": "발부일",
+        "valid_until": "유효기간", "document_number": "문서 번호", "investigation": "수사 내용", "rank": "계급",
+        "badge": "공무원증 번호", "email": "이메일", "phone": "전화번호", "postal_address": "우편 주소",
+        "approver": "승인권자", "category": "자료 유형", "period": "기간", "purpose": "목적", "necessity": "필요성",
+        "known_info": "알려진 정보", "type": "유형", "identifier": "식별자", "emergency": "긴급 상황",
+        "nature": "긴급 사유", "facts": "사실 관계", "certified": "수사관 확인", "yes": "예", "no": "아니오",
+        "attachments": "첨부 문서", "file": "파일", "recommendation": "권고", "recommended_by": "권고자",
+        "waiting_other_approver": "본인이 아닌 다른 승인권자의 승인을 기다리는 중",
+        "callback": "회신 전화 확인", "callback_number": "회신 전화 번호",
+        "callback_hint": "요청서에 적힌 번호만이 아니라 별도로 확인한 기관 대표 번호로 전화하고, "
+                         "응답자를 기록하십시오.",
+        "number_called": "통화한 번호", "result": "결과", "confirmed": "확인됨", "failed": "확인 실패",
+        "record_callback": "회신 전화 기록", "are_you_sure": "진행하시겠습니까? 되돌릴 수 없습니다.",
+        "upload_document": "문서 (.json 또는 .docx)", "search": "검색", "search_hint": "사건 번호, 문서번호 또는 대상",
+        "empty_queue": "해당하는 사건이 없습니다.", "when": "일시", "action": "조치", "by": "처리자", "due": "기한",
+        "status": "상태", "timer": "기한 종류",
     },
 }
 
 
 def words(lang: str) -> dict[str, str]:
     return WORDS.get(lang, WORDS["en"])
+
+
+def trigger_words(lang: str) -> dict[str, str]:
+    return TRIGGER_WORDS.get(lang, TRIGGER_WORDS["en"])
+
+
+def state_words(lang: str) -> dict[str, str]:
+    return STATE_WORDS.get(lang, STATE_WORDS["en"])
+
+
+# The legal team's words for each trigger and state: what a button, a badge and the timeline say; the
+# trigger's own name stays in the API and the CLI. A test checks every trigger and state has both.
+TRIGGER_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "flag_incomplete": "Ask for what is missing", "cure": "Record the supplement",
+        "preserve": "Preserve the data", "extend": "Extend the preservation",
+        "require_legal_process": "Wait for legal process", "attach_legal_process": "Attach legal process",
+        "recommend_disclosure": "Recommend disclosure", "approve_disclosure": "Approve disclosure",
+        "disclose": "Disclose now", "verify_callback": "Record the call-back",
+        "emergency_disclose": "Disclose in the emergency", "reject": "Decline the request",
+        "expire": "Close as expired",
+    },
+    "ko": {
+        "flag_incomplete": "보완 요청", "cure": "보완 자료 반영", "preserve": "자료 보전",
+        "extend": "보전 기간 연장", "require_legal_process": "법적 절차 대기", "attach_legal_process": "법적 절차 첨부",
+        "recommend_disclosure": "공개 권고", "approve_disclosure": "공개 승인", "disclose": "지금 제공",
+        "verify_callback": "회신 전화 확인 기록", "emergency_disclose": "긴급 제공", "reject": "요청 거절",
+        "expire": "기한 경과 종결",
+    },
+}
+STATE_WORDS: dict[str, dict[str, str]] = {
+    "en": {"received": "Received", "incomplete": "Incomplete", "awaiting_legal_process": "Awaiting legal process",
+           "preserved": "Preserved", "notify_user": "Notifying the user", "disclosed": "Disclosed",
+           "expired": "Expired", "rejected": "Declined"},
+    "ko": {"received": "접수", "incomplete": "보완 필요", "awaiting_legal_process": "법적 절차 대기",
+           "preserved": "보전 중", "notify_user": "이용자 통지 중", "disclosed": "제공 완료", "expired": "기한 경과",
+           "rejected": "거절"},
+}
+CONFIRM = {"approve_disclosure", "disclose", "emergency_disclose", "reject"}  # asked "are you sure", with a reason

@@ -51,3 +51,21 @@ def letter_file(rt: Runtime, case_id: str, index: int, actor: str) -> tuple[str,
         audit.append(conn, [audit.EventDraft(case_id, "letter_downloaded", actor, rt.clock.now(),
                                              reason=row.kind, data={"sha256": row.docx_sha256})])
     return str(row.path), str(row.kind)
+
+
+def document_file(rt: Runtime, case_id: str, index: int, actor: str) -> tuple[str, bytes]:
+    """The name and bytes of a case's `index`-th document (as `show` lists them); the read is audited."""
+    from ledesk.models.tables import documents
+    from ledesk.states import audit
+
+    exists(rt, case_id)
+    with rt.reader.connect() as conn:
+        rows = conn.execute(select(documents.c.filename, documents.c.sha256, documents.c.content)
+                            .where(documents.c.case_id == case_id).order_by(documents.c.id)).all()
+    if not 0 <= index < len(rows):
+        raise ApiError(404, "not_found", f"case {case_id} has {len(rows)} documents")
+    row = rows[index]
+    with rt.engine.begin() as conn:
+        audit.append(conn, [audit.EventDraft(case_id, "document_downloaded", actor, rt.clock.now(),
+                                             reason=row.filename, data={"sha256": row.sha256})])
+    return str(row.filename), bytes(row.content)

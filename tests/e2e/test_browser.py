@@ -98,14 +98,36 @@ def test_two_people_take_a_warrant_to_notify_user_in_the_browser(browser: Any, d
     alice.click(f"text={case}")
     assert alice.locator("#state").inner_text() == "received"
     assert alice.locator("#do-approve_disclosure").count() == 0  # not her role
+    # Everything the decision needs is on the page, and no raw diagram source.
+    basis = alice.locator("#legal-basis").inner_text()
+    for shown in ("search_warrant", "Criminal Procedure Act art. 215", "Seoul Central District Court", "2026-11-27",
+                  "2026-12-27", "2026-SW-88121", "fraud (phishing)"):
+        assert shown in basis, shown
+    officer = alice.locator("#officer-card").inner_text()
+    for shown in ("Kim Min-jun", "Inspector", "SMPA-20417", "minjun.kim@police.go.kr", "+82 2 700 4100",
+                  "31 Naeja-dong", "Lee Seo-yeon"):
+        assert shown in officer, shown
+    assert "mermaid" not in alice.content()
+    assert "identify the account holder" in alice.locator("#data-requested").inner_text()
+    assert alice.locator("#data-requested tr").count() >= 2 and alice.locator("#attachments").count() == 1
+    assert alice.locator("#do-recommend_disclosure").inner_text() == "Recommend disclosure"  # words, not triggers
+    assert alice.locator("#upload-attach_legal_process").count() == 0  # not in this state
     alice.fill("#actions form:has(#do-recommend_disclosure) textarea", "the warrant covers both categories")
     alice.click("#do-recommend_disclosure")
     assert "recommend_disclosure" in alice.locator("#flash").inner_text()
     assert alice.locator("#do-approve_disclosure").count() == 0
+    assert "the warrant covers both categories" in alice.locator("#recommendation").inner_text()
 
     bob = sign_in(browser, base, desk["tokens"]["bob"])  # a second context: his own cookie, his own session
     bob.goto(f"{base}/cases/{case}")
+    asked: list[str] = []
+    bob.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    bob.fill("#actions form:has(#do-approve_disclosure) textarea", "covered; approved")
+    bob.click("#do-approve_disclosure")  # dismissed: nothing happens
+    assert asked and "Are you sure" in asked[0] and bob.locator("#state").inner_text() == "received"
+    bob.once("dialog", lambda d: d.accept())
     bob.click("#do-approve_disclosure")
+    bob.wait_for_selector("#flash")
     assert bob.locator("#state").inner_text() == "notify_user"
     assert "approve_disclosure" in bob.locator("#timeline").inner_text()
     bob.screenshot(path=str(ARTIFACTS / "case.png"), full_page=True)
@@ -115,11 +137,55 @@ def test_two_people_take_a_warrant_to_notify_user_in_the_browser(browser: Any, d
     bob.fill("#actions form:has(#do-recommend_disclosure) textarea", "covered")
     bob.click("#do-recommend_disclosure")
     assert bob.locator("#do-approve_disclosure").count() == 0
+    assert bob.locator("#waiting").inner_text() == "Waiting for an approver other than you"
 
     # Alice's page, reloaded, shows the approval made in the other session; in Korean on request.
     alice.goto(f"{base}/cases/{case}?lang=ko")
     assert alice.locator("#state").inner_text() == "notify_user"
-    assert "처리 이력" in alice.content()
+    assert "처리 이력" in alice.content() and "공개 승인" in alice.locator("#timeline").inner_text()
+    assert alice.locator("#state-label").inner_text() == "이용자 통지 중"
+    alice.goto(f"{base}/cases/{desk['second']}?lang=ko")
+    alice.screenshot(path=str(ARTIFACTS / "case-ko.png"), full_page=True)
+    alice.goto(f"{base}/cases/{case}?lang=en")
+
+
+def test_on_call_records_the_call_back_and_documents_are_uploaded_in_the_browser(
+        browser: Any, desk: dict[str, Any], tmp_path: Path) -> None:
+    import json
+
+    cli = desk["cli"]
+    cli.run("actors", "add", "olga", "--role", "oncall")
+    olga_token = cli.run("tokens", "create", "olga")["token"]
+    emergency = cli.run("intake", str(SAMPLES / "emergency.json"))["case_id"]
+    olga = sign_in(browser, desk["base"], olga_token)
+    olga.goto(f"{desk['base']}/cases/{emergency}")
+    assert olga.locator("#callback-number").inner_text() != "-" and olga.locator("#emergency").count() == 1
+    olga.fill("#callback-form input[name=number_called]", "+82-2-700-0000")
+    olga.select_option("#callback-form select[name=result]", "confirmed")
+    olga.fill("#callback-form textarea", "Sgt. Park answered at the station switchboard")
+    olga.click("#do-verify_callback")
+    history = cli.run("show", emergency)["history"]
+    assert history[-1]["trigger"] == "verify_callback" and "+82-2-700-0000" in history[-1]["reason"]
+    assert cli.run("show", emergency)["callback_ok_by"] == "olga"
+    ARTIFACTS.mkdir(exist_ok=True)
+    olga.screenshot(path=str(ARTIFACTS / "case-emergency.png"), full_page=True)
+
+    # A preserved case: its legal process arrives as an upload on the page.
+    preserved = cli.run("intake", str(SAMPLES / "preservation.json"))["case_id"]
+    cli.run("advance", preserved, "preserve", "--actor", "alice")
+    alice = sign_in(browser, desk["base"], desk["tokens"]["alice"])
+    alice.goto(f"{desk['base']}/cases/{preserved}")
+    assert alice.locator("#upload-attach_legal_process").count() == 1
+    process = json.loads((SAMPLES / "legal_process_for_preservation.json").read_text())
+    (tmp_path / "warrant.json").write_text(json.dumps(process))
+    alice.set_input_files("#upload-attach_legal_process input[type=file]", str(tmp_path / "warrant.json"))
+    alice.click("#do-attach_legal_process")
+    alice.wait_for_selector("#flash")
+    assert alice.locator("#state").inner_text() == "received", alice.locator("#flash").inner_text()
+    assert alice.locator("#attachments a").count() >= 2
+    with alice.expect_download() as download:
+        alice.locator("#attachments a").last.click()
+    assert download.value.suggested_filename.endswith(".json")
 
 
 def test_the_queue_shows_an_emergency_banner(browser: Any, desk: dict[str, Any], tmp_path: Path) -> None:

@@ -1,45 +1,102 @@
-"""A case page and its buttons: exactly the triggers this person could fire now."""
+"""A case page and its actions: exactly the triggers this person could fire now, in the legal team's words;
+those that need a document as upload forms; the call-back as its own form."""
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ledesk.api.bodies import MAX_UPLOAD_BYTES
 from ledesk.api.deps import Rt
-from ledesk.api.reads import show_case
+from ledesk.api.i18n import CONFIRM
+from ledesk.api.reads import document_file, show_case
 from ledesk.api.web.session import csrf_of, form_sender, page, signed_in, to_signin
-from ledesk.models.enums import CaseState
+from ledesk.models.enums import CaseState, Trigger
+from ledesk.states.attempt import Attachment
 from ledesk.states.errors import LedeskError
+from ledesk.states.machine import TAKES_DOCUMENT
 
 router = APIRouter(include_in_schema=False)
+APPROVALS = {"approve_disclosure", "emergency_disclose"}
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(request: Request, case_id: str, rt: Rt, done: str | None = None, error: str | None = None) -> Response:
-    from ledesk.states.machine import mermaid
-
     who = signed_in(request, rt)
     if who is None:
         return to_signin()
     doc = show_case(rt, case_id, who.roles)
-    # Triggers that need a document go through the API, not a button; approving one's own
-    # recommendation is not offered (each trigger is tried under this person's name).
-    buttons = rt.desk(with_vault=False).pressable(case_id, doc["allowed_triggers"], who.actor or "", who.roles)
-    return page(request, rt, "case.html", who=who, case=doc, buttons=buttons, diagram=mermaid(doc["state"]),
+    me = who.actor or ""
+    # Each trigger is tried under this person's name, so approving one's own recommendation is not offered;
+    # the triggers that read a document are offered as upload forms instead.
+    plain = [t for t in doc["allowed_triggers"] if t not in TAKES_DOCUMENT]
+    buttons = rt.desk(with_vault=False).pressable(case_id, plain, me, who.roles)
+    uploads = [t for t in doc["allowed_triggers"] if t in TAKES_DOCUMENT]
+    recommendation = next((h for h in reversed(doc["history"]) if h["trigger"] == "recommend_disclosure"), None)
+    waiting_for_other = (doc["recommended_by"] == me and doc["state"] == CaseState.RECEIVED
+                         and not any(b in APPROVALS for b in buttons))
+    return page(request, rt, "case.html", who=who, case=doc, buttons=buttons, uploads=uploads, confirm=CONFIRM,
+                recommendation=recommendation, waiting_for_other=waiting_for_other,
                 states=[s.value for s in CaseState], done=done, error=error, csrf=csrf_of(request))
+
+
+def _back(case_id: str, done: str | None = None, error: str | None = None) -> Response:
+    where = f"/cases/{quote(case_id)}"
+    if error is not None:
+        return RedirectResponse(f"{where}?error={quote(error)}", status_code=303)
+    return RedirectResponse(f"{where}?done={quote(done or '')}", status_code=303)
 
 
 @router.post("/cases/{case_id}/triggers/{trigger}")
 def press(request: Request, case_id: str, trigger: str, rt: Rt, csrf: str = Form(max_length=100),
-          reason: str = Form(default="", max_length=4000), failed: bool = Form(default=False)) -> Response:
+          reason: str = Form(default="", max_length=4000), failed: bool = Form(default=False),
+          number_called: str = Form(default="", max_length=60), result: str = Form(default="", max_length=20)
+          ) -> Response:
     who = form_sender(request, rt, csrf)
     if isinstance(who, Response):
         return who
-    where = f"/cases/{quote(case_id)}"
+    if trigger == Trigger.VERIFY_CALLBACK and (number_called or result):
+        # The call-back form: the number called and the result go into the audit record with who answered.
+        failed = failed or result == "failed"
+        reason = f"called {number_called.strip() or '(number not given)'}: {reason.strip()}".strip()
     try:
         rt.desk().fire(case_id, trigger, who.actor or "", reason=reason, failed=failed)
     except LedeskError as exc:
-        return RedirectResponse(f"{where}?error={quote(exc.message)}", status_code=303)
-    return RedirectResponse(f"{where}?done={quote(trigger)}", status_code=303)
+        return _back(case_id, error=exc.message)
+    return _back(case_id, done=trigger)
+
+
+@router.post("/cases/{case_id}/documents/{trigger}")
+async def press_with_document(request: Request, case_id: str, trigger: str, rt: Rt,
+                              file: Annotated[UploadFile, File()], csrf: Annotated[str, Form(max_length=100)],
+                              reason: Annotated[str, Form(max_length=4000)] = "") -> Response:
+    """cure, attach_legal_process, extend: the same triggers, with the document they read."""
+    who = form_sender(request, rt, csrf)
+    if isinstance(who, Response):
+        return who
+    if trigger not in TAKES_DOCUMENT:
+        return _back(case_id, error=f"{trigger} takes no document")
+    content = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(content) > MAX_UPLOAD_BYTES:
+        return _back(case_id, error=f"the document is larger than {MAX_UPLOAD_BYTES // 2**20} MB")
+    name = (file.filename or "document").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    try:
+        rt.desk().fire(case_id, trigger, who.actor or "", reason=reason, attachment=Attachment(name, content))
+    except LedeskError as exc:
+        return _back(case_id, error=exc.message)
+    return _back(case_id, done=trigger)
+
+
+@router.get("/cases/{case_id}/attachments/{index}")
+def attachment(request: Request, case_id: str, index: int, rt: Rt) -> Response:
+    who = signed_in(request, rt)
+    if who is None:
+        return to_signin()
+    name, content = document_file(rt, case_id, index, who.actor or "")
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in name)[:120] or "document"
+    return Response(content, media_type="application/octet-stream",
+                    headers={"Content-Disposition": f'attachment; filename="{safe}"',
+                             "X-Content-Type-Options": "nosniff"})

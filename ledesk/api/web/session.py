@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ledesk.api.deps import SESSION_COOKIE, session_principal, session_token
-from ledesk.api.i18n import words
+from ledesk.api.i18n import state_words, trigger_words, words
 from ledesk.bootstrap import Runtime
 from ledesk.states.tokens import Principal, close_session, open_session
 
@@ -54,7 +54,8 @@ def lang(request: Request) -> str:
 
 def page(request: Request, rt: Runtime, name: str, **context: Any) -> Response:
     chosen = lang(request)
-    response = templates.TemplateResponse(request, name, {"t": words(chosen), "lang": chosen,
+    response = templates.TemplateResponse(request, name, {"t": words(chosen), "tw": trigger_words(chosen),
+                                                          "sw": state_words(chosen), "lang": chosen,
                                                           "zone": rt.policy.timezone, **context})
     if request.query_params.get("lang") in ("en", "ko"):
         response.set_cookie("lang", chosen, httponly=True, samesite="strict")
