@@ -83,9 +83,22 @@ def show(conn: Connection, case_id: str, policy: Policy, cal: LegalCalendar,
     }
 
 
+def _found_by(text: str) -> Any:
+    """A case found by its exact number, its authority's exact reference, or a target's identifier
+    (written any way it normalises to)."""
+    from sqlalchemy import or_
+
+    from ledesk.models.enums import TargetType
+    from ledesk.states.targets import normalise
+
+    values = {text} | {normalise(t.value, text) for t in TargetType}
+    by_target = select(targets.c.case_id).where(targets.c.value.in_(sorted(values)))
+    return or_(cases.c.case_id == text.upper(), cases.c.reference == text, cases.c.case_id.in_(by_target))
+
+
 def list_cases(conn: Connection, state: str | None = None, due_before: datetime | None = None,
                limit: int = 1000, open_only: bool = False, kind: str | None = None,
-               assigned_to: str | None = None) -> list[dict[str, Any]]:
+               assigned_to: str | None = None, search: str | None = None) -> list[dict[str, Any]]:
     """The queue: cases by their nearest pending deadline, then those with none (oldest first).
 
     Walks the pending timers in due order on their (status, due_at) index and stops once the page is
@@ -100,6 +113,8 @@ def list_cases(conn: Connection, state: str | None = None, due_before: datetime 
             query = query.where(assignments.c.reviewer == assigned_to)
         if open_only:
             query = query.where(cases.c.state.not_in([s.value for s in TERMINAL_STATES]))
+        if search and search.strip():
+            query = query.where(_found_by(search.strip()))
         return query
 
     def row_of(row: Any, next_due: datetime | None) -> dict[str, Any]:

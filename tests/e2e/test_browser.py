@@ -231,3 +231,22 @@ def test_the_compliance_lead_downloads_the_reports_in_the_browser(browser: Any, 
     page.fill("#transparency input[name=to]", "2026-12-01")
     page.click("#make-transparency")
     assert "before" in page.locator("#flash").inner_text()
+
+
+def test_the_queue_searches_keeps_its_filters_and_says_when_nothing_matches(browser: Any,
+                                                                            desk: dict[str, Any]) -> None:
+    base = desk["base"]
+    page = sign_in(browser, base, desk["tokens"]["alice"])
+    page.fill("#search", "hong.gildong@EXAMPLE.com")  # a target's identifier, written another way
+    page.click("#filter")
+    assert page.locator("#queue a").all_inner_texts() == [desk["warrant"]]
+    page.fill("#search", "SMPA-2026-CY-0950")  # an authority's whole reference
+    page.click("#filter")
+    assert page.locator("#queue a").all_inner_texts() == [desk["second"]]
+    page.goto(f"{base}/")  # the filter stays
+    assert page.locator("#search").input_value() == "SMPA-2026-CY-0950"
+    page.fill("#search", "no such thing")
+    page.click("#filter")
+    assert page.locator("#empty-queue").count() == 1
+    page.click("#clear")
+    assert page.locator("#search").input_value() == "" and page.locator("#queue a").count() >= 2

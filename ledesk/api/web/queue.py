@@ -12,15 +12,35 @@ router = APIRouter(include_in_schema=False)
 QUEUE_LIMIT = 200
 
 
+FILTERS = ("state", "kind", "q")
+FILTER_COOKIE = "queue_filters"
+
+
 @router.get("/", response_class=HTMLResponse)
-def queue_page(request: Request, rt: Rt, state: str | None = None, kind: str | None = None) -> Response:
+def queue_page(request: Request, rt: Rt) -> Response:
+    """The filters a reviewer set stay (a cookie) until changed or cleared."""
+    from urllib.parse import parse_qs, urlencode
+
     from ledesk.states.queries import list_cases
 
     who = signed_in(request, rt)
     if who is None:
         return to_signin()
+    asked = {k: request.query_params.get(k, "") for k in FILTERS}
+    if "clear" in request.query_params:
+        chosen = dict.fromkeys(FILTERS, "")
+    elif any(k in request.query_params for k in FILTERS):
+        chosen = asked
+    else:
+        kept = parse_qs(request.cookies.get(FILTER_COOKIE, ""))
+        chosen = {k: kept.get(k, [""])[0][:200] for k in FILTERS}
+    state, kind, q = chosen["state"], chosen["kind"], chosen["q"]
     with rt.reader.connect() as conn:
-        rows = list_cases(conn, state=state or None, kind=kind or None, limit=QUEUE_LIMIT, open_only=not state)
+        rows = list_cases(conn, state=state or None, kind=kind or None, limit=QUEUE_LIMIT,
+                          open_only=not state and not q, search=q or None)
     emergencies = [r for r in rows if r["kind"] == "emergency" and r["state"] == "received"]
-    return page(request, rt, "queue.html", who=who, rows=rows, emergencies=emergencies, state=state or "",
-                kind=kind or "", csrf=csrf_of(request))
+    response = page(request, rt, "queue.html", who=who, rows=rows, emergencies=emergencies, state=state,
+                    kind=kind, q=q, csrf=csrf_of(request))
+    response.set_cookie(FILTER_COOKIE, urlencode({k: v for k, v in chosen.items() if v}), httponly=True,
+                        samesite="strict")
+    return response
