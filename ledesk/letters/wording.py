@@ -20,7 +20,7 @@ W = Wording
 LETTERS: dict[str, Wording] = {
     "acknowledgement": W("Request received", "요청 접수", (
         "We have received your request and registered it as case {{ case_id }}.",), (
-        "귀 기관의 요청을 접수하여 사건 번호 {{ case_id }}(으)로 등록하였습니다.",)),
+        "귀 기관의 요청을 접수하여 사건 번호 {{ case_id|josa('으로/로') }} 등록하였습니다.",)),
     "deficiency": W("Incomplete request", "요청 보완 요청", (
         "Your request cannot be processed until the following items are supplied: {{ items }}.",
         "Please supply them by the end of {{ deadline }} (Asia/Seoul). Otherwise the request lapses."), (
@@ -67,7 +67,7 @@ LETTERS: dict[str, Wording] = {
         "함께 전달되어야 합니다.",)),
     "redirect": W("Data held by another entity", "자료 보유 주체 안내", (
         "The data you asked for is not held by us but by {{ entity }}; please address your request there.",), (
-        "요청하신 자료는 당사가 아닌 {{ entity }}이(가) 보유하고 있으므로 해당 주체에 요청하여 주십시오.",)),
+        "요청하신 자료는 당사가 아닌 {{ entity|josa('이/가') }} 보유하고 있으므로 해당 주체에 요청하여 주십시오.",)),
     "no_records": W("No records", "해당 자료 없음", (
         "We found no records responsive to your request.",), (
         "요청하신 내용에 해당하는 자료가 없습니다.",)),
@@ -83,7 +83,7 @@ LETTERS: dict[str, Wording] = {
         "until {{ download_until }}; we never send personal data by e-mail. Manifest SHA-256: "
         "{{ manifest_sha256 }}. It is signed (manifest.sig, Ed25519) by our production key, fingerprint "
         "{{ key_fingerprint }}.{% endif %}"), (
-        "{{ scope_ko }}을(를) 제공합니다.",
+        "{{ scope_ko|josa('을/를') }} 제공합니다.",
         "개인정보 보호법 제18조제5항에 따라 제공된 자료를 명시된 목적과 방법으로만 이용하고 안전성 확보에 필요한 "
         "조치를 하여 주실 것을 요청합니다.",
         "각 파일의 SHA-256 값은 목록(manifest)에 기재되어 있습니다.",
@@ -96,10 +96,10 @@ LETTERS: dict[str, Wording] = {
         "긴급 제공에 대한 근거 서류를 {{ deadline }}까지 제출하여 주십시오.",)),
     "user_notice": W("A request for your data", "귀하의 정보에 대한 요청 안내", (
         "{{ provider }} received a request from a government authority for data about your account. {{ text }}",), (
-        "{{ provider }}은(는) 수사기관으로부터 귀하의 계정 정보에 대한 요청을 받았습니다.",), waiver=False),
+        "{{ provider|josa('은/는') }} 수사기관으로부터 귀하의 계정 정보에 대한 요청을 받았습니다.",), waiver=False),
     "cost_invoice": W("Invoice for costs of responding", "회신 비용 청구", (
         "We invoice {{ amount }} for responding to case {{ case_id }}.",), (
-        "사건 {{ case_id }} 회신 비용으로 {{ amount }}을(를) 청구합니다.",)),
+        "사건 {{ case_id }} 회신 비용으로 {{ amount|josa('을/를') }} 청구합니다.",)),
     "destruction_certificate": W("Destruction certificate", "파기 확인서", (
         "We certify that the data preserved under hold {{ hold_id }} was destroyed on {{ destroyed_at }}: its "
         "key was erased and {{ parts }} encrypted parts deleted "
