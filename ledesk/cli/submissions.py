@@ -50,7 +50,20 @@ def cmd_intake(rt: Runtime, args: argparse.Namespace) -> int:
         emit({"files": files}, args.json, table(files, ["file", "case_id", "state", "kind", "error"]))
         return 0
     result = rt.desk(with_vault=False).take_file(Path(args.path))
-    emit(result, args.json, intake_text(result))
+    doc: dict[str, Any] = dict(result)
+    text = intake_text(result)
+    if result.get("status") == "opened" and result.get("kind") == "emergency" and result.get("case_id"):
+        # On-call is paged now, not at the next dispatch run: an emergency does not wait a minute.
+        import os
+
+        sent = rt.deliver(cases=[str(result["case_id"])], channels=["page"])
+        where = "SMTP (LEDESK_SMTP_URL)" if os.environ.get("LEDESK_SMTP_URL") else \
+            f"{ledesk_home() / 'outbox'} (set LEDESK_SMTP_URL to send it by mail)"
+        doc["page"] = {"sent": len(sent.sent), "retrying": len(sent.retrying), "via": where}
+        text += (f"\non-call paged via {where}" if sent.sent else
+                 "\nthe on-call page is queued in the outbox: `ledesk deliver` (or the dispatch flow under "
+                 "`ledesk serve`, every minute) sends it")
+    emit(doc, args.json, text)
     return 0
 
 

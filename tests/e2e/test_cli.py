@@ -349,3 +349,10 @@ def test_audit_checkpoints_from_the_command_line_and_the_sweep(ledesk: Ledesk, t
     assert "checkpoint" not in ledesk.run("sweep", now="2026-12-01T10:40:00+09:00")
     verified = ledesk.run("audit", "verify")
     assert verified["ok"] and verified["checkpoints"] == 2
+
+
+def test_intake_of_an_emergency_pages_on_call_at_once(ledesk: Ledesk, tmp_path: Path) -> None:
+    opened = ledesk.run("intake", str(SAMPLES / "emergency.json"))
+    assert opened["kind"] == "emergency" and opened["page"]["sent"] == 1 and "outbox" in opened["page"]["via"]
+    pages = [p for p in (tmp_path / "home" / "outbox").glob("*.eml") if b"emergency_page" in p.read_bytes()]
+    assert len(pages) == 1 and opened["case_id"].encode() in pages[0].read_bytes()
