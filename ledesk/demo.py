@@ -89,6 +89,7 @@ def run_demo(home: Path | None = None, quiet: bool = False) -> dict[str, Any]:
     """Set up the demo folder and a Prefect API (the running `ledesk serve` one, or a server of its own on
     LEDESK_HOME/prefect, so `ledesk serve` shows the demo's runs later), then play the story."""
     base = ledesk_home().resolve()
+    saved = {k: os.environ.get(k) for k in ("LEDESK_HOME", "LEDESK_DATABASE_URL")}
     home = (home or base / "demo").resolve()
     home.mkdir(parents=True, exist_ok=True)
     for leftover in [*home.glob("demo.db*"), *home.glob("datasource.db*")]:
@@ -115,12 +116,24 @@ def run_demo(home: Path | None = None, quiet: bool = False) -> dict[str, Any]:
             os.environ["LEDESK_HOME"] = str(home)
         os.environ["PREFECT_API_URL"] = api_url
     try:
-        return asyncio.run(_story(home, quiet))
+        summary = asyncio.run(_story(home, quiet))
     finally:
         if server is not None:
             from ledesk.serve import stop
 
             stop(server)
+        for name, value in saved.items():  # back to the operator's own LE Desk for the desk below
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    from ledesk.desk_seed import desk_text, seed_desk
+    from ledesk.models.db import database_url
+
+    seeded = seed_desk(database_url(), datetime.now(UTC))
+    summary["desk"] = seeded
+    summary["text"] += "\n" + desk_text(seeded, base)
+    return summary
 
 
 async def _story(home: Path, quiet: bool) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 from ledesk.bootstrap import Runtime, private_files
 from ledesk.cli import audit, cases, clock, datasource, keys, outbox, people, reports, servers, submissions
 from ledesk.cli.common import Command, Parser, UsageError
-from ledesk.cli.render import emit
+from ledesk.cli.render import emit, show_times_in
 from ledesk.states.errors import BadInput, LedeskError
 
 
@@ -25,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="print exactly one JSON document")
     parser = Parser(prog="ledesk", description="LE Desk: law-enforcement requests, deadlines and proof.")
     parser.add_argument("--json", action="store_true", help="print exactly one JSON document")
+    parser.add_argument("--utc", action="store_true", help="text output in UTC (default: the policy's zone, "
+                                                           "Asia/Seoul)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     def add(name: str, fn: Command, help_: str, **kw: Any) -> Parser:
@@ -70,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
             runtime.clock  # noqa: B018  (a bad LEDESK_NOW is refused before anything runs)
         except ValueError as exc:
             raise BadInput(f"LEDESK_NOW: {exc}") from None
+        if not args.json:
+            show_times_in("UTC" if args.utc else runtime.policy.timezone)
         return int(args.fn(runtime, args))
     except LedeskError as exc:
         return _error(exc, as_json)

@@ -8,7 +8,7 @@ from typing import Any
 
 from ledesk.bootstrap import Runtime
 from ledesk.cli.common import Adder, Parser, cli_actor, need_subcommand, subcommands
-from ledesk.cli.render import emit, table
+from ledesk.cli.render import emit, table, when
 from ledesk.states.clock import parse_day
 
 
@@ -20,8 +20,8 @@ def _stats_text(doc: dict[str, Any]) -> str:
         f"overdue timers: {doc['overdue_count']}; failed timers: {doc['failed_timers']}",
         "median hours from receipt to decision: "
         + (", ".join(f"{k} {v}" for k, v in medians.items()) or "no decisions yet"),
-        f"emergency acknowledgement: {ack['acknowledged']} acknowledged, median {ack['median_minutes']} min, "
-        f"slowest {ack['max_minutes']} min; open and unacknowledged: {ack['open_unacknowledged']}",
+        f"emergency acknowledgement: {ack['acknowledged']} acknowledged, median {when(ack['median_minutes'])} min, "
+        f"slowest {when(ack['max_minutes'])} min; open and unacknowledged: {ack['open_unacknowledged']}",
     ])
 
 

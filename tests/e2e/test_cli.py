@@ -167,6 +167,16 @@ def test_demo_runs_end_to_end_and_the_chain_holds(tmp_path: Path) -> None:
     assert any(p.name.endswith(".eml") for p in (tmp_path / "demo" / "outbox").iterdir())
     states = {c["state"] for c in summary["cases"]}
     assert {"disclosed", "expired", "rejected"} <= states
+    # Then a desk to work at, on today's clock, in LEDESK_HOME itself: `ledesk serve` opens onto it.
+    desk = summary["desk"]
+    assert set(desk["tokens"]) >= {"alice", "bob", "olga"} and len(desk["cases"]) == 4
+    cli = Ledesk(tmp_path)
+    cli.env.pop("LEDESK_NOW")
+    open_states = {cli.run("show", case_id)["state"] for case_id in desk["cases"].values()}
+    assert open_states == {"received", "incomplete", "preserved"}
+    again = subprocess.run([sys.executable, "-m", "ledesk.cli", "demo", "--json"], env=env, capture_output=True,
+                           text=True, timeout=300, check=True)
+    assert json.loads(again.stdout)["desk"] is None  # a desk with cases is never touched
 
 
 def test_blank_forms_and_filled_form_intake(ledesk: Ledesk, tmp_path: Path) -> None:
