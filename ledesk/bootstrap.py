@@ -111,7 +111,13 @@ class Runtime:
         from ledesk.delivery.dispatch import dispatch
 
         sender = self.policy.legal_team_address
-        return dispatch(self.engine, self.transport(), self.clock.now(), sender, limit=limit,
+        source = self.source()
+
+        def contacts(kind: str, value: str) -> str | None:
+            account = source.lookup(kind, value)
+            return source.contact(account) if account else None
+
+        return dispatch(self.engine, self.transport(), self.clock.now(), sender, limit=limit, contacts=contacts,
                         domain=sender.rpartition("@")[2] or "ledesk.local",
                         letters_home=None if cases else ledesk_home(), provider=self.policy.provider_name,
                         zone=self.calendar.zone, cases=cases, channels=channels)

@@ -16,6 +16,10 @@ class Connector(Protocol):
         """The records of one category from `start` up to (not including) `end`, as they exist now."""
         ...
 
+    def contact(self, account_id: str) -> str | None:
+        """The e-mail address the provider holds for the account (None when it holds none)."""
+        ...
+
     def earliest(self, category: str) -> date | None:
         """The oldest record still kept in a category (retention decides what "out of retention" means)."""
         ...

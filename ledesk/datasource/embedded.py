@@ -85,6 +85,12 @@ class EmbeddedSource:
             found = conn.execute(select(accounts.c.account_id).where(column == normalise(target_type, value))).first()
             return str(found[0]) if found else None
 
+    def contact(self, account_id: str) -> str | None:
+        """The e-mail address the provider holds for the account: where a user notice may go."""
+        with self.engine.connect() as conn:
+            found = conn.execute(select(accounts.c.email).where(accounts.c.account_id == account_id)).scalar()
+            return str(found) if found else None
+
     def customer_controlled(self, account_id: str) -> bool:
         with self.engine.connect() as conn:
             return bool(conn.execute(select(accounts.c.customer_controlled)

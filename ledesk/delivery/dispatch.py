@@ -8,6 +8,7 @@ sending: while it is deferred or suppressed, nothing goes to the user."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email import policy as email_policy
@@ -20,7 +21,7 @@ from sqlalchemy import Engine, select, update
 
 from ledesk.delivery.transports import Transport
 from ledesk.models.enums import NoticeStatus, OutboxChannel, OutboxStatus
-from ledesk.models.tables import letters, notices, outbox, targets
+from ledesk.models.tables import letters, notices, outbox
 from ledesk.states.referral import HOLDS_REFERRAL
 
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
@@ -45,14 +46,15 @@ def message_id(row_id: int, domain: str) -> str:
     return f"<ledesk-outbox-{row_id}@{domain}>"
 
 
-def _user_address(conn: Any, row: Any) -> str | None:
-    """A user notice's address: the targeted e-mail itself; other identifiers need the data source."""
+Contacts = Callable[[str, str], str | None]  # (target type, identifier) -> the address the provider holds
+
+
+def _user_address(row: Any, contacts: Contacts | None) -> str | None:
+    """A user notice goes only to a contact the provider holds for the account (from the data source),
+    never to an address the authority typed: a request naming someone else's e-mail as the target must
+    not tell that person about it."""
     kind, _, value = str(row.to).partition(":")
-    if kind == "email" and "@" in value:
-        found = conn.execute(select(targets.c.value).where(targets.c.case_id == row.case_id,
-                                                           targets.c.type == "email")).scalars().all()
-        return value if value.casefold() in {v.casefold() for v in found} else None
-    return None
+    return contacts(kind, value) if contacts is not None and value else None
 
 
 def _recover(engine: Engine, transport: Transport, now: datetime, result: DispatchResult) -> None:
@@ -68,7 +70,7 @@ def _recover(engine: Engine, transport: Transport, now: datetime, result: Dispat
 
 
 def _claim(engine: Engine, now: datetime, limit: int, domain: str, result: DispatchResult,
-           only: tuple[list[str], list[str] | None] | None = None) -> list[Any]:
+           only: tuple[list[str], list[str] | None] | None = None, contacts: Contacts | None = None) -> list[Any]:
     with engine.begin() as conn:
         query = (select(outbox).where(outbox.c.status == OutboxStatus.PENDING,
                                       (outbox.c.next_attempt_at.is_(None)) | (outbox.c.next_attempt_at <= now))
@@ -100,7 +102,7 @@ def _claim(engine: Engine, now: datetime, limit: int, domain: str, result: Dispa
             conn.execute(update(outbox).where(outbox.c.id == row.id, outbox.c.status == OutboxStatus.PENDING)
                          .values(status=OutboxStatus.SENDING, claimed_at=now, attempts=row.attempts + 1,
                                  message_id=mid))
-            address = _user_address(conn, row) if row.channel == OutboxChannel.USER_NOTICE else row.to
+            address = _user_address(row, contacts) if row.channel == OutboxChannel.USER_NOTICE else row.to
             document = None
             if row.letter_sha256:
                 document = conn.execute(select(letters.c.path).where(
@@ -130,9 +132,11 @@ def _message(row: Any, mid: str, address: str, sender: str, now: datetime,
 
 def dispatch(engine: Engine, transport: Transport, now: datetime, sender: str, limit: int = 200,
              domain: str = "ledesk.local", letters_home: Path | None = None, provider: str = "LE Desk",
-             zone: Any = None, cases: list[str] | None = None, channels: list[str] | None = None) -> DispatchResult:
+             zone: Any = None, cases: list[str] | None = None, channels: list[str] | None = None,
+             contacts: Contacts | None = None) -> DispatchResult:
     """Deliver pending messages. `cases` and `channels` narrow it to, say, one emergency's pages, which
-    leave at once without waiting behind the rest of the outbox."""
+    leave at once without waiting behind the rest of the outbox. `contacts` finds a user notice's address
+    in the data source (without it, user notices fail, visibly)."""
     result = DispatchResult()
     only = None if cases is None else (cases, channels)
     if only is None:
@@ -141,7 +145,7 @@ def dispatch(engine: Engine, transport: Transport, now: datetime, sender: str, l
         from ledesk.letters.render import render_pending
 
         render_pending(engine, letters_home, provider, zone)
-    for row, mid, address, document in _claim(engine, now, limit, domain, result, only):
+    for row, mid, address, document in _claim(engine, now, limit, domain, result, only, contacts):
         values: dict[str, Any]
         if address is None:
             values = {"status": OutboxStatus.FAILED,

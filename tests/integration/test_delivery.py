@@ -15,7 +15,7 @@ from aiosmtpd.controller import Controller
 from ledesk.delivery.dispatch import LEASE, dispatch
 from ledesk.delivery.transports import EmlFolder, Smtp
 from ledesk.serve import free_port
-from tests.factories import seoul
+from tests.factories import sample, seoul
 from tests.integration.conftest import World
 
 SENDER = "legal@provider.example"
@@ -111,15 +111,29 @@ def test_user_notices_never_leave_while_the_notice_is_held_back(world: World, tm
     assert not any("user_notice" in p.read_text() for p in (tmp_path / "outbox").glob("*.eml"))
 
 
-def test_a_user_notice_goes_to_the_targeted_address(world: World, tmp_path: Path) -> None:
-    case_id = world.intake("warrant")["case_id"]
+def test_a_user_notice_goes_only_to_the_contact_the_provider_holds(world: World, tmp_path: Path) -> None:
+    from ledesk.datasource.embedded import EmbeddedSource
+
+    source = EmbeddedSource(tmp_path / "datasource.db")
+    source.load([{"account_id": "acct-1", "email": "hong.gildong@example.com", "phone": "+82 10 5555 0101",
+                  "subscriber": {}}])
+
+    def contacts(kind: str, value: str) -> str | None:
+        account = source.lookup(kind, value)
+        return source.contact(account) if account else None
+
+    raw = sample("warrant")
+    raw["targets"] = [{"type": "phone", "value": "010-5555-0101", "known_info": ""},          # held: its e-mail
+                      {"type": "email", "value": "someone.else@example.com", "known_info": ""}]  # typed, unknown
+    case_id = world.submit(raw)["case_id"]
     world.fire(case_id, "recommend_disclosure", "alice", reason="ok")
     world.fire(case_id, "approve_disclosure", "bob")
     folder = EmlFolder(tmp_path / "outbox")
-    dispatch(world.engine, folder, world.clock.now(), SENDER)
+    result = dispatch(world.engine, folder, world.clock.now(), SENDER, contacts=contacts)
     notices = [p.read_text() for p in (tmp_path / "outbox").glob("*.eml") if "X-LEDesk-Kind: user_notice" in
                p.read_text()]
-    assert len(notices) == 1 and "To: Hong.GilDong@example.com" in notices[0]  # as the authority wrote it
+    assert len(notices) == 1 and "To: hong.gildong@example.com" in notices[0]
+    assert not any("someone.else@example.com" in n for n in notices) and len(result.failed) == 1
 
 
 def test_a_notice_for_an_account_without_known_address_fails_visibly(world: World, tmp_path: Path) -> None:
