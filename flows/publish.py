@@ -52,19 +52,40 @@ def artifact_key(case_id: str) -> str:
 ACKNOWLEDGED = "ledesk.case.acknowledged"
 
 
-def _emit(e: FeedEvent, wall: datetime) -> None:
-    resource = {"prefect.resource.id": resource_id(e.case_id), "prefect.resource.name": e.case_id,
+def event_retention() -> timedelta:
+    """How far back Prefect keeps events (PREFECT_EVENTS_RETENTION_PERIOD, 7 days by default)."""
+    from prefect.settings import get_current_settings
+
+    period: timedelta = get_current_settings().server.events.retention_period
+    return period
+
+
+def occurred_at(at: datetime, wall: datetime, retention: timedelta) -> tuple[datetime, bool]:
+    """When the event says it happened: the moment the case changed (the audit time) whenever Prefect keeps
+    events that old; else (a simulated clock, months away) the moment it is published, flagged as such."""
+    if wall - retention < at <= wall + timedelta(minutes=5):
+        return at, False
+    return wall, True
+
+
+def _emit(e: FeedEvent, wall: datetime, retention: timedelta | None = None) -> None:
+    occurred, simulated = occurred_at(e.at, wall, retention or event_retention())
+    # A simulated time says so where the Prefect UI shows it, the resource's name, not only in the payload.
+    name = f"{e.case_id} (simulated time {e.at:%Y-%m-%d %H:%M} UTC)" if simulated else e.case_id
+    resource = {"prefect.resource.id": resource_id(e.case_id), "prefect.resource.name": name,
                 "ledesk.state": e.state, "ledesk.kind": e.kind, "ledesk.regime": e.regime}
-    payload = {"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "source": e.source, "dest": e.dest}
-    # A simulated clock (LEDESK_NOW, the demo) would put events months away from the UI's timeline and
-    # the automations' windows, so those are stamped when published; the audit time stays in the payload.
-    occurred = e.at if abs(e.at - wall) < timedelta(days=1) else wall
+    payload = {"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "source": e.source, "dest": e.dest,
+               "simulated_time": simulated}
+    related = [{"prefect.resource.id": f"ledesk.actor.{e.actor}", "prefect.resource.role": "actor",
+                "prefect.resource.name": e.actor}]
     # The same audit event always has the same id, and Prefect ignores an id it has seen.
-    emit_event(event=event_name(e.action), resource=resource, occurred=occurred, payload=payload,
+    emit_event(event=event_name(e.action), resource=resource, occurred=occurred, payload=payload, related=related,
                id=uuid.uuid5(_NAMESPACE, f"{e.seq}:{e.hash}"))
-    if e.by_person:  # what the missed-acknowledgement automation waits for (as `acknowledged_at` does)
-        emit_event(event=ACKNOWLEDGED, resource=resource, occurred=occurred, payload=payload,
-                   id=uuid.uuid5(_NAMESPACE, f"{e.seq}:{e.hash}:acknowledged"))
+    if e.by_person:
+        # What the missed-acknowledgement automation waits for: a person first touched the case. One per
+        # case, whatever else that action wrote to the log (an emergency_disclose writes several events).
+        emit_event(event=ACKNOWLEDGED, resource=resource, occurred=occurred, payload=payload, related=related,
+                   id=uuid.uuid5(_NAMESPACE, f"{e.case_id}:acknowledged"))
 
 
 def _when(value: str | None, rt: Runtime) -> str:
@@ -113,9 +134,9 @@ def publish_events(rt: Runtime, limit: int = EVENTS_PER_RUN) -> int:
         after = feed.claim(conn, EVENTS_CURSOR)
     with rt.reader.connect() as conn:
         batch, upto = feed.read(conn, after, limit)
-    wall = datetime.now(UTC)
+    wall, retention = datetime.now(UTC), event_retention()
     for e in batch:
-        _emit(e, wall)
+        _emit(e, wall, retention)
     with rt.engine.begin() as conn:
         feed.advance(conn, EVENTS_CURSOR, after, upto)
     return len(batch)

@@ -44,10 +44,14 @@ def healthy(api_url: str) -> bool:
         return False
 
 
-def start_prefect_server(host: str, port: int, timeout: float = 90) -> tuple[subprocess.Popen[bytes], str]:
+def start_prefect_server(host: str, port: int, timeout: float = 90,
+                         retention_days: int = 90) -> tuple[subprocess.Popen[bytes], str]:
     home = ledesk_home().resolve() / "prefect"
     home.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           # Prefect's database does not grow without end: old events and finished flow runs are vacuumed.
+           "PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED": "events,flow_runs",
+           "PREFECT_SERVER_SERVICES_DB_VACUUM_RETENTION_PERIOD": str(retention_days * 86400),
            # the UI in the browser calls the API at this address, whatever --port was given
            "PREFECT_SERVER_API_HOST": host, "PREFECT_SERVER_API_PORT": str(port),
            "PREFECT_UI_API_URL": f"http://{host}:{port}/api"}
@@ -151,7 +155,7 @@ def _quiet_server_class() -> Any:
 
 
 async def serve_deployments(rt: Any, watch: bool = True, api_port: int | None = None, host: str = "127.0.0.1",
-                            grace_seconds: float = 20) -> bool:
+                            grace_seconds: float = 20, own_server: bool = True) -> bool:
     """Serve until SIGINT or SIGTERM; returns False when the runner did not wind down within the grace."""
     import uvicorn
     from prefect.runner import Runner
@@ -164,7 +168,9 @@ async def serve_deployments(rt: Any, watch: bool = True, api_port: int | None = 
 
     # Built off the event loop: Prefect's to_deployment turns into a coroutine when called inside one.
     deployments = await asyncio.to_thread(runner_deployments, policy)
-    runner = Runner(pause_on_shutdown=True)
+    # Pausing the schedules at shutdown is right on the server this process started; on a shared server
+    # (PREFECT_API_URL set) they are the operators' deployments, and stopping one worker must not pause them.
+    runner = Runner(pause_on_shutdown=own_server)
     for deployment in deployments:
         await runner.add_deployment(deployment)  # type: ignore[misc]  # sync_compatible: a coroutine here
     stopping = asyncio.Event()
@@ -202,7 +208,8 @@ def run_serve(rt: Any, host: str, port: int, watch: bool = True, api_port: int |
 
     server = None
     if not os.environ.get("PREFECT_API_URL"):
-        server, api_url = start_prefect_server(host, port)
+        server, api_url = start_prefect_server(host, port,
+                                               retention_days=rt.policy.web.prefect_flow_run_retention_days)
         os.environ["PREFECT_API_URL"] = api_url  # before Prefect is first imported in this process
         os.environ.setdefault("PREFECT_HOME", str(ledesk_home().resolve() / "prefect"))
     ui = os.environ["PREFECT_API_URL"].removesuffix("/api")
@@ -223,7 +230,7 @@ def run_serve(rt: Any, host: str, port: int, watch: bool = True, api_port: int |
     out.flush()
     clean = False
     try:
-        clean = asyncio.run(serve_deployments(rt, watch, api_port, host))
+        clean = asyncio.run(serve_deployments(rt, watch, api_port, host, own_server=server is not None))
     except KeyboardInterrupt:
         pass
     finally:

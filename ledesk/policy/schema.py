@@ -64,6 +64,9 @@ class LegalProcessRule(_Strict):
 class WebRule(_Strict):
     session_idle_minutes: int = Field(gt=0)
     session_max_hours: int = Field(gt=0)
+    # Prefect's own database, on the server `ledesk serve` starts: finished flow runs (and their logs,
+    # task runs and artifacts) older than this are vacuumed. LE Desk's audit log is its record, not Prefect's.
+    prefect_flow_run_retention_days: int = Field(default=90, gt=0)
 
 
 class ProductionRule(_Strict):

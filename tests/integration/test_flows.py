@@ -194,3 +194,41 @@ def test_report_flows_write_the_files_and_show_them_as_artifacts(world: World, d
     assert [tuple(r) for r in produced] == [("pcsa", "2026-H2"), ("tba", "2026-H2")]
     keys = {a["key"] for a in asyncio.run(_api(prefect_api, "/artifacts/filter", {}))}
     assert {"transparency-2026-12", "transparency-report-latest", "statutory-reports-2026-h2"} <= keys
+
+
+def test_case_events_carry_the_audit_time_one_acknowledgement_and_the_actor(
+        world: World, desk_env: dict[str, Any], prefect_api: str) -> None:
+    from ledesk.flows.publish import publish
+    from ledesk.service import Desk
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    world.clock.set(now)  # the audit times are real: within Prefect's event retention
+    case_id = world.intake("emergency")["case_id"]
+    world.fire(case_id, "verify_callback", "olga", reason="called the station back")
+    desk = Desk(world.engine, world.clock, world.policy, world.calendar, None)
+    desk.fire(case_id, "emergency_disclose", "bob")
+    asyncio.run(publish(now=at(now)))
+    deadline, found = time.monotonic() + 20, []
+    while time.monotonic() < deadline:
+        found = asyncio.run(_api(prefect_api, "/events/filter", {"filter": EventFilter(
+            resource=EventResourceFilter(id=[resource_id(case_id)]),
+            occurred=EventOccurredFilter(since=now - timedelta(days=1), until=now + timedelta(days=1)),
+        ).model_dump(mode="json"), "limit": 50}))["events"]
+        if any(e["event"] == "ledesk.case.emergency_disclose" for e in found):
+            break
+        time.sleep(0.5)
+    by_name = {e["event"]: e for e in found}
+    assert [e["event"] for e in found].count("ledesk.case.acknowledged") == 1
+    disclose = by_name["ledesk.case.emergency_disclose"]
+    assert datetime.fromisoformat(disclose["occurred"]) == datetime.fromisoformat(disclose["payload"]["at"])
+    assert {r["prefect.resource.id"] for r in disclose["related"]} == {"ledesk.actor.bob"}
+    assert "simulated" not in disclose["resource"]["prefect.resource.name"]
+
+
+def test_an_event_outside_prefects_retention_is_stamped_when_published_and_says_so() -> None:
+    from ledesk.flows.publish import occurred_at
+
+    wall = datetime(2026, 12, 1, tzinfo=UTC)
+    assert occurred_at(wall - timedelta(days=6), wall, timedelta(days=7)) == (wall - timedelta(days=6), False)
+    assert occurred_at(wall + timedelta(days=90), wall, timedelta(days=7)) == (wall, True)  # a simulated clock
+    assert occurred_at(wall - timedelta(days=8), wall, timedelta(days=7)) == (wall, True)
