@@ -118,6 +118,7 @@ class Runtime:
             return source.contact(account) if account else None
 
         return dispatch(self.engine, self.transport(), self.clock.now(), sender, limit=limit, contacts=contacts,
+                        letterhead=self.policy.letterhead(),
                         domain=sender.rpartition("@")[2] or "ledesk.local",
                         letters_home=None if cases else ledesk_home(), provider=self.policy.provider_name,
                         zone=self.calendar.zone, cases=cases, channels=channels)

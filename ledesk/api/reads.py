@@ -41,7 +41,8 @@ def letter_file(rt: Runtime, case_id: str, index: int, actor: str) -> tuple[str,
     if not rows[index].path or not Path(rows[index].path).is_file():  # rendered on first need
         from ledesk.letters.render import render_pending
 
-        render_pending(rt.engine, ledesk_home(), rt.policy.provider_name, rt.calendar.zone)
+        render_pending(rt.engine, ledesk_home(), rt.policy.provider_name, rt.calendar.zone,
+                       letterhead=rt.policy.letterhead())
         with rt.reader.connect() as conn:
             rows = conn.execute(query).all()
     row = rows[index]

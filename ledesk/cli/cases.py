@@ -63,7 +63,8 @@ def cmd_invoice(rt: Runtime, args: argparse.Namespace) -> int:
     from ledesk.models.db import ledesk_home
 
     doc = rt.desk(with_vault=False).invoice(args.case, args.actor)
-    rendered = render_pending(rt.engine, ledesk_home(), rt.policy.provider_name, rt.calendar.zone)
+    rendered = render_pending(rt.engine, ledesk_home(), rt.policy.provider_name, rt.calendar.zone,
+                              letterhead=rt.policy.letterhead())
     doc["path"] = next((r["path"] for r in rendered if r["case_id"] == args.case and r["kind"] == "cost_invoice"),
                        None)
     emit(doc, args.json, f"invoice for {args.case}: {doc['amount']}\nletter: {doc['path']}")

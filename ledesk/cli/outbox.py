@@ -40,7 +40,8 @@ def cmd_letters_render(rt: Runtime, args: argparse.Namespace) -> int:
     from ledesk.letters.render import render_pending
     from ledesk.models.db import ledesk_home
 
-    done = render_pending(rt.engine, ledesk_home(), rt.policy.provider_name, rt.calendar.zone, limit=args.limit)
+    done = render_pending(rt.engine, ledesk_home(), rt.policy.provider_name, rt.calendar.zone, limit=args.limit,
+                          letterhead=rt.policy.letterhead())
     emit({"rendered": done}, args.json, table(done, ["case_id", "kind", "template_version", "path"]))
     return 0
 

@@ -133,7 +133,7 @@ def _message(row: Any, mid: str, address: str, sender: str, now: datetime,
 def dispatch(engine: Engine, transport: Transport, now: datetime, sender: str, limit: int = 200,
              domain: str = "ledesk.local", letters_home: Path | None = None, provider: str = "LE Desk",
              zone: Any = None, cases: list[str] | None = None, channels: list[str] | None = None,
-             contacts: Contacts | None = None) -> DispatchResult:
+             contacts: Contacts | None = None, letterhead: dict[str, str] | None = None) -> DispatchResult:
     """Deliver pending messages. `cases` and `channels` narrow it to, say, one emergency's pages, which
     leave at once without waiting behind the rest of the outbox. `contacts` finds a user notice's address
     in the data source (without it, user notices fail, visibly)."""
@@ -144,7 +144,7 @@ def dispatch(engine: Engine, transport: Transport, now: datetime, sender: str, l
     if letters_home is not None:  # letters are rendered before they leave, never after
         from ledesk.letters.render import render_pending
 
-        render_pending(engine, letters_home, provider, zone)
+        render_pending(engine, letters_home, provider, zone, letterhead=letterhead)
     for row, mid, address, document in _claim(engine, now, limit, domain, result, only, contacts):
         values: dict[str, Any]
         if address is None:

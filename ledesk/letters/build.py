@@ -15,12 +15,36 @@ def template(kind: str, wording: Wording) -> bytes:
     import io
 
     from docx import Document
+    from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
 
     doc = Document()
     for style_name in ("Normal", "Title"):
         doc.styles[style_name].element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "Malgun Gothic")
-    doc.add_paragraph("{{ provider }}")
+    section = doc.sections[0]  # A4, as a Korean legal team's letters are
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Mm(25)
+    section.top_margin = section.bottom_margin = Mm(22)
+    head = section.header.paragraphs[0]
+    name = head.add_run("{{ provider }}")
+    name.bold, name.font.size = True, Pt(13)
+    section.header.add_paragraph("{{ letterhead_address|default('') }}").runs[0].font.size = Pt(8)
+    section.header.add_paragraph("{{ letterhead_contact|default('') }}").runs[0].font.size = Pt(8)
+    foot = section.footer.paragraphs[0]
+    foot.add_run("{{ case_id }} · ")
+    for instruction in ("PAGE", None, "NUMPAGES"):  # "3 / 4": Word fills the fields when it opens the letter
+        if instruction is None:
+            foot.add_run(" / ")
+            continue
+        field = OxmlElement("w:fldSimple")
+        field.set(qn("w:instr"), instruction)
+        run = OxmlElement("w:r")
+        text = OxmlElement("w:t")
+        text.text = "1"
+        run.append(text)
+        field.append(run)
+        foot._p.append(field)
     doc.add_paragraph("{{ date }}")
     doc.add_paragraph("To / 수신: {{ officer }}, {{ authority }}")
     doc.add_paragraph("Re / 제목: LE Desk case {{ case_id }}, your reference {{ reference }}")
@@ -35,7 +59,9 @@ def template(kind: str, wording: Wording) -> bytes:
     if wording.waiver:
         doc.add_paragraph(WAIVER_KO)
     doc.add_paragraph("")
-    doc.add_paragraph("{{ provider }} Legal / 법무팀")
+    doc.add_paragraph("{{ signatory|default(provider ~ ' Legal') }}")
+    doc.add_paragraph("{{ signatory_title|default('Legal team / 법무팀') }}")
+    doc.add_paragraph("{{ provider }}")
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -45,8 +45,11 @@ def render(kind: str, context: dict[str, Any]) -> tuple[bytes, str]:
     return out.getvalue(), versions().get(kind, "unversioned")
 
 
-def render_pending(engine: Engine, home: Path, provider: str, zone: Any, limit: int = 500) -> list[dict[str, Any]]:
-    """Render every letter not rendered yet, store the file, its SHA-256 and template version."""
+def render_pending(engine: Engine, home: Path, provider: str, zone: Any, limit: int = 500,
+                   letterhead: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Render every letter not rendered yet, store the file, its SHA-256 and template version.
+    `letterhead` is the provider's address and contact (policy); the signatory is the approver of the
+    case, else the reviewer who recommended, else the legal team."""
     from ledesk.models.tables import cases, letters
 
     done = []
@@ -57,8 +60,8 @@ def render_pending(engine: Engine, home: Path, provider: str, zone: Any, limit: 
         conn.rollback()
     for row in pending:
         with engine.begin() as conn:
-            case = conn.execute(select(cases.c.submission, cases.c.reference).where(
-                cases.c.case_id == row.case_id)).first()
+            case = conn.execute(select(cases.c.submission, cases.c.reference, cases.c.approved_by,
+                                       cases.c.recommended_by).where(cases.c.case_id == row.case_id)).first()
             if case is None:
                 continue
             submission = case.submission or {}
@@ -66,6 +69,12 @@ def render_pending(engine: Engine, home: Path, provider: str, zone: Any, limit: 
                        "date": row.created_at.astimezone(zone).date().isoformat(),
                        "officer": (submission.get("officer") or {}).get("name") or "-",
                        "authority": (submission.get("authority") or {}).get("name") or "-",
+                       "letterhead_address": (letterhead or {}).get("address", ""),
+                       "letterhead_contact": (letterhead or {}).get("contact", ""),
+                       "signatory": case.approved_by or case.recommended_by or f"{provider} Legal",
+                       "signatory_title": ("Approver, Legal / 법무팀 승인권자" if case.approved_by else
+                                           "Reviewer, Legal / 법무팀 검토자" if case.recommended_by else
+                                           "Legal team / 법무팀"),
                        **(row.context or {})}
             content, version = render(row.kind, context)
             folder = home / "letters" / row.case_id

@@ -113,6 +113,12 @@ class Policy(_Strict):
     extra_holidays: list[date] = []
     authserv_id: str
     provider_name: str
+    # The letterhead of every letter: the provider's postal address and the legal team's contact.
+    provider_address: str = ""
+    provider_contact: str = ""
+
+    def letterhead(self) -> dict[str, str]:
+        return {"address": self.provider_address, "contact": self.provider_contact}
     legal_team_address: str
     oncall_address: str
     escalation_addresses: list[str] = Field(min_length=1)

@@ -40,3 +40,26 @@ def test_a_rendered_letter_reads_right() -> None:
                                      "authority": "-", "case_id": "LE-12AB", "reference": "R-1", "text": "-"})
     text = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
     assert "LE Desk Cloud는 수사기관으로부터" in text and "(는)" not in text
+
+
+def test_a_letter_is_a4_with_the_letterhead_the_signatory_and_page_numbers() -> None:
+    import io
+
+    from docx import Document
+    from docx.shared import Mm
+
+    from ledesk.letters.render import render
+
+    data, _ = render("acknowledgement", {"provider": "LE Desk Cloud", "date": "2026-12-01", "officer": "Kim",
+                                         "authority": "SMPA", "case_id": "LE-12AB", "reference": "R-1",
+                                         "letterhead_address": "12 Teheran-ro, Seoul", "letterhead_contact": "legal@x",
+                                         "signatory": "bob", "signatory_title": "Approver, Legal"})
+    doc = Document(io.BytesIO(data))
+    section = doc.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (round(Mm(210).mm), round(Mm(297).mm))
+    header = "\n".join(p.text for p in section.header.paragraphs)
+    assert "LE Desk Cloud" in header and "12 Teheran-ro, Seoul" in header and "legal@x" in header
+    body = "\n".join(p.text for p in doc.paragraphs)
+    assert "LE-12AB" in body and "R-1" in body and "bob" in body and "Approver, Legal" in body
+    assert b"NUMPAGES" in data or "NUMPAGES" in section.footer._element.xml
+    assert "LE-12AB로 등록" in body
