@@ -118,6 +118,7 @@ cases = Table(
     _now_column("updated_at"),
     Index("ix_cases_state", "state"),
     Index("ix_cases_dedupe", "authority_domain", "dedupe_key"),
+    Index("ix_cases_reference", "authority_domain", "reference"),  # an e-mail naming the authority's reference
 )
 
 targets = Table(

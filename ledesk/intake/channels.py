@@ -147,12 +147,35 @@ def _named_case(conn: Connection, text: str, authority_domain: str) -> str | Non
             cases.c.state.not_in(open_states))).first()
         if found:
             return str(found.case_id)
-    for row in conn.execute(select(cases.c.case_id, cases.c.reference).where(
-            cases.c.authority_domain == authority_domain, cases.c.state.not_in(open_states),
-            cases.c.reference != "")):
-        if row.reference and re.search(rf"(?<![\w-]){re.escape(row.reference)}(?![\w-])", text):
-            return str(row.case_id)  # the whole reference as a token, never a part of a longer one
+    candidates = sorted(reference_candidates(text))
+    for start in range(0, len(candidates), 500):
+        found = conn.execute(select(cases.c.case_id).where(
+            cases.c.authority_domain == authority_domain, cases.c.reference.in_(candidates[start:start + 500]),
+            cases.c.state.not_in(open_states)).order_by(cases.c.received_at).limit(1)).first()
+        if found:
+            return str(found.case_id)
     return None
+
+
+TOKEN = re.compile(r"[\w-]+")
+MAX_CANDIDATES = 5000  # a reference is found in the subject or the first lines; a huge body is not searched whole
+
+
+def reference_candidates(text: str, most_tokens: int = 8, longest: int = 200) -> set[str]:
+    """Every run of whole tokens (up to `most_tokens` on one line) a reference could be: it starts where a
+    token starts and ends where one ends, so a reference matches only whole, never as part of a longer
+    token. Looked up with one indexed query, not one pattern per open case."""
+    out: set[str] = set()
+    for line in text.splitlines():
+        spans = [(m.start(), m.end()) for m in TOKEN.finditer(line)]
+        for i, (begin, _) in enumerate(spans):
+            for _, end in spans[i:i + most_tokens]:
+                if end - begin > longest:
+                    break
+                out.add(line[begin:end])
+                if len(out) >= MAX_CANDIDATES:
+                    return out
+    return out
 
 
 def _attach_process(conn: Connection, case_id: str, document: Attachment, others: tuple[Attachment, ...],

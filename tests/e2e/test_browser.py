@@ -59,8 +59,15 @@ def _desk(cli: Ledesk) -> Iterator[dict[str, Any]]:
     tokens = {name: cli.run("tokens", "create", name)["token"] for name in ("alice", "bob")}
     warrant = cli.run("intake", str(SAMPLES / "warrant.json"))["case_id"]
     second = cli.run("intake", str(SAMPLES / "warrant_with_gag_order.json"))["case_id"]
+    server, base = start_api({**cli.env, "LEDESK_MASTER_KEY": "q" * 43 + "="})
+    yield {"base": base, "tokens": tokens, "warrant": warrant, "second": second, "cli": cli}
+    server.terminate()
+    server.wait(timeout=20)
+
+
+def start_api(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    """`ledesk api` in its own process, once it answers /healthz."""
     port = free_port()
-    env = {**cli.env, "LEDESK_MASTER_KEY": "q" * 43 + "="}
     server = subprocess.Popen([sys.executable, "-m", "ledesk.cli", "api", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -68,14 +75,11 @@ def _desk(cli: Ledesk) -> Iterator[dict[str, Any]]:
     while True:
         try:
             urllib.request.urlopen(f"{base}/healthz", timeout=1)
-            break
+            return server, base
         except OSError:
             if time.monotonic() > deadline or server.poll() is not None:
                 raise
             time.sleep(0.2)
-    yield {"base": base, "tokens": tokens, "warrant": warrant, "second": second, "cli": cli}
-    server.terminate()
-    server.wait(timeout=20)
 
 
 def sign_in(browser: Any, base: str, token: str) -> Any:

@@ -5,9 +5,6 @@ production and verifies it; another authority's officer finds none of it. Screen
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -16,9 +13,8 @@ from typing import Any
 
 import pytest
 
-from ledesk.serve import free_port
 from ledesk.vault.signing import verify_package
-from tests.e2e.test_browser import ARTIFACTS, browser  # noqa: F401  (the fixture)
+from tests.e2e.test_browser import ARTIFACTS, browser, start_api  # noqa: F401  (the fixture)
 from tests.e2e.test_cli import Ledesk
 from tests.factories import SAMPLES, sample
 from tests.unit.test_portal_fields import page_fields
@@ -41,19 +37,7 @@ def portal(tmp_path: Path) -> Iterator[dict[str, Any]]:
     cli.run("datasource", "load", str(accounts))
     kim = cli.run("tokens", "create", "--authority", "police.go.kr", "--officer", "Kim Min-jun", "--badge", "12-3456")
     lee = cli.run("tokens", "create", "--authority", "spo.go.kr", "--officer", "Lee Seo-yeon", "--badge", "SPO-77")
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "ledesk.cli", "api", "--port", str(port)], env=cli.env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/healthz", timeout=1)
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise
-            time.sleep(0.2)
+    server, base = start_api(cli.env)
     yield {"base": base, "cli": cli, "kim": kim["token"], "lee": lee["token"]}
     server.terminate()
     server.wait(timeout=20)
