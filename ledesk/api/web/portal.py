@@ -12,34 +12,38 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from ledesk.api.bodies import MAX_UPLOAD_BYTES
-from ledesk.api.deps import PORTAL_COOKIE, Rt, session_principal
-from ledesk.api.i18n import words
+from ledesk.api.deps import PORTAL_COOKIE, Rt
 from ledesk.api.routes.submissions import officer_of
-from ledesk.api.web.session import CSRF_FAILED, csrf_of, csrf_ok, end_session, lang, page, start_session
+from ledesk.api.web.session import (
+    CSRF_FAILED,
+    csrf_of,
+    csrf_ok,
+    end_session,
+    form_sender,
+    page,
+    signed_in,
+    to_signin,
+    token_signin,
+)
 from ledesk.bootstrap import Runtime
 from ledesk.states import portal
 from ledesk.states.errors import LedeskError, NotFound
-from ledesk.states.tokens import Principal, resolve
+from ledesk.states.tokens import Principal
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 ACCEPTED = (".docx", ".json")
 
 
 def _officer(request: Request, rt: Runtime) -> Principal | None:
-    return session_principal(request, rt, portal=True)
+    return signed_in(request, rt, portal=True)
 
 
 def _to_signin() -> Response:
-    return RedirectResponse("/portal/signin", status_code=303)
+    return to_signin(portal=True)
 
 
 def _poster(request: Request, rt: Runtime, csrf: str) -> Principal | Response:
-    who = _officer(request, rt)
-    if who is None:
-        return _to_signin()
-    if not csrf_ok(request, csrf, PORTAL_COOKIE):
-        return Response(CSRF_FAILED, status_code=403)
-    return who
+    return form_sender(request, rt, csrf, portal=True)
 
 
 async def _upload(file: UploadFile) -> tuple[str, bytes]:
@@ -67,17 +71,7 @@ def signin_form(request: Request, rt: Rt) -> Response:
 
 @router.post("/signin")
 def signin(request: Request, rt: Rt, token: str = Form(max_length=200)) -> Response:
-    from ledesk.api.web.signin import _cross_site
-
-    if _cross_site(request):
-        return Response("sign in from this site's own page", status_code=403)
-    with rt.reader.connect() as conn:
-        who = resolve(conn, token.strip())
-    if who is None or who.authority is None:
-        return page(request, rt, "portal_signin.html", error=words(lang(request))["bad_token"])
-    response = RedirectResponse("/portal", status_code=303)
-    start_session(response, request, rt, who, PORTAL_COOKIE)
-    return response
+    return token_signin(request, rt, token, portal=True, template="portal_signin.html")
 
 
 @router.post("/signout")

@@ -14,7 +14,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from ledesk.api.deps import SESSION_COOKIE, session_principal, session_token
+from ledesk.api.deps import PORTAL_COOKIE, SESSION_COOKIE, session_principal, session_token
 from ledesk.api.i18n import state_words, trigger_words, words
 from ledesk.bootstrap import Runtime
 from ledesk.states.tokens import Principal, close_session, open_session
@@ -64,23 +64,48 @@ def page(request: Request, rt: Runtime, name: str, **context: Any) -> Response:
     return response
 
 
-def signed_in(request: Request, rt: Runtime) -> Principal | None:
-    """The staff member of the session cookie, if the session is live."""
-    return session_principal(request, rt)
+def signed_in(request: Request, rt: Runtime, portal: bool = False) -> Principal | None:
+    """The staff member (or, in the portal, the officer) of the session cookie, if the session is live."""
+    return session_principal(request, rt, portal=portal)
 
 
-def to_signin() -> Response:
-    return RedirectResponse("/signin", status_code=303)
+def to_signin(portal: bool = False) -> Response:
+    return RedirectResponse("/portal/signin" if portal else "/signin", status_code=303)
 
 
-def form_sender(request: Request, rt: Runtime, csrf: str) -> Principal | Response:
+def form_sender(request: Request, rt: Runtime, csrf: str, portal: bool = False) -> Principal | Response:
     """The signed-in person behind a posted form, or the response that turns the post away."""
-    who = signed_in(request, rt)
+    who = signed_in(request, rt, portal)
     if who is None:
-        return to_signin()
-    if not csrf_ok(request, csrf):
+        return to_signin(portal)
+    if not csrf_ok(request, csrf, PORTAL_COOKIE if portal else SESSION_COOKIE):
         return Response(CSRF_FAILED, status_code=403)
     return who
+
+
+def token_signin(request: Request, rt: Runtime, token: str, portal: bool, template: str) -> Response:
+    """Sign in with a token: a staff member's for the reviewers' UI, an officer's for the portal."""
+    from ledesk.states.tokens import resolve
+
+    if cross_site(request):
+        return Response("sign in from this site's own page", status_code=403)
+    with rt.reader.connect() as conn:
+        who = resolve(conn, token.strip())
+    if who is None or (who.authority is None if portal else who.actor is None):
+        return page(request, rt, template, error=words(lang(request))["bad_token"])
+    response = RedirectResponse("/portal" if portal else "/", status_code=303)
+    start_session(response, request, rt, who, PORTAL_COOKIE if portal else SESSION_COOKIE)
+    return response
+
+
+def cross_site(request: Request) -> bool:
+    """A sign-in posted from another site (login CSRF): its Origin, or else its Referer, names another
+    origin than this one. Browsers send Origin with every cross-origin POST."""
+    claimed = request.headers.get("origin") or request.headers.get("referer")
+    if not claimed or claimed == "null":
+        return claimed == "null"
+    here = f"{request.url.scheme}://{request.url.netloc}"
+    return not (claimed == here or claimed.startswith(here + "/"))
 
 
 def start_session(response: Response, request: Request, rt: Runtime, who: Principal,
