@@ -140,3 +140,30 @@ STATE_WORDS: dict[str, dict[str, str]] = {
            "rejected": "거절"},
 }
 CONFIRM = {"approve_disclosure", "disclose", "emergency_disclose", "reject"}  # asked "are you sure", with a reason
+
+
+# The closed vocabularies a page shows as values (kinds, outcomes, holds, notices, deadlines): in Korean on
+# a Korean page; in English a value reads as it is named, with underscores as spaces.
+VALUE_WORDS_KO: dict[str, str] = {
+    "preservation": "보전 요청", "emergency": "긴급 요청", "legal_process": "법적 절차",
+    "pending": "대기", "produce": "제공", "no_data": "자료 없음", "out_of_retention": "보관 기간 경과",
+    "not_held": "미보유", "customer_controlled": "기업 고객 자료", "redirected": "기업 고객 안내", "rejected": "거절",
+    "active": "보전 중", "extended": "연장됨", "converted": "법적 절차로 전환", "released": "해제",
+    "purged": "파기 완료",
+    "undecided": "미정", "not_required": "통지 불요", "deferred": "유예", "suppressed": "통지 금지",
+    "sent": "통지 완료",
+    "statutory_secrecy": "법령상 비밀 유지", "nondisclosure_order": "비공개 명령",
+    "nondisclosure_requested_without_order": "명령 없는 비공개 요청", "agency_notifies_by_law": "수사기관 통지 의무",
+    "preservation_only": "보전만 요청", "lead_time": "통지 후 대기",
+    "response_due": "회신 기한", "cure_reminder": "보완 재안내", "cure_deadline": "보완 기한",
+    "preservation_expiry": "보전 만료", "expiry_warning": "만료 예고", "legal_process_deadline": "법적 절차 제출 기한",
+    "notice_lead_time": "통지 후 대기 기간", "delayed_notice": "유예된 통지", "notice_review": "통지 재검토",
+    "emergency_acknowledge": "긴급 접수 확인", "emergency_triage": "긴급 분류", "emergency_decision": "긴급 결정",
+    "emergency_followup": "긴급 사후 서류", "fired": "실행됨", "cancelled": "취소됨", "failed": "실패",
+}
+
+
+def value_words(lang: str) -> dict[str, str]:
+    if lang == "ko":
+        return VALUE_WORDS_KO
+    return {k: k.replace("_", " ") for k in VALUE_WORDS_KO}

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ledesk.api.deps import PORTAL_COOKIE, SESSION_COOKIE, session_principal, session_token
-from ledesk.api.i18n import state_words, trigger_words, words
+from ledesk.api.i18n import state_words, trigger_words, value_words, words
 from ledesk.bootstrap import Runtime
 from ledesk.states.tokens import Principal, close_session, open_session
 
@@ -54,9 +54,9 @@ def lang(request: Request) -> str:
 
 def page(request: Request, rt: Runtime, name: str, **context: Any) -> Response:
     chosen = lang(request)
-    response = templates.TemplateResponse(request, name, {"t": words(chosen), "tw": trigger_words(chosen),
-                                                          "sw": state_words(chosen), "lang": chosen,
-                                                          "zone": rt.policy.timezone, **context})
+    shared = {"t": words(chosen), "tw": trigger_words(chosen), "vw": value_words(chosen), "sw": state_words(chosen),
+              "lang": chosen, "zone": rt.policy.timezone}
+    response = templates.TemplateResponse(request, name, {**shared, **context})
     if request.query_params.get("lang") in ("en", "ko"):
         response.set_cookie("lang", chosen, httponly=True, samesite="strict")
     response.headers["Content-Security-Policy"] = CSP
