@@ -9,7 +9,6 @@ that counts stays in LE Desk's own audit log."""
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -212,9 +211,13 @@ async def publish_picture(now: str | None = None) -> dict[str, Any]:
              {"figure": "emergencies open and unacknowledged", "value": ack["open_unacknowledged"]}]
     await acreate_table_artifact(table=rows, key="operators-picture",
                                  description="Open cases, deadlines, overdue items, decision and acknowledgement times")
-    public = os.environ.get("LEDESK_PUBLIC_URL")
-    if public:  # the chart is drawn by the web UI on request, for a signed-in reviewer
-        await acreate_image_artifact(image_url=f"{public.rstrip('/')}/stats/picture.png",
-                                     key="operators-picture-chart",
-                                     description="The operators' picture as a chart (LE Desk web UI, signed in)")
+    # The chart travels inside the artifact as a data URL: a link to the web UI would need a signed-in
+    # reviewer's session, which the Prefect UI does not have, and showed a broken image.
+    import base64
+
+    from ledesk.reports.chart import operators_picture
+
+    png = base64.b64encode(operators_picture(doc)).decode()
+    await acreate_image_artifact(image_url=f"data:image/png;base64,{png}", key="operators-picture-chart",
+                                 description="The operators' picture as a chart (the same as `ledesk stats --png`)")
     return doc
