@@ -79,6 +79,7 @@ LETTERS: dict[str, Wording] = {
         "Under art. 18(5) of the Personal Information Protection Act we ask that you limit the use of this data "
         "to the stated purpose and method, and take the measures needed to safeguard it.",
         "A manifest lists the SHA-256 of every file.",
+        "{% if targets_summary is defined %}Per target: {{ targets_summary }}{% endif %}",
         "{% if manifest_sha256 is defined %}Download the package from the authority portal ({{ portal_path }}) "
         "until {{ download_until }}; we never send personal data by e-mail. Manifest SHA-256: "
         "{{ manifest_sha256 }}. It is signed (manifest.sig, Ed25519) by our production key, fingerprint "

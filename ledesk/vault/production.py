@@ -144,7 +144,8 @@ def build(conn: Connection, vault: Vault, case: CaseRecord, policy: Policy, now:
                                             destroy_on=destroy_on, manifest=manifest.decode(),
                                             manifest_sig=signature, key_fingerprint=key_fp))
     download_until = vault.calendar.local_date(now + timedelta(days=policy.production.download_days))
-    _stamp_cover_letter(conn, case.case_id, hashlib.sha256(manifest).hexdigest(), key_fp, download_until.isoformat())
+    _stamp_cover_letter(conn, case.case_id, hashlib.sha256(manifest).hexdigest(), key_fp, download_until.isoformat(),
+                        per_target(manifest_scope))
     for line in scope:
         conn.execute(update(targets).where(targets.c.case_id == case.case_id, targets.c.type == line["type"],
                                            targets.c.value == normalise(line["type"], line["value"]))
@@ -180,7 +181,20 @@ def _signed_manifest(vault: Vault, case_id: str, production_id: str, parts: list
     return data, signer.sign(data), key_fp
 
 
-def _stamp_cover_letter(conn: Connection, case_id: str, manifest_sha256: str, key_fp: str, until: str) -> None:
+def per_target(scope: list[dict[str, Any]]) -> str:
+    """What the letter says for each target: what was produced and what withheld and why, as the manifest
+    does, so that it never contradicts a no-records or redirect letter for the same target."""
+    lines = []
+    for line in scope:
+        produced = ", ".join(f"{p['category']} ({p['records']} records)" for p in line.get("produced", []))
+        withheld = "; ".join(f"{w['category']}: {w['why']}" for w in line.get("withheld", []))
+        lines.append(f"{line.get('value')}: " + (f"produced {produced}" if produced else "nothing produced")
+                     + (f"; withheld {withheld}" if withheld else ""))
+    return "\n".join(lines)
+
+
+def _stamp_cover_letter(conn: Connection, case_id: str, manifest_sha256: str, key_fp: str, until: str,
+                        targets_summary: str = "") -> None:
     """The disclosure letter (queued by the same transaction, not yet rendered or sent) says where to
     download the package (productions are never attached to e-mail) and carries what the authority needs to
     check it without LE Desk: the manifest's SHA-256 and the key's fingerprint."""
@@ -189,7 +203,8 @@ def _stamp_cover_letter(conn: Connection, case_id: str, manifest_sha256: str, ke
                               letters.c.rendered_at.is_(None)).order_by(letters.c.id.desc())).first()
     if row is None:
         return
-    line = (f"Download the package from the authority portal, /portal/{case_id}, until {until} (we never send "
+    listed = f"Per target:\n{targets_summary}\n" if targets_summary else ""
+    line = listed + (f"Download the package from the authority portal, /portal/{case_id}, until {until} (we never send "
             f"personal data by e-mail). Manifest SHA-256: {manifest_sha256}. Signed (manifest.sig, Ed25519) by "
             f"our production key, fingerprint {key_fp}.\n")
     body = row.body + line
@@ -197,6 +212,7 @@ def _stamp_cover_letter(conn: Connection, case_id: str, manifest_sha256: str, ke
     conn.execute(update(letters).where(letters.c.id == row.id).values(
         body=body, sha256=digest, context={**(row.context or {}), "manifest_sha256": manifest_sha256,
                                            "key_fingerprint": key_fp, "download_until": until,
+                                           "targets_summary": targets_summary,
                                            "portal_path": f"/portal/{case_id}"}))
     conn.execute(update(outbox).where(outbox.c.case_id == case_id, outbox.c.letter_sha256 == row.sha256,
                                       outbox.c.status == "pending").values(body=outbox.c.body + line,

@@ -72,6 +72,10 @@ def test_a_production_is_signed_and_verifies_by_itself(vaulted: World) -> None: 
     # The letter names the manifest's SHA-256 and the key's fingerprint.
     letter = archive.read(f"{case_id}/cover-letter.txt").decode()
     assert hashlib.sha256(manifest_bytes).hexdigest() in letter and manifest["key_fingerprint"] in letter
+    # And, per target, what was produced and what withheld, as the manifest says.
+    for target in manifest["targets"]:
+        assert f"{target['value']}: " in letter
+    assert "Per target:" in letter and ("produced " in letter or "nothing produced" in letter), letter
     assert fingerprint(vaulted.vault.keys.signer().public_raw()) == manifest["key_fingerprint"]  # type: ignore[attr-defined]
     with vaulted.engine.begin() as conn:  # a second export is the same signed manifest
         again = package(conn, vaulted.vault, case_id, seoul(2026, 12, 11), "alice", "test")  # type: ignore[attr-defined]

@@ -14,3 +14,16 @@ def test_a_reference_is_a_run_of_whole_tokens_never_part_of_one() -> None:
 
 def test_a_huge_body_is_not_searched_whole() -> None:
     assert len(reference_candidates(" ".join(f"w{i}" for i in range(100_000)))) == 5000
+
+
+def test_the_disclosure_letter_says_per_target_what_was_produced_and_withheld() -> None:
+    from ledesk.vault.production import per_target
+
+    text = per_target([
+        {"value": "+821012345678", "produced": [{"category": "ip_logs", "records": 1}],
+         "withheld": [{"category": "content", "why": "the search_warrant does not permit it"}]},
+        {"value": "other@example.com", "produced": [],
+         "withheld": [{"category": "ip_logs", "why": "no such account"}]}])
+    assert text.splitlines() == [
+        "+821012345678: produced ip_logs (1 records); withheld content: the search_warrant does not permit it",
+        "other@example.com: nothing produced; withheld ip_logs: no such account"]
