@@ -138,8 +138,18 @@ def runtime(now: str | None = None) -> Runtime:
     flows), on the clock of the run: `now` when the caller simulates time, else LEDESK_NOW or the real clock."""
     private_files()
     url = database_url()
-    base = _shared.setdefault(url, Runtime(url))
-    return base.at(FixedClock(parse_instant(now)) if now else None)
+    if url not in _shared:
+        base = Runtime(url)
+        from sqlalchemy import inspect
+
+        if not inspect(base.engine).has_table("alembic_version"):  # say so, not an SQL error mid-flow
+            raise NotInitialised(f"the database is not initialised: run `ledesk init` ({safe_url(url)})")
+        _shared[url] = base
+    return _shared[url].at(FixedClock(parse_instant(now)) if now else None)
+
+
+class NotInitialised(RuntimeError):
+    """A flow (or worker) started on a database `ledesk init` has not made."""
 
 
 def safe_url(url: str) -> str:

@@ -234,3 +234,12 @@ def test_an_event_outside_prefects_retention_is_stamped_when_published_and_says_
     assert occurred_at(wall - timedelta(days=6), wall, timedelta(days=7)) == (wall - timedelta(days=6), False)
     assert occurred_at(wall + timedelta(days=90), wall, timedelta(days=7)) == (wall, True)  # a simulated clock
     assert occurred_at(wall - timedelta(days=8), wall, timedelta(days=7)) == (wall, True)
+
+
+def test_a_flow_on_a_database_never_initialised_says_run_ledesk_init(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from ledesk.bootstrap import NotInitialised, runtime
+
+    monkeypatch.setenv("LEDESK_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    with pytest.raises(NotInitialised, match="run `ledesk init`"):
+        runtime()
