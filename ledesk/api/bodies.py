@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from fastapi import UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
 MAX_JSON_BYTES = 1_000_000
 MAX_UPLOAD_BYTES = 20_000_000  # a filled form with its attachments; the form guard has its own caps
+
+
+async def read_upload(file: UploadFile, fallback: str = "document") -> tuple[str, bytes]:
+    """A file posted from a web form: its safe base name and its bytes, refused past MAX_UPLOAD_BYTES."""
+    from ledesk.intake.email import safe_name
+    from ledesk.states.errors import BadInput
+
+    data = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise BadInput(f"the document is larger than {MAX_UPLOAD_BYTES // 2**20} MB")
+    name = safe_name(file.filename, 0)
+    return (fallback if name == "attachment-0" else name), data
 
 
 class AttachmentIn(BaseModel):

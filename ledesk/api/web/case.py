@@ -9,11 +9,12 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ledesk.api.bodies import MAX_UPLOAD_BYTES
+from ledesk.api.bodies import read_upload
 from ledesk.api.deps import Rt
 from ledesk.api.i18n import CONFIRM
 from ledesk.api.reads import document_file, show_case
 from ledesk.api.web.session import csrf_of, form_sender, page, signed_in, to_signin
+from ledesk.intake.email import safe_name
 from ledesk.models.enums import CaseState, Trigger
 from ledesk.states.attempt import Attachment
 from ledesk.states.errors import LedeskError
@@ -79,11 +80,8 @@ async def press_with_document(request: Request, case_id: str, trigger: str, rt: 
         return who
     if trigger not in TAKES_DOCUMENT:
         return _back(case_id, error=f"{trigger} takes no document")
-    content = await file.read(MAX_UPLOAD_BYTES + 1)
-    if len(content) > MAX_UPLOAD_BYTES:
-        return _back(case_id, error=f"the document is larger than {MAX_UPLOAD_BYTES // 2**20} MB")
-    name = (file.filename or "document").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
     try:
+        name, content = await read_upload(file)
         rt.desk().fire(case_id, trigger, who.actor or "", reason=reason, attachment=Attachment(name, content))
     except LedeskError as exc:
         return _back(case_id, error=exc.message)
@@ -96,7 +94,6 @@ def attachment(request: Request, case_id: str, index: int, rt: Rt) -> Response:
     if who is None:
         return to_signin()
     name, content = document_file(rt, case_id, index, who.actor or "")
-    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in name)[:120] or "document"
     return Response(content, media_type="application/octet-stream",
-                    headers={"Content-Disposition": f'attachment; filename="{safe}"',
+                    headers={"Content-Disposition": f'attachment; filename="{safe_name(name, index)}"',
                              "X-Content-Type-Options": "nosniff"})

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
-from ledesk.api.bodies import MAX_UPLOAD_BYTES
+from ledesk.api.bodies import read_upload
 from ledesk.api.deps import PORTAL_COOKIE, Rt
 from ledesk.api.routes.submissions import officer_of
 from ledesk.api.web.session import (
@@ -27,7 +27,7 @@ from ledesk.api.web.session import (
 )
 from ledesk.bootstrap import Runtime
 from ledesk.states import portal
-from ledesk.states.errors import LedeskError, NotFound
+from ledesk.states.errors import BadInput, LedeskError, NotFound
 from ledesk.states.tokens import Principal
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
@@ -47,17 +47,9 @@ def _poster(request: Request, rt: Runtime, csrf: str) -> Principal | Response:
 
 
 async def _upload(file: UploadFile) -> tuple[str, bytes]:
-    name = (file.filename or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
-    if not name.lower().endswith(ACCEPTED):
-        raise _BadUpload("upload a filled form (.docx) or a submission (.json)")
-    data = await file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise _BadUpload(f"larger than {MAX_UPLOAD_BYTES // 2**20} MB")
-    return name, data
-
-
-class _BadUpload(LedeskError):
-    code = "bad_input"
+    if not (file.filename or "").lower().endswith(ACCEPTED):
+        raise BadInput("upload a filled form (.docx) or a submission (.json)")
+    return await read_upload(file)
 
 
 def _render(request: Request, rt: Runtime, who: Principal, name: str, **context: object) -> Response:
