@@ -6,7 +6,6 @@ rewrite the log unnoticed; `ledesk audit verify` checks the chain against every 
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -15,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import Connection
 
 from ledesk.states import audit
+from ledesk.vault.signing import fingerprint
 
 INTERVAL = timedelta(hours=1)  # the sweep writes one at most this often
 
@@ -47,10 +47,6 @@ def audit_key(home: Path) -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(path.read_bytes())
 
 
-def fingerprint(key: Ed25519PublicKey) -> str:
-    return hashlib.sha256(key.public_bytes(Encoding.Raw, PublicFormat.Raw)).hexdigest()[:32]
-
-
 def _signed_bytes(events: int, head: str, at: str) -> bytes:
     return json.dumps({"events": events, "head": head, "at": at}, sort_keys=True, separators=(",", ":")).encode()
 
@@ -68,7 +64,8 @@ class Checkpoints:
         events, head = audit.head(conn)
         key = audit_key(self.home)
         at = now.isoformat()
-        record = {"events": events, "head": head, "at": at, "key": fingerprint(key.public_key()),
+        public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        record = {"events": events, "head": head, "at": at, "key": fingerprint(public),
                   "signature": base64.b64encode(key.sign(_signed_bytes(events, head, at))).decode()}
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with open(self.path, "a", encoding="utf-8") as handle:  # append-only: lines are never rewritten
