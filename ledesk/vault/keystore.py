@@ -15,6 +15,7 @@ as `pkcs11:token=ledesk?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=/
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 import threading
@@ -86,6 +87,7 @@ class SqliteKeyStore:
                    "overwritten with zeros) and the rollback journal removed at commit")
     _lock: Any = field(default_factory=threading.RLock, repr=False)
     _db: sqlite3.Connection | None = field(default=None, repr=False)
+    _signer: Signer | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -142,13 +144,18 @@ class SqliteKeyStore:
     def signer(self) -> Signer:
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+        if self._signer is not None:
+            return self._signer
+        query = "select wrapped from signing_keys where name = ?"
         with self._connect() as db:
-            fresh = Ed25519PrivateKey.generate().private_bytes_raw()
-            # The first process to ask makes the key; any other keeps the one stored.
-            db.execute("insert or ignore into signing_keys (name, wrapped) values (?, ?)",
-                       (PRODUCTION_KEY, wrap(self.master, fresh, PRODUCTION_KEY)))
-            wrapped = db.execute("select wrapped from signing_keys where name = ?", (PRODUCTION_KEY,)).fetchone()[0]
-        return _SoftSigner(Ed25519PrivateKey.from_private_bytes(unwrap(self.master, wrapped, PRODUCTION_KEY)))
+            row = db.execute(query, (PRODUCTION_KEY,)).fetchone()
+            if row is None:  # the first process to ask makes the key; any other keeps the one stored
+                fresh = Ed25519PrivateKey.generate().private_bytes_raw()
+                db.execute("insert or ignore into signing_keys (name, wrapped) values (?, ?)",
+                           (PRODUCTION_KEY, wrap(self.master, fresh, PRODUCTION_KEY)))
+                row = db.execute(query, (PRODUCTION_KEY,)).fetchone()
+        self._signer = _SoftSigner(Ed25519PrivateKey.from_private_bytes(unwrap(self.master, row[0], PRODUCTION_KEY)))
+        return self._signer
 
 
 class _SoftSigner:
@@ -258,6 +265,7 @@ class Pkcs11KeyStore:
         # Object handles already found (a search walks every object on a software token): filled by
         # create and by key_ids, which a purge calls first. A handle is only a name for the object.
         self._handles: dict[str, Any] = {}
+        self._signer: Signer | None = None
 
     def _find(self, key_id: str) -> list[Any]:
         from pkcs11 import Attribute, ObjectClass
@@ -321,6 +329,8 @@ class Pkcs11KeyStore:
         from pkcs11 import Attribute, KeyType, ObjectClass
         from pkcs11.util.ec import encode_named_curve_parameters
 
+        if self._signer is not None:
+            return self._signer
         label = "ledesk-" + PRODUCTION_KEY
         public: Any
         private: Any
@@ -342,7 +352,8 @@ class Pkcs11KeyStore:
                 public, private = publics[0], privates[0]
             point = bytes(public[Attribute.EC_POINT])
         raw = bytes(OctetString.load(point)) if len(point) != 32 else point
-        return _HsmSigner(self, private, raw)
+        self._signer = _HsmSigner(self, private, raw)
+        return self._signer
 
     def key_ids(self) -> set[str]:
         from pkcs11 import Attribute, ObjectClass
@@ -375,7 +386,8 @@ _opening = threading.Lock()
 
 
 def keystore(home: Path) -> KeyStore:
-    """The key store LEDESK_KEYSTORE names, opened once per process (an HSM session is costly to open)."""
+    """The key store LEDESK_KEYSTORE names, opened once per process: an HSM session is costly to open, and
+    the embedded store's file, tables and connection are not set up again on every request."""
     configured = os.environ.get("LEDESK_KEYSTORE", "").strip() or "sqlite"
     with _opening:
         if configured.startswith("pkcs11:"):
@@ -388,4 +400,9 @@ def keystore(home: Path) -> KeyStore:
         path = Path(configured.removeprefix("sqlite:")).expanduser()
     else:
         raise KeyStoreError(f"LEDESK_KEYSTORE must be sqlite, sqlite:PATH or a pkcs11: URI, not {configured!r}")
-    return SqliteKeyStore(path, master_key(home))
+    master = master_key(home)
+    name = f"sqlite:{path.resolve()}:{hashlib.sha256(master).hexdigest()}"
+    with _opening:
+        if name not in _opened or not path.exists():
+            _opened[name] = SqliteKeyStore(path, master)
+        return _opened[name]
