@@ -52,6 +52,13 @@ async def _upload(file: UploadFile) -> tuple[str, bytes]:
     return await read_upload(file)
 
 
+def _mine(rt: Runtime, who: Principal) -> list[dict[str, object]]:
+    """The officer's authority's requests, newest first."""
+    assert who.authority is not None
+    with rt.reader.connect() as conn:
+        return portal.requests(conn, who.authority, rt.policy, rt.clock.now())
+
+
 def _render(request: Request, rt: Runtime, who: Principal, name: str, **context: object) -> Response:
     return page(request, rt, name, officer=who, csrf=csrf_of(request, PORTAL_COOKIE), **context)
 
@@ -80,8 +87,7 @@ def requests(request: Request, rt: Rt) -> Response:
     who = _officer(request, rt)
     if who is None or who.authority is None:
         return _to_signin()
-    with rt.reader.connect() as conn:
-        mine = portal.requests(conn, who.authority, rt.policy, rt.clock.now())
+    mine = _mine(rt, who)
     return _render(request, rt, who, "portal.html", requests=mine, done=request.query_params.get("done"),
                    error=None)
 
@@ -97,12 +103,10 @@ async def submit(request: Request, rt: Rt, file: Annotated[UploadFile, File()],
         name, data = await _upload(file)
         result = rt.desk(with_vault=False).take(name, data, authority=who.authority, officer=officer_of(who))
     except LedeskError as exc:
-        with rt.reader.connect() as conn:
-            mine = portal.requests(conn, who.authority, rt.policy, rt.clock.now())
+        mine = _mine(rt, who)
         return _render(request, rt, who, "portal.html", requests=mine, done=None, error=exc.message)
     if not result.get("case_id"):
-        with rt.reader.connect() as conn:
-            mine = portal.requests(conn, who.authority, rt.policy, rt.clock.now())
+        mine = _mine(rt, who)
         return _render(request, rt, who, "portal.html", requests=mine, done=None,
                        error=str(result.get("reason") or result.get("status")))
     return RedirectResponse(f"/portal/{result['case_id']}?done={result.get('status', '')}", status_code=303)
