@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
@@ -249,7 +249,7 @@ class Desk:
             made = conn.execute(select(productions.c.created_at).where(productions.c.case_id == case_id)).scalar()
             if made is None:
                 raise NotFound(f"submission {case_id} has no production to download")
-            closes = made + timedelta(days=self.policy.production.download_days)
+            closes = self.policy.production.download_closes(made)
             if now > closes:
                 raise DownloadClosed(f"the download window of {case_id}'s production closed on "
                                      f"{closes.isoformat()} ({self.policy.production.download_days} days)")

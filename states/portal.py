@@ -4,7 +4,7 @@ downloaded. Never another authority's case, never the legal team's internal note
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -52,7 +52,7 @@ def requests(conn: Connection, authority: str, policy: Policy, now: datetime,
             "preserved_until": _iso(until.get(r.case_id)), "production": None}
         p = made.get(r.case_id)
         if p is not None:
-            closes = p.created_at + timedelta(days=policy.production.download_days)
+            closes = policy.production.download_closes(p.created_at)
             doc["production"] = {"downloadable": p.destroyed_at is None and now <= closes,
                                  "download_until": closes.isoformat(), "received_at": _iso(p.received_at),
                                  "key_fingerprint": p.key_fingerprint}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -72,6 +72,10 @@ class WebRule(_Strict):
 class ProductionRule(_Strict):
     retention_days: int = Field(gt=0)
     download_days: int = Field(default=30, gt=0)  # the portal's download window (production_download_days)
+
+    def download_closes(self, sealed_at: datetime) -> datetime:
+        """When the authority can no longer download a production sealed at `sealed_at`."""
+        return sealed_at + timedelta(days=self.download_days)
 
 
 class Tba83Rule(_Strict):

@@ -11,7 +11,7 @@ import json
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -143,7 +143,7 @@ def build(conn: Connection, vault: Vault, case: CaseRecord, policy: Policy, now:
                                             categories=sorted(permitted), size_bytes=size, scope=manifest_scope,
                                             destroy_on=destroy_on, manifest=manifest.decode(),
                                             manifest_sig=signature, key_fingerprint=key_fp))
-    download_until = vault.calendar.local_date(now + timedelta(days=policy.production.download_days))
+    download_until = vault.calendar.local_date(policy.production.download_closes(now))
     _stamp_cover_letter(conn, case.case_id, hashlib.sha256(manifest).hexdigest(), key_fp, download_until.isoformat(),
                         per_target(manifest_scope))
     for line in scope:
