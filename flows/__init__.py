@@ -1,1 +1,28 @@
-"""Prefect flows: thin shells over states/, intake/, vault/ and delivery/ (the orchestration issue)."""
+"""Prefect flows: thin shells over states/, intake/, vault/ and delivery/ (the orchestration issue).
+
+Importing the flows tells the audit log how to name the flow run a change is made in, so that an event a
+sweep or an intake run wrote says which run wrote it (and the Prefect UI links the two)."""
+
+from __future__ import annotations
+
+
+def _flow_run() -> dict[str, str] | None:
+    from prefect.context import FlowRunContext, TaskRunContext
+
+    flow_ctx = FlowRunContext.get()
+    if flow_ctx is not None and flow_ctx.flow_run is not None:
+        return {"flow_run_id": str(flow_ctx.flow_run.id), "flow_run_name": flow_ctx.flow_run.name,
+                "flow": flow_ctx.flow.name if flow_ctx.flow else ""}
+    task_ctx = TaskRunContext.get()
+    if task_ctx is not None and task_ctx.task_run.flow_run_id is not None:
+        return {"flow_run_id": str(task_ctx.task_run.flow_run_id), "flow_run_name": "", "flow": ""}
+    return None
+
+
+def _register() -> None:
+    from ledesk.states import audit
+
+    audit.register_origin(_flow_run)
+
+
+_register()

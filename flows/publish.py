@@ -16,7 +16,8 @@ from typing import Any
 from prefect import task
 from prefect.artifacts import acreate_image_artifact, acreate_markdown_artifact, acreate_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.events import emit_event
+from prefect.client.orchestration import get_client
+from prefect.events import Event
 
 from ledesk.bootstrap import Runtime, runtime
 from ledesk.states import feed
@@ -67,8 +68,9 @@ def occurred_at(at: datetime, wall: datetime, retention: timedelta) -> tuple[dat
     return wall, True
 
 
-def _emit(e: FeedEvent, wall: datetime, retention: timedelta | None = None) -> None:
-    occurred, simulated = occurred_at(e.at, wall, retention or event_retention())
+def case_events(e: FeedEvent, wall: datetime, retention: timedelta) -> list[Event]:
+    """The Prefect events one audit event becomes: the action, and the first acknowledgement of a case."""
+    occurred, simulated = occurred_at(e.at, wall, retention)
     # A simulated time says so where the Prefect UI shows it, the resource's name, not only in the payload.
     name = f"{e.case_id} (simulated time {e.at:%Y-%m-%d %H:%M} UTC)" if simulated else e.case_id
     resource = {"prefect.resource.id": resource_id(e.case_id), "prefect.resource.name": name,
@@ -77,14 +79,34 @@ def _emit(e: FeedEvent, wall: datetime, retention: timedelta | None = None) -> N
                "simulated_time": simulated}
     related = [{"prefect.resource.id": f"ledesk.actor.{e.actor}", "prefect.resource.role": "actor",
                 "prefect.resource.name": e.actor}]
+    if e.made_in and e.made_in.get("flow_run_id"):
+        # The run that made the change, named as Prefect names its own runs so the UI links to it.
+        related.append({"prefect.resource.id": f"prefect.flow-run.{e.made_in['flow_run_id']}",
+                        "prefect.resource.role": "flow-run",
+                        "prefect.resource.name": e.made_in.get("flow_run_name") or e.made_in["flow_run_id"]})
     # The same audit event always has the same id, and Prefect ignores an id it has seen.
-    emit_event(event=event_name(e.action), resource=resource, occurred=occurred, payload=payload, related=related,
-               id=uuid.uuid5(_NAMESPACE, f"{e.seq}:{e.hash}"))
+    common = {"resource": resource, "occurred": occurred, "payload": payload, "related": related}
+    out = [Event.model_validate({"event": event_name(e.action), **common,
+                                 "id": uuid.uuid5(_NAMESPACE, f"{e.seq}:{e.hash}")})]
     if e.by_person:
         # What the missed-acknowledgement automation waits for: a person first touched the case. One per
         # case, whatever else that action wrote to the log (an emergency_disclose writes several events).
-        emit_event(event=ACKNOWLEDGED, resource=resource, occurred=occurred, payload=payload, related=related,
-                   id=uuid.uuid5(_NAMESPACE, f"{e.case_id}:acknowledged"))
+        out.append(Event.model_validate({"event": ACKNOWLEDGED, **common,
+                                         "id": uuid.uuid5(_NAMESPACE, f"{e.case_id}:acknowledged")}))
+    return out
+
+
+async def send_events(batch: list[Event]) -> None:
+    """Post the events and wait for Prefect to take them, so the cursor moves only past events Prefect
+    has. Posting, rather than `emit_event` inside a run, also keeps Prefect from naming the publishing
+    run as related to a change some other run, or a person at the CLI, made."""
+    if not batch:
+        return
+    async with get_client() as client:
+        for start in range(0, len(batch), 200):
+            response = await client.request(
+                "POST", "/events", json=[ev.model_dump(mode="json") for ev in batch[start:start + 200]])
+            response.raise_for_status()
 
 
 def _when(value: str | None, rt: Runtime) -> str:
@@ -128,14 +150,13 @@ def case_markdown(doc: dict[str, Any], rt: Runtime) -> str:
     return "\n".join(lines)
 
 
-def publish_events(rt: Runtime, limit: int = EVENTS_PER_RUN) -> int:
+async def publish_events(rt: Runtime, limit: int = EVENTS_PER_RUN) -> int:
     with rt.engine.begin() as conn:
         after = feed.claim(conn, EVENTS_CURSOR)
     with rt.reader.connect() as conn:
         batch, upto = feed.read(conn, after, limit)
     wall, retention = datetime.now(UTC), event_retention()
-    for e in batch:
-        _emit(e, wall, retention)
+    await send_events([ev for e in batch for ev in case_events(e, wall, retention)])
     with rt.engine.begin() as conn:
         feed.advance(conn, EVENTS_CURSOR, after, upto)
     return len(batch)
@@ -172,7 +193,7 @@ async def publish_artifacts(rt: Runtime, limit: int = ARTIFACTS_PER_RUN) -> list
 async def publish(now: str | None = None) -> dict[str, int]:
     """Hand new audit events and changed cases to Prefect (a mirror; failures are retried next run)."""
     rt = runtime(now)
-    events = publish_events(rt)
+    events = await publish_events(rt)
     cases = await publish_artifacts(rt)
     return {"events": events, "case_artifacts": len(cases)}
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,21 @@ from sqlalchemy import Connection, insert, select, update
 from ledesk.models.tables import audit_head, events
 
 GENESIS = "0" * 64
+
+# Which automated run made a change (a Prefect flow run, named by the flows package that registers the
+# answer): the operator reading an event asks "who did this", and for a change no person made the honest
+# answer is the run. The domain only calls the function; it never learns what a flow is.
+Origin = Callable[[], dict[str, str] | None]
+_origin: Origin | None = None
+
+
+def register_origin(origin: Origin | None) -> None:
+    global _origin
+    _origin = origin
+
+
+def made_in() -> dict[str, str] | None:
+    return _origin() if _origin else None
 
 
 @dataclass(frozen=True)
@@ -58,9 +74,12 @@ def append(conn: Connection, drafts: list[EventDraft]) -> list[int]:
     if not drafts:
         return []
     seq, prev = _head(conn)
+    origin = made_in()
     rows = []
     for d in drafts:
         seq += 1
+        if origin:
+            d = replace(d, data={**(d.data or {}), "made_in": origin})
         h = digest(seq, d, prev)
         rows.append({"seq": seq, "case_id": d.case_id, "action": d.action, "source": d.source, "dest": d.dest,
                      "actor": d.actor, "at": d.at, "reason": d.reason or "", "data": d.data or {},

@@ -27,6 +27,7 @@ class FeedEvent:
     kind: str
     regime: str
     state: str  # the case's state right after this event
+    made_in: dict[str, str] | None = None  # the automated run that made the change (audit.made_in)
 
     @property
     def by_person(self) -> bool:
@@ -49,15 +50,16 @@ def read(conn: Connection, after: int, limit: int) -> tuple[list[FeedEvent], int
     resource to show them on."""
     rows = conn.execute(
         select(events.c.seq, events.c.hash, events.c.case_id, events.c.action, events.c.source, events.c.dest,
-               events.c.actor, events.c.at, events.c.reason, cases.c.kind, cases.c.regime, cases.c.state)
+               events.c.actor, events.c.at, events.c.reason, events.c.data, cases.c.kind, cases.c.regime, cases.c.state)
         .join_from(events, cases, cases.c.case_id == events.c.case_id, isouter=True)
         .where(events.c.seq > after).order_by(events.c.seq).limit(limit)).all()
     out = []
     for r in rows:
         if r.case_id is None or r.kind is None:
             continue
+        origin = (r.data or {}).get("made_in")
         out.append(FeedEvent(r.seq, r.hash, r.case_id, r.action, r.source, r.dest, r.actor, r.at, r.reason or "",
-                             r.kind, r.regime, r.dest or r.state))
+                             r.kind, r.regime, r.dest or r.state, origin if isinstance(origin, dict) else None))
     return out, (int(rows[-1].seq) if rows else after)
 
 
