@@ -238,7 +238,7 @@ async def publish_picture(now: str | None = None) -> dict[str, Any]:
 
     from ledesk.reports.chart import operators_picture
 
-    png = base64.b64encode(operators_picture(doc)).decode()
+    png = base64.b64encode(operators_picture(doc, _when(doc["at"], rt) + " " + rt.calendar.zone.key)).decode()
     await acreate_image_artifact(image_url=f"data:image/png;base64,{png}", key="operators-picture-chart",
                                  description="The operators' picture as a chart (the same as `ledesk stats --png`)")
     return doc

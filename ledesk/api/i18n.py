@@ -49,6 +49,21 @@ WORDS: dict[str, dict[str, str]] = {
         "upload_document": "Document (.json or .docx)", "search": "Search", "search_hint":
         "Case number, reference or target", "empty_queue": "No cases match.", "when": "When", "action": "Action",
         "by": "By", "due": "Due", "status": "Status", "timer": "Deadline",
+        "picture_alt": "Open cases by state, deadlines, and decision times, as a chart",
+        "open_cases": "Open cases", "due_24h": "Deadlines in the next 24 hours",
+        "due_7d": "Deadlines in the next 7 days", "overdue_timers": "Overdue deadlines",
+        "failed_timers": "Failed timers", "median_hours": "Median hours from receipt to decision",
+        "ack_median": "Emergency acknowledgement, median minutes",
+        "open_unacknowledged": "Emergencies open and unacknowledged", "overdue_list": "Overdue",
+        "transparency_report": "Transparency report", "date_from": "From", "date_to": "To", "format": "Format",
+        "transparency_hint": "Requests and accounts by half-year, country, instrument and outcome (Seoul dates, "
+                             "both included). Submissions from senders that are not authorities are not counted; "
+                             "they are shown as an internal figure.",
+        "statutory_reports": "Statutory half-year reports", "ledger": "Ledger",
+        "ledger_pcsa": "PCSA communication-confirmation data", "ledger_tba": "TBA subscriber data",
+        "half_year": "Half-year", "download_file": "Download", "produce_download": "Produce and download",
+        "statutory_hint": "Made from the provision ledger. Producing a report records it (with its SHA-256) in the "
+                          "audit log, and its 14-day reminder is then not sent.",
     },
     "ko": {
         "title": "LE Desk", "queue": "처리 대기열", "stats": "운영 현황", "reports": "보고서",
@@ -95,6 +110,20 @@ WORDS: dict[str, dict[str, str]] = {
         "upload_document": "문서 (.json 또는 .docx)", "search": "검색", "search_hint": "사건 번호, 문서번호 또는 대상",
         "empty_queue": "해당하는 사건이 없습니다.", "when": "일시", "action": "조치", "by": "처리자", "due": "기한",
         "status": "상태", "timer": "기한 종류",
+        "picture_alt": "상태별 진행 중 사건, 기한, 결정까지 걸린 시간 차트",
+        "open_cases": "진행 중 사건", "due_24h": "24시간 내 기한", "due_7d": "7일 내 기한",
+        "overdue_timers": "기한 경과", "failed_timers": "실패한 타이머",
+        "median_hours": "접수부터 결정까지 시간(중앙값)",
+        "ack_median": "긴급 요청 접수 확인까지 분(중앙값)", "open_unacknowledged": "미확인 긴급 요청",
+        "overdue_list": "기한 경과 목록",
+        "transparency_report": "투명성 보고서", "date_from": "시작일", "date_to": "종료일", "format": "형식",
+        "transparency_hint": "반기, 국가, 법적 수단, 결과별 요청 건수와 계정 수(서울 기준 날짜, 시작일과 종료일 포함). "
+                             "수사기관이 아닌 발신자의 제출은 집계하지 않고 내부 수치로만 표시합니다.",
+        "statutory_reports": "법정 반기 보고서", "ledger": "대장",
+        "ledger_pcsa": "통신사실확인자료 제공 대장(통신비밀보호법)", "ledger_tba": "통신자료 제공 대장(전기통신사업법)",
+        "half_year": "반기", "download_file": "내려받기", "produce_download": "작성 후 내려받기",
+        "statutory_hint": "제공 대장으로 작성합니다. 작성한 보고서는 SHA-256 값과 함께 감사 기록에 남으며, "
+                          "이후 14일 전 알림은 발송되지 않습니다.",
     },
 }
 
@@ -160,6 +189,7 @@ VALUE_WORDS_KO: dict[str, str] = {
     "notice_lead_time": "통지 후 대기 기간", "delayed_notice": "유예된 통지", "notice_review": "통지 재검토",
     "emergency_acknowledge": "긴급 접수 확인", "emergency_triage": "긴급 분류", "emergency_decision": "긴급 결정",
     "emergency_followup": "긴급 사후 서류", "fired": "실행됨", "cancelled": "취소됨", "failed": "실패",
+    "reviewer": "검토자", "approver": "승인권자", "oncall": "당직자", "admin": "관리자",
 }
 
 

@@ -37,7 +37,7 @@ def cmd_stats(rt: Runtime, args: argparse.Namespace) -> int:
         from ledesk.reports.produce import output_path
 
         out = output_path(Path(args.png), ledesk_home(), "")
-        out.write_bytes(operators_picture(doc))
+        out.write_bytes(operators_picture(doc, when(doc["at"])))
         doc["png"] = str(out)
         text += f"\nchart written to {out}"
     emit(doc, args.json, text)

@@ -19,26 +19,9 @@ import pytest
 
 from ledesk.serve import free_port
 from tests.conftest import pg_database
+from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_cli import Ledesk
 from tests.factories import SAMPLES
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        message = "Chromium is not installed: `apt-get install chromium` to run the browser tests"
-        if os.environ.get("LEDESK_REQUIRE_BROWSER"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -208,8 +191,22 @@ def test_the_operators_picture_page_draws_its_chart(browser: Any, desk: dict[str
     page.wait_for_url(f"{desk['base']}/stats")
     page.wait_for_function("document.querySelector('#picture').complete")
     assert page.evaluate("document.querySelector('#picture').naturalWidth") > 600  # a drawn PNG, not a broken image
-    assert "open cases" in page.locator("#figures").inner_text()
+    assert "Open cases" in page.locator("#figures").inner_text()
     page.screenshot(path=str(ARTIFACTS / "stats.png"), full_page=True)
+    english = page.evaluate("fetch(document.querySelector('#picture').src).then(r => r.arrayBuffer())"
+                            ".then(b => b.byteLength)")
+    # In Korean: the figures, the states and the chart itself.
+    page.goto(f"{desk['base']}/stats?lang=ko")
+    page.wait_for_function("document.querySelector('#picture').complete")
+    figures = page.locator("#figures").inner_text()
+    assert "진행 중 사건" in figures and "24시간 내 기한" in figures and "open cases" not in figures.lower()
+    assert "None" not in figures  # nothing measured yet reads as a dash
+    assert page.locator("#picture").get_attribute("src") == "/stats/picture.png?lang=ko"
+    assert page.evaluate("document.querySelector('#picture').naturalWidth") > 600
+    korean = page.evaluate("fetch(document.querySelector('#picture').src).then(r => r.arrayBuffer())"
+                           ".then(b => b.byteLength)")
+    assert korean != english  # a different picture: its words are Korean
+    page.screenshot(path=str(ARTIFACTS / "stats-ko.png"), full_page=True)
     anonymous = browser.new_context().new_page()
     assert anonymous.goto(f"{desk['base']}/stats/picture.png").status == 401
 
@@ -230,6 +227,12 @@ def test_the_compliance_lead_downloads_the_reports_in_the_browser(browser: Any, 
     with page.expect_download() as download:
         page.click("#make-statutory")
     assert download.value.suggested_filename == "pcsa-2026-H2.docx"
+    page.goto(f"{desk['base']}/reports?lang=ko")
+    text = page.locator("main").inner_text()
+    assert "투명성 보고서" in text and "법정 반기 보고서" in text and "통신사실확인자료" in text
+    assert "Transparency report" not in text and "half-year" not in text
+    page.screenshot(path=str(ARTIFACTS / "reports-ko.png"), full_page=True)
+    page.goto(f"{desk['base']}/reports?lang=en")
     page.goto(f"{desk['base']}/reports")
     page.fill("#transparency input[name=from]", "2026-12-31")
     page.fill("#transparency input[name=to]", "2026-12-01")

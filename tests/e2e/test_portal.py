@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from ledesk.vault.signing import verify_package
-from tests.e2e.test_browser import ARTIFACTS, browser, start_api  # noqa: F401  (the fixture)
+from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.test_browser import start_api
 from tests.e2e.test_cli import Ledesk
 from tests.factories import SAMPLES, sample
 from tests.unit.test_portal_fields import page_fields
@@ -43,7 +44,7 @@ def portal(tmp_path: Path) -> Iterator[dict[str, Any]]:
     server.wait(timeout=20)
 
 
-def _sign_in(browser: Any, base: str, token: str) -> Any:  # noqa: F811
+def _sign_in(browser: Any, base: str, token: str) -> Any:
     page = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True).new_page()
     page.goto(f"{base}/portal")
     assert page.url.endswith("/portal/signin")
@@ -63,7 +64,7 @@ def _get(url: str, token: str) -> tuple[int, bytes]:
 
 
 def test_an_officer_submits_cures_downloads_and_verifies_and_no_one_else_sees_it(
-        browser: Any, portal: dict[str, Any], tmp_path: Path) -> None:  # noqa: F811
+        browser: Any, portal: dict[str, Any], tmp_path: Path) -> None:
     base, cli = portal["base"], portal["cli"]
     ARTIFACTS.mkdir(exist_ok=True)
     kim = _sign_in(browser, base, portal["kim"])

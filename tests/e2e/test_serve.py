@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ledesk.serve import free_port
+from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_cli import Ledesk
 from tests.factories import SAMPLES
 
@@ -40,7 +41,7 @@ def wait_for(check: Any, timeout: float, what: str) -> Any:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_serve_runs_the_deployments_pages_on_call_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+def test_serve_runs_the_deployments_pages_on_call_and_stops_on_ctrl_c(tmp_path: Path, browser: Any) -> None:
     home = tmp_path / "home"
     cli = Ledesk(home)
     cli.run("init")
@@ -78,6 +79,7 @@ def test_serve_runs_the_deployments_pages_on_call_and_stops_on_ctrl_c(tmp_path: 
         artifacts = wait_for(lambda: post(f"{api}/artifacts/latest/filter", {"artifacts": {"key": {"any_": [key]}}}),
                              20, "the case artifact")
         assert case_id in artifacts[0]["data"]
+        prefect_ui_shows_the_picture(api, browser)
     finally:
         print(f"stopping after {time.monotonic() - t0:.1f} s")
         proc.send_signal(signal.SIGINT)
@@ -95,3 +97,23 @@ def test_serve_runs_the_deployments_pages_on_call_and_stops_on_ctrl_c(tmp_path: 
     with socket.socket() as s:  # the Prefect server it started is gone too
         assert s.connect_ex(("127.0.0.1", port)) != 0
     assert (home / "prefect").is_dir() and not os.environ.get("PREFECT_API_URL")
+
+
+def prefect_ui_shows_the_picture(api: str, browser: Any) -> None:
+    """The operators' chart as an operator sees it: in the Prefect UI of the server `ledesk serve` started,
+    drawn, not a broken image. A sweep is asked for now rather than waiting for the minute's schedule."""
+    [sweep] = post(f"{api}/deployments/filter", {"deployments": {"name": {"any_": ["sweep"]}}})
+    post(f"{api}/deployments/{sweep['id']}/create_flow_run", {})
+    [chart] = wait_for(lambda: post(f"{api}/artifacts/latest/filter",
+                                    {"artifacts": {"key": {"any_": ["operators-picture-chart"]}}}),
+                       60, "the operators' picture artifact")
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    page.goto(api.removesuffix("/api") + "/artifacts/key/operators-picture-chart")
+    page.click(f"text={chart['latest_id'][:8]}")  # the latest picture, as an operator opens it from the key's page
+    image = page.locator("img[src^='data:image/png']").first
+    image.wait_for(timeout=30_000)
+    page.wait_for_function("[...document.images].some(i => i.src.startsWith('data:image/png') && i.complete)")
+    assert image.evaluate("i => i.naturalWidth") > 600  # the chart itself, drawn
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(ARTIFACTS / "prefect-operators-picture.png"), full_page=True)

@@ -19,8 +19,28 @@ def test_every_label_trigger_and_state_has_english_and_korean() -> None:
 
 def test_every_value_a_page_shows_has_korean() -> None:
     from ledesk.api.i18n import VALUE_WORDS_KO
-    from ledesk.models.enums import CaseKind, HoldStatus, NoticeReason, NoticeStatus, TargetOutcome, TimerKind
+    from ledesk.models.enums import CaseKind, HoldStatus, NoticeReason, NoticeStatus, Role, TargetOutcome, TimerKind
 
-    for enum in (CaseKind, HoldStatus, NoticeStatus, TargetOutcome, TimerKind):
+    for enum in (CaseKind, HoldStatus, NoticeStatus, Role, TargetOutcome, TimerKind):
         assert {m.value for m in enum} <= set(VALUE_WORDS_KO), enum
     assert {m.value for m in NoticeReason if m.value} <= set(VALUE_WORDS_KO)
+
+
+def test_the_operators_chart_has_every_word_in_both_languages_and_draws_korean_glyphs() -> None:
+    import warnings
+
+    import pytest
+
+    from ledesk.reports import chart
+
+    assert set(chart.PICTURE_WORDS["en"]) == set(chart.PICTURE_WORDS["ko"])
+    if not any(f.name == "Noto Sans CJK KR" for f in chart.font_manager.fontManager.ttflist):
+        pytest.skip("no CJK font (apt-get install fonts-noto-cjk): Korean would draw as boxes")
+    doc = {"open_by_state": {"received": 2}, "open_total": 2, "overdue_count": 0, "due_next_24h": 1,
+           "due_next_7d": 1, "failed_timers": 0, "median_hours_to_decision": {"emergency": 1.5},
+           "emergency_acknowledgement": {"acknowledged": 1, "median_minutes": 3, "max_minutes": 3,
+                                         "open_unacknowledged": 0}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns "Glyph ... missing from font" for every box it draws
+        png = chart.operators_picture(doc, "2026-12-01 09:00", "ko", {"received": "접수", "emergency": "긴급 요청"})
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"

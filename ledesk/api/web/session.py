@@ -25,14 +25,16 @@ CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 
 CSRF_FAILED = "CSRF check failed: reload the page and try again"
 
 
-def _local(value: str | None, zone: str = "Asia/Seoul") -> str:
+def local(value: str | None, zone: str = "Asia/Seoul") -> str:
     """An instant as the legal team reads it: local time in the policy's zone."""
     if not value:
         return "-"
     return datetime.fromisoformat(value).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
 
 
-templates.env.filters["local"] = _local
+templates.env.filters["local"] = local
+# A figure that cannot be measured yet (no case decided) reads as a dash, never "None".
+templates.env.filters["figure"] = lambda value: "–" if value is None else value
 
 
 def csrf_for(token: str) -> str:

@@ -7,7 +7,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from ledesk.api.deps import Rt, principal
 from ledesk.api.errors import ApiError
-from ledesk.api.web.session import csrf_of, page, signed_in, to_signin
+from ledesk.api.i18n import state_words, value_words
+from ledesk.api.web.session import csrf_of, lang, local, page, signed_in, to_signin
 from ledesk.bootstrap import Runtime
 from ledesk.states.tokens import Principal
 
@@ -44,4 +45,7 @@ def stats_png(request: Request, rt: Rt) -> Response:
         return Response("sign in first", status_code=401)
     with rt.reader.connect() as conn:
         doc = picture(conn, rt.clock.now())
-    return Response(operators_picture(doc), media_type="image/png", headers={"Cache-Control": "no-store"})
+    chosen = lang(request)  # the page's language: its <img> carries ?lang=, else the cookie says
+    png = operators_picture(doc, local(doc["at"], rt.policy.timezone), chosen,
+                            {**value_words(chosen), **state_words(chosen)})
+    return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
