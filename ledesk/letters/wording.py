@@ -66,11 +66,16 @@ LETTERS: dict[str, Wording] = {
         "외국 수사기관의 요청은 국제형사사법공조 절차를 통해 대한민국 법무부(중앙당국)를 거쳐 국내 법적 절차와 "
         "함께 전달되어야 합니다.",)),
     "redirect": W("Data held by another entity", "자료 보유 주체 안내", (
-        "The data you asked for is not held by us but by {{ entity }}; please address your request there.",), (
-        "요청하신 자료는 당사가 아닌 {{ entity|josa('이/가') }} 보유하고 있으므로 해당 주체에 요청하여 주십시오.",)),
+        "We do not hold or control the data you asked for of these targets; please address your request to the "
+        "entity that does.",
+        "{% if targets_said is defined %}Per target: {{ targets_said }}{% endif %}"), (
+        "요청하신 다음 대상의 자료는 당사가 보유하거나 관리하지 않으므로 해당 자료를 보유한 주체에 요청하여 주십시오.",
+        "{% if targets_said_ko is defined %}대상별 내역: {{ targets_said_ko }}{% endif %}")),
     "no_records": W("No records", "해당 자료 없음", (
-        "We found no records responsive to your request.",), (
-        "요청하신 내용에 해당하는 자료가 없습니다.",)),
+        "We found no records responsive to your request.",
+        "{% if targets_said is defined %}Per target: {{ targets_said }}{% endif %}"), (
+        "요청하신 내용에 해당하는 자료가 없습니다.",
+        "{% if targets_said_ko is defined %}대상별 내역: {{ targets_said_ko }}{% endif %}")),
     "rejection": W("Request declined", "요청 거절", (
         "The request is declined: {{ reason }}.",), (
         "다음 사유로 요청을 거절합니다: {{ reason }}.",)),
@@ -88,6 +93,7 @@ LETTERS: dict[str, Wording] = {
         "개인정보 보호법 제18조제5항에 따라 제공된 자료를 명시된 목적과 방법으로만 이용하고 안전성 확보에 필요한 "
         "조치를 하여 주실 것을 요청합니다.",
         "각 파일의 SHA-256 값은 목록(manifest)에 기재되어 있습니다.",
+        "{% if targets_summary_ko is defined %}대상별 내역: {{ targets_summary_ko }}{% endif %}",
         "{% if manifest_sha256 is defined %}제공 자료는 {{ download_until }}까지 수사기관 포털({{ portal_path }})에서 "
         "내려받으실 수 있습니다(개인정보는 이메일로 보내지 않습니다). 목록(manifest.json)의 SHA-256: "
         "{{ manifest_sha256 }}. 목록은 당사 제공용 키(지문 {{ key_fingerprint }})로 서명(manifest.sig, Ed25519)되어 "

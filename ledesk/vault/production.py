@@ -20,7 +20,7 @@ from sqlalchemy import Connection, insert, select, update
 from ledesk.models.enums import SYSTEM_ACTOR, HoldStatus, TargetOutcome
 from ledesk.models.submission import Target
 from ledesk.models.tables import holds, letters, outbox, productions, targets
-from ledesk.policy.schema import Policy
+from ledesk.policy.schema import LogRetentionRule, Policy
 from ledesk.states import audit
 from ledesk.states.case import CaseRecord
 from ledesk.states.store import new_id
@@ -145,7 +145,8 @@ def build(conn: Connection, vault: Vault, case: CaseRecord, policy: Policy, now:
                                             manifest_sig=signature, key_fingerprint=key_fp))
     download_until = vault.calendar.local_date(policy.production.download_closes(now))
     _stamp_cover_letter(conn, case.case_id, hashlib.sha256(manifest).hexdigest(), key_fp, download_until.isoformat(),
-                        per_target(manifest_scope))
+                        per_target(manifest_scope, policy.log_retention),
+                        per_target(manifest_scope, policy.log_retention, "ko"))
     for line in scope:
         conn.execute(update(targets).where(targets.c.case_id == case.case_id, targets.c.type == line["type"],
                                            targets.c.value == normalise(line["type"], line["value"]))
@@ -181,20 +182,52 @@ def _signed_manifest(vault: Vault, case_id: str, production_id: str, parts: list
     return data, signer.sign(data), key_fp
 
 
-def per_target(scope: list[dict[str, Any]]) -> str:
-    """What the letter says for each target: what was produced and what withheld and why, as the manifest
-    does, so that it never contradicts a no-records or redirect letter for the same target."""
-    lines = []
-    for line in scope:
-        produced = ", ".join(f"{p['category']} ({p['records']} records)" for p in line.get("produced", []))
-        withheld = "; ".join(f"{w['category']}: {w['why']}" for w in line.get("withheld", []))
-        lines.append(f"{line.get('value')}: " + (f"produced {produced}" if produced else "nothing produced")
-                     + (f"; withheld {withheld}" if withheld else ""))
-    return "\n".join(lines)
+# Which letter, beside the disclosure letter, tells the authority a target's outcome: one at most, so a
+# target is never told "no records" by one letter and "ask the customer" by another.
+OUTCOME_LETTER: dict[str, str] = {
+    TargetOutcome.REDIRECTED: "redirect", TargetOutcome.NOT_HELD: "redirect",
+    TargetOutcome.NO_DATA: "no_records", TargetOutcome.OUT_OF_RETENTION: "no_records",
+}
+
+
+def statement(line: dict[str, Any], kept: LogRetentionRule, lang: str = "en") -> str:
+    """What every letter says of one target, from its outcome: the disclosure letter and the one outcome
+    letter use these same words (in English and in Korean), so no two letters about a target disagree."""
+    outcome, ko = line.get("outcome"), lang == "ko"
+    withheld_cats = ", ".join(w["category"] for w in line.get("withheld", []))
+    withheld = "; ".join(f"{w['category']}: {w['why']}" for w in line.get("withheld", []))
+    if outcome == TargetOutcome.PRODUCE:
+        produced = ", ".join(f"{p['category']} ({p['records']}{'건' if ko else ' records'})"
+                             for p in line.get("produced", []))
+        said = (f"제공 {produced}" + (f"; 미제공 {withheld_cats}" if withheld_cats else "") if ko
+                else f"produced {produced}" + (f"; withheld {withheld}" if withheld else ""))
+    elif outcome == TargetOutcome.REDIRECTED:
+        said = ("기업 고객이 관리하는 자료로서 당사가 제공할 수 없으므로 해당 고객에게 요청하여 주십시오" if ko else
+                "nothing produced: an enterprise customer's own data, which we do not control; ask that customer")
+    elif outcome == TargetOutcome.NOT_HELD:
+        said = ("당사가 아닌 다른 주체가 보유한 자료입니다" if ko else
+                "nothing produced: the data is held by another entity, not by us"
+                + (f" ({withheld})" if withheld else ""))
+    elif outcome == TargetOutcome.OUT_OF_RETENTION:
+        said = (f"자료 없음: 요청하신 기간의 기록은 보관 기간(인터넷 및 IP 접속 기록 {kept.internet_logs_months}개월, "
+                f"통화 기록 {kept.call_detail_months}개월)이 지나 보유하고 있지 않습니다" if ko else
+                f"no records: the records asked for are older than we keep them (internet and IP access logs "
+                f"{kept.internet_logs_months} months, call detail {kept.call_detail_months} months)")
+    elif outcome == TargetOutcome.NO_DATA:
+        said = "자료 없음" if ko else "no records"
+    else:  # preserved, but not named by the legal process
+        said = (f"미제공 {withheld_cats}" if ko else
+                "nothing produced" + (f"; withheld {withheld}" if withheld else ""))
+    return f"{line.get('value')}: {said}"
+
+
+def per_target(scope: list[dict[str, Any]], kept: LogRetentionRule, lang: str = "en") -> str:
+    """What the disclosure letter says for each target: what was produced and what withheld and why."""
+    return "\n".join(statement(line, kept, lang) for line in scope)
 
 
 def _stamp_cover_letter(conn: Connection, case_id: str, manifest_sha256: str, key_fp: str, until: str,
-                        targets_summary: str = "") -> None:
+                        targets_summary: str = "", targets_summary_ko: str = "") -> None:
     """The disclosure letter (queued by the same transaction, not yet rendered or sent) says where to
     download the package (productions are never attached to e-mail) and carries what the authority needs to
     check it without LE Desk: the manifest's SHA-256 and the key's fingerprint."""
@@ -213,6 +246,7 @@ def _stamp_cover_letter(conn: Connection, case_id: str, manifest_sha256: str, ke
         body=body, sha256=digest, context={**(row.context or {}), "manifest_sha256": manifest_sha256,
                                            "key_fingerprint": key_fp, "download_until": until,
                                            "targets_summary": targets_summary,
+                                           "targets_summary_ko": targets_summary_ko,
                                            "portal_path": f"/portal/{case_id}"}))
     conn.execute(update(outbox).where(outbox.c.case_id == case_id, outbox.c.letter_sha256 == row.sha256,
                                       outbox.c.status == "pending").values(body=outbox.c.body + line,
@@ -221,30 +255,21 @@ def _stamp_cover_letter(conn: Connection, case_id: str, manifest_sha256: str, ke
 
 def _outcome_letters(conn: Connection, case: CaseRecord, scope: list[dict[str, Any]], now: datetime, actor: str,
                      policy: Policy) -> None:
-    """A redirect for an enterprise customer's own data; a no-records letter for the targets with nothing
-    to produce, saying how long records are kept where they are older than that."""
+    """A redirect for data the provider does not hold or control; a no-records letter for the targets with
+    nothing to produce. Each target is in at most one of them, in the words of the disclosure letter."""
     from ledesk.states import messages
     from ledesk.states.effects import Effects
     from ledesk.states.store import Step, load_case, record
 
     letters_due = []
-    redirected = [line["value"] for line in scope if line["outcome"] == TargetOutcome.REDIRECTED]
-    if redirected:
-        letters_due.append(messages.simple(
-            "redirect", case, "Data held by another entity",
-            f"The data of {', '.join(redirected)} is an enterprise customer's own data, which we do not control; "
-            "please address your request to that customer.",
-            entity=f"the enterprise customer that controls {', '.join(redirected)}"))
-    empty = [line for line in scope if line["outcome"] in (TargetOutcome.NO_DATA, TargetOutcome.OUT_OF_RETENTION,
-                                                           TargetOutcome.NOT_HELD)]
-    if empty:
-        kept = policy.log_retention
-        lines = [f"- {line['value']}: " + (
-            f"the records asked for are older than we keep them (internet and IP access logs "
-            f"{kept.internet_logs_months} months, call detail {kept.call_detail_months} months)"
-            if line["outcome"] == TargetOutcome.OUT_OF_RETENTION else "no records") for line in empty]
-        letters_due.append(messages.simple("no_records", case, "No records",
-                                           "We found no records responsive to your request for:\n" + "\n".join(lines)))
+    for kind, subject, opening in (("redirect", "Data held by another entity",
+                                    "We do not hold or control the data asked for of:"),
+                                   ("no_records", "No records", "We found no records responsive to your request for:")):
+        lines = [line for line in scope if OUTCOME_LETTER.get(str(line["outcome"])) == kind]
+        if lines:
+            said = per_target(lines, policy.log_retention)
+            letters_due.append(messages.simple(kind, case, subject, f"{opening}\n{said}", targets_said=said,
+                                               targets_said_ko=per_target(lines, policy.log_retention, "ko")))
     if letters_due:
         current = load_case(conn, case.case_id)
         record(conn, current, Step("outcome_letters", current.state, current.state, actor, now, "",

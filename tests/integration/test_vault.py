@@ -216,6 +216,21 @@ def test_outcomes_per_target_from_the_data_source(vaulted: World) -> None:
     # Older than the logs are kept; an identifier that exists nowhere; an enterprise customer's own data.
     assert [t["outcome"] for t in doc["targets"]] == ["out_of_retention", "no_data", "redirected"]
     assert {"no_records", "redirect"} <= {letter["kind"] for letter in doc["letters"]}
+    # One target, one story: each target is in at most one outcome letter, and every letter naming it
+    # says of it exactly what the disclosure letter says.
+    bodies = {r.kind: r.body for r in vaulted.rows(
+        f"select kind, body from letters where case_id = '{case_id}' and kind in "
+        "('disclosure_cover', 'redirect', 'no_records')")}
+    cover = {line.split(": ", 1)[0]: line for line in bodies["disclosure_cover"].splitlines()
+             if line.split(": ", 1)[0] in {t["value"] for t in raw["targets"]}}
+    assert set(cover) == {t["value"] for t in raw["targets"]}
+    for target, said in cover.items():
+        naming = [kind for kind in ("redirect", "no_records")
+                  if any(line.startswith(f"{target}:") for line in bodies[kind].splitlines())]
+        assert len(naming) == 1, (target, naming)
+        assert said in bodies[naming[0]].splitlines()
+    assert "older than we keep them" in cover["suspect@example.com"]
+    assert "ask that customer" in cover["ceo@customer.example"]
 
 
 def test_every_letter_the_flows_write_renders_from_its_template(vaulted: World) -> None:
