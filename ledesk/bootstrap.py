@@ -101,8 +101,9 @@ class Runtime:
 
     def checkpoints(self) -> Checkpoints:
         from ledesk.vault.checkpoints import Checkpoints
+        from ledesk.vault.keystore import AUDIT_KEY
 
-        return Checkpoints(ledesk_home())
+        return Checkpoints(ledesk_home(), self.keys().signer(AUDIT_KEY))
 
     def deliver(self, limit: int = 200, cases: list[str] | None = None,
                 channels: list[str] | None = None) -> DispatchResult:

@@ -1,5 +1,5 @@
-"""Signed audit checkpoints, kept outside the database: the audit key (Ed25519, a file of its own under
-LEDESK_HOME/keys, 0600) signs (events, head hash, time), and each checkpoint is appended to
+"""Signed audit checkpoints, kept outside the database: the audit key (Ed25519, in the key store: the HSM
+where LEDESK_KEYSTORE names one) signs (events, head hash, time), and each checkpoint is appended to
 LEDESK_HOME/audit/checkpoints.jsonl. Someone with write access to the database alone can then no longer
 rewrite the log unnoticed; `ledesk audit verify` checks the chain against every checkpoint."""
 
@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import Connection
 
 from ledesk.states import audit
-from ledesk.vault.signing import fingerprint
+from ledesk.vault.signing import Signer, fingerprint
 
 INTERVAL = timedelta(hours=1)  # the sweep writes one at most this often
 
@@ -28,20 +28,12 @@ class CheckpointError(ValueError):
     code = "bad_input"
 
 
-def _private_file(path: Path, content: bytes) -> None:
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return  # another process made it first
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(content)
-
-
-def audit_key(home: Path) -> Ed25519PrivateKey:
+def legacy_audit_key(home: Path) -> Ed25519PrivateKey | None:
+    """The audit key of a deployment from before the key store held it (a file under keys/): it still
+    verifies the checkpoints it signed, and signs nothing new."""
     path = home / "keys" / "audit.key"
     if not path.exists():
-        _private_file(path, Ed25519PrivateKey.generate().private_bytes_raw())
+        return None
     if path.stat().st_mode & 0o077:
         raise CheckpointError(f"{path} is readable by others; it must be mode 0600")
     return Ed25519PrivateKey.from_private_bytes(path.read_bytes())
@@ -54,6 +46,7 @@ def _signed_bytes(events: int, head: str, at: str) -> bytes:
 @dataclass
 class Checkpoints:
     home: Path
+    key: Signer  # the key store's audit key (keystore.AUDIT_KEY)
 
     @property
     def path(self) -> Path:
@@ -62,11 +55,9 @@ class Checkpoints:
     def write(self, conn: Connection, now: datetime) -> dict[str, Any]:
         """Sign the chain's head as this transaction sees it and append it."""
         events, head = audit.head(conn)
-        key = audit_key(self.home)
         at = now.isoformat()
-        public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-        record = {"events": events, "head": head, "at": at, "key": fingerprint(public),
-                  "signature": base64.b64encode(key.sign(_signed_bytes(events, head, at))).decode()}
+        record = {"events": events, "head": head, "at": at, "key": fingerprint(self.key.public_raw()),
+                  "signature": base64.b64encode(self.key.sign(_signed_bytes(events, head, at))).decode()}
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with open(self.path, "a", encoding="utf-8") as handle:  # append-only: lines are never rewritten
             handle.write(json.dumps(record) + "\n")
@@ -78,13 +69,20 @@ class Checkpoints:
         """Every checkpoint whose signature the audit key verifies; a bad one is an error, not skipped."""
         if not self.path.exists():
             return []
-        public = audit_key(self.home).public_key()
+        publics = {fingerprint(self.key.public_raw()): Ed25519PublicKey.from_public_bytes(self.key.public_raw())}
+        legacy = legacy_audit_key(self.home)
+        if legacy is not None:
+            raw = legacy.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+            publics[fingerprint(raw)] = legacy.public_key()
         found = []
         for number, line in enumerate(self.path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
             try:
                 record = json.loads(line)
+                public = publics.get(str(record.get("key")))
+                if public is None:
+                    raise ValueError(f"signed by an unknown key {record.get('key')}")
                 public.verify(base64.b64decode(record["signature"]),
                               _signed_bytes(int(record["events"]), str(record["head"]), str(record["at"])))
             except (InvalidSignature, ValueError, KeyError, TypeError) as exc:

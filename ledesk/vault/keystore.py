@@ -31,7 +31,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from ledesk.vault.keys import master_key, unwrap, wrap
 from ledesk.vault.signing import Signer
 
-PRODUCTION_KEY = "production-signing"
+PRODUCTION_KEY = "production-signing"  # signs productions' manifests
+AUDIT_KEY = "audit-signing"  # signs the audit log's checkpoints; a key of its own, never the production key
 
 
 class KeyStoreError(ValueError):
@@ -73,8 +74,8 @@ class KeyStore(Protocol):
         """Take in a key made before key stores existed (it was kept wrapped in the case database)."""
         ...
 
-    def signer(self) -> Signer:
-        """The provider's production key (Ed25519), made on first use."""
+    def signer(self, name: str = PRODUCTION_KEY) -> Signer:
+        """One of the provider's signing keys (Ed25519) by name, made on first use."""
         ...
 
 
@@ -87,7 +88,7 @@ class SqliteKeyStore:
                    "overwritten with zeros) and the rollback journal removed at commit")
     _lock: Any = field(default_factory=threading.RLock, repr=False)
     _db: sqlite3.Connection | None = field(default=None, repr=False)
-    _signer: Signer | None = field(default=None, repr=False)
+    _signers: dict[str, Signer] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -141,21 +142,22 @@ class SqliteKeyStore:
         with self._connect() as db:
             return {row[0] for row in db.execute("select key_id from hold_keys")}
 
-    def signer(self) -> Signer:
+    def signer(self, name: str = PRODUCTION_KEY) -> Signer:
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-        if self._signer is not None:
-            return self._signer
+        if name in self._signers:
+            return self._signers[name]
         query = "select wrapped from signing_keys where name = ?"
         with self._connect() as db:
-            row = db.execute(query, (PRODUCTION_KEY,)).fetchone()
+            row = db.execute(query, (name,)).fetchone()
             if row is None:  # the first process to ask makes the key; any other keeps the one stored
                 fresh = Ed25519PrivateKey.generate().private_bytes_raw()
                 db.execute("insert or ignore into signing_keys (name, wrapped) values (?, ?)",
-                           (PRODUCTION_KEY, wrap(self.master, fresh, PRODUCTION_KEY)))
-                row = db.execute(query, (PRODUCTION_KEY,)).fetchone()
-        self._signer = _SoftSigner(Ed25519PrivateKey.from_private_bytes(unwrap(self.master, row[0], PRODUCTION_KEY)))
-        return self._signer
+                           (name, wrap(self.master, fresh, name)))
+                row = db.execute(query, (name,)).fetchone()
+        made = _SoftSigner(Ed25519PrivateKey.from_private_bytes(unwrap(self.master, row[0], name)))
+        self._signers[name] = made
+        return made
 
 
 class _SoftSigner:
@@ -265,7 +267,7 @@ class Pkcs11KeyStore:
         # Object handles already found (a search walks every object on a software token): filled by
         # create and by key_ids, which a purge calls first. A handle is only a name for the object.
         self._handles: dict[str, Any] = {}
-        self._signer: Signer | None = None
+        self._signers: dict[str, Signer] = {}
 
     def _find(self, key_id: str) -> list[Any]:
         from pkcs11 import Attribute, ObjectClass
@@ -322,16 +324,16 @@ class Pkcs11KeyStore:
                         destroyed = True
         return destroyed
 
-    def signer(self) -> Signer:
+    def signer(self, name: str = PRODUCTION_KEY) -> Signer:
         """An EdDSA key pair on the token (non-extractable private key), made on first use."""
         from asn1crypto.core import OctetString  # type: ignore[import-untyped]
         from asn1crypto.keys import PrivateKeyAlgorithmId  # type: ignore[import-untyped]
         from pkcs11 import Attribute, KeyType, ObjectClass
         from pkcs11.util.ec import encode_named_curve_parameters
 
-        if self._signer is not None:
-            return self._signer
-        label = "ledesk-" + PRODUCTION_KEY
+        if name in self._signers:
+            return self._signers[name]
+        label = "ledesk-" + name
         public: Any
         private: Any
         with self._lock:
@@ -344,7 +346,7 @@ class Pkcs11KeyStore:
                     Attribute.EC_PARAMS: encode_named_curve_parameters(PrivateKeyAlgorithmId.unmap("ed25519"))},
                     local=True)
                 public, private = params.generate_keypair(
-                    store=True, label=label, id=PRODUCTION_KEY.encode(),
+                    store=True, label=label, id=name.encode(),
                     public_template={Attribute.TOKEN: True},
                     private_template={Attribute.TOKEN: True, Attribute.SENSITIVE: True,
                                       Attribute.EXTRACTABLE: False, Attribute.PRIVATE: True})
@@ -352,8 +354,9 @@ class Pkcs11KeyStore:
                 public, private = publics[0], privates[0]
             point = bytes(public[Attribute.EC_POINT])
         raw = bytes(OctetString.load(point)) if len(point) != 32 else point
-        self._signer = _HsmSigner(self, private, raw)
-        return self._signer
+        made = _HsmSigner(self, private, raw)
+        self._signers[name] = made
+        return made
 
     def key_ids(self) -> set[str]:
         from pkcs11 import Attribute, ObjectClass

@@ -103,7 +103,8 @@ def prefect_ui_shows_the_picture(api: str, browser: Any) -> None:
     """The operators' chart as an operator sees it: in the Prefect UI of the server `ledesk serve` started,
     drawn, not a broken image. A sweep is asked for now rather than waiting for the minute's schedule."""
     [sweep] = post(f"{api}/deployments/filter", {"deployments": {"name": {"any_": ["sweep"]}}})
-    post(f"{api}/deployments/{sweep['id']}/create_flow_run", {})
+    # Prefect answers 503 while its SQLite is busy (the minute's own sweep may be writing): ask again.
+    wait_for(lambda: post(f"{api}/deployments/{sweep['id']}/create_flow_run", {}), 30, "a sweep run")
     [chart] = wait_for(lambda: post(f"{api}/artifacts/latest/filter",
                                     {"artifacts": {"key": {"any_": ["operators-picture-chart"]}}}),
                        60, "the operators' picture artifact")

@@ -104,8 +104,9 @@ def _rehash_from(world: World, seq: int) -> None:
 
 def _checkpoint(world: World, tmp_path):  # type: ignore[no-untyped-def]
     from ledesk.vault.checkpoints import Checkpoints
+    from ledesk.vault.keystore import AUDIT_KEY, SqliteKeyStore
 
-    marks = Checkpoints(tmp_path)
+    marks = Checkpoints(tmp_path, SqliteKeyStore(tmp_path / "keys" / "holds.db", b"k" * 32).signer(AUDIT_KEY))
     with world.engine.begin() as conn:
         marks.write(conn, world.clock.now())
     return marks
@@ -152,4 +153,49 @@ def test_a_forged_checkpoint_is_refused_and_later_events_still_verify(world: Wor
     record = json.loads(marks.path.read_text())
     marks.path.write_text(json.dumps({**record, "events": record["events"] - 1}) + "\n")
     with pytest.raises(CheckpointError, match="does not verify"):
+        marks.read()
+
+
+def test_checkpoints_signed_by_a_legacy_audit_key_file_still_verify_and_new_ones_use_the_key_store(
+        world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import base64
+    import json
+    import os
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from ledesk.states.audit import head
+    from ledesk.vault.checkpoints import _signed_bytes
+    from ledesk.vault.signing import fingerprint
+
+    build(world)
+    legacy = Ed25519PrivateKey.generate()  # what a deployment from before the key store kept under keys/
+    (tmp_path / "keys").mkdir(mode=0o700)
+    fd = os.open(tmp_path / "keys" / "audit.key", os.O_WRONLY | os.O_CREAT, 0o600)
+    os.write(fd, legacy.private_bytes_raw())
+    os.close(fd)
+    with world.engine.connect() as conn:
+        events, top = head(conn)
+    at = world.clock.now().isoformat()
+    old = {"events": events, "head": top, "at": at,
+           "key": fingerprint(legacy.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)),
+           "signature": base64.b64encode(legacy.sign(_signed_bytes(events, top, at))).decode()}
+    (tmp_path / "audit").mkdir(mode=0o700)
+    (tmp_path / "audit" / "checkpoints.jsonl").write_text(json.dumps(old) + "\n")
+    marks = _checkpoint(world, tmp_path)
+    lines = [json.loads(line) for line in marks.path.read_text().splitlines()]
+    assert len(lines) == 2 and lines[1]["key"] == fingerprint(marks.key.public_raw()) != old["key"]
+    assert len(marks.read()) == 2 and _verdict_with(world, marks).ok
+    # A checkpoint signed by some other key is refused, even when its signature is valid for that key.
+    stranger = Ed25519PrivateKey.generate()
+    forged = {**old, "key": "0" * 16,
+              "signature": base64.b64encode(stranger.sign(_signed_bytes(events, top, at))).decode()}
+    with open(marks.path, "a") as handle:
+        handle.write(json.dumps(forged) + "\n")
+    import pytest
+
+    from ledesk.vault.checkpoints import CheckpointError
+
+    with pytest.raises(CheckpointError, match="checkpoint 3"):
         marks.read()

@@ -227,6 +227,19 @@ def test_an_hsm_key_is_non_extractable_and_encrypts_inside_the_hsm(softhsm: str)
         store.cipher("H-EXTRACT-1")
 
 
+def test_the_audit_key_and_the_production_key_are_two_keys_on_the_hsm(softhsm: str) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from ledesk.vault.keystore import AUDIT_KEY, PRODUCTION_KEY
+
+    store = Pkcs11KeyStore(softhsm)
+    audit_key, production_key = store.signer(AUDIT_KEY), store.signer(PRODUCTION_KEY)
+    assert audit_key.public_raw() != production_key.public_raw()
+    Ed25519PublicKey.from_public_bytes(audit_key.public_raw()).verify(audit_key.sign(b"head"), b"head")
+    # Another session finds the same audit key on the token rather than making a new one.
+    assert Pkcs11KeyStore(softhsm).signer(AUDIT_KEY).public_raw() == audit_key.public_raw()
+
+
 def test_keys_kept_in_the_database_by_an_older_release_move_to_the_key_store(
         on_disk: World, home: Path) -> None:
     """What `ledesk init` does on upgrade: the wrapped keys of vault_keys go into the store and are erased."""
