@@ -101,9 +101,8 @@ class Runtime:
 
     def checkpoints(self) -> Checkpoints:
         from ledesk.vault.checkpoints import Checkpoints
-        from ledesk.vault.keystore import AUDIT_KEY
 
-        return Checkpoints(ledesk_home(), self.keys().signer(AUDIT_KEY))
+        return Checkpoints(ledesk_home(), self.keys())
 
     def deliver(self, limit: int = 200, cases: list[str] | None = None,
                 channels: list[str] | None = None) -> DispatchResult:

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import Connection
 
 from ledesk.states import audit
+from ledesk.vault.keystore import AUDIT_KEY, KeyStore
 from ledesk.vault.signing import Signer, fingerprint
 
 INTERVAL = timedelta(hours=1)  # the sweep writes one at most this often
@@ -46,7 +47,11 @@ def _signed_bytes(events: int, head: str, at: str) -> bytes:
 @dataclass
 class Checkpoints:
     home: Path
-    key: Signer  # the key store's audit key (keystore.AUDIT_KEY)
+    keys: KeyStore  # holds the audit key (AUDIT_KEY), read only when a checkpoint is written or read
+
+    @property
+    def key(self) -> Signer:
+        return self.keys.signer(AUDIT_KEY)
 
     @property
     def path(self) -> Path:

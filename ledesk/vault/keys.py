@@ -53,4 +53,12 @@ def wrap(master: bytes, hold_key: bytes, hold_id: str) -> bytes:
 
 
 def unwrap(master: bytes, wrapped: bytes, hold_id: str) -> bytes:
-    return AESGCM(master).decrypt(wrapped[:12], wrapped[12:], WRAP_CONTEXT + hold_id.encode())
+    from cryptography.exceptions import InvalidTag
+
+    try:
+        return AESGCM(master).decrypt(wrapped[:12], wrapped[12:], WRAP_CONTEXT + hold_id.encode())
+    except InvalidTag:
+        # The usual cause is a second process started with another LEDESK_MASTER_KEY (or without it, so
+        # reading LEDESK_HOME/master.key) than the one that made the key.
+        raise MasterKeyError(f"the key {hold_id} was wrapped with another master key: every process of this "
+                             "deployment must use the same LEDESK_MASTER_KEY (or LEDESK_HOME/master.key)") from None

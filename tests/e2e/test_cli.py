@@ -299,6 +299,25 @@ def test_a_malformed_master_key_is_refused_before_anything_is_preserved(ledesk: 
     assert ledesk.run("show", case_id)["state"] == "received"
 
 
+def test_a_process_with_another_master_key_is_told_so_and_changes_nothing(ledesk: Ledesk) -> None:
+    ledesk.run("actors", "add", "alice", "--role", "reviewer")
+    ledesk.run("actors", "add", "bob", "--role", "approver")
+    case_id = ledesk.run("intake", str(SAMPLES / "preservation.json"))["case_id"]
+    ledesk.run("advance", case_id, "preserve", "--actor", "alice")  # its key wrapped by LEDESK_HOME/master.key
+    ledesk.run("advance", case_id, "attach_legal_process", "--actor", "alice",
+               "--attach", str(SAMPLES / "legal_process_for_preservation.json"))
+    ledesk.run("advance", case_id, "recommend_disclosure", "--actor", "alice", "--reason", "the warrant covers it")
+    ledesk.run("advance", case_id, "approve_disclosure", "--actor", "bob")
+    ledesk.env["LEDESK_MASTER_KEY"] = "q" * 43 + "="  # a second machine started with another master key
+    # A wrong master key is the machine's set-up, not one timer's trouble: the sweep stops and says so.
+    err = ledesk.run("sweep", now="2026-12-08T09:00:00+09:00", code=2)
+    assert "another master key" in err["error"] and "LEDESK_MASTER_KEY" in err["error"]
+    assert ledesk.run("show", case_id)["state"] == "notify_user"  # the disclosure waits for the right key
+    del ledesk.env["LEDESK_MASTER_KEY"]
+    ledesk.run("sweep", now="2026-12-08T09:05:00+09:00")
+    assert ledesk.run("show", case_id)["state"] == "disclosed"
+
+
 def test_reports_and_an_invoice_with_one_command_each(ledesk: Ledesk, tmp_path: Path) -> None:
     from docx import Document
 

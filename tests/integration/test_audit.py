@@ -104,9 +104,9 @@ def _rehash_from(world: World, seq: int) -> None:
 
 def _checkpoint(world: World, tmp_path):  # type: ignore[no-untyped-def]
     from ledesk.vault.checkpoints import Checkpoints
-    from ledesk.vault.keystore import AUDIT_KEY, SqliteKeyStore
+    from ledesk.vault.keystore import SqliteKeyStore
 
-    marks = Checkpoints(tmp_path, SqliteKeyStore(tmp_path / "keys" / "holds.db", b"k" * 32).signer(AUDIT_KEY))
+    marks = Checkpoints(tmp_path, SqliteKeyStore(tmp_path / "keys" / "holds.db", b"k" * 32))
     with world.engine.begin() as conn:
         marks.write(conn, world.clock.now())
     return marks
