@@ -3,15 +3,34 @@
 from __future__ import annotations
 
 import getpass
+import json
 import os
 import shutil
 import socket
 import subprocess
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+
+def prefect_post(url: str, body: dict[str, Any], patience: float = 30) -> Any:
+    """POST to a Prefect server's API, asking again while it answers 503: a Prefect server on SQLite
+    answers that while its database is busy (a scheduled run or the vacuum writing)."""
+    deadline = time.monotonic() + patience
+    while True:
+        request = urllib.request.Request(url, json.dumps(body).encode(), {"content-type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            if exc.code != 503 or time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
 
 
 class Dovecot:

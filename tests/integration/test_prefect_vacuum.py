@@ -3,24 +3,16 @@ runs older than the policy's retention (`[web] prefect_flow_run_retention_days`)
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
-import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from ledesk.policy.load import current_policy
 from ledesk.serve import free_port, start_prefect_server, stop
-
-
-def post(url: str, body: dict[str, Any]) -> Any:
-    request = urllib.request.Request(url, json.dumps(body).encode(), {"content-type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read() or b"null")
+from tests.servers import prefect_post as post
 
 
 def test_the_served_prefect_server_vacuums_runs_older_than_the_policys_retention(
@@ -35,7 +27,7 @@ def test_the_served_prefect_server_vacuums_runs_older_than_the_policys_retention
         for name in ("past-retention", "within-retention"):
             post(f"{api}/flow_runs/", {"flow_id": flow["id"], "name": name, "state": {"type": "COMPLETED"}})
         # The API cannot back-date a run, so the test ages the two runs in Prefect's own database.
-        db = sqlite3.connect(tmp_path / "prefect" / "prefect.db")
+        db = sqlite3.connect(tmp_path / "prefect" / "prefect.db", timeout=30)
         for name, age in (("past-retention", days + 1), ("within-retention", days - 1)):
             ended = (datetime.now(UTC) - timedelta(days=age)).strftime("%Y-%m-%d %H:%M:%S.%f")
             db.execute("update flow_run set end_time = ? where name = ?", (ended, name))
