@@ -11,11 +11,10 @@ def _flow_run() -> dict[str, str] | None:
 
     flow_ctx = FlowRunContext.get()
     if flow_ctx is not None and flow_ctx.flow_run is not None:
-        return {"flow_run_id": str(flow_ctx.flow_run.id), "flow_run_name": flow_ctx.flow_run.name,
-                "flow": flow_ctx.flow.name if flow_ctx.flow else ""}
+        return {"flow_run_id": str(flow_ctx.flow_run.id), "flow_run_name": flow_ctx.flow_run.name}
     task_ctx = TaskRunContext.get()
     if task_ctx is not None and task_ctx.task_run.flow_run_id is not None:
-        return {"flow_run_id": str(task_ctx.task_run.flow_run_id), "flow_run_name": "", "flow": ""}
+        return {"flow_run_id": str(task_ctx.task_run.flow_run_id), "flow_run_name": ""}
     return None
 
 

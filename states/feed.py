@@ -48,18 +48,19 @@ def read(conn: Connection, after: int, limit: int) -> tuple[list[FeedEvent], int
     """Up to `limit` events after `after`, oldest first, and the sequence number the cursor moves to.
     Events that concern no case (actors, authorities) are read past but not returned: they have no
     resource to show them on."""
+    # Of an event's data only the run that made it (a production's data carries its whole scope).
     rows = conn.execute(
         select(events.c.seq, events.c.hash, events.c.case_id, events.c.action, events.c.source, events.c.dest,
-               events.c.actor, events.c.at, events.c.reason, events.c.data, cases.c.kind, cases.c.regime, cases.c.state)
+               events.c.actor, events.c.at, events.c.reason, events.c.data["made_in"].label("made_in"),
+               cases.c.kind, cases.c.regime, cases.c.state)
         .join_from(events, cases, cases.c.case_id == events.c.case_id, isouter=True)
         .where(events.c.seq > after).order_by(events.c.seq).limit(limit)).all()
     out = []
     for r in rows:
         if r.case_id is None or r.kind is None:
             continue
-        origin = (r.data or {}).get("made_in")
         out.append(FeedEvent(r.seq, r.hash, r.case_id, r.action, r.source, r.dest, r.actor, r.at, r.reason or "",
-                             r.kind, r.regime, r.dest or r.state, origin if isinstance(origin, dict) else None))
+                             r.kind, r.regime, r.dest or r.state, r.made_in if isinstance(r.made_in, dict) else None))
     return out, (int(rows[-1].seq) if rows else after)
 
 

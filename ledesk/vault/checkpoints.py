@@ -74,7 +74,8 @@ class Checkpoints:
         """Every checkpoint whose signature the audit key verifies; a bad one is an error, not skipped."""
         if not self.path.exists():
             return []
-        publics = {fingerprint(self.key.public_raw()): Ed25519PublicKey.from_public_bytes(self.key.public_raw())}
+        current = self.key.public_raw()
+        publics = {fingerprint(current): Ed25519PublicKey.from_public_bytes(current)}
         legacy = legacy_audit_key(self.home)
         if legacy is not None:
             raw = legacy.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
