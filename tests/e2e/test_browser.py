@@ -65,13 +65,15 @@ def start_api(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
             time.sleep(0.2)
 
 
-def sign_in(browser: Any, base: str, token: str) -> Any:
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    page.goto(f"{base}/")
-    assert page.url.endswith("/signin")
+def sign_in(browser: Any, base: str, token: str, home: str = "/") -> Any:
+    """A browser page signed in with `token`, at `home` ("/" for the reviewers, "/portal" for an officer),
+    after being sent to that home's sign-in page."""
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True).new_page()
+    page.goto(f"{base}{home}")
+    assert page.url.endswith(home.rstrip("/") + "/signin")
     page.fill("input[name=token]", token)
     page.click("#signin")
-    page.wait_for_url(f"{base}/")
+    page.wait_for_url(f"{base}{home}")
     return page
 
 

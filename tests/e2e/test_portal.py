@@ -15,7 +15,7 @@ import pytest
 
 from ledesk.vault.signing import verify_package
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_browser import start_api
+from tests.e2e.test_browser import sign_in, start_api
 from tests.e2e.test_cli import Ledesk
 from tests.factories import SAMPLES, sample
 from tests.unit.test_portal_fields import page_fields
@@ -45,13 +45,7 @@ def portal(tmp_path: Path) -> Iterator[dict[str, Any]]:
 
 
 def _sign_in(browser: Any, base: str, token: str) -> Any:
-    page = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True).new_page()
-    page.goto(f"{base}/portal")
-    assert page.url.endswith("/portal/signin")
-    page.fill("input[name=token]", token)
-    page.click("#signin")
-    page.wait_for_url(f"{base}/portal")
-    return page
+    return sign_in(browser, base, token, home="/portal")
 
 
 def _get(url: str, token: str) -> tuple[int, bytes]:

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from prefect.events.filters import EventFilter, EventOccurredFilter, EventResourceFilter
 from sqlalchemy import Engine
@@ -21,6 +20,7 @@ from ledesk.flows.publish import artifact_key, resource_id
 from tests.factories import sample, seoul
 from tests.integration.conftest import World
 from tests.integration.test_delivery import Inbox, smtp_server  # noqa: F401  (fixture)
+from tests.servers import prefect_post
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 
@@ -47,13 +47,6 @@ def at(instant: Any) -> str:
     return instant.isoformat()
 
 
-async def _api(prefect_api: str, path: str, body: dict[str, Any]) -> Any:
-    async with httpx.AsyncClient(base_url=prefect_api, timeout=30) as client:
-        response = await client.post(path, json=body)
-        response.raise_for_status()
-        return response.json()
-
-
 def case_events(prefect_api: str, case_id: str, want: str, timeout: float = 20) -> list[dict[str, Any]]:
     """The events Prefect holds for a case, polled until one named `want` arrives (Prefect stores the
     events it was given a moment later)."""
@@ -61,10 +54,10 @@ def case_events(prefect_api: str, case_id: str, want: str, timeout: float = 20) 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         now = datetime.now(UTC)
-        found = asyncio.run(_api(prefect_api, "/events/filter", {"filter": EventFilter(
+        found = prefect_post(f"{prefect_api}/events/filter", {"filter": EventFilter(
             resource=EventResourceFilter(id=[resource_id(case_id)]),
             occurred=EventOccurredFilter(since=now - timedelta(days=1), until=now + timedelta(days=1)),
-        ).model_dump(mode="json"), "limit": 50}))["events"]
+        ).model_dump(mode="json"), "limit": 50})["events"]
         if any(e["event"] == want for e in found):
             return found
         time.sleep(0.5)
@@ -80,7 +73,7 @@ def flow_runs_related(event: dict[str, Any]) -> list[str]:
 
 
 def artifact(prefect_api: str, key: str) -> dict[str, Any]:
-    found = asyncio.run(_api(prefect_api, "/artifacts/latest/filter", {"artifacts": {"key": {"any_": [key]}}}))
+    found = prefect_post(f"{prefect_api}/artifacts/latest/filter", {"artifacts": {"key": {"any_": [key]}}})
     assert found, f"no artifact {key}"
     return found[0]  # type: ignore[no-any-return]
 
@@ -115,8 +108,8 @@ def test_intake_flow_takes_the_drop_folder_and_pages_on_call_in_the_same_run(
     case_page = artifact(prefect_api, artifact_key(em["case_id"]))
     assert em["case_id"] in case_page["data"] and "emergency_acknowledge" in case_page["data"]
     assert "acct" not in case_page["data"]  # targets stay in LE Desk
-    runs = asyncio.run(_api(prefect_api, "/flow_runs/filter", {
-        "flow_runs": {"tags": {"all_": [f"case:{em['case_id']}"]}}}))
+    runs = prefect_post(f"{prefect_api}/flow_runs/filter", {
+        "flow_runs": {"tags": {"all_": [f"case:{em['case_id']}"]}}})
     assert [r["name"] for r in runs] == [f"emergency-{em['case_id']}"]
 
 
@@ -208,7 +201,7 @@ def test_report_flows_write_the_files_and_show_them_as_artifacts(world: World, d
     assert {n: r["due_on"] for n, r in half["reports"].items()} == {"pcsa": "2027-02-01", "tba": "2027-02-01"}
     produced = world.rows("select ledger, half from statutory_reports where produced_at is not null order by ledger")
     assert [tuple(r) for r in produced] == [("pcsa", "2026-H2"), ("tba", "2026-H2")]
-    keys = {a["key"] for a in asyncio.run(_api(prefect_api, "/artifacts/filter", {}))}
+    keys = {a["key"] for a in prefect_post(f"{prefect_api}/artifacts/filter", {})}
     assert {"transparency-2026-12", "transparency-report-latest", "statutory-reports-2026-h2"} <= keys
 
 
