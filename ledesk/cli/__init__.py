@@ -1,1 +1,1 @@
-"""The `ledesk` command: a thin shell over the domain in states/."""
+"""The `ledesk` command: a thin shell over the service layer (ledesk.service)."""

@@ -1,7 +1,7 @@
 """Deployments, schedules and the missed-acknowledgement automation: prefect.yaml is the generated twin of
-flows/deployments.py, every entrypoint is an async flow, and on a real Prefect server the deployments
-register with their schedules and the automation runs the escalation for an emergency nobody acknowledged
-(and not for one somebody did)."""
+ledesk/flows/deployments.py, every entrypoint is an async flow named by its module, and on a real Prefect
+server the deployments register with their schedules and the automation runs the escalation for an
+emergency nobody acknowledged (and not for one somebody did)."""
 
 from __future__ import annotations
 
@@ -42,16 +42,16 @@ def test_prefect_yaml_is_generated_from_the_deployment_specs() -> None:
 
 @pytest.mark.parametrize("spec", specs(policy()), ids=lambda s: s.name)
 def test_every_entrypoint_is_an_async_flow(spec: Any) -> None:
-    path = spec.entrypoint.partition(":")[0]
-    assert (ROOT / path).is_file()
+    module = spec.entrypoint.partition(":")[0]
+    assert module.startswith("ledesk.flows.") and (ROOT / (module.replace(".", "/") + ".py")).is_file()
     flow = flow_of(spec.entrypoint)
     assert isinstance(flow, Flow)
     assert inspect.iscoroutinefunction(flow.fn), "sync flows cost about a second each in Prefect 3.9"
 
 
 def test_prefect_loads_every_entrypoint_from_the_project_folder() -> None:
-    """What `prefect deploy` and a worker do: load `flows/<file>.py:<flow>` by path from the project's
-    folder, where the file's own imports (`ledesk.*`) resolve to the installed package."""
+    """What `prefect deploy` and a worker do: load `ledesk.flows.<module>:<flow>` from the project's folder,
+    importing the installed package's module (never a second copy of the file under another name)."""
     entrypoints = [s.entrypoint for s in specs(policy())]
     code = ("import json, sys\nfrom prefect.flows import load_flow_from_entrypoint\n"
             "print(json.dumps([load_flow_from_entrypoint(e).name for e in sys.argv[1:]]))")

@@ -25,7 +25,7 @@ OLD_ROOTS = ("api", "cli", "datasource", "delivery", "flows", "forms", "intake",
 
 def _modules() -> dict[str, Path]:
     found = {}
-    for folder, _, files in os.walk(PACKAGE, followlinks=True):
+    for folder, _, files in os.walk(PACKAGE):
         for name in files:
             if name.endswith(".py") and "migrations" not in Path(folder).parts:
                 path = Path(folder) / name

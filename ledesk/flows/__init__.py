@@ -1,4 +1,4 @@
-"""Prefect flows: thin shells over states/, intake/, vault/ and delivery/ (the orchestration issue).
+"""Prefect flows: thin shells over the service layer (the orchestration issue).
 
 Importing the flows tells the audit log how to name the flow run a change is made in, so that an event a
 sweep or an intake run wrote says which run wrote it (and the Prefect UI links the two)."""
