@@ -63,6 +63,11 @@ class Runtime:
     def clock(self) -> Clock:
         return self.clock_override or self._env_clock
 
+    def close(self) -> None:
+        """Closes the database connections this runtime opened (a command that has finished holds none)."""
+        if "engine" in self.__dict__:
+            self.engine.dispose()
+
     def at(self, clock: Clock | None) -> Runtime:
         """The same runtime (engine, policy and calendar already built are shared) on another clock."""
         twin = copy.copy(self)

@@ -72,9 +72,12 @@ def main(argv: list[str] | None = None) -> int:
             runtime.clock  # noqa: B018  (a bad LEDESK_NOW is refused before anything runs)
         except ValueError as exc:
             raise BadInput(f"LEDESK_NOW: {exc}") from None
-        if not args.json:
-            show_times_in("UTC" if args.utc else runtime.policy.timezone)
-        return int(args.fn(runtime, args))
+        try:
+            if not args.json:
+                show_times_in("UTC" if args.utc else runtime.policy.timezone)
+            return int(args.fn(runtime, args))
+        finally:
+            runtime.close()
     except LedeskError as exc:
         return _error(exc, as_json)
     except Exception as exc:  # the boundary: turn known library failures into clear errors

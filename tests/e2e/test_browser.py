@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from ledesk.serve import free_port
+from tests.cli import Ledesk
 from tests.conftest import pg_database
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_cli import Ledesk
 from tests.factories import SAMPLES
 
 

@@ -1,4 +1,5 @@
-"""The `ledesk` command as operators and scripts use it: real processes, --json, exit codes, LEDESK_NOW."""
+"""The `ledesk` command as operators and scripts use it: --json, exit codes, LEDESK_NOW. Commands run in this
+process through ledesk.cli.main (tests/cli.py); a few smoke tests start the real entry point."""
 
 from __future__ import annotations
 
@@ -9,27 +10,12 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.cli import Ledesk
 from tests.conftest import pg_database
 from tests.factories import SAMPLES
-
-
-class Ledesk:
-    def __init__(self, home: Path, database_url: str | None = None) -> None:
-        self.env = {**os.environ, "LEDESK_HOME": str(home), "LEDESK_NOW": "2026-12-01T09:00:00+09:00"}
-        self.env.pop("LEDESK_DATABASE_URL", None)
-        if database_url:
-            self.env["LEDESK_DATABASE_URL"] = database_url
-
-    def run(self, *args: str, now: str | None = None, code: int = 0) -> Any:
-        env = {**self.env, **({"LEDESK_NOW": now} if now else {})}
-        proc = subprocess.run([sys.executable, "-m", "ledesk.cli", *args, "--json"], env=env, capture_output=True,
-                              text=True, timeout=120, stdin=subprocess.DEVNULL)
-        assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
-        return json.loads(proc.stdout)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -126,15 +112,14 @@ def test_an_uninitialised_database_says_so(tmp_path: Path) -> None:
 
 
 def test_json_goes_before_or_after_the_command(tmp_path: Path) -> None:
-    env = {**os.environ, "LEDESK_HOME": str(tmp_path)}
-    env.pop("LEDESK_DATABASE_URL", None)
+    """A smoke test of the installed entry point: a real process, as a shell starts it."""
+    cli = Ledesk(tmp_path)
     for argv in (["--json", "init"], ["init", "--json"]):
-        proc = subprocess.run([sys.executable, "-m", "ledesk.cli", *argv], env=env, capture_output=True, text=True,
-                              timeout=120, check=True)
-        assert json.loads(proc.stdout)["database"].startswith("sqlite:///")
-    proc = subprocess.run([sys.executable, "-m", "ledesk.cli", "init"], env=env, capture_output=True, text=True,
-                          timeout=120, check=True)
-    assert proc.stdout.startswith("database ready")
+        done = cli.process(*argv)
+        assert done.code == 0, done.stderr
+        assert done.json()["database"].startswith("sqlite:///")
+    done = cli.process("init")
+    assert done.code == 0 and done.stdout.startswith("database ready")
 
 
 def test_intake_inbox_takes_each_file_of_the_drop_folder_once(ledesk: Ledesk, tmp_path: Path) -> None:
@@ -152,9 +137,10 @@ def test_intake_inbox_takes_each_file_of_the_drop_folder_once(ledesk: Ledesk, tm
     assert ledesk.run("intake", code=2)["code"] == "bad_input"  # neither PATH nor --inbox
 
 
-def test_schema_refuses_unknown_fields() -> None:
-    proc = subprocess.run([sys.executable, "-m", "ledesk.cli", "schema"], capture_output=True, text=True, check=True)
-    schema = json.loads(proc.stdout)
+def test_schema_refuses_unknown_fields(tmp_path: Path) -> None:
+    done = Ledesk(tmp_path).call("schema")
+    assert done.code == 0
+    schema = done.json()
     assert schema["additionalProperties"] is False and "legal_basis" in schema["properties"]
 
 

@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.test_cli import Ledesk, ledesk  # noqa: F401  (the fixture)
+from tests.cli import Ledesk
+from tests.e2e.test_cli import ledesk  # noqa: F401  (the fixture)
 from tests.factories import SAMPLES, sample
 
 ACCOUNTS = [

@@ -13,8 +13,8 @@ from pathlib import Path
 from imapclient import IMAPClient
 
 from ledesk.serve import free_port
+from tests.cli import Ledesk
 from tests.conftest import Dovecot
-from tests.e2e.test_cli import Ledesk
 from tests.e2e.test_serve import post, wait_for
 from tests.forms_kit import filled
 from tests.integration.test_email_intake import message

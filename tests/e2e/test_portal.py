@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from ledesk.vault.signing import verify_package
+from tests.cli import Ledesk
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_browser import sign_in, start_api
-from tests.e2e.test_cli import Ledesk
 from tests.factories import SAMPLES, sample
 from tests.unit.test_portal_fields import page_fields
 

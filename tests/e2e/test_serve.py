@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from ledesk.serve import free_port
+from tests.cli import Ledesk
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_cli import Ledesk
 from tests.factories import SAMPLES
 from tests.servers import prefect_post as post
 
