@@ -72,8 +72,8 @@ async def _load(url: str, headers: dict[str, str], seconds: float, concurrency: 
 
 def run(cases: int = 100_000, requests: int = 100, seconds: float = 8, concurrency: int = 16) -> dict[str, Any]:
     from bench.sweep import seed
+    from ledesk.adapters import admin, tokens
     from ledesk.models.db import make_engine
-    from ledesk.states import admin, tokens
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "ledesk.db"

@@ -48,14 +48,14 @@ def _fresh(kind: str, tmp: Path, name: str) -> tuple[Any, Any]:
 
 
 def _sweep_seconds(engine: Any) -> tuple[float, int]:
+    from ledesk.adapters.sweep import sweep_timers
     from ledesk.policy.calendar import LegalCalendar
     from ledesk.policy.load import current_policy
-    from ledesk.states.sweep import sweep
 
     policy = current_policy()
     cal = LegalCalendar(policy.timezone, policy.holiday_country, policy.extra_holidays)
     started = time.perf_counter()
-    result = sweep(engine, NOW, policy, cal, batch_size=1000)
+    result = sweep_timers(engine.begin, NOW, policy, cal, batch_size=1000)
     return time.perf_counter() - started, len(result.fired)
 
 

@@ -20,7 +20,6 @@ import sys
 import tempfile
 import time
 import urllib.request
-from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -45,12 +44,10 @@ def _mail(kind: str, reference: str) -> bytes:
 def _desk(home: Path) -> Any:
     from ledesk.bootstrap import Runtime
     from ledesk.models.migrate import upgrade
-    from ledesk.states import admin
 
-    rt = Runtime(f"sqlite:///{home / 'ledesk.db'}")
+    rt = Runtime(f"sqlite:///{home / 'ledesk.db'}", home_override=home)
     upgrade(rt.engine)
-    with rt.engine.begin() as conn:
-        admin.add_authority(conn, "police.go.kr", "KNPA", "KR", "police", datetime(2026, 11, 1, tzinfo=UTC))
+    rt.services.admin.add_authority("police.go.kr", "KNPA", "KR", "police")
     return rt
 
 
@@ -70,7 +67,7 @@ def _throughput(dovecot: Any, root: Path, n: int) -> dict[str, Any]:
     (root / "imap").mkdir()
     rt = _desk(root / "imap")
     started = time.perf_counter()
-    taken = list(rt.desk(with_vault=False).take_mailbox(MailboxConfig.parse(dovecot.url(user), password)))
+    taken = list(rt.services.intake.take_mailbox(MailboxConfig.parse(dovecot.url(user), password)))
     imap_s = time.perf_counter() - started
     assert sum(1 for t in taken if t.get("status") == "opened") == n, taken[:3]
     home = root / "folder"
@@ -80,7 +77,7 @@ def _throughput(dovecot: Any, root: Path, n: int) -> dict[str, Any]:
     os.environ["LEDESK_HOME"] = str(home)
     rt = _desk(home)
     started = time.perf_counter()
-    files = list(rt.desk(with_vault=False).take_inbox(home))
+    files = list(rt.services.intake.take_inbox())
     folder_s = time.perf_counter() - started
     assert sum(1 for f in files if f.get("status") == "opened") == n
     return {"name": f"official mailbox over IMAP (Dovecot), {n:,} e-mailed requests taken and moved",
@@ -121,8 +118,8 @@ def _latency(dovecot: Any, root: Path, n: int) -> dict[str, Any]:
     for i in range(n):
         started = time.monotonic()
         client.append("INBOX", _mail("emergency", f"BENCH-FLOOR-{i}"))
-        cases = [t["case_id"] for t in rt.desk(with_vault=False).take_mailbox(cfg) if t.get("case_id")]
-        rt.deliver(cases=cases)
+        cases = [t["case_id"] for t in rt.services.intake.take_mailbox(cfg) if t.get("case_id")]
+        rt.services.outbox.deliver(cases=cases)
         floor.append(time.monotonic() - started)
     client.logout()
 

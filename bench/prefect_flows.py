@@ -68,9 +68,9 @@ def _wait_page(pages: _Pages, before: set[str], timeout: float) -> tuple[str, fl
 
 
 def _setup_home(home: Path) -> None:
+    from ledesk.adapters import admin
     from ledesk.models.db import make_engine
     from ledesk.models.migrate import upgrade
-    from ledesk.states import admin
 
     engine = make_engine(os.environ["LEDESK_DATABASE_URL"])
     upgrade(engine)
@@ -170,7 +170,7 @@ def sweep_overhead(sizes: tuple[int, ...] = (1_000, 100_000)) -> dict[str, Any]:
                 os.environ["LEDESK_DATABASE_URL"] = f"sqlite:///{copy}"
                 started = time.perf_counter()
                 if how == "direct":
-                    fired = len(runtime(NOW.isoformat()).sweep()["fired"])
+                    fired = len(runtime(NOW.isoformat()).services.cases.sweep().fired)
                     direct = time.perf_counter() - started
                 else:
                     summary = asyncio.run(sweep_flow(now=NOW.isoformat()))

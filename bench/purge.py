@@ -20,17 +20,16 @@ from typing import Any
 
 from sqlalchemy import Column, Integer, LargeBinary, MetaData, String, Table, delete, insert
 
+from ledesk.adapters import admin
+from ledesk.adapters.intake import intake
+from ledesk.adapters.sweep import sweep_timers
 from ledesk.datasource.embedded import EmbeddedSource, access_logs, accounts
 from ledesk.models.db import make_engine
 from ledesk.models.migrate import upgrade
-from ledesk.service import Desk
-from ledesk.states import admin
+from ledesk.services import Services
 from ledesk.states.clock import FixedClock
-from ledesk.states.intake import intake
-from ledesk.states.sweep import sweep
 from ledesk.vault.keys import master_key
 from ledesk.vault.keystore import KeyStore, Pkcs11KeyStore, SqliteKeyStore
-from ledesk.vault.store import Vault
 
 SAMPLE = Path(__file__).resolve().parents[1] / "ledesk" / "samples" / "preservation.json"
 BEFORE_KEY_STORE_S = 2.4  # the same purge with keys in the case database (measured before this change)
@@ -66,20 +65,20 @@ def _purge(home: Path, keys: KeyStore, n: int) -> float:
                                            for i in range(n) for j in range(20)])
     engine = make_engine(f"sqlite:///{home / 'ledesk.db'}")
     upgrade(engine)
-    vault = Vault(source, keys, cal)
     with engine.begin() as conn:
         admin.add_authority(conn, "police.go.kr", "KNPA", "KR", "police", now)
         admin.add_actor(conn, "alice", ["reviewer"], now)
         ids = [intake(conn, {**base, "reference": f"P-{i}", "targets": [
             {"type": "username", "value": f"user{i:05d}", "known_info": ""}]}, now, policy, cal)["case_id"]
             for i in range(n)]
-    desk = Desk(engine, FixedClock(now), policy, cal, vault)
+    desk = Services.build(engine, FixedClock(now), policy, cal, home, source=source, keys=keys).cases
     for case_id in ids:
         desk.fire(case_id, "preserve", "alice")
     later = now + timedelta(days=120)
-    sweep(engine, later, policy, cal)
+    sweep_timers(engine.begin, later, policy, cal)
     started = time.perf_counter()
-    purged = Desk(engine, FixedClock(later), policy, cal, vault).purge().purged
+    purged = Services.build(engine, FixedClock(later), policy, cal, home, source=source,
+                            keys=keys).cases.purge().purged
     seconds = time.perf_counter() - started
     assert len(purged) == n and not keys.key_ids()
     engine.dispose()

@@ -18,10 +18,10 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert, update
 
+from ledesk.adapters.audit import GENESIS
 from ledesk.models.db import make_engine
 from ledesk.models.migrate import upgrade
 from ledesk.models.tables import audit_head, authorities, cases, events, holds, notices, targets, timers
-from ledesk.states.audit import GENESIS
 
 SAMPLE = Path(__file__).resolve().parents[1] / "ledesk" / "samples" / "preservation.json"
 RECEIVED = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
@@ -66,15 +66,15 @@ def seed_engine(engine: Any, n: int, due_every: int = 1) -> None:
 
 
 def _run_sweep(path: str, batch: int, out: Any) -> None:
+    from ledesk.adapters.sweep import sweep_timers
     from ledesk.policy.calendar import LegalCalendar
     from ledesk.policy.load import current_policy
-    from ledesk.states.sweep import sweep
 
     policy = current_policy()
     cal = LegalCalendar(policy.timezone, policy.holiday_country, policy.extra_holidays)
     engine = make_engine(f"sqlite:///{path}")
     started = time.perf_counter()
-    result = sweep(engine, NOW, policy, cal, batch_size=batch)
+    result = sweep_timers(engine.begin, NOW, policy, cal, batch_size=batch)
     elapsed = time.perf_counter() - started
     out.send({"seconds": elapsed, "transitions": sum(1 for f in result.fired if f.get("trigger") == "expire"),
               "failed": len(result.failed), "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})

@@ -15,16 +15,15 @@ from typing import Any
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Column, Integer, LargeBinary, MetaData, Table, insert
 
+from ledesk.adapters import admin
+from ledesk.adapters.intake import intake
+from ledesk.adapters.sweep import sweep_timers
 from ledesk.datasource.embedded import EmbeddedSource, access_logs, accounts
 from ledesk.models.db import make_engine
 from ledesk.models.migrate import upgrade
-from ledesk.service import Desk
-from ledesk.states import admin
+from ledesk.services import Services
 from ledesk.states.clock import FixedClock
-from ledesk.states.intake import intake
-from ledesk.states.sweep import sweep
 from ledesk.vault.keystore import SqliteKeyStore
-from ledesk.vault.store import Vault
 
 SAMPLE = Path(__file__).resolve().parents[1] / "ledesk" / "samples" / "preservation.json"
 
@@ -51,9 +50,8 @@ def run(n_accounts: int = 1000, lines: int = 1000) -> dict[str, Any]:
         _fill(source, n_accounts, lines, datetime(2026, 10, 1, tzinfo=UTC))
         engine = make_engine(f"sqlite:///{Path(tmp) / 'ledesk.db'}")
         upgrade(engine)
-        vault = Vault(source, SqliteKeyStore(Path(tmp) / "keys" / "holds.db", AESGCM.generate_key(bit_length=256)),
-                      cal)
-        desk = Desk(engine, FixedClock(now), policy, cal, vault)
+        keys = SqliteKeyStore(Path(tmp) / "keys" / "holds.db", AESGCM.generate_key(bit_length=256))
+        desk = Services.build(engine, FixedClock(now), policy, cal, Path(tmp), source=source, keys=keys).cases
         with engine.begin() as conn:
             admin.add_authority(conn, "police.go.kr", "KNPA", "KR", "police", now)
             admin.add_actor(conn, "alice", ["reviewer"], now)
@@ -65,9 +63,11 @@ def run(n_accounts: int = 1000, lines: int = 1000) -> dict[str, Any]:
             desk.fire(case_id, "preserve", "alice")
         preserve_s = time.perf_counter() - started
         records = n_accounts * lines
-        sweep(engine, now + timedelta(days=120), policy, cal)
+        sweep_timers(engine.begin, now + timedelta(days=120), policy, cal)
         started = time.perf_counter()
-        purged = Desk(engine, FixedClock(now + timedelta(days=120)), policy, cal, vault).purge().purged
+        later = Services.build(engine, FixedClock(now + timedelta(days=120)), policy, cal, Path(tmp), source=source,
+                               keys=keys)
+        purged = later.cases.purge().purged
         purge_s = time.perf_counter() - started
         assert len(purged) == n_accounts
 

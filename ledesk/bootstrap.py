@@ -1,7 +1,7 @@
 """The composition root: the one place that turns the environment (LEDESK_HOME, LEDESK_DATABASE_URL,
-LEDESK_NOW, LEDESK_POLICY, LEDESK_SMTP_URL) into the database, clock, policy, calendar, vault, data source
-and transport, and hands them to the service layer. The CLI, the API and the flows each start here and
-never import one another.
+LEDESK_NOW, LEDESK_POLICY, LEDESK_SMTP_URL, LEDESK_KEYSTORE) into the database, clock, policy, calendar,
+vault, data source and transport, and builds the service layer on them once (`Runtime.services`). The
+CLI, the API and the flows each start here and never import one another.
 
 Nothing is built at import: `prefect deploy` imports every flow module, and an import must not connect
 to anything or read a key."""
@@ -12,12 +12,13 @@ import copy
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from ledesk.models.db import database_url, ledesk_home, make_engine, reader
+from ledesk.models.db import database_url, ledesk_home, make_engine
 from ledesk.policy.calendar import LegalCalendar
 from ledesk.policy.load import current_policy
 from ledesk.policy.schema import Policy
@@ -25,26 +26,19 @@ from ledesk.states.clock import Clock, FixedClock, clock_from_env, parse_instant
 
 if TYPE_CHECKING:
     from ledesk.datasource.embedded import EmbeddedSource
-    from ledesk.delivery.dispatch import DispatchResult
-    from ledesk.delivery.transports import Transport
-    from ledesk.service import Desk
-    from ledesk.vault.checkpoints import Checkpoints
+    from ledesk.services import Services
     from ledesk.vault.keystore import KeyStore
-    from ledesk.vault.store import Vault
 
 
 @dataclass
 class Runtime:
     url: str | None = None
     clock_override: Clock | None = field(default=None, repr=False)
+    home_override: Path | None = None  # LEDESK_HOME unless given
 
     @cached_property
     def engine(self) -> Engine:
         return make_engine(self.url or database_url())
-
-    @cached_property
-    def reader(self) -> Engine:
-        return reader(self.engine)
 
     @cached_property
     def policy(self) -> Policy:
@@ -67,66 +61,44 @@ class Runtime:
         """Closes the database connections this runtime opened (a command that has finished holds none)."""
         if "engine" in self.__dict__:
             self.engine.dispose()
+        if "source" in self.__dict__:
+            self.source.engine.dispose()
 
     def at(self, clock: Clock | None) -> Runtime:
-        """The same runtime (engine, policy and calendar already built are shared) on another clock."""
+        """The same runtime (engine, policy, calendar, data source and key store already built are shared)
+        on another clock: its services are its own, built on that clock."""
         twin = copy.copy(self)
         twin.clock_override = clock
+        twin.__dict__.pop("services", None)
         return twin
 
+    @cached_property
+    def home(self) -> Path:
+        return self.home_override or ledesk_home()
+
+    @cached_property
     def source(self) -> EmbeddedSource:
+        """The data source, its engine made once per runtime (one runtime per process: the CLI's, the API's,
+        a worker's)."""
         from ledesk.datasource.embedded import EmbeddedSource
 
-        return EmbeddedSource(ledesk_home() / "datasource.db")
+        return EmbeddedSource(self.home / "datasource.db")
 
-    def vault(self) -> Vault:
-        from ledesk.vault.store import Vault
-
-        return Vault(self.source(), self.keys(), self.calendar)
-
+    @cached_property
     def keys(self) -> KeyStore:
-        from ledesk.vault.keystore import keystore
+        """The key store LEDESK_KEYSTORE names, opened on first use (vault.keystore.OpenedOnUse)."""
+        from ledesk.vault.keystore import OpenedOnUse, keystore
 
-        return keystore(ledesk_home())
+        home = self.home
+        return OpenedOnUse(lambda: keystore(home))
 
-    def transport(self) -> Transport:
-        from ledesk.delivery.transports import transport_from_env
+    @cached_property
+    def services(self) -> Services:
+        """The service layer on this runtime, built once with every dependency it needs."""
+        from ledesk.services import Services
 
-        return transport_from_env(ledesk_home())
-
-    def desk(self, with_vault: bool = True) -> Desk:
-        """The service layer on this runtime. `with_vault=False` builds one for commands that take no
-        snapshot and build no production (an order, a referral, the web UI's buttons): it never reads the
-        master key nor opens the data source."""
-        from ledesk.service import Desk
-
-        return Desk(self.engine, self.clock, self.policy, self.calendar,
-                    self.vault() if with_vault else None, self.source() if with_vault else None,
-                    self.checkpoints() if with_vault else None)
-
-    def checkpoints(self) -> Checkpoints:
-        from ledesk.vault.checkpoints import Checkpoints
-
-        return Checkpoints(ledesk_home(), self.keys())
-
-    def deliver(self, limit: int = 200, cases: list[str] | None = None,
-                channels: list[str] | None = None) -> DispatchResult:
-        """Send pending messages by the configured transport; `cases` narrows it to those cases' messages
-        (an emergency's page), which then skip rendering the rest of the outbox's letters."""
-        from ledesk.delivery.dispatch import dispatch
-
-        sender = self.policy.legal_team_address
-        source = self.source()
-
-        def contacts(kind: str, value: str) -> str | None:
-            account = source.lookup(kind, value)
-            return source.contact(account) if account else None
-
-        return dispatch(self.engine, self.transport(), self.clock.now(), sender, limit=limit, contacts=contacts,
-                        letterhead=self.policy.letterhead(),
-                        domain=sender.rpartition("@")[2] or "ledesk.local",
-                        letters_home=None if cases else ledesk_home(), provider=self.policy.provider_name,
-                        zone=self.calendar.zone, cases=cases, channels=channels)
+        return Services.build(self.engine, self.clock, self.policy, self.calendar, self.home, source=self.source,
+                              keys=self.keys)
 
 
 def private_files() -> None:

@@ -16,24 +16,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from ledesk.bootstrap import Runtime
 from ledesk.cli.render import table
-from ledesk.datasource.embedded import EmbeddedSource
 from ledesk.intake.channels import authserv_id
-from ledesk.models.db import ledesk_home, make_engine, reader
+from ledesk.models.db import ledesk_home
 from ledesk.models.enums import Trigger
 from ledesk.models.migrate import upgrade
 from ledesk.models.tables import letters, notices, outbox, timers
-from ledesk.policy.calendar import LegalCalendar
-from ledesk.policy.load import current_policy
-from ledesk.service import Desk
-from ledesk.states import admin
-from ledesk.states.audit import verify
 from ledesk.states.clock import FixedClock
 from ledesk.states.errors import Refused
-from ledesk.states.queries import list_cases
-from ledesk.vault.keystore import keystore
-from ledesk.vault.production import export
-from ledesk.vault.store import Vault
 
 SAMPLES = Path(__file__).with_name("samples")
 PREFECT_UI = "http://127.0.0.1:4200"
@@ -150,29 +141,27 @@ class _Demo:
 
     def __init__(self, home: Path) -> None:
         self.home = home
-        self.engine = make_engine(os.environ["LEDESK_DATABASE_URL"])
-        upgrade(self.engine)
-        self.policy = current_policy()
-        self.cal = LegalCalendar(self.policy.timezone, self.policy.holiday_country, self.policy.extra_holidays)
         self.clock = FixedClock(START)
-        # The embedded data source holds the accounts the sample requests name; the vault keeps its key
-        # store (and the master key that wraps its keys) in the demo folder.
-        source = EmbeddedSource(home / "datasource.db")
-        source.load(_demo_accounts())
-        self.vault = Vault(source, keystore(home), self.cal)
-        self.desk = Desk(self.engine, self.clock, self.policy, self.cal, self.vault)
+        # The demo's own runtime (LEDESK_HOME is the demo folder): the flows build theirs from the same
+        # environment. The embedded data source holds the accounts the sample requests name; the vault keeps
+        # its key store (and the master key that wraps its keys) in the demo folder.
+        self.rt = Runtime(os.environ["LEDESK_DATABASE_URL"], clock_override=self.clock)
+        self.engine = self.rt.engine
+        upgrade(self.engine)
+        self.rt.source.load(_demo_accounts())
+        self.services = self.rt.services
+        self.uow = self.services.ctx.uow
         self.story: list[str] = []
         self.flow_runs = 0
         self.fired_total = 0
         self.seen: set[str] = set()
         self.opened: dict[str, str] = {}
-        with self.engine.begin() as conn:
-            now = self.clock.now()
-            admin.add_authority(conn, "police.go.kr", "Korean National Police Agency", "KR", "police", now)
-            admin.add_authority(conn, "fbi.gov", "Federal Bureau of Investigation", "US", "police", now)
-            admin.add_actor(conn, "alice", ["reviewer"], now)
-            admin.add_actor(conn, "bob", ["approver", "reviewer"], now)
-            admin.add_actor(conn, "olga", ["oncall"], now)
+        staff = self.services.admin
+        staff.add_authority("police.go.kr", "Korean National Police Agency", "KR", "police")
+        staff.add_authority("fbi.gov", "Federal Bureau of Investigation", "US", "police")
+        staff.add_actor("alice", ["reviewer"])
+        staff.add_actor("bob", ["approver", "reviewer"])
+        staff.add_actor("olga", ["oncall"])
 
     def now(self) -> str:
         return self.clock.now().isoformat()
@@ -201,14 +190,14 @@ class _Demo:
 
     def act(self, case_id: str, trigger: str, actor: str, **kw: Any) -> None:
         try:
-            after = self.desk.fire(case_id, trigger, actor, **kw)
+            after = self.services.cases.fire(case_id, trigger, actor, **kw)
             self.say(f"{case_id}  {trigger} by {actor}: now {after.state}")
         except Refused as exc:
             self.say(f"{case_id}  {trigger} by {actor} REFUSED: {exc.message}")
 
     async def first_day(self) -> None:
         """The sample requests arrive by portal and e-mail; the reviewers and the approver decide."""
-        server = authserv_id(self.policy)
+        server = authserv_id(self.rt.policy)
         names = ("warrant", "warrant_with_gag_order", "preservation", "preservation_statutory", "court_permission",
                  "statutory_subscriber_request", "foreign_direct", "incomplete", "lookalike_sender", "warrant")
         for n, name in enumerate(names):
@@ -282,7 +271,7 @@ class _Demo:
         result = await sweep_flow(now=self.now())
         self.flow_runs += 1
         self.fired_total += result["fired"]
-        with reader(self.engine).connect() as conn:
+        with self.uow.read() as conn:
             for row in conn.execute(select(timers.c.case_id, timers.c.kind, timers.c.result).where(
                     timers.c.fired_at == self.clock.now(), timers.c.status == "fired")):
                 self.say(f"{row.case_id}  timer {row.kind} fired: {row.result}")
@@ -293,9 +282,7 @@ class _Demo:
             await self.weekly_purge_and_dispatch()
 
     def export_package(self, case_id: str) -> None:
-        home = self.home
-        with self.engine.begin() as conn:
-            package = export(conn, self.vault, case_id, home / "packages" / case_id, self.clock.now(), "alice")
+        package = self.services.productions.write_package(case_id, "alice", self.home / "packages" / case_id)
         self.say(f"export: {case_id} package of {package['files']} files with manifest.json in {package['path']} "
                  "(the production is kept for the policy's production retention, then shredded)")
 
@@ -342,14 +329,14 @@ class _Demo:
         await dispatch_outbox(now=self.now())
         self.flow_runs += 1
         home = self.home
-        with reader(self.engine).connect() as conn:
+        with self.uow.read() as conn:
             counted = conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status)).all()
         status: dict[str, int] = {str(row[0]): int(row[1]) for row in counted}
         self.say(f"dispatch: {status.get('sent', 0)} messages written to {home / 'outbox'} over the 120 days, with "
                  f"their bilingual letters; {status.get('cancelled', 0)} held back for good, "
                  f"{status.get('failed', 0)} need an address from the data source")
         facts = self._closing_facts()
-        self.engine.dispose()
+        self.rt.close()
         await drain_prefect()  # the runs' events and logs reach the server before it stops
         return {"database": str(home / "demo.db"), "cases": facts["rows"], "timers_fired": self.fired_total,
                 "messages": facts["queued"], "letters": facts["letters"], "flow_runs": self.flow_runs,
@@ -357,13 +344,14 @@ class _Demo:
                 "text": self._text(facts), "finished_at": datetime.now(UTC).isoformat() if not quiet else None}
 
     def _closing_facts(self) -> dict[str, Any]:
-        with reader(self.engine).connect() as conn:
-            rows = list_cases(conn)
+        rows = self.services.queries.cases()
+        verdict, _ = self.services.queries.verify_audit()
+        with self.uow.read() as conn:
             notice_of = {r.case_id: f"{r.status} {r.reason}".strip() for r in conn.execute(select(notices))}
             facts = {"rows": rows, "queued": len(conn.execute(select(outbox.c.kind)).all()),
                      "letters": conn.execute(select(func.count()).select_from(letters)).scalar_one(),
                      "pending": len(conn.execute(select(timers.c.id).where(timers.c.status == "pending")).all()),
-                     "verdict": verify(conn)}
+                     "verdict": verdict}
         for r in rows:
             r["notice"] = notice_of.get(r["case_id"], "")
             r["next_deadline"] = (datetime.fromisoformat(r["next_deadline"]).astimezone(SEOUL)

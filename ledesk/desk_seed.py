@@ -10,10 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-
 from ledesk.bootstrap import Runtime
-from ledesk.models.tables import cases
 from ledesk.states.clock import FixedClock
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
@@ -28,39 +25,37 @@ def _sample(name: str, **changes: Any) -> bytes:
 def seed_desk(url: str, now: datetime) -> dict[str, Any] | None:
     """Open the desk's cases in the database at `url` (LEDESK_HOME's own), or None when it has cases."""
     from ledesk.models.migrate import upgrade
-    from ledesk.states import admin, tokens
 
     rt = Runtime(url)
     upgrade(rt.engine)
-    with rt.engine.connect() as conn:
-        if conn.execute(select(func.count()).select_from(cases)).scalar_one():
-            return None
-    with rt.engine.begin() as conn:
-        admin.add_authority(conn, "police.go.kr", "Korean National Police Agency", "KR", "police", now)
-        for name, roles in ROLES.items():
-            admin.add_actor(conn, name, roles, now)
-        made = {name: tokens.create(conn, now, actor=name)["token"] for name in ROLES}
-        made["officer Kim Min-jun (portal)"] = tokens.create(conn, now, authority="police.go.kr",
-                                                             officer="Kim Min-jun", badge="SMPA-20417")["token"]
-    rt.source().load([{"account_id": "acct-77120", "email": "hong.gildong@example.com",
-                       "subscriber": {"name": "Hong Gil-dong"}, "phone": "+82 10 1234 5678",
-                       "access_logs": [{"at": (now - timedelta(days=20)).isoformat(), "ip": "203.0.113.77"}]}])
+    if rt.services.queries.cases(limit=1):
+        return None
+    today = rt.at(FixedClock(now))
+    admin = today.services.admin
+    admin.add_authority("police.go.kr", "Korean National Police Agency", "KR", "police")
+    for name, roles in ROLES.items():
+        admin.add_actor(name, roles)
+    made = {name: admin.create_token(actor=name)["token"] for name in ROLES}
+    made["officer Kim Min-jun (portal)"] = admin.create_token(authority="police.go.kr", officer="Kim Min-jun",
+                                                              badge="SMPA-20417")["token"]
+    rt.source.load([{"account_id": "acct-77120", "email": "hong.gildong@example.com",
+                     "subscriber": {"name": "Hong Gil-dong"}, "phone": "+82 10 1234 5678",
+                     "access_logs": [{"at": (now - timedelta(days=20)).isoformat(), "ip": "203.0.113.77"}]}])
     opened: dict[str, str] = {}
     # A preservation taken 85 days ago: its 90 days end this week.
     then = rt.at(FixedClock(now - timedelta(days=85)))
-    preserved = then.desk().take("preservation.json", _sample("preservation", reference="DESK-PRESERVE-1"))
-    then.desk().fire(str(preserved["case_id"]), "preserve", "alice")
+    preserved = then.services.intake.take("preservation.json", _sample("preservation", reference="DESK-PRESERVE-1"))
+    then.services.cases.fire(str(preserved["case_id"]), "preserve", "alice")
     opened["preservation near its end"] = str(preserved["case_id"])
-    today = rt.at(FixedClock(now))
-    desk = today.desk()
-    warrant = desk.take("warrant.json", _sample("warrant", reference="DESK-WARRANT-1"))
-    desk.fire(str(warrant["case_id"]), "recommend_disclosure", "alice",
-              reason="the warrant covers the subscriber data and the stored content")
+    desk = today.services
+    warrant = desk.intake.take("warrant.json", _sample("warrant", reference="DESK-WARRANT-1"))
+    desk.cases.fire(str(warrant["case_id"]), "recommend_disclosure", "alice",
+                    reason="the warrant covers the subscriber data and the stored content")
     opened["warrant waiting for an approver (bob)"] = str(warrant["case_id"])
-    opened["incomplete request"] = str(desk.take("incomplete.json", _sample("incomplete"))["case_id"])
-    opened["emergency waiting for its call-back (olga)"] = str(desk.take("emergency.json", _sample("emergency"))
-                                                              ["case_id"])
-    rt.engine.dispose()
+    opened["incomplete request"] = str(desk.intake.take("incomplete.json", _sample("incomplete"))["case_id"])
+    opened["emergency waiting for its call-back (olga)"] = str(desk.intake.take("emergency.json",
+                                                                                _sample("emergency"))["case_id"])
+    rt.close()
     return {"cases": opened, "tokens": made}
 
 

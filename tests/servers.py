@@ -61,6 +61,22 @@ def start_dovecot() -> Iterator[Dovecot]:
         raise DovecotMissing("Dovecot is not installed (Debian: apt-get install dovecot-imapd); the IMAP mailbox "
                              "tests need it")
 
+    # LE Desk's entry points, called in this process by the tests, make their own files private (umask 077);
+    # dovecot's auth and mail processes run as other users and must read its files, and what it makes.
+    previous = os.umask(0o022)
+    try:
+        home, port, proc = _start(binary)
+    finally:
+        os.umask(previous)
+    try:
+        yield Dovecot(home, port)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _start(binary: str) -> tuple[Path, int, subprocess.Popen[bytes]]:
     # Not under pytest's own temporary folder (0700): dovecot's auth and mail processes run as other users.
     home = Path(tempfile.mkdtemp(prefix="ledesk-dovecot-"))
     home.chmod(0o755)
@@ -117,9 +133,4 @@ service anvil {{
                 said = proc.stderr.read().decode() if proc.stderr else ""
                 raise RuntimeError(f"dovecot did not start: {said}") from None
             time.sleep(0.1)
-    try:
-        yield Dovecot(home, port)
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        shutil.rmtree(home, ignore_errors=True)
+    return home, port, proc

@@ -3,7 +3,6 @@ on who may ask what."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -11,7 +10,7 @@ from fastapi import Depends, Request
 from ledesk.api.errors import ApiError
 from ledesk.bootstrap import Runtime
 from ledesk.states import roles
-from ledesk.states.tokens import Principal, resolve, resolve_session, touch_session
+from ledesk.states.principal import Principal
 
 SESSION_COOKIE = "ledesk_session"
 PORTAL_COOKIE = "ledesk_portal"  # an officer's session in the authority portal: never a staff session
@@ -35,24 +34,14 @@ def session_principal(request: Request, rt: Runtime, portal: bool = False) -> Pr
     secret = session_token(request, PORTAL_COOKIE if portal else SESSION_COOKIE)
     if not secret:
         return None
-    web, now = rt.policy.web, rt.clock.now()
-    with rt.reader.connect() as conn:  # a read: on SQLite a write transaction would take the writer's lock
-        found = resolve_session(conn, secret, now, timedelta(minutes=web.session_idle_minutes),
-                                timedelta(hours=web.session_max_hours), authority=portal)
-    if found is None:
-        return None
-    if found.needs_touch(now):
-        with rt.engine.begin() as conn:
-            touch_session(conn, secret, now)
-    return found.principal
+    return rt.services.admin.session(secret, portal)
 
 
 def principal(request: Request, rt: Rt) -> Principal:
     """The bearer token's principal, or the web session's."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        with rt.reader.connect() as conn:
-            found = resolve(conn, header[7:].strip())
+        found = rt.services.admin.bearer(header[7:].strip())
         if found is None:
             raise ApiError(401, "unauthorized", "the token is unknown or revoked")
         return found

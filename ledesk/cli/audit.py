@@ -10,26 +10,21 @@ from ledesk.cli.render import emit
 
 
 def cmd_audit_verify(rt: Runtime, args: argparse.Namespace) -> int:
-    from ledesk.states.audit import verify
     from ledesk.vault.checkpoints import CheckpointError
 
     try:
-        marks = rt.checkpoints().read()
+        v, marks = rt.services.queries.verify_audit()
     except CheckpointError as exc:
         emit({"ok": False, "events": 0, "first_bad": None, "problem": str(exc)}, args.json, f"BROKEN: {exc}")
         return 1
-    with rt.reader.connect() as conn:
-        v = verify(conn, checkpoints=marks)
-    doc = {"ok": v.ok, "events": v.events, "first_bad": v.first_bad, "problem": v.problem,
-           "checkpoints": len(marks)}
+    doc = {"ok": v.ok, "events": v.events, "first_bad": v.first_bad, "problem": v.problem, "checkpoints": marks}
     emit(doc, args.json, f"audit chain {'intact' if v.ok else 'BROKEN'}: {v.events} events verified"
          + (f"; {v.problem}" if v.problem else ""))
     return 0 if v.ok else 1
 
 
 def cmd_audit_checkpoint(rt: Runtime, args: argparse.Namespace) -> int:
-    with rt.engine.begin() as conn:
-        doc = rt.checkpoints().write(conn, rt.clock.now())
+    doc = rt.services.admin.checkpoint()
     emit(doc, args.json, f"checkpoint of {doc['events']} events (head {doc['head'][:16]}...) signed and appended "
                          f"to {doc['path']}")
     return 0

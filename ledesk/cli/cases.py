@@ -14,16 +14,13 @@ from ledesk.states.errors import BadInput
 
 
 def cmd_cases(rt: Runtime, args: argparse.Namespace) -> int:
-    from ledesk.states.queries import list_cases
-
     due = None
     if args.due_before:
         try:
             due = parse_instant(args.due_before)
         except ValueError as exc:
             raise BadInput(str(exc)) from None
-    with rt.reader.connect() as conn:
-        rows = list_cases(conn, args.state, due)
+    rows = rt.services.queries.cases(args.state, due)
     emit({"cases": rows}, args.json,
          table(rows, ["case_id", "state", "kind", "regime", "authority", "next_deadline"]))
     return 0
@@ -34,8 +31,8 @@ def cmd_show(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def cmd_advance(rt: Runtime, args: argparse.Namespace) -> int:
-    rt.desk().fire(args.case, args.trigger, args.actor, reason=args.reason or "",
-                   attachment=attachment(args.attach), failed=args.failed, minutes=args.minutes)
+    rt.services.cases.fire(args.case, args.trigger, args.actor, reason=args.reason or "",
+                             attachment=attachment(args.attach), failed=args.failed, minutes=args.minutes)
     return emit_case(rt, args.case, args.json)
 
 
@@ -43,57 +40,40 @@ def cmd_nondisclosure(rt: Runtime, args: argparse.Namespace) -> int:
     if bool(args.until) == bool(args.indefinite):
         raise BadInput("give exactly one of --until DATE or --indefinite")
     until = parse_day(args.until) if args.until else None
-    rt.desk(with_vault=False).record_order(args.case, args.actor, until, args.indefinite, args.reason or "",
-                                           attachment(args.attach), args.reference or "")
+    rt.services.cases.record_order(args.case, args.actor, until, args.indefinite, args.reason or "",
+                                   attachment(args.attach), args.reference or "")
     return emit_case(rt, args.case, args.json)
 
 
 def cmd_followup(rt: Runtime, args: argparse.Namespace) -> int:
-    rt.desk(with_vault=False).attach_followup(args.case, args.actor, attachment(args.attach), args.reason or "")
+    rt.services.cases.attach_followup(args.case, args.actor, attachment(args.attach), args.reason or "")
     return emit_case(rt, args.case, args.json)
 
 
 def cmd_refer(rt: Runtime, args: argparse.Namespace) -> int:
-    rt.desk(with_vault=False).refer(args.case, args.actor, args.reason or "")
+    rt.services.cases.refer(args.case, args.actor, args.reason or "")
     return emit_case(rt, args.case, args.json)
 
 
 def cmd_invoice(rt: Runtime, args: argparse.Namespace) -> int:
-    from ledesk.letters.render import render_pending
-    from ledesk.models.db import ledesk_home
-
-    doc = rt.desk(with_vault=False).invoice(args.case, args.actor)
-    rendered = render_pending(rt.engine, ledesk_home(), rt.policy.provider_name, rt.calendar.zone,
-                              letterhead=rt.policy.letterhead())
-    doc["path"] = next((r["path"] for r in rendered if r["case_id"] == args.case and r["kind"] == "cost_invoice"),
-                       None)
+    doc = rt.services.cases.invoice(args.case, args.actor)
     emit(doc, args.json, f"invoice for {args.case}: {doc['amount']}\nletter: {doc['path']}")
     return 0
 
 
 def cmd_export(rt: Runtime, args: argparse.Namespace) -> int:
-    from ledesk.vault.production import export
+    from ledesk.services.productions import NotDisclosed
 
-    if args.output.endswith(".zip"):  # the package as the authority receives it
-        from ledesk.vault.production import package
-
-        target = Path(args.output)
-        with rt.engine.begin() as conn:
-            try:
-                built = package(conn, rt.vault(), args.case, rt.clock.now(), cli_actor(args.actor), str(target))
-            except LookupError as exc:
-                raise BadInput(str(exc)) from None
-            target.write_bytes(built.zip_bytes())  # before the read's audit event commits, or neither
-        emit({"path": str(target), "files": len(built.files)}, args.json,
-             f"wrote {target} ({len(built.files)} files; check it with ledesk verify-production {target})")
-        return 0
-    with rt.engine.begin() as conn:
-        try:
-            result = export(conn, rt.vault(), args.case, Path(args.output), rt.clock.now(), cli_actor(args.actor))
-        except LookupError as exc:
-            raise BadInput(str(exc)) from None
-    emit({"path": result["path"], "files": result["files"]}, args.json,
-         f"wrote {result['files']} files to {result['path']} (manifest.json lists their SHA-256)")
+    target = Path(args.output)
+    try:
+        done = rt.services.productions.write_package(args.case, cli_actor(args.actor), target)
+    except NotDisclosed as exc:
+        raise BadInput(exc.message) from None
+    if target.suffix == ".zip":  # the package as the authority receives it
+        text = f"wrote {target} ({done['files']} files; check it with ledesk verify-production {target})"
+    else:
+        text = f"wrote {done['files']} files to {done['path']} (manifest.json lists their SHA-256)"
+    emit({"path": done["path"], "files": done["files"]}, args.json, text)
     return 0
 
 

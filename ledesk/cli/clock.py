@@ -10,14 +10,14 @@ from ledesk.cli.render import emit, table
 
 
 def cmd_sweep(rt: Runtime, args: argparse.Namespace) -> int:
-    report = rt.desk().sweep(args.batch_size)
+    report = rt.services.cases.sweep(args.batch_size)
     emit(report.as_json(), args.json, table(report.fired, ["case_id", "timer", "trigger", "action"])
          + (f"\nFAILED: {len(report.failed)}" if report.failed else ""))
     return 0
 
 
 def cmd_purge(rt: Runtime, args: argparse.Namespace) -> int:
-    report = rt.desk().purge()
+    report = rt.services.cases.purge()
     emit(report.as_json(), args.json, table(report.purged, ["case_id", "hold_id"]))
     return 0
 

@@ -79,10 +79,7 @@ def cli_actor(given: str | None) -> str:
 
 
 def show(rt: Runtime, case_id: str) -> dict[str, Any]:
-    from ledesk.states.queries import show as show_case
-
-    with rt.reader.connect() as conn:
-        return show_case(conn, case_id, rt.policy, rt.calendar)
+    return rt.services.queries.show(case_id)
 
 
 def emit_case(rt: Runtime, case_id: str, as_json: bool) -> int:

@@ -19,7 +19,7 @@ def cmd_datasource_load(rt: Runtime, args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise BadInput(f"{args.file}: no such file")
-    count = rt.source().load(read_jsonl(path))
+    count = rt.services.admin.load_accounts(read_jsonl(path))
     emit({"accounts": count}, args.json, f"loaded {count} accounts")
     return 0
 
@@ -27,15 +27,13 @@ def cmd_datasource_load(rt: Runtime, args: argparse.Namespace) -> int:
 def cmd_datasource_generate(rt: Runtime, args: argparse.Namespace) -> int:
     if not 0 <= args.accounts <= MAX_ACCOUNTS:
         raise BadInput("--accounts takes 0 to 1,000,000")
-    count = rt.source().generate(args.accounts, rt.clock.now())
+    count = rt.services.admin.generate_accounts(args.accounts)
     emit({"accounts": count}, args.json, f"generated {count} accounts")
     return 0
 
 
 def cmd_datasource_retention(rt: Runtime, args: argparse.Namespace) -> int:
-    from ledesk.service import retention_months
-
-    deleted = rt.source().apply_retention(rt.clock.now(), retention_months(rt.policy))
+    deleted = rt.services.admin.apply_retention()
     emit({"deleted": deleted}, args.json, f"deleted {deleted} log records past retention")
     return 0
 

@@ -15,7 +15,7 @@ MAX_PACKAGE_BYTES = 2 * 1024 * 1024 * 1024
 def cmd_keys_public(rt: Runtime, args: argparse.Namespace) -> int:
     from ledesk.vault.signing import public_summary
 
-    keys = rt.keys()
+    keys = rt.keys
     doc = {**public_summary(keys.signer()), "key_store": keys.name}
     emit(doc, args.json, f"production key (Ed25519) in {keys.name}\nfingerprint {doc['fingerprint']}\n"
                          f"{doc['pem'].rstrip()}")

@@ -11,23 +11,14 @@ from ledesk.states.errors import BadInput
 
 
 def cmd_outbox(rt: Runtime, args: argparse.Namespace) -> int:
-    from sqlalchemy import select
-
-    from ledesk.models.tables import outbox
-
-    query = select(outbox.c.id, outbox.c.case_id, outbox.c.to, outbox.c.kind, outbox.c.channel,
-                   outbox.c.status, outbox.c.subject, outbox.c.created_at).order_by(outbox.c.id)
-    if args.pending:
-        query = query.where(outbox.c.status == "pending")
-    with rt.reader.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(query)]
+    rows = rt.services.queries.outbox(pending_only=args.pending)
     emit({"messages": rows}, args.json, table(rows, ["id", "case_id", "channel", "kind", "to", "status"]))
     return 0
 
 
 def cmd_dispatch(rt: Runtime, args: argparse.Namespace) -> int:
     try:
-        result = rt.deliver(args.limit)
+        result = rt.services.outbox.deliver(args.limit)
     except ValueError as exc:  # a malformed LEDESK_SMTP_URL
         raise BadInput(str(exc)) from None
     doc = {"sent": result.sent, "retrying": result.retrying, "failed": result.failed, "held": result.held,
@@ -37,11 +28,7 @@ def cmd_dispatch(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def cmd_letters_render(rt: Runtime, args: argparse.Namespace) -> int:
-    from ledesk.letters.render import render_pending
-    from ledesk.models.db import ledesk_home
-
-    done = render_pending(rt.engine, ledesk_home(), rt.policy.provider_name, rt.calendar.zone, limit=args.limit,
-                          letterhead=rt.policy.letterhead())
+    done = rt.services.outbox.render_letters(args.limit)
     emit({"rendered": done}, args.json, table(done, ["case_id", "kind", "template_version", "path"]))
     return 0
 

@@ -12,62 +12,43 @@ from ledesk.states.errors import BadInput
 
 
 def cmd_init(rt: Runtime, args: argparse.Namespace) -> int:
-    from ledesk.models.db import ledesk_home
-    from ledesk.models.migrate import upgrade
-    from ledesk.vault.keys import master_key
-    from ledesk.vault.keystore import keystore
-    from ledesk.vault.store import adopt_legacy_keys
-
     rt.policy  # noqa: B018  (refuse to initialise on a policy that does not validate)
-    upgrade(rt.engine)
+    done = rt.services.admin.init()
     url = safe_url(str(rt.engine.url))
-    doc: dict[str, object] = {"database": url, "policy_version": rt.policy.version}
-    keys = keystore(ledesk_home())
-    doc["key_store"] = keys.name
-    moved = adopt_legacy_keys(rt.engine, keys, master_key(ledesk_home()))
+    doc: dict[str, object] = {"database": url, "policy_version": done["policy_version"],
+                              "key_store": done["key_store"]}
+    moved = done["keys_moved"]
     if moved:  # an older release kept hold keys (wrapped) in the case database
         doc["keys_moved_to_key_store"] = moved
-    emit(doc, args.json, f"database ready: {url} (policy {rt.policy.version}); hold keys in {keys.name}"
+    emit(doc, args.json, f"database ready: {url} (policy {rt.policy.version}); hold keys in {done['key_store']}"
          + (f" ({moved} moved there from the database)" if moved else ""))
     return 0
 
 
 def cmd_actors_add(rt: Runtime, args: argparse.Namespace) -> int:
-    from ledesk.states.admin import add_actor
-
-    with rt.engine.begin() as conn:
-        result = add_actor(conn, args.name, args.role, rt.clock.now())
+    result = rt.services.admin.add_actor(args.name, args.role)
     emit(result, args.json, f"{result['actor']}: {', '.join(result['roles'])}")
     return 0
 
 
 def cmd_authorities_add(rt: Runtime, args: argparse.Namespace) -> int:
-    from ledesk.states.admin import add_authority
-
-    with rt.engine.begin() as conn:
-        result = add_authority(conn, args.domain, args.name, args.country, args.type, rt.clock.now())
+    result = rt.services.admin.add_authority(args.domain, args.name, args.country, args.type)
     emit(result, args.json, f"allow-listed {result['domain']} ({result['name']}, {result['country']})")
     return 0
 
 
 def cmd_tokens_create(rt: Runtime, args: argparse.Namespace) -> int:
-    from ledesk.states.tokens import create
-
     if bool(args.actor) == bool(args.authority):
         raise BadInput("name one staff ACTOR or give --authority DOMAIN")
-    with rt.engine.begin() as conn:
-        made = create(conn, rt.clock.now(), actor=args.actor, authority=args.authority, officer=args.officer,
-                      badge=args.badge)
+    made = rt.services.admin.create_token(actor=args.actor, authority=args.authority, officer=args.officer,
+                                          badge=args.badge)
     emit(made, args.json, f"{made['token']}\n(token id {made['token_id']}; the secret is shown only this once)"
          + (f"\nissued to {args.officer}, badge {args.badge}, of {args.authority}" if args.officer else ""))
     return 0
 
 
 def cmd_tokens_revoke(rt: Runtime, args: argparse.Namespace) -> int:
-    from ledesk.states.tokens import revoke
-
-    with rt.engine.begin() as conn:
-        done = revoke(conn, args.token_id, rt.clock.now())
+    done = rt.services.admin.revoke_token(args.token_id)
     emit(done, args.json, f"revoked {done['token_id']}")
     return 0
 

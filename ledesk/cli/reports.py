@@ -26,10 +26,7 @@ def _stats_text(doc: dict[str, Any]) -> str:
 
 
 def cmd_stats(rt: Runtime, args: argparse.Namespace) -> int:
-    from ledesk.states.stats import picture
-
-    with rt.reader.connect() as conn:
-        doc = picture(conn, rt.clock.now())
+    doc = rt.services.reports.picture()
     text = _stats_text(doc)
     if args.png:
         from ledesk.models.db import ledesk_home
@@ -45,13 +42,8 @@ def cmd_stats(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def cmd_report_transparency(rt: Runtime, args: argparse.Namespace) -> int:
-    from ledesk.models.db import ledesk_home
-    from ledesk.reports.produce import transparency_report
-
-    with rt.reader.connect() as conn:
-        doc = transparency_report(conn, parse_day(args.date_from), parse_day(args.date_to), [args.format],
-                                  rt.calendar, ledesk_home(), Path(args.output) if args.output else None,
-                                  rt.policy.provider_name)
+    doc = rt.services.reports.transparency(parse_day(args.date_from), parse_day(args.date_to), [args.format],
+                                           Path(args.output) if args.output else None)
     received = [r for r in doc["rows"] if r["measure"] == "received"]
     emit(doc, args.json, table(received, ["table", "period", "country", "instrument", "requests", "accounts"])
          + f"\n{doc['requests']} requests counted; {doc['not_reviewed']} submissions not reviewed (not counted)"
@@ -60,12 +52,8 @@ def cmd_report_transparency(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def cmd_report_statutory(rt: Runtime, args: argparse.Namespace) -> int:
-    from ledesk.models.db import ledesk_home
-    from ledesk.reports.produce import statutory_report
-
-    with rt.engine.begin() as conn:
-        doc = statutory_report(conn, args.ledger, args.half, args.format, rt.policy, rt.calendar, rt.clock.now(),
-                               ledesk_home(), cli_actor(args.actor), Path(args.output) if args.output else None)
+    doc = rt.services.reports.produce_statutory(args.ledger, args.half, args.format, cli_actor(args.actor),
+                                                Path(args.output) if args.output else None)
     totals = doc["totals"]
     emit(doc, args.json, table(doc["rows"], ["authority_type", "authority", "requests", "requests_with_data",
                                              "accounts_requested", "accounts_provided"])

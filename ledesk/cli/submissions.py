@@ -9,7 +9,7 @@ from typing import Any
 from ledesk.bootstrap import Runtime
 from ledesk.cli.common import Adder, Parser, need_subcommand, subcommands
 from ledesk.cli.render import emit, table
-from ledesk.service import IntakeResult
+from ledesk.services.intake import IntakeResult
 from ledesk.states.errors import BadInput
 
 
@@ -46,17 +46,17 @@ def cmd_intake(rt: Runtime, args: argparse.Namespace) -> int:
     if bool(args.path) == bool(args.inbox):
         raise BadInput("give one PATH, or --inbox for every file of LEDESK_HOME/inbox")
     if args.inbox:
-        files: list[dict[str, Any]] = [dict(f) for f in rt.desk(with_vault=False).take_inbox(ledesk_home())]
+        files: list[dict[str, Any]] = [dict(f) for f in rt.services.intake.take_inbox()]
         emit({"files": files}, args.json, table(files, ["file", "case_id", "state", "kind", "error"]))
         return 0
-    result = rt.desk(with_vault=False).take_file(Path(args.path))
+    result = rt.services.intake.take_file(Path(args.path))
     doc: dict[str, Any] = dict(result)
     text = intake_text(result)
     if result.get("status") == "opened" and result.get("kind") == "emergency" and result.get("case_id"):
         # On-call is paged now, not at the next dispatch run: an emergency does not wait a minute.
         import os
 
-        sent = rt.deliver(cases=[str(result["case_id"])], channels=["page"])
+        sent = rt.services.outbox.deliver(cases=[str(result["case_id"])], channels=["page"])
         where = "SMTP (LEDESK_SMTP_URL)" if os.environ.get("LEDESK_SMTP_URL") else \
             f"{ledesk_home() / 'outbox'} (set LEDESK_SMTP_URL to send it by mail)"
         doc["page"] = {"sent": len(sent.sent), "retrying": len(sent.retrying), "via": where}
@@ -74,7 +74,7 @@ def cmd_mailbox_poll(rt: Runtime, args: argparse.Namespace) -> int:
     if cfg is None:
         raise MailboxError("LEDESK_IMAP_URL is not set (imaps://USER@HOST[:PORT]/FOLDER)")
     try:
-        messages = [dict(m) for m in rt.desk(with_vault=False).take_mailbox(cfg)]
+        messages = [dict(m) for m in rt.services.intake.take_mailbox(cfg)]
     except Exception as exc:
         raise unreachable(cfg, exc) from None
     taken = [m for m in messages if not is_refused(m)]

@@ -19,9 +19,9 @@ def _flow_run() -> dict[str, str] | None:
 
 
 def _register() -> None:
-    from ledesk.states import audit
+    from ledesk.services import name_runs_by
 
-    audit.register_origin(_flow_run)
+    name_runs_by(_flow_run)
 
 
 _register()

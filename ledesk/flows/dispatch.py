@@ -13,7 +13,7 @@ from ledesk.bootstrap import runtime
 @flow(name="dispatch-outbox", log_prints=True)
 async def dispatch_outbox(now: str | None = None, limit: int = 500) -> dict[str, Any]:
     rt = runtime(now)
-    result = rt.deliver(limit)
+    result = rt.services.outbox.deliver(limit)
     summary = {"sent": len(result.sent), "retrying": len(result.retrying), "failed": len(result.failed),
                "held": len(result.held), "recovered": len(result.recovered)}
     if any(summary.values()):

@@ -11,16 +11,15 @@ from prefect import flow
 from ledesk.bootstrap import runtime
 from ledesk.flows.publish import publish
 from ledesk.models.enums import OutboxChannel
-from ledesk.states.queries import show
 
 
 @flow(name="emergency", flow_run_name="emergency-{case_id}", log_prints=True)
 async def emergency(case_id: str, now: str | None = None) -> dict[str, Any]:
     rt = runtime(now)
-    sent = rt.deliver(cases=[case_id], channels=[OutboxChannel.PAGE])
-    with rt.reader.connect() as conn:  # after the page has left: this read is not on the fast path
-        watch = [{"timer": t["kind"], "due_at": t["due_at"]}
-                 for t in show(conn, case_id, rt.policy, rt.calendar)["timers"] if t["status"] == "pending"]
+    sent = rt.services.outbox.deliver(cases=[case_id], channels=[OutboxChannel.PAGE])
+    # after the page has left: this read is not on the fast path
+    watch = [{"timer": t["kind"], "due_at": t["due_at"]}
+             for t in rt.services.queries.show(case_id)["timers"] if t["status"] == "pending"]
     if sent.retrying or sent.failed:  # the dispatch flow keeps retrying; the operator should know now
         print(f"page for {case_id} not delivered yet: retrying {sent.retrying}, failed {sent.failed}")
     await publish(now)

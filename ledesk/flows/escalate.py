@@ -11,17 +11,16 @@ from prefect import flow
 
 from ledesk.bootstrap import runtime
 from ledesk.flows.publish import case_of, publish
-from ledesk.models.enums import OutboxChannel, TimerKind
-from ledesk.states.sweep import fire_early
+from ledesk.models.enums import OutboxChannel
 
 
 @flow(name="escalate-unacknowledged-emergency", flow_run_name="escalate-{case}", log_prints=True)
 async def escalate_unacknowledged(case: str, now: str | None = None) -> dict[str, Any]:
     rt = runtime(now)
     case_id = case_of(case)
-    result = fire_early(rt.engine, case_id, TimerKind.EMERGENCY_ACKNOWLEDGE, rt.clock.now(), rt.policy, rt.calendar)
+    result = rt.services.cases.escalate_unacknowledged(case_id)
     paged = result.fired and result.fired[0].get("action") == "escalation"
-    sent = rt.deliver(cases=[case_id], channels=[OutboxChannel.PAGE]).sent if paged else []
+    sent = rt.services.outbox.deliver(cases=[case_id], channels=[OutboxChannel.PAGE]).sent if paged else []
     await publish(now)
     print(f"{case_id}: " + ("escalation paged" if paged else "no escalation needed (acknowledged or already paged)"))
     return {"case_id": case_id, "escalated": bool(paged), "sent": len(sent)}

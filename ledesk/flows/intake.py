@@ -13,7 +13,6 @@ from ledesk.bootstrap import runtime
 from ledesk.flows.emergency import emergency
 from ledesk.flows.publish import publish
 from ledesk.intake.mailbox import MailboxConfig
-from ledesk.models.db import ledesk_home
 
 
 @flow(name="intake", log_prints=True)
@@ -23,8 +22,8 @@ async def intake(now: str | None = None) -> dict[str, Any]:
     emergencies: list[dict[str, Any]] = []
     # The official mailbox when one is configured (LEDESK_IMAP_URL); else the drop folder of one machine.
     mailbox = MailboxConfig.from_env()
-    desk = rt.desk(with_vault=False)
-    source: Iterator[Mapping[str, Any]] = desk.take_mailbox(mailbox) if mailbox else desk.take_inbox(ledesk_home())
+    desk = rt.services.intake
+    source: Iterator[Mapping[str, Any]] = desk.take_mailbox(mailbox) if mailbox else desk.take_inbox()
     for taken in source:
         outcome = dict(taken)
         outcomes.append(outcome)

@@ -20,9 +20,7 @@ from prefect.client.orchestration import get_client
 from prefect.events import Event
 
 from ledesk.bootstrap import Runtime, runtime
-from ledesk.states import feed
-from ledesk.states.feed import FeedEvent
-from ledesk.states.queries import list_cases, show
+from ledesk.services.mirror import FeedEvent
 
 EVENTS_CURSOR = "prefect-events"
 ARTIFACTS_CURSOR = "prefect-artifacts"
@@ -151,31 +149,28 @@ def case_markdown(doc: dict[str, Any], rt: Runtime) -> str:
 
 
 async def publish_events(rt: Runtime, limit: int = EVENTS_PER_RUN) -> int:
-    with rt.engine.begin() as conn:
-        after = feed.claim(conn, EVENTS_CURSOR)
-    with rt.reader.connect() as conn:
-        batch, upto = feed.read(conn, after, limit)
+    mirror = rt.services.mirror
+    after = mirror.claim(EVENTS_CURSOR)
+    batch, upto = mirror.read(after, limit)
     wall, retention = datetime.now(UTC), event_retention()
     await send_events([ev for e in batch for ev in case_events(e, wall, retention)])
-    with rt.engine.begin() as conn:
-        feed.advance(conn, EVENTS_CURSOR, after, upto)
+    mirror.advance(EVENTS_CURSOR, after, upto)
     return len(batch)
 
 
 async def publish_artifacts(rt: Runtime, limit: int = ARTIFACTS_PER_RUN) -> list[str]:
-    with rt.engine.begin() as conn:
-        after = feed.claim(conn, ARTIFACTS_CURSOR)
-    with rt.reader.connect() as conn:
-        batch, upto = feed.read(conn, after, EVENTS_PER_RUN)
-        chosen: list[str] = []
-        for e in batch:
-            if e.case_id in chosen:
-                continue
-            if len(chosen) == limit:  # the rest of the burst is for the next run, from this event on
-                upto = e.seq - 1
-                break
-            chosen.append(e.case_id)
-        docs = [show(conn, cid, rt.policy, rt.calendar) for cid in chosen]
+    mirror = rt.services.mirror
+    after = mirror.claim(ARTIFACTS_CURSOR)
+    batch, upto = mirror.read(after, EVENTS_PER_RUN)
+    chosen: list[str] = []
+    for e in batch:
+        if e.case_id in chosen:
+            continue
+        if len(chosen) == limit:  # the rest of the burst is for the next run, from this event on
+            upto = e.seq - 1
+            break
+        chosen.append(e.case_id)
+    docs = [rt.services.queries.show(cid) for cid in chosen]
     gate = asyncio.Semaphore(8)
 
     async def one(doc: dict[str, Any]) -> None:
@@ -184,8 +179,7 @@ async def publish_artifacts(rt: Runtime, limit: int = ARTIFACTS_PER_RUN) -> list
                                             description=f"LE Desk case {doc['case_id']}: {doc['state']}")
 
     await asyncio.gather(*(one(doc) for doc in docs))
-    with rt.engine.begin() as conn:
-        feed.advance(conn, ARTIFACTS_CURSOR, after, upto)
+    mirror.advance(ARTIFACTS_CURSOR, after, upto)
     return chosen
 
 
@@ -202,8 +196,7 @@ async def publish(now: str | None = None) -> dict[str, int]:
 async def publish_open_cases(now: str | None = None, limit: int = 200) -> int:
     """The operators' table: open cases, nearest deadline first."""
     rt = runtime(now)
-    with rt.reader.connect() as conn:
-        rows = list_cases(conn, limit=limit, open_only=True)
+    rows = rt.services.queries.cases(limit=limit, open_only=True)
     table = [{"case": r["case_id"], "state": r["state"], "kind": r["kind"], "regime": r["regime"],
               "next deadline": _when(r["next_deadline"], rt), "received": _when(r["received_at"], rt)}
              for r in rows]
@@ -215,11 +208,8 @@ async def publish_open_cases(now: str | None = None, limit: int = 200) -> int:
 @task(name="publish-operators-picture", cache_policy=NO_CACHE)
 async def publish_picture(now: str | None = None) -> dict[str, Any]:
     """`ledesk stats` as a table artifact (`operators-picture`), refreshed by every sweep."""
-    from ledesk.states.stats import picture
-
     rt = runtime(now)
-    with rt.reader.connect() as conn:
-        doc = picture(conn, rt.clock.now())
+    doc = rt.services.reports.picture()
     ack = doc["emergency_acknowledgement"]
     rows = [{"figure": f"open: {state}", "value": n} for state, n in sorted(doc["open_by_state"].items())]
     rows += [{"figure": "deadlines in the next 24 hours", "value": doc["due_next_24h"]},

@@ -14,7 +14,7 @@ from ledesk.flows.publish import publish
 
 @flow(name="purge-expired-preservations", log_prints=True)
 async def purge_expired_preservations(now: str | None = None) -> dict[str, Any]:
-    doc = runtime(now).desk().purge().as_json()
+    doc = runtime(now).services.cases.purge().as_json()
     await publish(now)
     purged = doc["purged"]
     if purged:

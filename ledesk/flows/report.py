@@ -13,10 +13,7 @@ from prefect import flow
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 
 from ledesk.bootstrap import runtime
-from ledesk.models.db import ledesk_home
 from ledesk.reports import render
-from ledesk.reports.produce import statutory_report
-from ledesk.reports.produce import transparency_report as produce_transparency
 from ledesk.states import statutory
 from ledesk.states.ledger import LEDGERS
 
@@ -36,9 +33,7 @@ async def transparency_report(month: str | None = None, now: str | None = None) 
         last = first.replace(day=monthrange(first.year, first.month)[1])
     else:
         first, last = _previous_month(today)
-    with rt.reader.connect() as conn:
-        doc = produce_transparency(conn, first, last, ("csv", "docx", "png"), rt.calendar, ledesk_home(),
-                                   provider=rt.policy.provider_name)
+    doc = rt.services.reports.transparency(first, last, ["csv", "docx", "png"])
     rows, paths = doc["rows"], doc["paths"]
     received = [{k: r[k] for k in ("table", "country", "instrument", "requests", "accounts")}
                 for r in rows if r["measure"] == "received"]
@@ -60,11 +55,9 @@ async def statutory_reports(half: str | None = None, now: str | None = None) -> 
     at = rt.clock.now()
     half = statutory.label(half) if half else statutory.previous(statutory.half_of(rt.calendar.local_date(at)))
     done = {}
-    with rt.engine.begin() as conn:
-        for name in LEDGERS:
-            doc = statutory_report(conn, name, half, "docx", rt.policy, rt.calendar, at, ledesk_home(),
-                                   "system:statutory-reports")
-            done[name] = {"path": doc["path"], "due_on": doc["due_on"], "totals": doc["totals"]}
+    for name in LEDGERS:
+        doc = rt.services.reports.produce_statutory(name, half, "docx", "system:statutory-reports")
+        done[name] = {"path": doc["path"], "due_on": doc["due_on"], "totals": doc["totals"]}
     await acreate_table_artifact(
         table=[{"report": name.upper(), "half": half, "due_on": d["due_on"], **d["totals"], "file": d["path"]}
                for name, d in done.items()],

@@ -21,7 +21,7 @@ async def fire_due_timers(now: str | None, batch_size: int) -> dict[str, Any]:
     """What fired, as counts and the cases to page: a result Prefect keeps must stay small whatever the
     number of timers (the audit log and the timer rows hold the detail)."""
     started = time.perf_counter()
-    report = runtime(now).desk().sweep(batch_size)
+    report = runtime(now).services.cases.sweep(batch_size)
     return {"seconds": round(time.perf_counter() - started, 3), "fired": len(report.fired),
             "failed": report.failed[:100], "failed_count": len(report.failed),
             "escalated": sorted({f["case_id"] for f in report.fired if f.get("action") == "escalation"}),
@@ -30,7 +30,7 @@ async def fire_due_timers(now: str | None, batch_size: int) -> dict[str, Any]:
 
 @task(name="deliver-escalation-pages", cache_policy=NO_CACHE)
 async def deliver_pages(now: str | None, case_ids: list[str]) -> int:
-    return len(runtime(now).deliver(cases=case_ids, channels=[OutboxChannel.PAGE]).sent)
+    return len(runtime(now).services.outbox.deliver(cases=case_ids, channels=[OutboxChannel.PAGE]).sent)
 
 
 @flow(name="sweep", log_prints=True)

@@ -12,6 +12,15 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from ledesk.adapters.intake import (
+    Envelope,
+    correspondence,
+    email_domain,
+    find_authority,
+    intake,
+    lookalike_alert,
+    not_reviewed_record,
+)
 from ledesk.intake.email import CASE_NUMBER, SUBJECT, MessageError, read_message
 from ledesk.intake.forms.guard import FormError
 from ledesk.intake.forms.parse import read_form
@@ -22,15 +31,6 @@ from ledesk.policy.calendar import LegalCalendar
 from ledesk.policy.schema import Policy
 from ledesk.states.attempt import Attachment
 from ledesk.states.errors import BadInput, GuardRefused
-from ledesk.states.intake import (
-    Envelope,
-    correspondence,
-    email_domain,
-    find_authority,
-    intake,
-    lookalike_alert,
-    not_reviewed_record,
-)
 
 MAX_JSON = 5 * 1024 * 1024
 
@@ -183,8 +183,8 @@ def _attach_process(conn: Connection, case_id: str, document: Attachment, others
     """Legal process sent as a document for a case waiting for it. A document that does not count as
     legal process (states.process) is kept as correspondence with the rule that refused it, and the
     preservation's expiry keeps running."""
-    from ledesk.states.engine import fire_on, system_attempt
-    from ledesk.states.store import load_case
+    from ledesk.adapters.store import fire_on, load_case
+    from ledesk.states.engine import system_attempt
 
     case = load_case(conn, case_id, lock=True)
     attempt = system_attempt(Trigger.ATTACH_LEGAL_PROCESS, now, policy, cal, attachment=document,

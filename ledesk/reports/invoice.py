@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from ledesk.adapters.store import load_case, record
 from ledesk.models.enums import SYSTEM_ACTOR, Instrument, Role
 from ledesk.models.tables import authorities, events, letters, productions
 from ledesk.policy.schema import Policy
@@ -18,7 +19,7 @@ from ledesk.states.case import CaseRecord
 from ledesk.states.effects import Effects
 from ledesk.states.errors import GuardRefused, Refused
 from ledesk.states.machine import TRIGGERS
-from ledesk.states.store import Step, load_case, record
+from ledesk.states.step import Step
 
 GIGABYTE = 1_000_000_000
 MAY_INVOICE = frozenset({Role.REVIEWER, Role.APPROVER, Role.ADMIN})

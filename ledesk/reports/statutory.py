@@ -12,11 +12,13 @@ from typing import Any
 
 from sqlalchemy import Connection, case, func, select
 
+from ledesk.adapters import audit
+from ledesk.adapters import statutory as statutory_db
 from ledesk.models.enums import SYSTEM_ACTOR
 from ledesk.models.tables import ledger
 from ledesk.policy.calendar import LegalCalendar
 from ledesk.policy.schema import Policy
-from ledesk.states import audit, statutory
+from ledesk.states import statutory
 from ledesk.states.ledger import LEDGERS
 
 COLUMNS = ("authority_type", "authority", "requests", "requests_with_data", "accounts_requested",
@@ -92,7 +94,7 @@ def record_produced(conn: Connection, doc: dict[str, Any], content: bytes, actor
                     policy: Policy, cal: LegalCalendar) -> str:
     """Mark the report produced (its reminder is then not sent) and put it in the audit log."""
     digest = hashlib.sha256(content).hexdigest()
-    statutory.produced(conn, doc["ledger"], doc["half"], digest, now, policy, cal)
+    statutory_db.produced(conn, doc["ledger"], doc["half"], digest, now, policy, cal)
     audit.append(conn, [audit.EventDraft(None, "statutory_report_produced", actor or SYSTEM_ACTOR, now,
                                          reason=f"{doc['ledger']} {doc['half']}",
                                          data={"ledger": doc["ledger"], "half": doc["half"], "sha256": digest,

@@ -1,30 +1,25 @@
 """The engine: the only code that fires triggers and so the only code that changes a case's state.
 
-`apply` is pure (case, attempt, related facts -> the step); `fire_on` writes the step inside the caller's
-transaction with the state, audit event, timers, holds, notices and outbox rows, all or nothing. The
-service layer (ledesk.service.Desk) owns that transaction."""
+`apply` is pure (case, attempt, related facts -> the step); the store (adapters.store.record, or
+`fire_on` there) writes the step inside the caller's transaction with the state, audit event, timers,
+holds, notices and outbox rows, all or nothing. The service layer's unit of work owns that transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, select
-
 from ledesk.models.enums import SYSTEM_ACTOR, Trigger
 from ledesk.models.submission import Submission, SubmissionError, merge_supplement
-from ledesk.models.tables import cases, holds, targets
 from ledesk.policy.calendar import LegalCalendar
 from ledesk.policy.schema import Policy
 from ledesk.states import guards, notice
-from ledesk.states.attempt import Attachment, Attempt
+from ledesk.states.attempt import Attempt
 from ledesk.states.case import CaseRecord
 from ledesk.states.effects import EFFECTS, Related
 from ledesk.states.errors import BadInput, InvalidTrigger, Refused
 from ledesk.states.machine import MACHINE, RULES_BY_TRIGGER, SYSTEM, TRIGGERS, triggers_from
-from ledesk.states.store import Step, record, related
+from ledesk.states.step import Step
 
 
 def apply(case: CaseRecord, attempt: Attempt, rel: Related) -> tuple[CaseRecord, Step]:
@@ -96,17 +91,6 @@ def allowed_triggers(case: CaseRecord, policy: Policy, calendar: LegalCalendar,
     return offered
 
 
-def fire_on(conn: Connection, case: CaseRecord, attempt: Attempt, rel: Related | None = None,
-            documents: Iterable[Attachment] = ()) -> tuple[CaseRecord, Step]:
-    """Fire a trigger on a case read in this transaction and write the step: the one way a trigger's
-    outcome reaches the database outside the sweep's batches. `documents` arrive with it (an e-mail's
-    other attachments)."""
-    after, step = apply(case, attempt, rel if rel is not None else related(conn, [case.case_id])[case.case_id])
-    step.effects.documents += list(documents)
-    record(conn, after, step, read_at_version=case.version)
-    return after, step
-
-
 class Preserver(Protocol):
     """The vault as the engine sees it: snapshots for new holds, productions for disclosures."""
 
@@ -114,10 +98,6 @@ class Preserver(Protocol):
 
     def produce(self, conn: Any, case: CaseRecord, policy: Policy, now: datetime,
                 actor: str) -> dict[str, Any]: ...
-
-    def committed(self, engine: Any) -> AbstractContextManager[Any]:
-        """The transaction a production or purge runs in: the keys it shredded are destroyed after commit."""
-        ...
 
 
 def discloses(step: Step) -> bool:
@@ -127,20 +107,3 @@ def discloses(step: Step) -> bool:
 def system_attempt(trigger: str, now: datetime, policy: Policy, calendar: LegalCalendar, **kw: Any) -> Attempt:
     return Attempt(trigger=trigger, actor=SYSTEM_ACTOR, roles=frozenset({SYSTEM}), now=now, policy=policy,
                    calendar=calendar, **kw)
-
-
-def repeat_statutory_preservation(conn: Any, case: CaseRecord) -> str | None:
-    """An earlier case of the same regime whose hold covered the same data: a target of this case and a
-    category it asks for (CPA art. 215-2(4) bars a repeat request for the same data, not for other data
-    of the same account), from any authority."""
-    mine = select(targets.c.type, targets.c.value).where(targets.c.case_id == case.case_id).subquery()
-    query = (select(cases.c.case_id, holds.c.categories)
-             .join(targets, targets.c.case_id == cases.c.case_id)
-             .join(holds, holds.c.case_id == cases.c.case_id)
-             .join(mine, (mine.c.type == targets.c.type) & (mine.c.value == targets.c.value))
-             .where(cases.c.regime == case.regime, cases.c.case_id != case.case_id))
-    asked = set(case.categories)
-    for row in conn.execute(query):
-        if asked & set(row.categories or []):
-            return str(row.case_id)
-    return None

@@ -5,8 +5,6 @@ obligation after disclosure is a timer and a document, not a state."""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
-
 from ledesk.models.enums import CaseKind, CaseState, TimerKind
 from ledesk.models.submission import SubmissionError, merge_supplement
 from ledesk.states import messages, process
@@ -15,7 +13,6 @@ from ledesk.states.case import CaseRecord
 from ledesk.states.effects import Effects
 from ledesk.states.errors import GuardRefused
 from ledesk.states.regime import regime_as_process
-from ledesk.states.store import Step, load_case, record
 
 MAY_ATTACH_FOLLOWUP = ("reviewer", "approver")
 
@@ -44,8 +41,8 @@ def checked(case: CaseRecord, attempt: Attempt, attachment: Attachment | None) -
             raise GuardRefused(rule, refusal)
 
 
-def attach_followup(conn: Connection, case_id: str, attempt: Attempt, attachment: Attachment | None) -> CaseRecord:
-    case = load_case(conn, case_id, lock=True)
+def followup_effects(case: CaseRecord, attempt: Attempt, attachment: Attachment | None) -> Effects:
+    """What attaching the follow-up legal process does: checked, stored, the follow-up alert stopped."""
     checked(case, attempt, attachment)
     assert attachment is not None
     basis = (attachment.as_json() or {}).get("legal_basis") or {}
@@ -54,6 +51,4 @@ def attach_followup(conn: Connection, case_id: str, attempt: Attempt, attachment
                  audit={"instrument": basis.get("instrument"), "document_reference": basis.get("document_reference")})
     fx.messages.append(messages.simple("legal_process_received", case, "Follow-up legal process received",
                                        f"Your follow-up legal process was received.\n{messages.WAIVER}"))
-    record(conn, case, Step("followup_legal_process", case.state, case.state, attempt.actor, attempt.now,
-                            attempt.reason, fx))
-    return load_case(conn, case_id)
+    return fx

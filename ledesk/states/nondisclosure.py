@@ -6,26 +6,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Connection, select
-
-from ledesk.models.enums import CaseState, NoticeReason, NoticeStatus, OutboxChannel, OutboxStatus, Role, TimerKind
-from ledesk.models.tables import outbox
+from ledesk.models.enums import CaseState, NoticeReason, NoticeStatus, Role, TimerKind
 from ledesk.states.attempt import Attachment, Attempt
 from ledesk.states.case import CaseRecord
-from ledesk.states.effects import Effects, NoticeUpdate, TimerPlan
+from ledesk.states.effects import Effects, NoticeUpdate, Related, TimerPlan
 from ledesk.states.notice import NonDisclosureOrder, decide
-from ledesk.states.store import Step, load_case, record, related
 
-# Who may record an order (the service layer asks the role guard before calling record_order).
+# Who may record an order (the service layer asks the role guard before recording one).
 MAY_RECORD_ORDER = (Role.REVIEWER, Role.APPROVER)
 
 
-def record_order(conn: Connection, case_id: str, until: date | None, indefinite: bool, attempt: Attempt,
-                 attachment: Attachment | None = None, reference: str = "") -> CaseRecord:
-    """`reference` is the order's number; an attached order document documents it too. An indefinite
-    order without either is a wish, not an order (notice.decide)."""
-    case = load_case(conn, case_id, lock=True)
-    rel = related(conn, [case_id])[case_id]
+def order_effects(case: CaseRecord, rel: Related, until: date | None, indefinite: bool, attempt: Attempt,
+                  attachment: Attachment | None, reference: str, notice_delivered: bool) -> Effects:
+    """What recording a new or extended order does to the case. `reference` is the order's number; an
+    attached order document documents it too. An indefinite order without either is a wish, not an order
+    (notice.decide). `notice_delivered`: a user notice of the case has already left the outbox."""
     if attachment is not None and not reference:
         reference = f"order document {attachment.filename} (SHA-256 {attachment.sha256[:16]})"
     order = NonDisclosureOrder(until=until, indefinite=indefinite, reference=reference or rel.order.reference)
@@ -34,10 +29,7 @@ def record_order(conn: Connection, case_id: str, until: date | None, indefinite:
                  audit={"until": until.isoformat() if until else None, "indefinite": indefinite})
     if attachment is not None:
         fx.documents.append(Attachment(attachment.filename, attachment.content, "nondisclosure_order"))
-    delivered = conn.execute(select(outbox.c.id).where(
-        outbox.c.case_id == case_id, outbox.c.channel == OutboxChannel.USER_NOTICE,
-        outbox.c.status == OutboxStatus.SENT).limit(1)).first() is not None
-    if rel.notice_status == NoticeStatus.SENT or delivered:
+    if rel.notice_status == NoticeStatus.SENT or notice_delivered:
         # Too late to stop a delivered notice; keep the order on record and say so.
         fx.notice = NoticeUpdate(NoticeStatus.SENT, NoticeReason.NONE, None, order=order)
         fx.audit["warning"] = "the user notice had already been sent"
@@ -51,5 +43,4 @@ def record_order(conn: Connection, case_id: str, until: date | None, indefinite:
             fx.timers.append(TimerPlan(kind, plan.due_at))
     else:
         fx.notice = NoticeUpdate(rel.notice_status, NoticeReason.NONE, None, order=order)
-    record(conn, case, Step("nondisclosure", case.state, case.state, attempt.actor, attempt.now, attempt.reason, fx))
-    return load_case(conn, case_id)
+    return fx

@@ -6,17 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, select
-
-from ledesk.models.tables import actor_roles
 from ledesk.states.errors import GuardRefused
 
 # Staff who decide on cases and may produce reports (on-call alone does not).
 CASE_STAFF = frozenset({"reviewer", "approver", "admin"})
-
-
-def roles_of(conn: Connection, actor: str) -> frozenset[str]:
-    return frozenset(conn.scalars(select(actor_roles.c.role).where(actor_roles.c.actor == actor)))
 
 
 def require(actor: str, roles: frozenset[str], allowed: Iterable[str], doing: str) -> None:
@@ -28,10 +21,3 @@ def require(actor: str, roles: frozenset[str], allowed: Iterable[str], doing: st
     if not roles & set(wanted):
         raise GuardRefused("actor_role", f"{doing} needs the role {' or '.join(wanted)}; {actor} has "
                                          f"{', '.join(sorted(roles))}")
-
-
-def require_in(conn: Connection, actor: str, allowed: Iterable[str], doing: str) -> frozenset[str]:
-    """`require`, reading the actor's roles first; returns them."""
-    roles = roles_of(conn, actor)
-    require(actor, roles, allowed, doing)
-    return roles

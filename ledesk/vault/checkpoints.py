@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import Connection
 
-from ledesk.states import audit
+from ledesk.adapters import audit
 from ledesk.vault.keystore import AUDIT_KEY, KeyStore
 from ledesk.vault.signing import Signer, fingerprint
 

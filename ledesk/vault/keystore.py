@@ -19,7 +19,7 @@ import hashlib
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -409,3 +409,45 @@ def keystore(home: Path) -> KeyStore:
         if name not in _opened or not path.exists():
             _opened[name] = SqliteKeyStore(path, master)
         return _opened[name]
+
+
+class OpenedOnUse:
+    """A key store opened the first time a key is asked of it: the services are built with their vault
+    once per process, and a command that takes no snapshot and reads no production (an order, a web page)
+    never reads the master key nor opens an HSM session."""
+
+    def __init__(self, open_store: Callable[[], KeyStore]) -> None:
+        self._open = open_store
+        self._store: KeyStore | None = None
+
+    @property
+    def store(self) -> KeyStore:
+        if self._store is None:
+            self._store = self._open()
+        return self._store
+
+    @property
+    def name(self) -> str:
+        return self.store.name
+
+    @property
+    def method(self) -> str:
+        return self.store.method
+
+    def create(self, key_id: str) -> HoldCipher:
+        return self.store.create(key_id)
+
+    def cipher(self, key_id: str) -> HoldCipher:
+        return self.store.cipher(key_id)
+
+    def destroy(self, key_id: str) -> bool:
+        return self.store.destroy(key_id)
+
+    def key_ids(self) -> set[str]:
+        return self.store.key_ids()
+
+    def adopt(self, key_id: str, key: bytes) -> None:
+        self.store.adopt(key_id, key)
+
+    def signer(self, name: str = PRODUCTION_KEY) -> Signer:
+        return self.store.signer(name)

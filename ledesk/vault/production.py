@@ -17,13 +17,13 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from ledesk.adapters import audit
 from ledesk.models.enums import SYSTEM_ACTOR, HoldStatus, TargetOutcome
 from ledesk.models.submission import Target
 from ledesk.models.tables import holds, letters, outbox, productions, targets
 from ledesk.policy.schema import LogRetentionRule, Policy
-from ledesk.states import audit
 from ledesk.states.case import CaseRecord
-from ledesk.states.store import new_id
+from ledesk.states.step import new_id
 from ledesk.states.targets import normalise
 from ledesk.vault.purge import shred
 from ledesk.vault.signing import MANIFEST, PUBLIC_KEY, SIGNATURE, fingerprint, public_pem
@@ -257,9 +257,10 @@ def _outcome_letters(conn: Connection, case: CaseRecord, scope: list[dict[str, A
                      policy: Policy) -> None:
     """A redirect for data the provider does not hold or control; a no-records letter for the targets with
     nothing to produce. Each target is in at most one of them, in the words of the disclosure letter."""
+    from ledesk.adapters.store import load_case, record
     from ledesk.states import messages
     from ledesk.states.effects import Effects
-    from ledesk.states.store import Step, load_case, record
+    from ledesk.states.step import Step
 
     letters_due = []
     for kind, subject, opening in (("redirect", "Data held by another entity",

@@ -11,12 +11,13 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
 
+from ledesk.adapters.store import load_cases, record
 from ledesk.models.enums import SYSTEM_ACTOR, TERMINAL_STATES, HoldStatus
 from ledesk.models.tables import destructions, holds
 from ledesk.states import messages
 from ledesk.states.case import CaseRecord
 from ledesk.states.effects import Effects
-from ledesk.states.store import Step, load_cases, record
+from ledesk.states.step import Step
 from ledesk.vault.keystore import KeyStore
 from ledesk.vault.store import destroy
 

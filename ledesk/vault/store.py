@@ -4,8 +4,9 @@ in the key store (vault.keystore), never in the case database.
 
 A key is destroyed only once the transaction that marks its hold purged has committed (a rolled-back
 purge, or a production whose commit failed, must still find its key); `shred_after_commit` queues it on
-the connection and `committed` destroys what was queued. Should the process die in between, the next
-purge finds the key of a purged hold still in the store and destroys it (`destroy_leftover_keys`)."""
+the connection and the unit of work (services.unit) destroys what was queued once it has committed.
+Should the process die in between, the next purge finds the key of a purged hold still in the store and
+destroys it (`destroy_leftover_keys`)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,6 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -94,22 +93,6 @@ class Vault:
         return parts
 
 
-    @contextmanager
-    def committed(self, engine: Engine, wipe: bool = True) -> Iterator[Connection]:
-        """A transaction after whose commit the keys it shredded are destroyed in the key store.
-        `wipe=False` leaves truncating the write-ahead log to the caller (a purge of many holds does it
-        once, at the end)."""
-        with engine.begin() as conn:
-            conn.info[PENDING] = []
-            try:
-                yield conn
-            finally:
-                due: list[str] = conn.info.pop(PENDING, [])
-        for key_id in due:
-            self.keys.destroy(key_id)
-        if due and wipe:
-            wipe_log(engine)
-
     def destroy_leftover_keys(self, conn: Connection) -> list[str]:
         """Keys of holds and productions the database says are destroyed that the store still has (the
         process died between the commit and the key's destruction)."""
@@ -124,25 +107,23 @@ class Vault:
             self.keys.destroy(key_id)
         return leftover
 
-def adopt_legacy_keys(engine: Engine, keys: KeyStore, master: bytes) -> int:
+def adopt_legacy_keys(conn: Connection, keys: KeyStore, master: bytes) -> int:
     """Move keys that releases before the key store kept (wrapped) in the case database into the key
-    store, then erase them from the database. `ledesk init` runs it."""
-    with engine.begin() as conn:
-        rows = conn.execute(select(vault_keys.c.hold_id, vault_keys.c.wrapped_key)).all()
-        have = keys.key_ids() if rows else set()
-        for row in rows:
-            if row.hold_id not in have:
-                keys.adopt(row.hold_id, unwrap(master, row.wrapped_key, row.hold_id))
-        conn.execute(delete(vault_keys))
-    if rows:
-        wipe_log(engine)
+    store, then erase them from the database (the caller then truncates the write-ahead log). `ledesk
+    init` runs it."""
+    rows = conn.execute(select(vault_keys.c.hold_id, vault_keys.c.wrapped_key)).all()
+    have = keys.key_ids() if rows else set()
+    for row in rows:
+        if row.hold_id not in have:
+            keys.adopt(row.hold_id, unwrap(master, row.wrapped_key, row.hold_id))
+    conn.execute(delete(vault_keys))
     return len(rows)
 
 
 def shred_after_commit(conn: Connection, key_id: str) -> None:
-    """Queue a key's destruction for when this transaction commits (opened by Vault.committed)."""
+    """Queue a key's destruction for when this transaction commits (the unit of work's write)."""
     if PENDING not in conn.info:
-        raise RuntimeError("a key can only be shredded in a transaction opened by Vault.committed")
+        raise RuntimeError("a key can only be shredded in a transaction of the unit of work (services.unit)")
     conn.info[PENDING].append(key_id)
 
 

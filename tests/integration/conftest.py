@@ -12,13 +12,18 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
+from ledesk.adapters import admin
+from ledesk.adapters.intake import intake
+from ledesk.datasource.embedded import EmbeddedSource
 from ledesk.models.db import make_engine, reader
 from ledesk.models.migrate import upgrade
 from ledesk.models.tables import metadata
-from ledesk.service import Desk
-from ledesk.states import admin
+from ledesk.policy.schema import Policy
+from ledesk.services import Services
+from ledesk.services.cases import CaseService
 from ledesk.states.clock import FixedClock
-from ledesk.states.intake import intake
+from ledesk.vault.keystore import KeyStore
+from ledesk.vault.store import Vault
 from tests.conftest import pg_database
 from tests.factories import calendar, policy, sample, seoul
 
@@ -78,38 +83,61 @@ def seed(engine: Engine, now: Any) -> None:
 
 
 class World:
-    """A seeded database, a fixed clock starting Tuesday 1 December 2026, 09:00 Seoul, and helpers."""
+    """A seeded database, a fixed clock starting Tuesday 1 December 2026, 09:00 Seoul, the service layer on
+    them with everything it needs under `home` (data source, key store, vault, checkpoints), and helpers."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, home: Path) -> None:
         self.engine = engine
+        self.home = home
         self.clock = FixedClock(seoul(2026, 12, 1))
         self.policy = policy()
         self.calendar = calendar(self.policy)
-        self.desk = Desk(engine, self.clock, self.policy, self.calendar)
+        self.services = Services.build(engine, self.clock, self.policy, self.calendar, home)
         seed(engine, self.clock.now())
+
+    def rebuild(self, *, policy: Policy | None = None, keys: KeyStore | None = None) -> World:
+        """The same world under another policy or on another key store (the services are built again)."""
+        ctx = self.services.ctx
+        if policy is not None:
+            self.policy, self.calendar = policy, calendar(policy)
+        self.services = Services.build(self.engine, self.clock, self.policy, self.calendar, self.home,
+                                       source=ctx.source, keys=keys or ctx.vault.keys)
+        return self
+
+    @property
+    def desk(self) -> CaseService:
+        return self.services.cases
+
+    @property
+    def vault(self) -> Vault:
+        return self.services.ctx.vault
+
+    @property
+    def source(self) -> EmbeddedSource:
+        return self.services.ctx.source
 
     def intake(self, name: str, **changes: Any) -> dict[str, Any]:
         return self.submit(sample(name, **changes))
 
     def submit(self, raw: dict[str, Any]) -> dict[str, Any]:
-        with self.engine.begin() as conn:
+        with self.services.ctx.uow.write() as conn:
             return intake(conn, raw, self.clock.now(), self.policy, self.calendar)
 
     def fire(self, case_id: str, trigger: str, actor: str, **kw: Any) -> Any:
         return self.desk.fire(case_id, trigger, actor, **kw)
 
     def show(self, case_id: str) -> dict[str, Any]:
-        from ledesk.states.queries import show
-
-        with reader(self.engine).connect() as conn:
-            return show(conn, case_id, self.policy, self.calendar)
+        return self.services.queries.show(case_id)
 
     def sweep(self, at: Any = None, **kw: Any) -> Any:
-        from ledesk.states.sweep import sweep
+        """The timer sweep alone (without the statutory reminders and the daily retention of
+        `services.cases.sweep`); with the vault, so a disclosure after the lead time is produced."""
+        from ledesk.adapters.sweep import sweep_timers
 
         if at is not None:
             self.clock.set(at)
-        return sweep(self.engine, self.clock.now(), self.policy, self.calendar, **kw)
+        kw.setdefault("vault", self.vault)
+        return sweep_timers(self.services.ctx.uow.write, self.clock.now(), self.policy, self.calendar, **kw)
 
     def rows(self, sql: str, **params: Any) -> list[Any]:
         with reader(self.engine).connect() as conn:
@@ -120,5 +148,6 @@ class World:
 
 
 @pytest.fixture
-def world(db: Engine) -> World:
-    return World(db)
+def world(db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
+    monkeypatch.delenv("LEDESK_MASTER_KEY", raising=False)  # the world's key store is wrapped under its own
+    return World(db, tmp_path)

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from ledesk.adapters import tokens
 from ledesk.api.app import create_app
 from ledesk.bootstrap import Runtime
-from ledesk.states import tokens
 from tests.factories import sample
 from tests.integration.conftest import World
 
@@ -115,7 +115,7 @@ def test_two_people_take_a_warrant_to_disclosure_and_the_rules_name_themselves(a
 def test_two_approvers_at_the_same_moment_exactly_one_wins(api: Api) -> None:
     case_id = api.world.intake("warrant")["case_id"]
     with api.world.engine.begin() as conn:
-        from ledesk.states import admin
+        from ledesk.adapters import admin
 
         admin.add_actor(conn, "dana", ["approver"], api.world.clock.now())
         api.tokens["dana"] = tokens.create(conn, api.world.clock.now(), actor="dana")["token"]
@@ -169,12 +169,12 @@ def test_too_large_is_413_and_an_internal_error_tells_nothing(api: Api, monkeypa
     r = api.call("POST", "/v1/cases/LE-X/triggers/reject", "alice", content=big,
                  headers={"content-type": "application/json"})
     assert r.status_code == 413 and r.json()["code"] == "too_large"
-    import ledesk.states.queries
+    import ledesk.adapters.queries
 
     def boom(*a: Any, **k: Any) -> Any:
         raise RuntimeError("secret internals /etc/passwd")
 
-    monkeypatch.setattr(ledesk.states.queries, "list_cases", boom)
+    monkeypatch.setattr(ledesk.adapters.queries, "list_cases", boom)
     r = api.call("GET", "/v1/cases", "alice")
     assert r.status_code == 500 and "passwd" not in r.text and "Traceback" not in r.text
 
@@ -205,11 +205,9 @@ def test_the_export_of_a_disclosed_case_downloads_as_a_zip(api: Api) -> None:
     import io
     import zipfile
 
-    from ledesk.service import Desk
-
     case_id = api.world.intake("warrant")["case_id"]
     assert api.call("GET", f"/v1/cases/{case_id}/export", "alice").status_code == 409  # not disclosed yet
-    desk = Desk(api.world.engine, api.world.clock, api.world.policy, api.world.calendar, api.rt.vault())
+    desk = api.world.desk
     desk.fire(case_id, "recommend_disclosure", "alice", reason="covered")
     desk.fire(case_id, "approve_disclosure", "bob")
     from datetime import timedelta
@@ -243,7 +241,7 @@ def test_the_export_of_a_disclosed_case_downloads_as_a_zip(api: Api) -> None:
 def test_the_operators_picture_adds_up(api: Api) -> None:
     from datetime import timedelta
 
-    from ledesk.states.stats import picture
+    from ledesk.adapters.stats import picture
 
     world = api.world
     warrant = world.intake("warrant")["case_id"]
@@ -340,7 +338,7 @@ def test_the_web_session_is_the_servers_and_ends_idle_at_sign_out_or_with_its_to
     r = web.post("/signin", data={"token": api.tokens["bob"]}, headers={"origin": "http://testserver"},
                  follow_redirects=False)
     with api.world.engine.begin() as conn:
-        from ledesk.states import tokens as token_store
+        from ledesk.adapters import tokens as token_store
 
         token_id = api.tokens["bob"].split("_")[1]
         token_store.revoke(conn, token_id, api.world.clock.now())
@@ -350,7 +348,6 @@ def test_the_web_session_is_the_servers_and_ends_idle_at_sign_out_or_with_its_to
 def test_an_officers_production_download_is_theirs_only_for_the_window_and_an_audit_event(api: Api) -> None:
     from datetime import timedelta
 
-    from ledesk.service import Desk
     from ledesk.states.errors import BadInput
     from ledesk.vault.signing import verify_package
 
@@ -368,7 +365,7 @@ def test_an_officers_production_download_is_theirs_only_for_the_window_and_an_au
     officer = api.call("GET", f"/v1/cases/{case_id}", "alice").json()["officer"]
     assert (officer["name"], officer["badge_number"]) == ("Kim Min-jun", "12-3456")  # the token's, not the form's
     assert api.call("GET", f"/v1/submissions/{case_id}/production", "kim").status_code == 404  # nothing yet
-    desk = Desk(api.world.engine, api.world.clock, api.world.policy, api.world.calendar, api.rt.vault())
+    desk = api.world.desk
     desk.fire(case_id, "recommend_disclosure", "alice", reason="covered")
     desk.fire(case_id, "approve_disclosure", "bob")
     api.world.clock.advance(timedelta(days=8))

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
+from ledesk.adapters import tokens
 from ledesk.api.app import create_app
 from ledesk.bootstrap import Runtime
-from ledesk.states import tokens
 from tests.integration.conftest import World
 
 EXAMPLES_PER_OPERATION_AND_MODE = 100
@@ -26,7 +26,7 @@ def test_no_generated_request_gets_a_server_error(sqlite_db: Any, tmp_path: Path
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LEDESK_HOME", str(tmp_path))
     monkeypatch.setenv("LEDESK_MASTER_KEY", "q" * 43 + "=")
-    world = World(sqlite_db)
+    world = World(sqlite_db, tmp_path)
     cases = [world.intake("warrant")["case_id"], world.intake("emergency")["case_id"]]
     rt = Runtime(sqlite_db.url.render_as_string(hide_password=False))
     rt.clock_override = world.clock

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from ledesk.adapters.audit import verify
 from ledesk.models.db import reader
-from ledesk.states.audit import verify
 from tests.integration.conftest import World
 
 
@@ -41,7 +41,7 @@ def test_an_edited_reason_is_found(world: World) -> None:
 
 
 def test_an_edited_actor_with_a_recomputed_hash_breaks_the_next_link(world: World) -> None:
-    from ledesk.states.audit import digest
+    from ledesk.adapters.audit import digest
 
     build(world)
     from sqlalchemy import select
@@ -87,8 +87,8 @@ def _rehash_from(world: World, seq: int) -> None:
     """What an insider does after editing event `seq`: recompute every hash after it and move the head."""
     from sqlalchemy import select
 
+    from ledesk.adapters.audit import digest
     from ledesk.models.tables import events
-    from ledesk.states.audit import digest
 
     with world.engine.begin() as conn:
         rows = [dict(r._mapping) for r in conn.execute(select(events).order_by(events.c.seq))]
@@ -165,7 +165,7 @@ def test_checkpoints_signed_by_a_legacy_audit_key_file_still_verify_and_new_ones
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-    from ledesk.states.audit import head
+    from ledesk.adapters.audit import head
     from ledesk.vault.checkpoints import _signed_bytes
     from ledesk.vault.signing import fingerprint
 

@@ -11,22 +11,21 @@ import pytest
 from sqlalchemy import text
 
 from bench.sweep import NOW, seed_engine
+from ledesk.adapters.audit import verify
 from ledesk.models.db import make_engine
 from ledesk.models.tables import metadata
-from ledesk.states.audit import verify
 
 DUE = 50_000
 
 
 def _worker(url: str, out: Any) -> None:
+    from ledesk.adapters.sweep import sweep_timers
     from ledesk.policy.calendar import LegalCalendar
     from ledesk.policy.load import current_policy
-    from ledesk.states.sweep import sweep
-
     policy = current_policy()
     engine = make_engine(url)
-    result = sweep(engine, NOW, policy, LegalCalendar(policy.timezone, policy.holiday_country,
-                                                       policy.extra_holidays), batch_size=500)
+    result = sweep_timers(engine.begin, NOW, policy, LegalCalendar(policy.timezone, policy.holiday_country,
+                                                                 policy.extra_holidays), batch_size=500)
     out.put((len(result.fired), len(result.failed)))
     engine.dispose()
 

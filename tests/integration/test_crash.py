@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import Engine, text, update
 
 from bench.sweep import NOW, seed_engine
+from ledesk.adapters.audit import verify
 from ledesk.delivery.dispatch import LEASE
 from ledesk.models.tables import cases, metadata
-from ledesk.states.audit import verify
 
 CASES = 200
 RUNS = int(os.environ.get("LEDESK_KILL_RUNS", "10"))
@@ -50,9 +50,8 @@ def _jobs(url: str, folder: str, round_no: int, working: Any = None) -> None:
     from ledesk.models.db import make_engine
     from ledesk.policy.calendar import LegalCalendar
     from ledesk.policy.load import current_policy
-    from ledesk.service import Desk
+    from ledesk.services import Services
     from ledesk.states.clock import FixedClock
-    from ledesk.states.sweep import sweep
 
     policy = current_policy()
     cal = LegalCalendar(policy.timezone, policy.holiday_country, policy.extra_holidays)
@@ -60,14 +59,12 @@ def _jobs(url: str, folder: str, round_no: int, working: Any = None) -> None:
     now = NOW + round_no * (LEASE * 2)  # each restart is later, so a send cut off mid-way is recovered
     if working is not None:
         working.set()  # imports done: the kill may now land anywhere in the work itself
-    sweep(engine, now, policy, cal, batch_size=50)
-    from ledesk.datasource.embedded import EmbeddedSource
     from ledesk.vault.keystore import SqliteKeyStore
-    from ledesk.vault.store import Vault
 
-    vault = Vault(EmbeddedSource(Path(folder) / "datasource.db"),
-                  SqliteKeyStore(Path(folder) / "keys" / "holds.db", b"k" * 32), cal)
-    Desk(engine, FixedClock(now), policy, cal, vault).purge()
+    services = Services.build(engine, FixedClock(now), policy, cal, Path(folder),
+                              keys=SqliteKeyStore(Path(folder) / "keys" / "holds.db", b"k" * 32))
+    services.cases.sweep(batch_size=50)
+    services.cases.purge()
     transport = CountingFolder(Path(folder))
     while True:
         result = dispatch(engine, transport, now, "legal@provider.example", limit=25)

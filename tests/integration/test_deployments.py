@@ -88,7 +88,7 @@ def test_the_automation_escalates_an_unacknowledged_emergency(
 
     monkeypatch.setenv("LEDESK_DATABASE_URL", db.url.render_as_string(hide_password=False))
     monkeypatch.setenv("LEDESK_HOME", str(tmp_path))
-    world = World(db)
+    world = World(db, tmp_path)
     deployments = runner_deployments(world.policy)
     schedules = {d.name: [s.schedule for s in d.schedules] for d in deployments}
     assert schedules["sweep"][0].cron == "* * * * *" and schedules["sweep"][0].timezone == "Asia/Seoul"

@@ -147,7 +147,7 @@ def test_the_drop_folder_moves_each_file_by_its_outcome(world: World, tmp_path: 
     (inbox / "a.eml").write_bytes(message())
     (inbox / "b.docx").write_bytes(b"PK not really")
     (inbox / "c.txt").write_text("hello")
-    results = list(world.desk.take_inbox(tmp_path))
+    results = list(world.services.intake.take_inbox())
     assert [r["file"] for r in results] == ["a.eml", "b.docx", "c.txt"]
     assert (tmp_path / "processed" / "a.eml").exists() and (tmp_path / "processed" / "a.eml.result.json").exists()
     assert sorted(p.name for p in (tmp_path / "refused").iterdir()) == [
@@ -215,7 +215,7 @@ def test_one_unreadable_message_is_refused_and_the_next_is_read(world: World, tm
     assert b"x-no-such-charset" in broken
     (inbox / "a.eml").write_bytes(broken)
     (inbox / "b.eml").write_bytes(message())
-    results = list(world.desk.take_inbox(tmp_path))
+    results = list(world.services.intake.take_inbox())
     assert [r["file"] for r in results] == ["a.eml", "b.eml"]
     assert "error" in results[0] and results[1]["status"] == "opened"
     assert (tmp_path / "refused" / "a.eml").exists() and (tmp_path / "processed" / "b.eml").exists()

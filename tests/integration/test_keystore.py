@@ -13,14 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, inspect, select, text
 
-from ledesk.datasource.embedded import EmbeddedSource
 from ledesk.models.db import make_engine
 from ledesk.models.migrate import upgrade
 from ledesk.models.tables import vault_blobs, vault_keys
-from ledesk.service import Desk
 from ledesk.vault.keys import master_key, unwrap, wrap
 from ledesk.vault.keystore import KeyStore, KeyStoreError, Pkcs11KeyStore, Pkcs11Uri, SqliteKeyStore, redacted
-from ledesk.vault.store import Vault, adopt_legacy_keys
 from tests.factories import seoul
 from tests.integration.conftest import World, seed
 from tests.integration.test_vault import ACCOUNT
@@ -38,11 +35,8 @@ def store_kind(request: pytest.FixtureRequest) -> str:
 
 
 def _world(engine: Engine, home: Path, keys: KeyStore) -> World:
-    world = World(engine)
-    source = EmbeddedSource(home / "datasource.db")
-    source.load([ACCOUNT])
-    world.vault = Vault(source, keys, world.calendar)  # type: ignore[attr-defined]
-    world.desk = Desk(world.engine, world.clock, world.policy, world.calendar, world.vault)  # type: ignore[attr-defined]
+    world = World(engine, home).rebuild(keys=keys)
+    world.source.load([ACCOUNT])
     return world
 
 
@@ -76,7 +70,7 @@ def _secrets(world: World, hold_id: str, home: Path) -> list[bytes]:
     with world.engine.connect() as conn:
         blobs = [bytes(r.ciphertext) for r in conn.execute(select(vault_blobs).where(vault_blobs.c.hold_id == hold_id))]
     found = [blob[i:i + 24] for blob in blobs for i in (0, len(blob) // 2, len(blob) - 24)]
-    keys = world.vault.keys  # type: ignore[attr-defined]
+    keys = world.vault.keys
     if isinstance(keys, SqliteKeyStore):
         import sqlite3
 
@@ -112,11 +106,11 @@ def test_after_a_purge_no_key_or_ciphertext_is_left_in_any_file(on_disk: World, 
     case_id, hold_id = _preserved(on_disk)
     secrets = _secrets(on_disk, hold_id, home)
     assert _carve(home, secrets), "the carving finds the hold before the purge (else it proves nothing)"
-    keys = on_disk.vault.keys  # type: ignore[attr-defined]
+    keys = on_disk.vault.keys
     holder = _holder(home / "ledesk.db", *([keys.path] if isinstance(keys, SqliteKeyStore) else []))
     try:
         on_disk.sweep(seoul(2027, 3, 3, 0))
-        assert on_disk.desk.purge().purged == [{"case_id": case_id, "hold_id": hold_id}]  # type: ignore[attr-defined]
+        assert on_disk.desk.purge().purged == [{"case_id": case_id, "hold_id": hold_id}]
         assert (home / "ledesk.db-wal").exists()  # the other process still holds the database open
         assert _carve(home, secrets) == []
     finally:
@@ -124,14 +118,14 @@ def test_after_a_purge_no_key_or_ciphertext_is_left_in_any_file(on_disk: World, 
         holder.wait()
     assert hold_id not in keys.key_ids()
     with on_disk.engine.connect() as conn, pytest.raises(LookupError, match="purged"):
-        on_disk.vault.read(conn, hold_id)  # type: ignore[attr-defined]
+        on_disk.vault.read(conn, hold_id)
 
 
 def test_the_destruction_certificate_names_the_key_the_store_and_the_method(on_disk: World) -> None:
     case_id, hold_id = _preserved(on_disk)
     on_disk.sweep(seoul(2027, 3, 3, 0))
-    on_disk.desk.purge()  # type: ignore[attr-defined]
-    keys = on_disk.vault.keys  # type: ignore[attr-defined]
+    on_disk.desk.purge()
+    keys = on_disk.vault.keys
     body = on_disk.rows("select body from letters where case_id = :c and kind = 'destruction_certificate'",
                         c=case_id)[0][0]
     assert f"key {hold_id}" in body and keys.name in body and keys.method in body
@@ -147,17 +141,17 @@ def test_a_key_is_destroyed_only_after_the_purge_commits_and_a_leftover_on_the_n
         on_disk: World, monkeypatch: pytest.MonkeyPatch) -> None:
     case_id, hold_id = _preserved(on_disk)
     on_disk.sweep(seoul(2027, 3, 3, 0))
-    keys = on_disk.vault.keys  # type: ignore[attr-defined]
+    keys = on_disk.vault.keys
 
     def dies(key_id: str) -> bool:
         raise SystemExit("killed between the commit and the key's destruction")
 
     monkeypatch.setattr(keys, "destroy", dies)
     with pytest.raises(SystemExit):
-        on_disk.desk.purge()  # type: ignore[attr-defined]
+        on_disk.desk.purge()
     monkeypatch.undo()
     assert on_disk.show(case_id)["holds"][0]["status"] == "purged" and hold_id in keys.key_ids()
-    report = on_disk.desk.purge()  # type: ignore[attr-defined]
+    report = on_disk.desk.purge()
     assert report.purged == [] and report.leftover_keys_destroyed == [hold_id]
     assert hold_id not in keys.key_ids()
 
@@ -175,10 +169,10 @@ def test_a_purge_that_fails_to_commit_keeps_the_key(on_disk: World, monkeypatch:
 
     monkeypatch.setattr(purging, "destroy", fails_after)
     with pytest.raises(RuntimeError):
-        on_disk.desk.purge()  # type: ignore[attr-defined]
+        on_disk.desk.purge()
     monkeypatch.undo()
     with on_disk.engine.connect() as conn:
-        assert on_disk.vault.read(conn, hold_id)  # type: ignore[attr-defined]  # still readable: nothing was lost
+        assert on_disk.vault.read(conn, hold_id)  # still readable: nothing was lost
 
 
 def test_no_key_material_is_ever_written_to_the_case_database(world: World, home: Path,
@@ -186,7 +180,7 @@ def test_no_key_material_is_ever_written_to_the_case_database(world: World, home
                                                                        request: pytest.FixtureRequest) -> None:
     vaulted = _world(world.engine, home, _store(store_kind, home, request))
     _, hold_id = _preserved(vaulted)
-    keys = vaulted.vault.keys  # type: ignore[attr-defined]
+    keys = vaulted.vault.keys
     assert hold_id in keys.key_ids()
     secrets = []
     if isinstance(keys, SqliteKeyStore):
@@ -244,7 +238,7 @@ def test_keys_kept_in_the_database_by_an_older_release_move_to_the_key_store(
         on_disk: World, home: Path) -> None:
     """What `ledesk init` does on upgrade: the wrapped keys of vault_keys go into the store and are erased."""
     _, hold_id = _preserved(on_disk)
-    keys = on_disk.vault.keys  # type: ignore[attr-defined]
+    keys = on_disk.vault.keys
     legacy = os.urandom(32)
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -256,11 +250,11 @@ def test_keys_kept_in_the_database_by_an_older_release_move_to_the_key_store(
                                                                                    b"H-LEGACY:0")))
         conn.execute(vault_keys.insert().values(hold_id="H-LEGACY", wrapped_key=wrap(master, legacy, "H-LEGACY"),
                                                 created_at=seoul(2026, 11, 1)))
-    assert adopt_legacy_keys(on_disk.engine, keys, master) == 1
+    assert on_disk.services.admin.init()["keys_moved"] == 1
     assert on_disk.count("vault_keys") == 0 and {"H-LEGACY", hold_id} <= keys.key_ids()
     with on_disk.engine.connect() as conn:
-        assert on_disk.vault.read(conn, "H-LEGACY") == [{"old": 1}]  # type: ignore[attr-defined]
-    assert adopt_legacy_keys(on_disk.engine, keys, master) == 0
+        assert on_disk.vault.read(conn, "H-LEGACY") == [{"old": 1}]
+    assert on_disk.services.admin.init()["keys_moved"] == 0
 
 
 def test_the_embedded_store_is_private_and_a_bad_keystore_setting_is_refused(home: Path,

@@ -66,6 +66,8 @@ def test_statutory_preservation_cannot_be_requested_twice_for_the_same_data(worl
 
 
 def test_warrant_disclosed_after_the_user_notice_lead_time(world: World) -> None:
+    world.source.load([{"account_id": "acct-hong", "email": "hong.gildong@example.com",
+                        "subscriber": {"name": "Hong Gil-dong"}}])  # the warrant's target: the provider holds it
     case_id = world.intake("warrant")["case_id"]
     world.fire(case_id, "recommend_disclosure", "alice", reason="warrant covers both categories")
     world.clock.set(seoul(2026, 12, 1, 10))
@@ -82,7 +84,9 @@ def test_warrant_disclosed_after_the_user_notice_lead_time(world: World) -> None
     doc = world.show(case_id)
     assert doc["state"] == "disclosed" and doc["notice"]["status"] == "sent"
     assert {t["outcome"] for t in doc["targets"]} == {"produce"}
-    assert [h["actor"] for h in doc["history"]] == ["system", "alice", "bob", "system"]
+    assert [(h["trigger"], h["actor"]) for h in doc["history"]] == [
+        ("intake", "system"), ("recommend_disclosure", "alice"), ("approve_disclosure", "bob"), ("disclose", "system"),
+        ("production_built", "system")]  # the production the disclosure built, in its transaction
 
 
 def test_gag_order_defers_the_notice_to_the_next_business_day_after_it_ends(world: World) -> None:
@@ -175,8 +179,9 @@ def test_attaching_legal_process_from_a_json_file_replaces_the_basis(world: Worl
 
 
 def test_two_writers_on_one_case_never_both_succeed(world: World) -> None:
+    from ledesk.adapters.store import load_case, write
     from ledesk.states.engine import apply
-    from ledesk.states.store import Outcome, load_case, write
+    from ledesk.states.step import Outcome
     from tests.factories import attempt
 
     case_id = world.intake("warrant")["case_id"]
@@ -191,7 +196,7 @@ def test_two_writers_on_one_case_never_both_succeed(world: World) -> None:
 
 
 def related_for(world: World, case_id: str):  # type: ignore[no-untyped-def]
-    from ledesk.states.store import related
+    from ledesk.adapters.store import related
 
     with world.engine.connect() as conn:
         found = related(conn, [case_id])[case_id]
@@ -200,7 +205,7 @@ def related_for(world: World, case_id: str):  # type: ignore[no-untyped-def]
 
 
 def test_a_failure_half_way_through_a_trigger_writes_nothing(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ledesk.states import audit
+    from ledesk.adapters import audit
 
     case_id = world.intake("preservation")["case_id"]
     before = (world.count("events"), world.count("timers"), world.count("outbox"), world.count("holds"))

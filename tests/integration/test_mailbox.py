@@ -55,14 +55,14 @@ def test_a_poll_takes_each_request_and_moves_it_by_its_outcome(world: World, mai
     client.append("INBOX", _request("MB-1", message_id="<mb-1@police.go.kr>"))
     client.append("INBOX", message(sender="someone@evil.example"))      # not an authority: not reviewed
     client.append("INBOX", b"Subject: broken\r\nContent-Type: multipart/mixed\r\n\r\nno boundary")
-    outcomes = list(world.desk.take_mailbox(cfg))
+    outcomes = list(world.services.intake.take_mailbox(cfg))
     assert [o.get("status") for o in outcomes][:2] == ["opened", "not_reviewed"]
     assert outcomes[1]["status"] == "not_reviewed" and "error" in outcomes[2]
     assert _inbox(client) == []
     assert len(_folder(client, "LE Desk/Processed")) == 1 and len(_folder(client, "LE Desk/Refused")) == 2
     shown = world.show(outcomes[0]["case_id"])
     assert shown["state"] == "received" and shown["reference"] == "MB-1"
-    assert list(world.desk.take_mailbox(cfg)) == []  # an empty folder is an empty pass
+    assert list(world.services.intake.take_mailbox(cfg)) == []  # an empty folder is an empty pass
 
 
 def test_a_crash_between_the_commit_and_the_move_never_opens_the_case_twice(world: World, mailbox: Any,
@@ -77,10 +77,10 @@ def test_a_crash_between_the_commit_and_the_move_never_opens_the_case_twice(worl
 
     monkeypatch.setattr(mb, "_move", dies)
     with pytest.raises(ConnectionResetError):
-        list(world.desk.take_mailbox(cfg))
+        list(world.services.intake.take_mailbox(cfg))
     monkeypatch.undo()
     assert len(_inbox(client)) == 1  # still in the inbox, its case committed
-    again = list(world.desk.take_mailbox(cfg))
+    again = list(world.services.intake.take_mailbox(cfg))
     assert again[0]["already_taken"] and again[0]["status"] == "opened"
     assert world.rows("select count(*) from cases where reference = 'MB-CRASH'")[0][0] == 1
     assert _inbox(client) == [] and len(_folder(client, "LE Desk/Processed")) == 1
@@ -97,7 +97,7 @@ def test_the_same_message_twice_and_two_workers_at_once_open_one_case(world: Wor
     def worker(n: int) -> None:
         start.wait()
         try:
-            results[n] = list(world.desk.take_mailbox(cfg))
+            results[n] = list(world.services.intake.take_mailbox(cfg))
         except Exception as exc:  # a message the other worker moved first is gone from this one's view
             results[n] = [{"worker_error": repr(exc)}]
 
@@ -106,7 +106,7 @@ def test_the_same_message_twice_and_two_workers_at_once_open_one_case(world: Wor
         t.start()
     for t in threads:
         t.join(120)
-    list(world.desk.take_mailbox(cfg))  # whatever a worker left behind, a later pass finishes
+    list(world.services.intake.take_mailbox(cfg))  # whatever a worker left behind, a later pass finishes
     refs = [r[0] for r in world.rows("select reference from cases where reference like 'MB-W%' order by reference")]
     assert refs == [f"MB-W{n}" for n in range(6)]
     assert _inbox(client) == []
@@ -119,7 +119,7 @@ def test_an_emergency_is_taken_within_seconds_under_idle(world: World, mailbox: 
     taken: list[dict[str, Any]] = []
 
     def new_mail() -> None:
-        taken.extend(world.desk.take_mailbox(cfg))
+        taken.extend(world.services.intake.take_mailbox(cfg))
         if any(t.get("kind") == "emergency" for t in taken):
             arrived.set()
 

@@ -21,7 +21,7 @@ OTHER = {"account_id": "acct-43", "phone": "010-9999-0000", "email": "other@exam
 
 
 def two_target_preservation(world: World) -> tuple[str, str]:
-    world.vault.source.load([OTHER])  # type: ignore[attr-defined]
+    world.vault.source.load([OTHER])
     raw = sample("preservation")
     raw["targets"].append({"type": "phone", "value": "010-9999-0000", "known_info": ""})
     case_id = world.submit(raw)["case_id"]
@@ -33,7 +33,7 @@ def disclosed_with(world: World, case_id: str, process: Any) -> dict[str, Any]:
     world.fire(case_id, "attach_legal_process", "alice", attachment=process)
     world.fire(case_id, "recommend_disclosure", "alice", reason="the warrant covers it")
     world.fire(case_id, "approve_disclosure", "bob")
-    world.sweep(seoul(2026, 12, 9), vault=world.vault)  # type: ignore[attr-defined]  # the lead time is over
+    world.sweep(seoul(2026, 12, 9), vault=world.vault)  # the lead time is over
     return world.show(case_id)
 
 
@@ -48,7 +48,7 @@ def test_only_the_targets_categories_and_periods_the_process_names_are_produced(
     assert doc["state"] == "disclosed" and [(t["value"], t["outcome"]) for t in doc["targets"]] == [
         ("+821012345678", "produce")]
     with vaulted.engine.begin() as conn:
-        result = export(conn, vaulted.vault, case_id, tmp_path / "package", seoul(2026, 12, 10), "alice")  # type: ignore[attr-defined]
+        result = export(conn, vaulted.vault, case_id, tmp_path / "package", seoul(2026, 12, 10), "alice")
     parts = [json.loads((tmp_path / "package" / f["name"]).read_text()) for f in result["manifest"]["files"]
              if f["name"].endswith(".json")]
     by_category = {p["category"]: p for p in parts}
@@ -72,7 +72,7 @@ def test_the_snapshot_is_destroyed_once_the_production_is_sealed_and_the_product
     case_id, hold_id = two_target_preservation(vaulted)
     doc = disclosed_with(vaulted, case_id, legal_process_document())
     assert doc["holds"][0]["status"] == "purged"
-    assert hold_id not in vaulted.vault.keys.key_ids()  # type: ignore[attr-defined]
+    assert hold_id not in vaulted.vault.keys.key_ids()
     assert vaulted.rows("select count(*) from destructions where hold_id = :h", h=hold_id)[0][0] == 1
     assert "destruction_certificate" in {letter["kind"] for letter in doc["letters"]}
     production = vaulted.rows("select production_id, destroy_on from productions where case_id = :c", c=case_id)[0]
@@ -83,7 +83,7 @@ def test_the_snapshot_is_destroyed_once_the_production_is_sealed_and_the_product
                                                           "production_id": production.production_id}]
     assert vaulted.rows("select count(*) from vault_blobs where hold_id = :p", p=production.production_id)[0][0] == 0
     with pytest.raises(LookupError, match="destroyed"), vaulted.engine.begin() as conn:
-        export(conn, vaulted.vault, case_id, tmp_path / "late", vaulted.clock.now(), "alice")  # type: ignore[attr-defined]
+        export(conn, vaulted.vault, case_id, tmp_path / "late", vaulted.clock.now(), "alice")
 
 
 def test_a_case_rejected_after_legal_process_arrived_is_purged_like_any_other(vaulted: World) -> None:  # noqa: F811

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from ledesk.adapters.audit import verify
 from ledesk.models.db import make_engine, reader
 from ledesk.models.enums import CaseState
 from ledesk.models.tables import cases, events
-from ledesk.states.audit import verify
 from ledesk.states.errors import LedeskError
 from ledesk.states.machine import TABLE, TRIGGERS
 from tests.factories import legal_process_document
@@ -34,7 +34,7 @@ def test_random_sequences_keep_the_invariants(sqlite_template: Path, tmp_path_fa
     path = tmp_path_factory.mktemp("prop") / "ledesk.db"
     shutil.copy(sqlite_template, path)
     engine = make_engine(f"sqlite:///{path}")
-    world = World(engine)
+    world = World(engine, path.parent)
     first = data.draw(st.lists(st.sampled_from(SAMPLES), min_size=1, max_size=3), label="samples")
     ids = [c for c in (world.intake(name).get("case_id") for name in first) if c]
     for _ in range(data.draw(st.integers(0, 25), label="steps")):

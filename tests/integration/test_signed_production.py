@@ -14,12 +14,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from ledesk.datasource.embedded import EmbeddedSource
-from ledesk.service import Desk
 from ledesk.vault.keystore import Pkcs11KeyStore
 from ledesk.vault.production import package
 from ledesk.vault.signing import fingerprint, verify_package
-from ledesk.vault.store import Vault
 from tests.factories import legal_process_document, seoul
 from tests.integration.conftest import World
 from tests.integration.test_production_scope import disclosed_with, two_target_preservation
@@ -30,7 +27,7 @@ def _package(world: World) -> tuple[str, bytes]:
     case_id, _ = two_target_preservation(world)
     assert disclosed_with(world, case_id, legal_process_document())["state"] == "disclosed"
     with world.engine.begin() as conn:
-        built = package(conn, world.vault, case_id, seoul(2026, 12, 10), "alice", "test")  # type: ignore[attr-defined]
+        built = package(conn, world.vault, case_id, seoul(2026, 12, 10), "alice", "test")
     return case_id, built.zip_bytes()
 
 
@@ -76,9 +73,9 @@ def test_a_production_is_signed_and_verifies_by_itself(vaulted: World) -> None: 
     for target in manifest["targets"]:
         assert f"{target['value']}: " in letter
     assert "Per target:" in letter and ("produced " in letter or "nothing produced" in letter), letter
-    assert fingerprint(vaulted.vault.keys.signer().public_raw()) == manifest["key_fingerprint"]  # type: ignore[attr-defined]
+    assert fingerprint(vaulted.vault.keys.signer().public_raw()) == manifest["key_fingerprint"]
     with vaulted.engine.begin() as conn:  # a second export is the same signed manifest
-        again = package(conn, vaulted.vault, case_id, seoul(2026, 12, 11), "alice", "test")  # type: ignore[attr-defined]
+        again = package(conn, vaulted.vault, case_id, seoul(2026, 12, 11), "alice", "test")
     assert dict(again.files)["manifest.json"] == manifest_bytes
 
 
@@ -105,11 +102,9 @@ def test_every_change_to_a_package_is_found_and_named(vaulted: World) -> None:  
 
 @pytest.mark.hsm
 def test_an_hsm_production_key_signs_inside_the_hsm(world: World, tmp_path: Path, softhsm: str) -> None:
-    source = EmbeddedSource(tmp_path / "datasource.db")
-    source.load([ACCOUNT])
+    world.source.load([ACCOUNT])
     store = Pkcs11KeyStore(softhsm)
-    world.vault = Vault(source, store, world.calendar)  # type: ignore[attr-defined]
-    world.desk = Desk(world.engine, world.clock, world.policy, world.calendar, world.vault)  # type: ignore[attr-defined]
+    world.rebuild(keys=store)
     _, data = _package(world)
     verdict = verify_package(data, fingerprint(store.signer().public_raw()))
     assert verdict.ok, verdict.problems

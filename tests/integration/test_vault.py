@@ -10,12 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from ledesk.datasource.embedded import EmbeddedSource
 from ledesk.models.tables import vault_blobs
-from ledesk.service import Desk
 from ledesk.states.errors import LedeskError
-from ledesk.vault.keystore import keystore
-from ledesk.vault.store import Vault
 from tests.factories import legal_process_document, sample, seoul
 from tests.integration.conftest import World
 
@@ -28,13 +24,8 @@ ACCOUNT = {"account_id": "acct-42", "phone": "+82 10 1234 5678", "email": "suspe
 
 
 @pytest.fixture
-def vaulted(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
-    monkeypatch.delenv("LEDESK_MASTER_KEY", raising=False)
-    source = EmbeddedSource(tmp_path / "datasource.db")
-    source.load([ACCOUNT])
-    world.vault = Vault(source, keystore(tmp_path), world.calendar)  # type: ignore[attr-defined]
-    world.desk = Desk(world.engine, world.clock, world.policy, world.calendar, world.vault)  # type: ignore[attr-defined]
-    world.home = tmp_path  # type: ignore[attr-defined]
+def vaulted(world: World) -> World:
+    world.source.load([ACCOUNT])
     return world
 
 
@@ -47,7 +38,7 @@ def preserved(world: World) -> tuple[str, str]:
 def test_preserve_snapshots_exactly_the_requested_period_encrypted(vaulted: World) -> None:
     case_id, hold_id = preserved(vaulted)
     with vaulted.engine.connect() as conn:
-        parts = vaulted.vault.read(conn, hold_id)  # type: ignore[attr-defined]
+        parts = vaulted.vault.read(conn, hold_id)
         blobs = b"".join(r.ciphertext for r in conn.execute(select(vault_blobs)))
     assert [p["category"] for p in parts] == ["ip_logs"]
     assert parts[0]["account_id"] == "acct-42"
@@ -55,16 +46,16 @@ def test_preserve_snapshots_exactly_the_requested_period_encrypted(vaulted: Worl
     for plain in (b"203.0.113.77", b"acct-42", b"1234", b"Hong"):
         assert plain not in blobs
     assert [h["trigger"] for h in vaulted.show(case_id)["history"]][-2:] == ["preserve", "snapshot_taken"]
-    assert os.stat(vaulted.home / "master.key").st_mode & 0o777 == 0o600  # type: ignore[attr-defined]
+    assert os.stat(vaulted.home / "master.key").st_mode & 0o777 == 0o600
 
 
 def test_the_snapshot_survives_the_data_sources_own_retention(vaulted: World) -> None:
     _, hold_id = preserved(vaulted)
-    deleted = vaulted.vault.source.apply_retention(seoul(2027, 1, 5), {"ip_logs": 3, "access_logs": 3,  # type: ignore[attr-defined]
+    deleted = vaulted.vault.source.apply_retention(seoul(2027, 1, 5), {"ip_logs": 3, "access_logs": 3,
                                                                        "traffic_data": 12})
     assert deleted == 2
     with vaulted.engine.connect() as conn:
-        assert [r["ip"] for r in vaulted.vault.read(conn, hold_id)[0]["records"]] == ["203.0.113.77"]  # type: ignore[attr-defined]
+        assert [r["ip"] for r in vaulted.vault.read(conn, hold_id)[0]["records"]] == ["203.0.113.77"]
 
 
 def test_two_holds_on_one_account_share_nothing(vaulted: World) -> None:
@@ -74,7 +65,7 @@ def test_two_holds_on_one_account_share_nothing(vaulted: World) -> None:
     other = vaulted.submit(raw)["case_id"]
     vaulted.fire(other, "preserve", "rita")
     second = vaulted.show(other)["holds"][0]["hold_id"]
-    assert vaulted.vault.keys.key_ids() >= {first, second}  # type: ignore[attr-defined]
+    assert vaulted.vault.keys.key_ids() >= {first, second}
     assert vaulted.count("vault_keys") == 0  # keys never go into the case database
     bodies = [r[0] for r in vaulted.rows("select body from letters where case_id = :c", c=other)]
     assert not any(first in b or "SMPA-2026-CY-0931" in b for b in bodies)
@@ -86,13 +77,13 @@ def test_a_lapsed_preservation_is_purged_once_with_a_certificate(vaulted: World)
     vaulted.sweep(seoul(2027, 3, 3, 0))
     assert vaulted.desk.purge().purged == [{"case_id": case_id, "hold_id": hold_id}]
     assert vaulted.desk.purge().purged == []
-    assert hold_id not in vaulted.vault.keys.key_ids() and vaulted.count("vault_blobs") == 0  # type: ignore[attr-defined]
+    assert hold_id not in vaulted.vault.keys.key_ids() and vaulted.count("vault_blobs") == 0
     record = vaulted.rows("select blobs, ciphertext_sha256 from destructions")[0]
     assert record[0] == 1 and len(record[1]) == 64
     assert vaulted.show(case_id)["holds"][0]["status"] == "purged"
     assert vaulted.rows("select count(*) from letters where kind = 'destruction_certificate'")[0][0] == 1
     with vaulted.engine.connect() as conn, pytest.raises(LookupError, match="purged"):
-        vaulted.vault.read(conn, hold_id)  # type: ignore[attr-defined]
+        vaulted.vault.read(conn, hold_id)
 
 
 def test_a_purge_killed_half_way_finishes_on_the_next_run(vaulted: World, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -110,7 +101,7 @@ def test_a_purge_killed_half_way_finishes_on_the_next_run(vaulted: World, monkey
     with pytest.raises(SystemExit):
         vaulted.desk.purge()
     monkeypatch.undo()
-    assert hold_id in vaulted.vault.keys.key_ids()  # type: ignore[attr-defined]  # rolled back whole: the key kept
+    assert hold_id in vaulted.vault.keys.key_ids()  # rolled back whole: the key kept
     assert vaulted.count("vault_blobs") == 1
     assert vaulted.desk.purge().purged == [{"case_id": case_id, "hold_id": hold_id}]
 
@@ -175,9 +166,7 @@ def test_a_disclosure_is_produced_from_the_hold_and_exports_against_its_manifest
                    sender={"email": "minjun.kim@police.go.kr"})
     vaulted.fire(case_id, "recommend_disclosure", "alice", reason="warrant covers the preserved logs")
     vaulted.fire(case_id, "approve_disclosure", "bob")
-    from ledesk.states.sweep import sweep
-
-    sweep(vaulted.engine, seoul(2026, 12, 9), vaulted.policy, vaulted.calendar, vault=vaulted.vault)  # type: ignore[attr-defined]
+    vaulted.sweep(seoul(2026, 12, 9))
     doc = vaulted.show(case_id)
     assert doc["state"] == "disclosed" and [t["outcome"] for t in doc["targets"]] == ["produce"]
     assert {"preserved_data_read", "production_built"} <= {h["trigger"] for h in doc["history"]}
@@ -185,9 +174,9 @@ def test_a_disclosure_is_produced_from_the_hold_and_exports_against_its_manifest
 
     from ledesk.letters.render import render_pending
 
-    render_pending(vaulted.engine, vaulted.home, "LE Desk Cloud", ZoneInfo("Asia/Seoul"))  # type: ignore[attr-defined]
+    render_pending(vaulted.engine, vaulted.home, "LE Desk Cloud", ZoneInfo("Asia/Seoul"))
     with vaulted.engine.begin() as conn:
-        result = export(conn, vaulted.vault, case_id, tmp_path / "package", seoul(2026, 12, 10), "alice")  # type: ignore[attr-defined]
+        result = export(conn, vaulted.vault, case_id, tmp_path / "package", seoul(2026, 12, 10), "alice")
     manifest = _json.loads((tmp_path / "package" / "manifest.json").read_text())
     for entry in manifest["files"]:
         assert hashlib.sha256((tmp_path / "package" / entry["name"]).read_bytes()).hexdigest() == entry["sha256"]
@@ -202,7 +191,7 @@ def test_a_disclosure_is_produced_from_the_hold_and_exports_against_its_manifest
 
 
 def test_outcomes_per_target_from_the_data_source(vaulted: World) -> None:
-    vaulted.vault.source.load([{"account_id": "corp-1", "email": "ceo@customer.example", "subscriber": {},  # type: ignore[attr-defined]
+    vaulted.vault.source.load([{"account_id": "corp-1", "email": "ceo@customer.example", "subscriber": {},
                                 "customer_controlled": True}])
     raw = sample("court_permission")
     raw["targets"] = [{"type": "email", "value": "suspect@example.com", "known_info": ""},
@@ -254,7 +243,7 @@ def test_every_letter_the_flows_write_renders_from_its_template(vaulted: World) 
         vaulted.sweep(day)
     vaulted.clock.set(seoul(2027, 6, 1, 1))
     vaulted.desk.purge()
-    done = render_pending(vaulted.engine, vaulted.home, "LE Desk Cloud", ZoneInfo("Asia/Seoul"))  # type: ignore[attr-defined]
+    done = render_pending(vaulted.engine, vaulted.home, "LE Desk Cloud", ZoneInfo("Asia/Seoul"))
     kinds = {d["kind"] for d in done}
     assert {"acknowledgement", "deficiency", "cure_reminder", "lapsed", "preservation_confirmation",
             "extension_confirmation", "expiry_warning", "release", "destruction_certificate", "user_notice",
@@ -263,5 +252,5 @@ def test_every_letter_the_flows_write_renders_from_its_template(vaulted: World) 
     letters = vaulted.show(case_id)["letters"]
     assert all(letter["template_version"] and len(letter["sha256"]) == 64 and Path(letter["path"]).exists()
                for letter in letters)
-    assert render_pending(vaulted.engine, vaulted.home, "LE Desk Cloud", ZoneInfo("Asia/Seoul")) == []  # type: ignore[attr-defined]
+    assert render_pending(vaulted.engine, vaulted.home, "LE Desk Cloud", ZoneInfo("Asia/Seoul")) == []
     assert incomplete and foreign

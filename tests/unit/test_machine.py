@@ -100,4 +100,4 @@ def test_only_the_store_writes_the_state_column() -> None:
         text = path.read_text(encoding="utf-8")
         if re.search(r"update\(cases\)", text):
             writers.append(str(path.relative_to(ROOT)))
-    assert writers == ["ledesk/states/store.py"]
+    assert writers == ["ledesk/adapters/store.py"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from ledesk.adapters.intake import email_domain
 from ledesk.intake.authresults import Unreadable, dmarc_verdict, parse
-from ledesk.states.intake import email_domain
 from ledesk.states.lookalike import imitated, unicode_domain
 
 OURS = "mail.ledesk.local"

@@ -16,19 +16,13 @@ router = APIRouter(prefix="/v1/reports", tags=["reports"])
 def transparency_rows(who: Who, rt: Rt, date_from: Annotated[date, Query(alias="from")],
                       date_to: Annotated[date, Query(alias="to")]) -> dict[str, Any]:
     """The transparency report's rows (the CSV's), for Seoul dates `from` to `to`, both included."""
-    from ledesk.reports import transparency
-
     compliance(who)
-    with rt.reader.connect() as conn:
-        return transparency.report(conn, date_from, date_to, rt.calendar)
+    return rt.services.reports.transparency_rows(date_from, date_to)
 
 
 @router.get("/{ledger}")
 def statutory_figures(ledger: Literal["pcsa", "tba"], half: str, who: Who, rt: Rt) -> dict[str, Any]:
     """A statutory half-year report's figures (half: YYYY-H1 or YYYY-H2). Reading them here does not
     count as producing the report: its reminder stands until the document is made."""
-    from ledesk.reports import statutory
-
     compliance(who)
-    with rt.reader.connect() as conn:
-        return statutory.report(conn, ledger, half, rt.policy, rt.calendar, rt.clock.now())
+    return rt.services.reports.statutory_figures(ledger, half)

@@ -10,9 +10,8 @@ from fastapi.responses import StreamingResponse
 from ledesk.api.bodies import MAX_UPLOAD_BYTES
 from ledesk.api.deps import Rt, Who
 from ledesk.api.errors import ApiError
-from ledesk.service import IntakeResult
-from ledesk.states import portal
-from ledesk.states.tokens import Principal
+from ledesk.services.intake import IntakeResult
+from ledesk.states.principal import Principal
 
 router = APIRouter(prefix="/v1/submissions", tags=["authorities"])
 DOCX = "wordprocessingml.document"
@@ -29,8 +28,7 @@ async def submit(request: Request, who: Who, rt: Rt) -> dict[str, Any]:
         raise ApiError(413, "too_large", f"request body over {MAX_UPLOAD_BYTES:,} bytes")
     kind = request.headers.get("content-type", "").split(";")[0].strip()
     filename = "submission.docx" if kind.endswith(DOCX) else "submission.json"
-    return _status_view(rt.desk(with_vault=False).take(filename, body, authority=who.authority,
-                                                       officer=officer_of(who)))
+    return _status_view(rt.services.intake.take(filename, body, authority=who.authority, officer=officer_of(who)))
 
 
 def officer_of(who: Principal) -> tuple[str, str] | None:
@@ -45,7 +43,7 @@ def production(case_id: str, who: Who, rt: Rt) -> StreamingResponse:
     Each download is an audit event."""
     if who.authority is None:
         raise ApiError(404, "not_found", f"no submission {case_id}")
-    built = rt.desk().production_for(case_id, who.authority, who.name)
+    built = rt.services.productions.download(case_id, who.authority, who.name)
     return StreamingResponse(built.zip_chunks(), media_type="application/zip",
                              headers={"Content-Disposition": f'attachment; filename="{case_id}-production.zip"'})
 
@@ -55,16 +53,13 @@ def production_receipt(case_id: str, who: Who, rt: Rt) -> dict[str, Any]:
     """The authority confirms it received the production."""
     if who.authority is None:
         raise ApiError(404, "not_found", f"no submission {case_id}")
-    return rt.desk(with_vault=False).confirm_receipt(case_id, who.authority, who.name)
+    return rt.services.productions.confirm_receipt(case_id, who.authority, who.name)
 
 
 @router.get("/{case_id}")
 def submission_status(case_id: str, who: Who, rt: Rt) -> dict[str, Any]:
     # Another authority's case, or a staff member asking here, looks exactly like no case at all.
-    found = []
-    if who.authority is not None:
-        with rt.reader.connect() as conn:  # the portal's own read of an authority's requests
-            found = portal.requests(conn, who.authority, rt.policy, rt.clock.now(), case_id=case_id)
+    found = rt.services.queries.requests_of(who.authority, case_id) if who.authority is not None else []
     if not found:
         raise ApiError(404, "not_found", f"no submission {case_id}")
     r = found[0]

@@ -12,7 +12,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ledesk.api.bodies import read_upload
 from ledesk.api.deps import Rt
 from ledesk.api.i18n import CONFIRM
-from ledesk.api.reads import document_file, show_case
 from ledesk.api.web.session import csrf_of, form_sender, page, signed_in, to_signin
 from ledesk.intake.email import safe_name
 from ledesk.models.enums import CaseState, Trigger
@@ -29,12 +28,12 @@ def case_page(request: Request, case_id: str, rt: Rt, done: str | None = None, e
     who = signed_in(request, rt)
     if who is None:
         return to_signin()
-    doc = show_case(rt, case_id, who.roles)
+    doc = rt.services.queries.show(case_id, who.roles)
     me = who.actor or ""
     # Each trigger is tried under this person's name, so approving one's own recommendation is not offered;
     # the triggers that read a document are offered as upload forms instead.
     plain = [t for t in doc["allowed_triggers"] if t not in TAKES_DOCUMENT]
-    buttons = rt.desk(with_vault=False).pressable(case_id, plain, me, who.roles)
+    buttons = rt.services.cases.pressable(case_id, plain, me, who.roles)
     uploads = [t for t in doc["allowed_triggers"] if t in TAKES_DOCUMENT]
     recommendation = next((h for h in reversed(doc["history"]) if h["trigger"] == "recommend_disclosure"), None)
     waiting_for_other = (doc["recommended_by"] == me and doc["state"] == CaseState.RECEIVED
@@ -64,7 +63,7 @@ def press(request: Request, case_id: str, trigger: str, rt: Rt, csrf: str = Form
         failed = failed or result == "failed"
         reason = f"called {number_called.strip() or '(number not given)'}: {reason.strip()}".strip()
     try:
-        rt.desk().fire(case_id, trigger, who.actor or "", reason=reason, failed=failed)
+        rt.services.cases.fire(case_id, trigger, who.actor or "", reason=reason, failed=failed)
     except LedeskError as exc:
         return _back(case_id, error=exc.message)
     return _back(case_id, done=trigger)
@@ -82,7 +81,8 @@ async def press_with_document(request: Request, case_id: str, trigger: str, rt: 
         return _back(case_id, error=f"{trigger} takes no document")
     try:
         name, content = await read_upload(file)
-        rt.desk().fire(case_id, trigger, who.actor or "", reason=reason, attachment=Attachment(name, content))
+        rt.services.cases.fire(case_id, trigger, who.actor or "", reason=reason,
+                               attachment=Attachment(name, content))
     except LedeskError as exc:
         return _back(case_id, error=exc.message)
     return _back(case_id, done=trigger)
@@ -93,7 +93,7 @@ def attachment(request: Request, case_id: str, index: int, rt: Rt) -> Response:
     who = signed_in(request, rt)
     if who is None:
         return to_signin()
-    name, content = document_file(rt, case_id, index, who.actor or "")
+    name, content = rt.services.productions.document(case_id, index, who.actor or "")
     return Response(content, media_type="application/octet-stream",
                     headers={"Content-Disposition": f'attachment; filename="{safe_name(name, index)}"',
                              "X-Content-Type-Options": "nosniff"})

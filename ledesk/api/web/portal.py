@@ -26,9 +26,8 @@ from ledesk.api.web.session import (
     token_signin,
 )
 from ledesk.bootstrap import Runtime
-from ledesk.states import portal
 from ledesk.states.errors import BadInput, LedeskError, NotFound
-from ledesk.states.tokens import Principal
+from ledesk.states.principal import Principal
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 ACCEPTED = (".docx", ".json")
@@ -55,8 +54,7 @@ async def _upload(file: UploadFile) -> tuple[str, bytes]:
 def _mine(rt: Runtime, who: Principal) -> list[dict[str, object]]:
     """The officer's authority's requests, newest first."""
     assert who.authority is not None
-    with rt.reader.connect() as conn:
-        return portal.requests(conn, who.authority, rt.policy, rt.clock.now())
+    return rt.services.queries.requests_of(who.authority)
 
 
 def _render(request: Request, rt: Runtime, who: Principal, name: str, **context: object) -> Response:
@@ -101,7 +99,7 @@ async def submit(request: Request, rt: Rt, file: Annotated[UploadFile, File()],
     assert who.authority is not None
     try:
         name, data = await _upload(file)
-        result = rt.desk(with_vault=False).take(name, data, authority=who.authority, officer=officer_of(who))
+        result = rt.services.intake.take(name, data, authority=who.authority, officer=officer_of(who))
     except LedeskError as exc:
         mine = _mine(rt, who)
         return _render(request, rt, who, "portal.html", requests=mine, done=None, error=exc.message)
@@ -143,8 +141,8 @@ async def new_request_sent(request: Request, rt: Rt) -> Response:
     assert who.authority is not None
     try:
         raw = read_fields(given)
-        result = rt.desk(with_vault=False).take("portal-form.json", json.dumps(raw).encode(),
-                                                authority=who.authority, officer=officer_of(who))
+        result = rt.services.intake.take("portal-form.json", json.dumps(raw).encode(),
+                                         authority=who.authority, officer=officer_of(who))
     except (LedeskError, FormError) as exc:
         message = exc.message if isinstance(exc, LedeskError) else str(exc)
         return _render(request, rt, who, "portal_new.html", sections=SECTIONS, repeating=REPEATING, error=message,
@@ -157,8 +155,7 @@ async def new_request_sent(request: Request, rt: Rt) -> Response:
 
 def _one(rt: Runtime, who: Principal, case_id: str) -> dict[str, object] | None:
     assert who.authority is not None
-    with rt.reader.connect() as conn:
-        found = portal.requests(conn, who.authority, rt.policy, rt.clock.now(), case_id=case_id)
+    found = rt.services.queries.requests_of(who.authority, case_id)
     return found[0] if found else None
 
 
@@ -186,8 +183,8 @@ async def document(request: Request, case_id: str, rt: Rt, file: Annotated[Uploa
         return Response("not found", status_code=404)
     try:
         name, data = await _upload(file)
-        result = rt.desk(with_vault=False).take(name, data, authority=who.authority, officer=officer_of(who),
-                                                related_case=case_id)
+        result = rt.services.intake.take(name, data, authority=who.authority, officer=officer_of(who),
+                                         related_case=case_id)
     except LedeskError as exc:
         return _render(request, rt, who, "portal_case.html", r=found, done=None, error=exc.message)
     if result.get("case_id") != case_id:  # it did not supplement this request (it opened another, or none)
@@ -206,7 +203,7 @@ def production(request: Request, case_id: str, rt: Rt) -> Response:
         return _to_signin()
     assert who.authority is not None
     try:
-        built = rt.desk().production_for(case_id, who.authority, who.name)
+        built = rt.services.productions.download(case_id, who.authority, who.name)
     except NotFound:
         return Response("not found", status_code=404)
     except LedeskError as exc:
@@ -222,7 +219,7 @@ def receipt(request: Request, case_id: str, rt: Rt, csrf: str = Form(max_length=
         return who
     assert who.authority is not None
     try:
-        rt.desk(with_vault=False).confirm_receipt(case_id, who.authority, who.name)
+        rt.services.productions.confirm_receipt(case_id, who.authority, who.name)
     except NotFound:
         return Response("not found", status_code=404)
     return RedirectResponse(f"/portal/{case_id}?done=received", status_code=303)

@@ -21,8 +21,6 @@ def queue_page(request: Request, rt: Rt) -> Response:
     """The filters a reviewer set stay (a cookie) until changed or cleared."""
     from urllib.parse import parse_qs, urlencode
 
-    from ledesk.states.queries import list_cases
-
     who = signed_in(request, rt)
     if who is None:
         return to_signin()
@@ -35,9 +33,8 @@ def queue_page(request: Request, rt: Rt) -> Response:
         kept = parse_qs(request.cookies.get(FILTER_COOKIE, ""))
         chosen = {k: kept.get(k, [""])[0][:200] for k in FILTERS}
     state, kind, q = chosen["state"], chosen["kind"], chosen["q"]
-    with rt.reader.connect() as conn:
-        rows = list_cases(conn, state=state or None, kind=kind or None, limit=QUEUE_LIMIT,
-                          open_only=not state and not q, search=q or None)
+    rows = rt.services.queries.cases(state=state or None, kind=kind or None, limit=QUEUE_LIMIT,
+                                     open_only=not state and not q, search=q or None)
     emergencies = [r for r in rows if r["kind"] == "emergency" and r["state"] == "received"]
     response = page(request, rt, "queue.html", who=who, rows=rows, emergencies=emergencies, state=state,
                     kind=kind, q=q, csrf=csrf_of(request))

@@ -12,7 +12,7 @@ from ledesk.api.deps import Rt
 from ledesk.api.web.session import csrf_of, form_sender, page, signed_in, to_signin
 from ledesk.states import roles
 from ledesk.states.errors import GuardRefused, LedeskError
-from ledesk.states.tokens import Principal
+from ledesk.states.principal import Principal
 
 router = APIRouter(include_in_schema=False)
 MEDIA = {"csv": "text/csv; charset=utf-8", "md": "text/markdown; charset=utf-8", "png": "image/png",
@@ -49,8 +49,6 @@ def reports_page(request: Request, rt: Rt, error: str | None = None) -> Response
 def transparency_file(request: Request, rt: Rt, date_from: str = Query(alias="from", max_length=20),
                       date_to: str = Query(alias="to", max_length=20),
                       fmt: str = Query(default="docx", alias="format", max_length=10)) -> Response:
-    from ledesk.models.db import ledesk_home
-    from ledesk.reports.produce import transparency_report
     from ledesk.states.clock import parse_day
 
     who = signed_in(request, rt)
@@ -61,9 +59,7 @@ def transparency_file(request: Request, rt: Rt, date_from: str = Query(alias="fr
         return refused
     try:
         first, last = parse_day(date_from), parse_day(date_to)
-        with rt.reader.connect() as conn:
-            doc = transparency_report(conn, first, last, [fmt], rt.calendar, ledesk_home(),
-                                      provider=rt.policy.provider_name)
+        doc = rt.services.reports.transparency(first, last, [fmt])
     except LedeskError as exc:
         return _back(exc.message)
     return FileResponse(doc["path"], filename=Path(doc["path"]).name, media_type=MEDIA[fmt])
@@ -73,9 +69,6 @@ def transparency_file(request: Request, rt: Rt, date_from: str = Query(alias="fr
 def statutory_file(request: Request, rt: Rt, csrf: str = Form(max_length=100), ledger: str = Form(max_length=10),
                    half: str = Form(max_length=20),
                    fmt: str = Form(default="docx", alias="format", max_length=10)) -> Response:
-    from ledesk.models.db import ledesk_home
-    from ledesk.reports.produce import statutory_report
-
     who = form_sender(request, rt, csrf)
     if isinstance(who, Response):
         return who
@@ -85,9 +78,8 @@ def statutory_file(request: Request, rt: Rt, csrf: str = Form(max_length=100), l
     if ledger not in ("pcsa", "tba"):
         return _back("ledger is pcsa or tba")
     try:
-        with rt.engine.begin() as conn:  # producing it is recorded: its reminder is then not sent
-            doc = statutory_report(conn, ledger, half, fmt, rt.policy, rt.calendar, rt.clock.now(),
-                                   ledesk_home(), who.actor or "")
+        # producing it is recorded: its reminder is then not sent
+        doc = rt.services.reports.produce_statutory(ledger, half, fmt, who.actor or "")
     except LedeskError as exc:
         return _back(exc.message)
     return FileResponse(doc["path"], filename=Path(doc["path"]).name, media_type=MEDIA[fmt])

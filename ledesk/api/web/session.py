@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 from ledesk.api.deps import PORTAL_COOKIE, SESSION_COOKIE, session_principal, session_token
 from ledesk.api.i18n import state_words, trigger_words, value_words, words
 from ledesk.bootstrap import Runtime
-from ledesk.states.tokens import Principal, close_session, open_session
+from ledesk.states.principal import Principal
 
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
@@ -87,12 +87,9 @@ def form_sender(request: Request, rt: Runtime, csrf: str, portal: bool = False) 
 
 def token_signin(request: Request, rt: Runtime, token: str, portal: bool, template: str) -> Response:
     """Sign in with a token: a staff member's for the reviewers' UI, an officer's for the portal."""
-    from ledesk.states.tokens import resolve
-
     if cross_site(request):
         return Response("sign in from this site's own page", status_code=403)
-    with rt.reader.connect() as conn:
-        who = resolve(conn, token.strip())
+    who = rt.services.admin.bearer(token.strip())
     if who is None or (who.authority is None if portal else who.actor is None):
         return page(request, rt, template, error=words(lang(request))["bad_token"])
     response = RedirectResponse("/portal" if portal else "/", status_code=303)
@@ -113,8 +110,7 @@ def cross_site(request: Request) -> bool:
 def start_session(response: Response, request: Request, rt: Runtime, who: Principal,
                   cookie: str = SESSION_COOKIE) -> None:
     """A server-side session for `who`; the cookie carries only its secret, never the API token."""
-    with rt.engine.begin() as conn:
-        secret = open_session(conn, who, rt.clock.now())
+    secret = rt.services.admin.open_session(who)
     response.set_cookie(cookie, secret, httponly=True, samesite="strict",
                         secure=request.url.scheme == "https", max_age=rt.policy.web.session_max_hours * 3600)
 
@@ -123,6 +119,5 @@ def end_session(response: Response, request: Request, rt: Runtime, cookie: str =
     """Sign-out revokes the session on the server, so a copied cookie no longer works."""
     secret = session_token(request, cookie)
     if secret:
-        with rt.engine.begin() as conn:
-            close_session(conn, secret, rt.clock.now())
+        rt.services.admin.close_session(secret)
     response.delete_cookie(cookie)

@@ -10,20 +10,17 @@ from ledesk.api.errors import ApiError
 from ledesk.api.i18n import state_words, value_words
 from ledesk.api.web.session import csrf_of, lang, local, page, signed_in, to_signin
 from ledesk.bootstrap import Runtime
-from ledesk.states.tokens import Principal
+from ledesk.states.principal import Principal
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/stats", response_class=HTMLResponse)
 def stats_page(request: Request, rt: Rt) -> Response:
-    from ledesk.states.stats import picture
-
     who = signed_in(request, rt)
     if who is None:
         return to_signin()
-    with rt.reader.connect() as conn:
-        doc = picture(conn, rt.clock.now())
+    doc = rt.services.reports.picture()
     return page(request, rt, "stats.html", who=who, doc=doc, csrf=csrf_of(request))
 
 
@@ -39,12 +36,10 @@ def _staff_or_none(request: Request, rt: Runtime) -> Principal | None:
 def stats_png(request: Request, rt: Rt) -> Response:
     """The operators' picture as a chart; the Prefect UI's image artifact points here."""
     from ledesk.reports.chart import operators_picture
-    from ledesk.states.stats import picture
 
     if _staff_or_none(request, rt) is None:
         return Response("sign in first", status_code=401)
-    with rt.reader.connect() as conn:
-        doc = picture(conn, rt.clock.now())
+    doc = rt.services.reports.picture()
     chosen = lang(request)  # the page's language: its <img> carries ?lang=, else the cookie says
     png = operators_picture(doc, local(doc["at"], rt.policy.timezone), chosen,
                             {**value_words(chosen), **state_words(chosen)})

@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from ledesk.adapters import audit
 from ledesk.models.enums import SYSTEM_ACTOR, AuthorityType, Role
 from ledesk.models.tables import actor_roles, actors, assignments, authorities, cases
-from ledesk.states import audit
 from ledesk.states.errors import BadInput, NotFound
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")

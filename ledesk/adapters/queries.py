@@ -7,13 +7,14 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from ledesk.adapters.store import _CASE_COLUMNS, load_case
 from ledesk.models.enums import TERMINAL_STATES, TimerStatus
 from ledesk.models.tables import assignments, cases, documents, events, holds, letters, notices, targets, timers
 from ledesk.policy.calendar import LegalCalendar
 from ledesk.policy.schema import Policy
 from ledesk.states.case import CaseRecord
 from ledesk.states.engine import allowed_triggers
-from ledesk.states.store import _CASE_COLUMNS, load_case
+from ledesk.states.errors import NotFound
 
 
 def iso(value: datetime | None) -> str | None:
@@ -151,3 +152,10 @@ def list_cases(conn: Connection, state: str | None = None, due_before: datetime 
         query = matching(with_case.where(~pending)).order_by(cases.c.received_at).limit(limit - len(out))
         out += [row_of(r, None) for r in conn.execute(query)]
     return out[:limit]
+
+
+def own_case(conn: Connection, case_id: str, authority: str) -> None:
+    """Another authority's case, or none, looks exactly alike to an authority: not found."""
+    owner = conn.execute(select(cases.c.authority_domain).where(cases.c.case_id == case_id)).scalar()
+    if owner is None or owner != authority:
+        raise NotFound(f"no submission {case_id}")

@@ -12,28 +12,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, insert, select, update
 
+from ledesk.adapters import audit
+from ledesk.adapters.actors import roles_of
 from ledesk.models.tables import actors, authorities, tokens, web_sessions
-from ledesk.states import audit
 from ledesk.states.errors import BadInput, NotFound
-from ledesk.states.roles import roles_of
+from ledesk.states.principal import Principal
 
 PREFIX = "ldk"
-
-
-@dataclass(frozen=True)
-class Principal:
-    token_id: str
-    actor: str | None            # a staff member, or None for an authority
-    roles: frozenset[str]
-    authority: str | None        # the authority's domain, or None for staff
-    officer: str | None = None   # an authority token's officer (name), and badge number
-    badge: str | None = None
-
-    @property
-    def name(self) -> str:
-        if self.actor:
-            return self.actor
-        return f"authority:{self.authority}" + (f" ({self.officer}, badge {self.badge})" if self.officer else "")
 
 
 def _digest(secret: str) -> str:

@@ -13,6 +13,8 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
+from ledesk.adapters import audit
+from ledesk.adapters.store import fire_on, insert_case_details, load_cases, record, write
 from ledesk.models.enums import (
     SYSTEM_ACTOR,
     TERMINAL_STATES,
@@ -31,17 +33,17 @@ from ledesk.models.submission import Submission, parse_submission
 from ledesk.models.tables import authorities, cases, not_reviewed, outbox
 from ledesk.policy.calendar import LegalCalendar
 from ledesk.policy.schema import Policy
-from ledesk.states import audit, deadlines, messages
+from ledesk.states import deadlines, messages
 from ledesk.states.attempt import Attachment
 from ledesk.states.case import CaseRecord
 from ledesk.states.completeness import deficiencies, emergency_deficiencies
 from ledesk.states.effects import Effects, Related, TimerPlan, target_rows
-from ledesk.states.engine import apply, fire_on, system_attempt
+from ledesk.states.engine import apply, system_attempt
 from ledesk.states.errors import GuardRefused
 from ledesk.states.lookalike import imitated
 from ledesk.states.notice import NonDisclosureOrder
 from ledesk.states.regime import regime_for
-from ledesk.states.store import Outcome, Step, insert_case_details, load_cases, new_id, record, write
+from ledesk.states.step import Outcome, Step, new_id
 from ledesk.states.targets import dedupe_key
 
 
@@ -239,7 +241,7 @@ def _supplement_related(conn: Connection, sub: Submission, authority_domain: str
 def _followup(conn: Connection, found: CaseRecord, supplement: dict[str, Any], documents: list[Attachment],
               sender: str, now: datetime, policy: Policy, cal: LegalCalendar) -> dict[str, Any]:
     """A disclosed emergency's follow-up legal process, sent by the authority (portal or e-mail)."""
-    from ledesk.states.followup import attach_followup
+    from ledesk.adapters.orders import attach_followup
 
     attachment = Attachment("followup.json", json.dumps(supplement).encode(), "legal_process")
     try:

@@ -5,14 +5,15 @@ One code path for one reviewer's click and for a sweep of 100,000 timers: a batc
 from __future__ import annotations
 
 import hashlib
-import secrets
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 
+from ledesk.adapters import audit
 from ledesk.models.enums import HoldStatus, OutboxChannel, OutboxStatus, TimerStatus
 from ledesk.models.tables import (
     callbacks,
@@ -25,36 +26,16 @@ from ledesk.models.tables import (
     targets,
     timers,
 )
-from ledesk.states import audit
+from ledesk.states.attempt import Attachment, Attempt
 from ledesk.states.case import COLUMN_NAMES, CaseRecord
 from ledesk.states.effects import ALL, Effects, NoticeUpdate, Related
+from ledesk.states.engine import apply
 from ledesk.states.errors import ConcurrentChange, NotFound
 from ledesk.states.notice import NonDisclosureOrder
+from ledesk.states.step import Outcome, Step, new_id
 
 _CASE_COLUMNS = [cases.c[name] for name in COLUMN_NAMES]  # in the record's field order
 _LIVE_HOLD = (HoldStatus.ACTIVE.value, HoldStatus.EXTENDED.value)
-
-
-@dataclass
-class Step:
-    action: str                 # a trigger name, or "intake", "timer:<kind>", "nondisclosure", ...
-    source: str | None
-    dest: str | None
-    actor: str
-    at: datetime
-    reason: str = ""
-    effects: Effects = field(default_factory=Effects)
-
-
-@dataclass
-class Outcome:
-    case: CaseRecord            # the record after every step
-    expected_version: int       # the version it was read at; 0 for a case this outcome creates
-    steps: list[Step] = field(default_factory=list)
-
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}-{secrets.token_hex(5).upper()}"
 
 
 # -- reading ------------------------------------------------------------------------------------------
@@ -318,3 +299,31 @@ def _write_holds(conn: Connection, ops: dict[str, list[dict[str, Any]]]) -> None
         conn.execute(update(holds).where(h.case_id == bindparam("c"), or_(live, h.status == HoldStatus.CONVERTED))
                      .values(status=HoldStatus.RELEASED, released_at=bindparam("when")),
                      [{"c": r["c"], "when": r["at"]} for r in ops["release"]])
+
+
+def fire_on(conn: Connection, case: CaseRecord, attempt: Attempt, rel: Related | None = None,
+            documents: Iterable[Attachment] = ()) -> tuple[CaseRecord, Step]:
+    """Fire a trigger on a case read in this transaction and write the step: the one way a trigger's
+    outcome reaches the database outside the sweep's batches. `documents` arrive with it (an e-mail's
+    other attachments)."""
+    after, step = apply(case, attempt, rel if rel is not None else related(conn, [case.case_id])[case.case_id])
+    step.effects.documents += list(documents)
+    record(conn, after, step, read_at_version=case.version)
+    return after, step
+
+
+def repeat_statutory_preservation(conn: Connection, case: CaseRecord) -> str | None:
+    """An earlier case of the same regime whose hold covered the same data: a target of this case and a
+    category it asks for (CPA art. 215-2(4) bars a repeat request for the same data, not for other data
+    of the same account), from any authority."""
+    mine = select(targets.c.type, targets.c.value).where(targets.c.case_id == case.case_id).subquery()
+    query = (select(cases.c.case_id, holds.c.categories)
+             .join(targets, targets.c.case_id == cases.c.case_id)
+             .join(holds, holds.c.case_id == cases.c.case_id)
+             .join(mine, (mine.c.type == targets.c.type) & (mine.c.value == targets.c.value))
+             .where(cases.c.regime == case.regime, cases.c.case_id != case.case_id))
+    asked = set(case.categories)
+    for row in conn.execute(query):
+        if asked & set(row.categories or []):
+            return str(row.case_id)
+    return None

@@ -1,0 +1,21 @@
+"""Who an actor is, as the case database records it: the roles the one role guard (states.roles) checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, select
+
+from ledesk.models.tables import actor_roles
+from ledesk.states.roles import require
+
+
+def roles_of(conn: Connection, actor: str) -> frozenset[str]:
+    return frozenset(conn.scalars(select(actor_roles.c.role).where(actor_roles.c.actor == actor)))
+
+
+def require_in(conn: Connection, actor: str, allowed: Iterable[str], doing: str) -> frozenset[str]:
+    """`states.roles.require`, reading the actor's roles first; returns them."""
+    roles = roles_of(conn, actor)
+    require(actor, roles, allowed, doing)
+    return roles
