@@ -29,8 +29,11 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
+# Two workers: most tests wait on a server (Prefect, PostgreSQL, Dovecot, Chromium), so two share two cores.
+PYTEST_WORKERS ?= 2
+
 test: lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal
 
 unit: $(STAMP)
 	$(PY) -m pytest tests/unit

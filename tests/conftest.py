@@ -9,6 +9,10 @@ for name in ("PREFECT_API_URL", "PREFECT_HOME", "PREFECT_PROFILE"):
     os.environ.pop(name, None)
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"  # its heartbeat writes race the test server's SQLite
 
+# The stress sizes (LEDESK_STRESS=1 make test): the default run keeps each stress test's meaning (several
+# workers really contend, kills land mid-work, generated requests cover every operation) on fewer items.
+STRESS = os.environ.get("LEDESK_STRESS") == "1"
+
 from collections.abc import Iterator  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 

@@ -21,9 +21,10 @@ from bench.sweep import NOW, seed_engine
 from ledesk.adapters.audit import verify
 from ledesk.delivery.dispatch import LEASE
 from ledesk.models.tables import cases, metadata
+from tests.conftest import STRESS
 
 CASES = 200
-RUNS = int(os.environ.get("LEDESK_KILL_RUNS", "10"))
+RUNS = int(os.environ.get("LEDESK_KILL_RUNS", "10" if STRESS else "4"))
 
 
 class CountingFolder:

@@ -17,6 +17,7 @@ from ledesk.models.enums import CaseState
 from ledesk.models.tables import cases, events
 from ledesk.states.errors import LedeskError
 from ledesk.states.machine import TABLE, TRIGGERS
+from tests.conftest import STRESS
 from tests.factories import legal_process_document
 from tests.integration.conftest import World
 
@@ -28,7 +29,7 @@ ACTORS = list(ROLES)
 often = st.integers(0, 4).map(bool)  # true four times in five
 LEGAL_ROWS = {(r.trigger, s, r.dest) for r in TABLE for s in r.source}
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=80 if STRESS else 30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_random_sequences_keep_the_invariants(sqlite_template: Path, tmp_path_factory, data) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path_factory.mktemp("prop") / "ledesk.db"
