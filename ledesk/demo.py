@@ -344,7 +344,7 @@ class _Demo:
                 "text": self._text(facts), "finished_at": datetime.now(UTC).isoformat() if not quiet else None}
 
     def _closing_facts(self) -> dict[str, Any]:
-        rows = self.services.queries.cases()
+        rows: list[dict[str, Any]] = [dict(r) for r in self.services.queries.cases()]
         verdict, _ = self.services.queries.verify_audit()
         with self.uow.read() as conn:
             notice_of = {r.case_id: f"{r.status} {r.reason}".strip() for r in conn.execute(select(notices))}

@@ -21,7 +21,6 @@ from ledesk.models.enums import (
     CaseKind,
     CaseState,
     Channel,
-    Instrument,
     NoticeReason,
     NoticeStatus,
     OutboxChannel,
@@ -42,6 +41,7 @@ from ledesk.states.engine import apply, system_attempt
 from ledesk.states.errors import GuardRefused
 from ledesk.states.lookalike import imitated
 from ledesk.states.notice import NonDisclosureOrder
+from ledesk.states.process import is_legal_process
 from ledesk.states.regime import regime_for
 from ledesk.states.step import Outcome, Step, new_id
 from ledesk.states.targets import dedupe_key
@@ -215,7 +215,7 @@ def _supplement_related(conn: Connection, sub: Submission, authority_domain: str
         return None
     given = sub.model_dump(mode="json", by_alias=True, exclude_unset=True)
     supplement = {k: v for k, v in given.items() if k not in {"kind", "sender", "related_case"}}
-    carries_process = sub.legal_basis.instrument not in (None, Instrument.PRESERVATION_REQUEST, Instrument.EMERGENCY)
+    carries_process = is_legal_process(sub.legal_basis.instrument)
     if found.is_emergency and found.state == CaseState.DISCLOSED and carries_process:
         return _followup(conn, found, supplement, documents, sub.sender.email, now, policy, cal)
     if found.state in TERMINAL_STATES:

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, select
 from ledesk.adapters.store import _CASE_COLUMNS, load_case
 from ledesk.models.enums import TERMINAL_STATES, TimerStatus
 from ledesk.models.tables import assignments, cases, documents, events, holds, letters, notices, targets, timers
+from ledesk.models.views import AuthorityView, CaseRow, CaseView
 from ledesk.policy.calendar import LegalCalendar
 from ledesk.policy.schema import Policy
 from ledesk.states.case import CaseRecord
@@ -22,7 +23,7 @@ def iso(value: datetime | None) -> str | None:
 
 
 def show(conn: Connection, case_id: str, policy: Policy, cal: LegalCalendar,
-         roles: frozenset[str] | None = None) -> dict[str, Any]:
+         roles: frozenset[str] | None = None) -> CaseView:
     case = load_case(conn, case_id)
     sub = case.submission.to_json_dict()  # the show document carries what the authority sent, as sent
     notice = conn.execute(select(notices).where(notices.c.case_id == case_id)).first()
@@ -35,8 +36,8 @@ def show(conn: Connection, case_id: str, policy: Policy, cal: LegalCalendar,
         "policy_version": case.policy_version,
         "reference": case.reference,
         "received_at": iso(case.received_at),
-        "authority": {"domain": case.authority_domain, "country": case.country,
-                      **{k: v for k, v in sub["authority"].items() if k != "country"}},
+        "authority": AuthorityView(domain=case.authority_domain, country=case.country,
+                                   name=sub["authority"].get("name", ""), type=sub["authority"].get("type")),
         "officer": sub["officer"],
         "approver": sub.get("approver"),
         "legal_basis": sub["legal_basis"],
@@ -99,7 +100,7 @@ def _found_by(text: str) -> Any:
 
 def list_cases(conn: Connection, state: str | None = None, due_before: datetime | None = None,
                limit: int = 1000, open_only: bool = False, kind: str | None = None,
-               assigned_to: str | None = None, search: str | None = None) -> list[dict[str, Any]]:
+               assigned_to: str | None = None, search: str | None = None) -> list[CaseRow]:
     """The queue: cases by their nearest pending deadline, then those with none (oldest first).
 
     Walks the pending timers in due order on their (status, due_at) index and stops once the page is
@@ -118,7 +119,7 @@ def list_cases(conn: Connection, state: str | None = None, due_before: datetime 
             query = query.where(_found_by(search.strip()))
         return query
 
-    def row_of(row: Any, next_due: datetime | None) -> dict[str, Any]:
+    def row_of(row: Any, next_due: datetime | None) -> CaseRow:
         case = CaseRecord.from_row(row)
         return {"case_id": case.case_id, "state": case.state, "kind": case.kind, "regime": case.regime,
                 "authority": case.authority_domain, "reference": case.reference,
@@ -130,7 +131,7 @@ def list_cases(conn: Connection, state: str | None = None, due_before: datetime 
            .order_by(timers.c.due_at, timers.c.id))
     if due_before:
         due = due.where(timers.c.due_at <= due_before)
-    out: list[dict[str, Any]] = []
+    out: list[CaseRow] = []
     seen: set[str] = set()
     chunk, offset = max(4 * limit, 500), 0
     while len(out) < limit:

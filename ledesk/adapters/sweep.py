@@ -18,18 +18,23 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
-from ledesk.adapters import ledger
 from ledesk.adapters.store import load_cases, related, write
-from ledesk.models.enums import SYSTEM_ACTOR, TimerStatus
+from ledesk.models.enums import TimerStatus
 from ledesk.models.tables import timers
 from ledesk.policy.calendar import LegalCalendar
 from ledesk.policy.schema import Policy
-from ledesk.states.engine import Preserver, discloses
+from ledesk.states.case import CaseRecord
+from ledesk.states.engine import discloses
 from ledesk.states.errors import ConcurrentChange
 from ledesk.states.step import Outcome
 from ledesk.states.timers import fire
 
 log = logging.getLogger(__name__)
+
+
+# What the caller does, in the batch's transaction, with a case the sweep disclosed (the service layer
+# builds its production and ledger entry).
+Disclosed = Callable[[Connection, CaseRecord], None]
 
 
 @dataclass
@@ -40,7 +45,7 @@ class SweepResult:
 
 def sweep_timers(transaction: Callable[[], AbstractContextManager[Connection]], now: datetime, policy: Policy,
                  cal: LegalCalendar, batch_size: int = 1000, max_batches: int | None = None,
-                 vault: Preserver | None = None) -> SweepResult:
+                 disclosed: Disclosed | None = None) -> SweepResult:
     """Every due timer, a batch per `transaction` (the unit of work's write)."""
     result = SweepResult()
     batches = conflicts = 0
@@ -48,7 +53,7 @@ def sweep_timers(transaction: Callable[[], AbstractContextManager[Connection]], 
         batches += 1
         try:
             with transaction() as conn:
-                done = _sweep_batch(conn, now, policy, cal, batch_size, result, vault)
+                done = _sweep_batch(conn, now, policy, cal, batch_size, result, disclosed)
         except ConcurrentChange:
             # A reviewer changed one of these cases while we worked: retry the batch from fresh reads.
             conflicts += 1
@@ -83,7 +88,7 @@ def _claim(conn: Connection, now: datetime, batch_size: int, only: tuple[str, st
 
 
 def _sweep_batch(conn: Connection, now: datetime, policy: Policy, cal: LegalCalendar, batch_size: int,
-                 result: SweepResult, vault: Preserver | None = None, only: tuple[str, str] | None = None) -> int:
+                 result: SweepResult, disclosed: Disclosed | None = None, only: tuple[str, str] | None = None) -> int:
     due = _claim(conn, now, batch_size, only)
     if not due:
         return 0
@@ -115,11 +120,10 @@ def _sweep_batch(conn: Connection, now: datetime, policy: Policy, cal: LegalCale
         if steps:
             outcomes.append(Outcome(case, original.version, steps))
     write(conn, outcomes)
-    if vault is not None:  # a disclosure after the notice lead time is produced in the same transaction
+    if disclosed is not None:  # a disclosure after the notice lead time is produced in the same transaction
         for outcome in outcomes:
             if any(discloses(step) for step in outcome.steps):
-                production = vault.produce(conn, outcome.case, policy, now, SYSTEM_ACTOR)
-                ledger.record(conn, outcome.case, production, now, policy, cal)
+                disclosed(conn, outcome.case)
     # Timers are closed last, so a timer cancelled by its own case's expiry still reads as fired.
     if closed:
         conn.execute(update(timers).where(timers.c.id == bindparam("i"))

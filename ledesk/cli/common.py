@@ -12,6 +12,7 @@ from typing import Any, NoReturn, Protocol
 
 from ledesk.bootstrap import Runtime
 from ledesk.cli.render import case_text, emit
+from ledesk.models.views import CaseView
 from ledesk.states.attempt import Attachment
 from ledesk.states.errors import BadInput
 
@@ -78,7 +79,7 @@ def cli_actor(given: str | None) -> str:
     return given or f"cli:{getpass.getuser()}"
 
 
-def show(rt: Runtime, case_id: str) -> dict[str, Any]:
+def show(rt: Runtime, case_id: str) -> CaseView:
     return rt.services.queries.show(case_id)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -38,7 +39,7 @@ def emit(result: Any, as_json: bool, text: str | None = None) -> None:
                                                                    default=str)) + "\n")
 
 
-def table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+def table(rows: Sequence[Mapping[str, Any]], columns: list[str]) -> str:
     """Rows as a table: drawn with rich on a terminal, plain aligned text when piped."""
     if not rows:
         return "(none)"
@@ -67,7 +68,7 @@ def _rich_table(columns: list[str], cells: list[list[str]]) -> str:
     return captured.get().rstrip("\n")
 
 
-def case_text(doc: dict[str, Any]) -> str:
+def case_text(doc: Mapping[str, Any]) -> str:
     lines = [f"{doc['case_id']}  {doc['kind']}  {doc['regime']}  state: {doc['state']}",
              f"authority: {doc['authority'].get('domain')} ({doc['authority'].get('country')})  "
              f"reference: {doc.get('reference') or '-'}"]

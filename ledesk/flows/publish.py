@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from prefect.client.orchestration import get_client
 from prefect.events import Event
 
 from ledesk.bootstrap import Runtime, runtime
+from ledesk.models.views import CaseView
 from ledesk.services.mirror import FeedEvent
 
 EVENTS_CURSOR = "prefect-events"
@@ -113,7 +115,7 @@ def _when(value: str | None, rt: Runtime) -> str:
     return datetime.fromisoformat(value).astimezone(rt.calendar.zone).strftime("%Y-%m-%d %H:%M")
 
 
-def case_markdown(doc: dict[str, Any], rt: Runtime) -> str:
+def case_markdown(doc: Mapping[str, Any], rt: Runtime) -> str:
     pending = [t for t in doc["timers"] if t["status"] == "pending"]
     lines = [
         f"# {doc['case_id']}: {doc['state']}",
@@ -173,7 +175,7 @@ async def publish_artifacts(rt: Runtime, limit: int = ARTIFACTS_PER_RUN) -> list
     docs = [rt.services.queries.show(cid) for cid in chosen]
     gate = asyncio.Semaphore(8)
 
-    async def one(doc: dict[str, Any]) -> None:
+    async def one(doc: CaseView) -> None:
         async with gate:
             await acreate_markdown_artifact(markdown=case_markdown(doc, rt), key=artifact_key(doc["case_id"]),
                                             description=f"LE Desk case {doc['case_id']}: {doc['state']}")

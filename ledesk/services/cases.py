@@ -5,7 +5,7 @@ one role guard (states.roles) and returns what it did."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -99,8 +99,12 @@ class CaseService:
             audit.append(conn, [audit.EventDraft(after.case_id, "snapshot_taken", SYSTEM_ACTOR, attempt.now,
                                                  reason=f"hold {hold_id}", data={"hold_id": hold_id, **summary})])
         if disclosed:
-            production = vault.produce(conn, after, self.ctx.policy, attempt.now, actor)
-            ledger.record(conn, after, production, attempt.now, self.ctx.policy, self.ctx.calendar)
+            self._produce(conn, after, attempt.now, actor)
+
+    def _produce(self, conn: Connection, case: CaseRecord, now: datetime, actor: str) -> None:
+        """A disclosure's production (what the instrument names, sealed and signed) and its ledger entry."""
+        production = self.ctx.vault.produce(conn, case, self.ctx.policy, now, actor)
+        ledger.record(conn, case, production, now, self.ctx.policy, self.ctx.calendar)
 
     def pressable(self, case_id: str, allowed: list[str], actor: str, actor_roles: frozenset[str]) -> list[str]:
         """Of the triggers `allowed` (the machine's, from `show`), those this person could fire now: each is
@@ -181,7 +185,8 @@ class CaseService:
         (adapters.sweep says why)."""
         ctx = self.ctx
         now = ctx.now()
-        result = sweep_timers(ctx.uow.write, now, ctx.policy, ctx.calendar, batch_size=batch_size, vault=ctx.vault)
+        result = sweep_timers(ctx.uow.write, now, ctx.policy, ctx.calendar, batch_size=batch_size,
+                              disclosed=lambda conn, case: self._produce(conn, case, now, SYSTEM_ACTOR))
         with ctx.uow.write() as conn:
             reminders = statutory_db.remind(conn, now, ctx.policy, ctx.calendar)
         report = SweepReport(fired=result.fired + reminders, failed=result.failed)

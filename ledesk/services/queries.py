@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ledesk.adapters import portal, queries
 from ledesk.adapters.audit import Verdict
 from ledesk.models.tables import cases, outbox
+from ledesk.models.views import CaseRow, CaseView
 from ledesk.services.context import Context
 from ledesk.states.errors import NotFound
 
@@ -20,7 +21,7 @@ from ledesk.states.errors import NotFound
 class Queries:
     ctx: Context
 
-    def show(self, case_id: str, roles: frozenset[str] | None = None) -> dict[str, Any]:
+    def show(self, case_id: str, roles: frozenset[str] | None = None) -> CaseView:
         """The `show` document; `roles` narrows its allowed triggers to those a person may fire."""
         with self.ctx.uow.read() as conn:
             return queries.show(conn, case_id, self.ctx.policy, self.ctx.calendar, roles)
@@ -32,7 +33,7 @@ class Queries:
 
     def cases(self, state: str | None = None, due_before: datetime | None = None, limit: int = 1000,
               open_only: bool = False, kind: str | None = None, assigned_to: str | None = None,
-              search: str | None = None) -> list[dict[str, Any]]:
+              search: str | None = None) -> list[CaseRow]:
         """The queue, nearest deadline first."""
         with self.ctx.uow.read() as conn:
             return queries.list_cases(conn, state, due_before, limit=limit, open_only=open_only, kind=kind,

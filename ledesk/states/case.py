@@ -6,8 +6,9 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from ledesk.models.enums import CaseKind, Instrument, Regime
+from ledesk.models.enums import CaseKind, Regime
 from ledesk.models.submission import Submission
+from ledesk.states.process import is_legal_process
 
 
 @dataclass
@@ -104,7 +105,7 @@ class CaseRecord:
 
     @property
     def has_disclosure_instrument(self) -> bool:
-        return self.instrument not in (None, Instrument.PRESERVATION_REQUEST, Instrument.EMERGENCY)
+        return is_legal_process(self.instrument)
 
     @property
     def is_foreign_direct(self) -> bool:

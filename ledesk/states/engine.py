@@ -7,10 +7,10 @@ holds, notices and outbox rows, all or nothing. The service layer's unit of work
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from ledesk.models.enums import SYSTEM_ACTOR, Trigger
-from ledesk.models.submission import Submission, SubmissionError, merge_supplement
+from ledesk.models.submission import SubmissionError, merge_supplement
 from ledesk.policy.calendar import LegalCalendar
 from ledesk.policy.schema import Policy
 from ledesk.states import guards, notice
@@ -89,15 +89,6 @@ def allowed_triggers(case: CaseRecord, policy: Policy, calendar: LegalCalendar,
                 offered.append(trigger)
                 break
     return offered
-
-
-class Preserver(Protocol):
-    """The vault as the engine sees it: snapshots for new holds, productions for disclosures."""
-
-    def snapshot(self, conn: Any, hold_id: str, submission: Submission, now: datetime) -> dict[str, Any]: ...
-
-    def produce(self, conn: Any, case: CaseRecord, policy: Policy, now: datetime,
-                actor: str) -> dict[str, Any]: ...
 
 
 def discloses(step: Step) -> bool:

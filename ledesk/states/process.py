@@ -14,6 +14,12 @@ from ledesk.states.targets import normalise
 NOT_PROCESS = frozenset({Instrument.PRESERVATION_REQUEST, Instrument.EMERGENCY})
 
 
+def is_legal_process(instrument: str | None) -> bool:
+    """The one rule for what names legal process: any instrument but none, a preservation request or an
+    emergency request (which ask; they do not compel)."""
+    return instrument is not None and instrument not in NOT_PROCESS
+
+
 def last_valid_day(basis: LegalBasis, policy: Policy) -> date | None:
     """The last Seoul day the process may be executed: its own `valid_until`, else, for a court-issued
     instrument, its issue date plus the default validity (Rules on Criminal Procedure art. 178: a warrant
@@ -40,7 +46,7 @@ def invalid_now(basis: LegalBasis, today: date, policy: Policy) -> str | None:
 def not_executable(process: Submission, regime: str, policy: Policy) -> str | None:
     """Why the instrument is not one the provider can execute, or None when it is."""
     instrument = process.legal_basis.instrument
-    if instrument is None or instrument in NOT_PROCESS:
+    if instrument is None or not is_legal_process(instrument):
         return "the document names no legal process (legal_basis.instrument)"
     if regime == Regime.FOREIGN_DIRECT:
         return ("a foreign authority's own process is not executable here: it must come through mutual legal "

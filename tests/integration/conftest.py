@@ -130,14 +130,16 @@ class World:
         return self.services.queries.show(case_id)
 
     def sweep(self, at: Any = None, **kw: Any) -> Any:
-        """The timer sweep alone (without the statutory reminders and the daily retention of
-        `services.cases.sweep`); with the vault, so a disclosure after the lead time is produced."""
+        """The timer sweep alone (without the statutory reminders, the daily retention and the checkpoint of
+        `services.cases.sweep`), producing what it discloses as the service does."""
         from ledesk.adapters.sweep import sweep_timers
+        from ledesk.models.enums import SYSTEM_ACTOR
 
         if at is not None:
             self.clock.set(at)
-        kw.setdefault("vault", self.vault)
-        return sweep_timers(self.services.ctx.uow.write, self.clock.now(), self.policy, self.calendar, **kw)
+        now = self.clock.now()
+        kw.setdefault("disclosed", lambda conn, case: self.desk._produce(conn, case, now, SYSTEM_ACTOR))
+        return sweep_timers(self.services.ctx.uow.write, now, self.policy, self.calendar, **kw)
 
     def rows(self, sql: str, **params: Any) -> list[Any]:
         with reader(self.engine).connect() as conn:

@@ -33,7 +33,7 @@ def disclosed_with(world: World, case_id: str, process: Any) -> dict[str, Any]:
     world.fire(case_id, "attach_legal_process", "alice", attachment=process)
     world.fire(case_id, "recommend_disclosure", "alice", reason="the warrant covers it")
     world.fire(case_id, "approve_disclosure", "bob")
-    world.sweep(seoul(2026, 12, 9), vault=world.vault)  # the lead time is over
+    world.sweep(seoul(2026, 12, 9))  # the lead time is over
     return world.show(case_id)
 
 

@@ -111,7 +111,7 @@ def small_data_set(world: World) -> None:
     assert linked["case_id"] == p2
     world.submit(sample("lookalike_sender"))                      # not reviewed: internal figure only
     world.clock.set(seoul(2026, 12, 9, 10))                       # the notice lead time is over
-    world.sweep(vault=world.vault)
+    world.sweep()
 
 
 def test_small_data_set_matches_the_hand_written_csv_cell_by_cell(world: World, tmp_path: Path,
@@ -207,7 +207,7 @@ def test_a_generated_year_matches_counts_kept_by_the_test(world: World, tmp_path
             world.fire(case_id, "approve_disclosure", "bob")
             outcome = "disclosed"  # produced or no data: read back from the targets below
         expected[(key[0], half, key[1], key[2], outcome)] += 1
-    world.sweep(at=seoul(2028, 1, 20), vault=world.vault)  # notice lead times over
+    world.sweep(at=seoul(2028, 1, 20))  # notice lead times over
     rows = report_rows(world, date(2027, 1, 1), date(2027, 12, 31))
     assert_adds_up(rows)
     cell = {(r["table"], r["period"], r["country"], r["instrument"], r["measure"]): r["requests"] for r in rows}
@@ -242,7 +242,7 @@ def test_a_disclosure_under_court_permission_is_entered_in_the_pcsa_ledger_and_r
     subscriber = world.intake("statutory_subscriber_request", approver={"name": "Park", "rank": "superintendent"})
     world.fire(subscriber["case_id"], "recommend_disclosure", "alice", reason="TBA 83(3) request")
     world.fire(subscriber["case_id"], "approve_disclosure", "bob")  # the user is told first: 7 days' lead time
-    world.sweep(at=seoul(2026, 12, 9), vault=world.vault)
+    world.sweep(at=seoul(2026, 12, 9))
     assert world.show(permission["case_id"])["state"] == "disclosed"
     assert world.show(subscriber["case_id"])["state"] == "disclosed"
     entries = world.rows("select ledger, case_id, provided_on, purge_on, accounts_provided from ledger order by ledger")
@@ -315,7 +315,7 @@ def test_an_invoice_prices_reviewer_minutes_and_bills_mlat_to_the_requesting_sta
     case_id = world.submit(mlat_request("JP"))["case_id"]
     world.fire(case_id, "recommend_disclosure", "alice", reason="treaty request in order", minutes=50)
     world.fire(case_id, "approve_disclosure", "bob")  # no minutes recorded: the policy's 20 for this action
-    world.sweep(at=seoul(2026, 12, 9), vault=world.vault)  # lead time over
+    world.sweep(at=seoul(2026, 12, 9))  # lead time over
     doc = world.desk.invoice(case_id, "alice")
     assert [(line["action"], line["minutes"], line["recorded"]) for line in doc["lines"]] == [
         ("recommend_disclosure", 50, True), ("approve_disclosure", 20, False)]

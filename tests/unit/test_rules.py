@@ -199,3 +199,15 @@ def test_allowed_triggers_follow_the_table_and_the_case() -> None:
     assert "verify_callback" in allowed_triggers(case("emergency"), p, cal)
     assert allowed_triggers(case(state="expired"), p, cal) == []
     assert allowed_triggers(case(recommended_by="a"), p, cal, frozenset({"approver"})) == ["approve_disclosure"]
+
+
+def test_what_names_legal_process_is_one_rule() -> None:
+    """A preservation or an emergency request asks; every other instrument compels. The case, intake's
+    routing of a follow-up and the executability guard all read this one rule."""
+    from ledesk.models.enums import Instrument
+    from ledesk.states.process import is_legal_process
+
+    compels = {i for i in Instrument if is_legal_process(i)}
+    assert compels == set(Instrument) - {Instrument.PRESERVATION_REQUEST, Instrument.EMERGENCY}
+    assert not is_legal_process(None)
+    assert case("warrant").has_disclosure_instrument and not case("preservation").has_disclosure_instrument

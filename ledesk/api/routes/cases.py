@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, StreamingResponse
 from ledesk.api.bodies import AssignIn, NondisclosureIn, TriggerIn
 from ledesk.api.deps import Rt, Who, staff
 from ledesk.api.errors import ApiError
+from ledesk.models.views import CaseList, CaseView
 from ledesk.states.attempt import Attachment
 from ledesk.states.machine import TRIGGERS
 
@@ -22,7 +23,7 @@ DOCX_MEDIA = "application/vnd.openxmlformats-officedocument.wordprocessingml.doc
 
 @router.get("")
 def queue(who: Who, rt: Rt, state: str | None = None, kind: str | None = None, due_before: datetime | None = None,
-          assigned_to: str | None = None, open_only: bool = False, limit: int = 200) -> dict[str, Any]:
+          assigned_to: str | None = None, open_only: bool = False, limit: int = 200) -> CaseList:
     staff(who)
     if not 1 <= limit <= MAX_QUEUE:
         raise ApiError(422, "bad_input", f"limit takes 1 to {MAX_QUEUE}")
@@ -33,13 +34,13 @@ def queue(who: Who, rt: Rt, state: str | None = None, kind: str | None = None, d
 
 
 @router.get("/{case_id}")
-def case_detail(case_id: str, who: Who, rt: Rt) -> dict[str, Any]:
+def case_detail(case_id: str, who: Who, rt: Rt) -> CaseView:
     staff(who)
     return rt.services.queries.show(case_id, who.roles)
 
 
 @router.post("/{case_id}/triggers/{trigger}")
-def fire(case_id: str, trigger: str, body: TriggerIn, who: Who, rt: Rt) -> dict[str, Any]:
+def fire(case_id: str, trigger: str, body: TriggerIn, who: Who, rt: Rt) -> CaseView:
     actor = staff(who)
     if trigger not in TRIGGERS:
         raise ApiError(404, "not_found", f"no trigger {trigger!r}; triggers are: {', '.join(TRIGGERS)}")
@@ -59,7 +60,7 @@ def _attachment(body: TriggerIn) -> Attachment | None:
 
 
 @router.post("/{case_id}/nondisclosure")
-def nondisclosure(case_id: str, body: NondisclosureIn, who: Who, rt: Rt) -> dict[str, Any]:
+def nondisclosure(case_id: str, body: NondisclosureIn, who: Who, rt: Rt) -> CaseView:
     actor = staff(who)
     rt.services.queries.exists(case_id)
     if (body.until is None) == (not body.indefinite):
@@ -73,7 +74,7 @@ def nondisclosure(case_id: str, body: NondisclosureIn, who: Who, rt: Rt) -> dict
 
 
 @router.post("/{case_id}/followup")
-def followup(case_id: str, body: TriggerIn, who: Who, rt: Rt) -> dict[str, Any]:
+def followup(case_id: str, body: TriggerIn, who: Who, rt: Rt) -> CaseView:
     """The follow-up legal process of a disclosed emergency, as `attachment` (JSON with its legal basis)."""
     actor = staff(who)
     rt.services.cases.attach_followup(case_id, actor, _attachment(body), body.reason)

@@ -7,11 +7,17 @@ is offered what the rules or their role would refuse."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
 
 from ledesk.api.web import case, portal, queue, reports, signin, stats
+from ledesk.api.web.session import NotSignedIn, to_signin
 
 
 def mount_web(app: FastAPI) -> None:
     for module in (signin, portal, queue, reports, stats, case):
         app.include_router(module.router)
+
+    @app.exception_handler(NotSignedIn)
+    async def _sign_in_first(request: Request, exc: NotSignedIn) -> Response:
+        return to_signin(exc.portal)

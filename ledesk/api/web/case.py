@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ledesk.api.bodies import read_upload
 from ledesk.api.deps import Rt
 from ledesk.api.i18n import CONFIRM
-from ledesk.api.web.session import csrf_of, form_sender, page, signed_in, to_signin
+from ledesk.api.web.session import StaffSession, csrf_of, form_sender, page
 from ledesk.intake.email import safe_name
 from ledesk.models.enums import CaseState, Trigger
 from ledesk.states.attempt import Attachment
@@ -24,10 +24,8 @@ APPROVALS = {"approve_disclosure", "emergency_disclose"}
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(request: Request, case_id: str, rt: Rt, done: str | None = None, error: str | None = None) -> Response:
-    who = signed_in(request, rt)
-    if who is None:
-        return to_signin()
+def case_page(request: Request, case_id: str, rt: Rt, who: StaffSession, done: str | None = None,
+              error: str | None = None) -> Response:
     doc = rt.services.queries.show(case_id, who.roles)
     me = who.actor or ""
     # Each trigger is tried under this person's name, so approving one's own recommendation is not offered;
@@ -89,10 +87,7 @@ async def press_with_document(request: Request, case_id: str, trigger: str, rt: 
 
 
 @router.get("/cases/{case_id}/attachments/{index}")
-def attachment(request: Request, case_id: str, index: int, rt: Rt) -> Response:
-    who = signed_in(request, rt)
-    if who is None:
-        return to_signin()
+def attachment(request: Request, case_id: str, index: int, rt: Rt, who: StaffSession) -> Response:
     name, content = rt.services.productions.document(case_id, index, who.actor or "")
     return Response(content, media_type="application/octet-stream",
                     headers={"Content-Disposition": f'attachment; filename="{safe_name(name, index)}"',

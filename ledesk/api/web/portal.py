@@ -16,13 +16,12 @@ from ledesk.api.deps import PORTAL_COOKIE, Rt
 from ledesk.api.routes.submissions import officer_of
 from ledesk.api.web.session import (
     CSRF_FAILED,
+    OfficerSession,
     csrf_of,
     csrf_ok,
     end_session,
     form_sender,
     page,
-    signed_in,
-    to_signin,
     token_signin,
 )
 from ledesk.bootstrap import Runtime
@@ -31,14 +30,6 @@ from ledesk.states.principal import Principal
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 ACCEPTED = (".docx", ".json")
-
-
-def _officer(request: Request, rt: Runtime) -> Principal | None:
-    return signed_in(request, rt, portal=True)
-
-
-def _to_signin() -> Response:
-    return to_signin(portal=True)
 
 
 def _poster(request: Request, rt: Runtime, csrf: str) -> Principal | Response:
@@ -81,10 +72,7 @@ def signout(request: Request, rt: Rt, csrf: str = Form(max_length=100)) -> Respo
 
 
 @router.get("", response_class=HTMLResponse)
-def requests(request: Request, rt: Rt) -> Response:
-    who = _officer(request, rt)
-    if who is None or who.authority is None:
-        return _to_signin()
+def requests(request: Request, rt: Rt, who: OfficerSession) -> Response:
     mine = _mine(rt, who)
     return _render(request, rt, who, "portal.html", requests=mine, done=request.query_params.get("done"),
                    error=None)
@@ -114,13 +102,10 @@ MAX_FIELDS = 200  # the form has about 70 fields
 
 
 @router.get("/new", response_class=HTMLResponse)
-def new_request(request: Request, rt: Rt) -> Response:
+def new_request(request: Request, rt: Rt, who: OfficerSession) -> Response:
     """The request form as a page: the same fields as the .docx forms, from the same table."""
     from ledesk.intake.forms.fields import REPEATING, SECTIONS
 
-    who = _officer(request, rt)
-    if who is None:
-        return _to_signin()
     return _render(request, rt, who, "portal_new.html", sections=SECTIONS, repeating=REPEATING, error=None,
                    given={})
 
@@ -160,10 +145,7 @@ def _one(rt: Runtime, who: Principal, case_id: str) -> dict[str, object] | None:
 
 
 @router.get("/{case_id}", response_class=HTMLResponse)
-def request_page(request: Request, case_id: str, rt: Rt) -> Response:
-    who = _officer(request, rt)
-    if who is None:
-        return _to_signin()
+def request_page(request: Request, case_id: str, rt: Rt, who: OfficerSession) -> Response:
     found = _one(rt, who, case_id)
     if found is None:
         return Response("not found", status_code=404)
@@ -197,10 +179,7 @@ async def document(request: Request, case_id: str, rt: Rt, file: Annotated[Uploa
 
 
 @router.get("/{case_id}/production")
-def production(request: Request, case_id: str, rt: Rt) -> Response:
-    who = _officer(request, rt)
-    if who is None:
-        return _to_signin()
+def production(request: Request, case_id: str, rt: Rt, who: OfficerSession) -> Response:
     assert who.authority is not None
     try:
         built = rt.services.productions.download(case_id, who.authority, who.name)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ledesk.api.deps import Rt
-from ledesk.api.web.session import csrf_of, page, signed_in, to_signin
+from ledesk.api.web.session import StaffSession, csrf_of, page
 
 router = APIRouter(include_in_schema=False)
 QUEUE_LIMIT = 200
@@ -17,13 +17,10 @@ FILTER_COOKIE = "queue_filters"
 
 
 @router.get("/", response_class=HTMLResponse)
-def queue_page(request: Request, rt: Rt) -> Response:
+def queue_page(request: Request, rt: Rt, who: StaffSession) -> Response:
     """The filters a reviewer set stay (a cookie) until changed or cleared."""
     from urllib.parse import parse_qs, urlencode
 
-    who = signed_in(request, rt)
-    if who is None:
-        return to_signin()
     asked = {k: request.query_params.get(k, "") for k in FILTERS}
     if "clear" in request.query_params:
         chosen = dict.fromkeys(FILTERS, "")

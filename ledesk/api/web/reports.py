@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from ledesk.api.deps import Rt
-from ledesk.api.web.session import csrf_of, form_sender, page, signed_in, to_signin
+from ledesk.api.web.session import StaffSession, csrf_of, form_sender, page, signed_in, to_signin
 from ledesk.states import roles
 from ledesk.states.errors import GuardRefused, LedeskError
 from ledesk.states.principal import Principal
@@ -33,12 +33,9 @@ def _back(message: str) -> Response:
 
 
 @router.get("/reports", response_class=HTMLResponse)
-def reports_page(request: Request, rt: Rt, error: str | None = None) -> Response:
+def reports_page(request: Request, rt: Rt, who: StaffSession, error: str | None = None) -> Response:
     from ledesk.states import statutory
 
-    who = signed_in(request, rt)
-    if who is None:
-        return to_signin()
     today = rt.calendar.local_date(rt.clock.now())
     first, last = statutory.bounds(statutory.previous(statutory.half_of(today)))
     return page(request, rt, "reports.html", who=who, error=error, first=first, last=last,

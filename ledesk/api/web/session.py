@@ -7,14 +7,14 @@ import hashlib
 import hmac
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from ledesk.api.deps import PORTAL_COOKIE, SESSION_COOKIE, session_principal, session_token
+from ledesk.api.deps import PORTAL_COOKIE, SESSION_COOKIE, Rt, session_principal, session_token
 from ledesk.api.i18n import state_words, trigger_words, value_words, words
 from ledesk.bootstrap import Runtime
 from ledesk.states.principal import Principal
@@ -73,6 +73,34 @@ def signed_in(request: Request, rt: Runtime, portal: bool = False) -> Principal 
 
 def to_signin(portal: bool = False) -> Response:
     return RedirectResponse("/portal/signin" if portal else "/signin", status_code=303)
+
+
+class NotSignedIn(Exception):
+    """A page asked for without a live session: answered by the sign-in page (mount_web's handler)."""
+
+    def __init__(self, portal: bool) -> None:
+        super().__init__("not signed in")
+        self.portal = portal
+
+
+def staff_session(request: Request, rt: Rt) -> Principal:
+    """The staff member of the reviewers' UI session, for a page that needs one."""
+    who = signed_in(request, rt)
+    if who is None:
+        raise NotSignedIn(portal=False)
+    return who
+
+
+def officer_session(request: Request, rt: Rt) -> Principal:
+    """The officer of the portal session, for a portal page that needs one."""
+    who = signed_in(request, rt, portal=True)
+    if who is None or who.authority is None:
+        raise NotSignedIn(portal=True)
+    return who
+
+
+StaffSession = Annotated[Principal, Depends(staff_session)]
+OfficerSession = Annotated[Principal, Depends(officer_session)]
 
 
 def form_sender(request: Request, rt: Runtime, csrf: str, portal: bool = False) -> Principal | Response:

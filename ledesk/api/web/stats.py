@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from ledesk.api.deps import Rt, principal
 from ledesk.api.errors import ApiError
 from ledesk.api.i18n import state_words, value_words
-from ledesk.api.web.session import csrf_of, lang, local, page, signed_in, to_signin
+from ledesk.api.web.session import StaffSession, csrf_of, lang, local, page
 from ledesk.bootstrap import Runtime
 from ledesk.states.principal import Principal
 
@@ -16,10 +16,7 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/stats", response_class=HTMLResponse)
-def stats_page(request: Request, rt: Rt) -> Response:
-    who = signed_in(request, rt)
-    if who is None:
-        return to_signin()
+def stats_page(request: Request, rt: Rt, who: StaffSession) -> Response:
     doc = rt.services.reports.picture()
     return page(request, rt, "stats.html", who=who, doc=doc, csrf=csrf_of(request))
 
