@@ -23,6 +23,12 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from tests.servers import Dovecot  # noqa: E402
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long tests first (a stable sort keeps the rest in their order): with two workers, one started at
+    the end would leave the other idle while it runs."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 @pytest.fixture(scope="session")
 def prefect_api() -> Iterator[str]:
     """One real Prefect server (SQLite, its own subprocess) for the whole session: it takes seconds to

@@ -144,6 +144,7 @@ def test_schema_refuses_unknown_fields(tmp_path: Path) -> None:
     assert schema["additionalProperties"] is False and "legal_basis" in schema["properties"]
 
 
+@pytest.mark.long
 def test_demo_runs_end_to_end_and_the_chain_holds(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")} | {"LEDESK_HOME": str(tmp_path)}
     proc = subprocess.run([sys.executable, "-m", "ledesk.cli", "demo", "--json"], env=env, capture_output=True,

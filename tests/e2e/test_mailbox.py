@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from imapclient import IMAPClient
 
 from ledesk.serve import free_port
@@ -46,6 +47,7 @@ def test_mailbox_poll_from_the_command_line(tmp_path: Path, dovecot: Dovecot) ->
     assert failed["code"] == "mailbox" and "ConnectionRefusedError" in failed["error"]
 
 
+@pytest.mark.long
 def test_serve_pages_on_call_seconds_after_an_emergency_reaches_the_mailbox(tmp_path: Path,
                                                                             dovecot: Dovecot) -> None:
     cli, client = _cli(tmp_path, dovecot)

@@ -16,6 +16,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from ledesk.serve import free_port
 from tests.cli import Ledesk
 from tests.e2e.conftest import ARTIFACTS
@@ -36,6 +38,7 @@ def wait_for(check: Any, timeout: float, what: str) -> Any:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+@pytest.mark.long
 def test_serve_runs_the_deployments_pages_on_call_and_stops_on_ctrl_c(tmp_path: Path, browser: Any) -> None:
     home = tmp_path / "home"
     cli = Ledesk(home)

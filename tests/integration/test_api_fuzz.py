@@ -23,6 +23,7 @@ from tests.integration.conftest import World
 EXAMPLES_PER_OPERATION_AND_MODE = 100 if STRESS else 25
 
 
+@pytest.mark.long
 def test_no_generated_request_gets_a_server_error(sqlite_db: Any, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LEDESK_HOME", str(tmp_path))

@@ -32,6 +32,7 @@ def _worker(url: str, out: Any) -> None:
     engine.dispose()
 
 
+@pytest.mark.long
 @pytest.mark.postgres
 @pytest.mark.parametrize("workers", [2, 4])
 def test_sweep_workers_fire_every_timer_exactly_once(pg_url: str, workers: int) -> None:

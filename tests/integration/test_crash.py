@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, text, update
 
 from bench.sweep import NOW, seed_engine
@@ -132,6 +133,7 @@ def _check(engine: Engine, folder: Path) -> None:
         assert verify(conn).ok
 
 
+@pytest.mark.long
 def test_killed_at_random_the_jobs_lose_and_double_nothing(db: Engine, tmp_path: Path) -> None:
     url = db.url.render_as_string(hide_password=False)
     rng = random.Random(f"{db.dialect.name}-{RUNS}")

@@ -81,6 +81,7 @@ async def _apply(deployments: list[Any]) -> dict[str, Any]:
     return ids
 
 
+@pytest.mark.long
 def test_the_automation_escalates_an_unacknowledged_emergency(
         db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefect_api: str) -> None:
     from ledesk.flows.publish import publish, resource_id
