@@ -163,14 +163,9 @@ def _court_permission(case: CaseRecord, a: Attempt) -> str | None:
     basis = a.merged.legal_basis
     if basis.instrument != Instrument.COURT_PERMISSION:
         return f"{needed}; the attachment is a {basis.instrument or 'document without an instrument'}"
-    if not _is_court(basis.issued_by):
+    if not process.issued_by_court(basis.issued_by):
         return f"{needed}; it was issued by {basis.issued_by or 'nobody named'}, not by a court"
     return process.invalid_now(basis, a.calendar.local_date(a.now), a.policy)
-
-
-def _is_court(issuer: str) -> bool:
-    text = issuer.casefold()
-    return any(word in text for word in ("court", "법원"))
 
 
 # -- preservation -------------------------------------------------------------------------------------
@@ -264,7 +259,7 @@ def _instrument_suffices(case: CaseRecord, a: Attempt) -> str | None:
         return f"a {instrument} does not suffice for {', '.join(short)}"
     if not case.categories:
         return "the request names no data category to disclose"
-    return None
+    return process.not_court_issued(case.submission.legal_basis, a.policy)
 
 
 @guard("legal_process_valid")

@@ -20,6 +20,29 @@ def is_legal_process(instrument: str | None) -> bool:
     return instrument is not None and instrument not in NOT_PROCESS
 
 
+# How a court names itself: a warrant is issued by a judge (Constitution art. 12(3), CPA art. 215(1)), a
+# communication-confirmation permission by a district court (PCSA art. 13(3)).
+COURT_WORDS = ("court", "judge", "법원", "판사")
+
+
+def issued_by_court(issuer: str) -> bool:
+    text = issuer.casefold()
+    return any(word in text for word in COURT_WORDS)
+
+
+def not_court_issued(basis: LegalBasis, policy: Policy) -> str | None:
+    """Why an instrument only a court may issue is not that instrument (a "warrant" from a police station or a
+    prosecutors' office is not a warrant), or None. The one rule for "court-issued": conversion of a
+    preservation, disclosure, an emergency's follow-up and a CPA 215-2 extension all ask it."""
+    if basis.instrument not in policy.legal_process.court_issued:
+        return None
+    if issued_by_court(basis.issued_by):
+        return None
+    return (f"a {basis.instrument} is issued by a court (Constitution art. 12(3), CPA art. 215(1), PCSA art. "
+            f"13(3)); this one names {basis.issued_by or 'no issuer'} (legal_basis.issued_by), so it is not "
+            "legal process")
+
+
 def last_valid_day(basis: LegalBasis, policy: Policy) -> date | None:
     """The last Seoul day the process may be executed: its own `valid_until`, else, for a court-issued
     instrument, its issue date plus the default validity (Rules on Criminal Procedure art. 178: a warrant
@@ -48,6 +71,9 @@ def not_executable(process: Submission, regime: str, policy: Policy) -> str | No
     instrument = process.legal_basis.instrument
     if instrument is None or not is_legal_process(instrument):
         return "the document names no legal process (legal_basis.instrument)"
+    not_court = not_court_issued(process.legal_basis, policy)
+    if not_court is not None:
+        return not_court
     if regime == Regime.FOREIGN_DIRECT:
         return ("a foreign authority's own process is not executable here: it must come through mutual legal "
                 "assistance via the Korean government (MLAT)")
