@@ -81,6 +81,10 @@ class ProductionRule(_Strict):
 class Tba83Rule(_Strict):
     comply: bool
     approver_ranks: list[str]
+    # TBA art. 83(3): who may ask at all. Authorities by their allow-listed type, and by domain those the
+    # allow-list cannot type apart (the National Tax Service, the intelligence agency).
+    requester_types: list[str] = ["court", "prosecution", "police"]
+    requester_domains: list[str] = ["nts.go.kr", "nis.go.kr"]
 
 
 class LedgerRule(_Strict):

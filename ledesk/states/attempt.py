@@ -62,6 +62,7 @@ class Attempt:
     merged: Submission | None = None           # cure, attach_legal_process: the case's submission with the
     merge_error: str | None = None             # attached JSON supplement, or why it does not merge
     hold_expires_at: datetime | None = None    # extend: when the live hold's period ends
+    authority_type: str | None = None          # the allow-list's type of the case's authority
 
     @property
     def notice_status(self) -> str:

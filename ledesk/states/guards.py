@@ -240,12 +240,30 @@ def _tba83(case: CaseRecord, a: Attempt) -> str | None:
         return None
     if not a.policy.tba83.comply:
         return "policy declines subscriber-data requests without a warrant (TBA art. 83(3) is discretionary)"
+    not_listed = _tba83_requester(case, a)
+    if not_listed is not None:
+        return not_listed
     rank = case.submission.approver.rank.strip().casefold()
     accepted = {r.casefold() for r in a.policy.tba83.approver_ranks}
     if rank not in accepted:
         return (f"the authority's approver rank {rank or '(none)'!r} is below what TBA Decree 53(5) "
                 "requires (Superintendent or station head, prosecutor, judge, grade-4 official)")
     return None
+
+
+def _tba83_requester(case: CaseRecord, a: Attempt) -> str | None:
+    """TBA art. 83(3) names who may request subscriber data: a court, a prosecutor, the head of an
+    investigative agency, the National Tax Service, the head of an intelligence agency. The allow-list's
+    type of the authority decides (None: not read, as when the buttons are drawn; the firing reads it)."""
+    rule = a.policy.tba83
+    if a.authority_type is None or a.authority_type in rule.requester_types:
+        return None
+    domain = case.authority_domain.casefold()
+    if any(domain == d or domain.endswith("." + d) for d in rule.requester_domains):
+        return None
+    return (f"TBA art. 83(3) lets only a court, a prosecutor, the head of an investigative agency, the National "
+            f"Tax Service or the head of an intelligence agency request subscriber data; {case.authority_domain} "
+            f"is a {a.authority_type}")
 
 
 @guard("instrument_suffices", static=True)

@@ -9,7 +9,7 @@ import pytest
 
 from ledesk.states.attempt import Attachment
 from ledesk.states.errors import ConcurrentChange, GuardRefused
-from tests.factories import sample, seoul
+from tests.factories import policy, sample, seoul
 from tests.integration.conftest import World
 
 
@@ -236,3 +236,23 @@ def test_holds_keep_their_identity_when_many_are_extended_and_released_in_one_ba
     after = {cid: world.show(cid)["holds"] for cid in ids}
     assert {cid: h[0]["hold_id"] for cid, h in after.items()} == before
     assert [after[cid][0]["status"] for cid in ids] == ["extended", "released", "released"]
+
+
+def test_a_regulator_asking_for_subscriber_data_is_refused_whatever_it_calls_itself(world: World) -> None:
+    """TBA art. 83(3) names who may ask; the Fair Trade Commission is not among them, even when it writes
+    'police' on its form and the policy's switch to comply is on: the allow-list's type decides."""
+    from ledesk.adapters import admin
+
+    world.rebuild(policy=policy(tba83__comply=True))
+    with world.engine.begin() as conn:
+        admin.add_authority(conn, "ftc.go.kr", "Korea Fair Trade Commission", "KR", "regulator", world.clock.now())
+    ftc = "investigator@ftc.go.kr"
+    case_id = world.intake("statutory_subscriber_request", sender={"email": ftc},
+                           officer={**sample("statutory_subscriber_request")["officer"], "email": ftc})["case_id"]
+    world.fire(case_id, "recommend_disclosure", "alice", reason="subscriber data only")
+    with pytest.raises(GuardRefused) as info:
+        world.fire(case_id, "approve_disclosure", "bob")
+    assert info.value.guard == "tba83_policy_allows" and "art. 83(3)" in info.value.message
+    police = world.intake("statutory_subscriber_request", reference="TBA-POLICE-1")["case_id"]
+    world.fire(police, "recommend_disclosure", "alice", reason="subscriber data only")
+    assert world.fire(police, "approve_disclosure", "bob").state == "notify_user"

@@ -211,3 +211,29 @@ def test_what_names_legal_process_is_one_rule() -> None:
     assert compels == set(Instrument) - {Instrument.PRESERVATION_REQUEST, Instrument.EMERGENCY}
     assert not is_legal_process(None)
     assert case("warrant").has_disclosure_instrument and not case("preservation").has_disclosure_instrument
+
+
+# -- who may request subscriber data (TBA art. 83(3)) ----------------------------------------------------
+@pytest.mark.parametrize("kind", ["regulator", "other"])
+def test_only_the_bodies_tba_83_3_names_may_request_subscriber_data(kind: str) -> None:
+    """TBA art. 83(3): a court, a prosecutor, the head of an investigative agency, the National Tax Service
+    or the head of an intelligence agency. A regulator (the Fair Trade Commission) is refused even when the
+    policy's switch to comply is on; the allow-list's type of the authority decides, not what it wrote."""
+    complying = policy(tba83__comply=True)
+    record = case("statutory_subscriber_request", recommended_by="alice", authority_domain="ftc.go.kr")
+    record.submission.approver = Approver(name="Park", rank="Superintendent")
+    approve = attempt("approve_disclosure", "bob", ("approver",), p=complying)
+    err = refused("tba83_policy_allows", record, approve, Related(authority_type=kind))
+    assert "art. 83(3)" in err.message and "ftc.go.kr" in err.message
+
+
+@pytest.mark.parametrize(("kind", "domain"), [("police", "police.go.kr"), ("prosecution", "spo.go.kr"),
+                                              ("court", "scourt.go.kr"), ("other", "nts.go.kr"),
+                                              ("other", "nis.go.kr")])
+def test_a_body_tba_83_3_names_is_judged_on_its_approver_only(kind: str, domain: str) -> None:
+    complying = policy(tba83__comply=True)
+    record = case("statutory_subscriber_request", recommended_by="alice", authority_domain=domain)
+    record.submission.approver = Approver(name="Park", rank="Superintendent")
+    after, _ = apply(record, attempt("approve_disclosure", "bob", ("approver",), p=complying),
+                     Related(authority_type=kind))
+    assert after.state == "notify_user"
