@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 
 from ledesk.adapters import audit
-from ledesk.models.enums import HoldStatus, OutboxChannel, OutboxStatus, TimerStatus
+from ledesk.models.enums import CaseState, HoldStatus, OutboxChannel, OutboxStatus, TimerStatus
 from ledesk.models.tables import (
     authorities,
     callbacks,
@@ -315,6 +315,31 @@ def fire_on(conn: Connection, case: CaseRecord, attempt: Attempt, rel: Related |
     step.effects.documents += list(documents)
     record(conn, after, step, read_at_version=case.version)
     return after, step
+
+
+def warrant_number(reference: str) -> str:
+    """A warrant's number as written any way (spaces, case, dashes): how two cases are found to name one."""
+    return "".join(ch for ch in reference.casefold() if ch.isalnum())
+
+
+def executed_warrant(conn: Connection, case: CaseRecord) -> str | None:
+    """An earlier disclosed case that executed the same warrant (its instrument and number) on a target of
+    this case, from any authority."""
+    number = warrant_number(case.submission.legal_basis.document_reference)
+    if not number:
+        return None
+    mine = select(targets.c.type, targets.c.value).where(targets.c.case_id == case.case_id).subquery()
+    sharing = (select(targets.c.case_id)
+               .join(mine, (mine.c.type == targets.c.type) & (mine.c.value == targets.c.value)))
+    query = (select(cases.c.case_id, cases.c.submission)
+             .where(cases.c.case_id.in_(sharing), cases.c.case_id != case.case_id,
+                    cases.c.state == CaseState.DISCLOSED).order_by(cases.c.case_id))
+    for row in conn.execute(query):
+        basis = (row.submission or {}).get("legal_basis") or {}
+        if basis.get("instrument") == case.instrument and warrant_number(basis.get("document_reference") or "") \
+                == number:
+            return str(row.case_id)
+    return None
 
 
 def repeat_statutory_preservation(conn: Connection, case: CaseRecord) -> str | None:

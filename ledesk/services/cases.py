@@ -12,7 +12,7 @@ from sqlalchemy import Connection, select
 
 from ledesk.adapters import actors, audit, ledger
 from ledesk.adapters import statutory as statutory_db
-from ledesk.adapters.store import load_case, record, related, repeat_statutory_preservation
+from ledesk.adapters.store import executed_warrant, load_case, record, related, repeat_statutory_preservation
 from ledesk.adapters.sweep import SweepResult, fire_early, sweep_timers
 from ledesk.models.enums import SYSTEM_ACTOR, TimerKind, Trigger
 from ledesk.models.tables import holds
@@ -80,6 +80,8 @@ class CaseService:
                                        failed=failed)
             if trigger == Trigger.PRESERVE:
                 attempt.repeat_statutory_preservation = lambda: repeat_statutory_preservation(conn, case)
+            if trigger == Trigger.APPROVE_DISCLOSURE:
+                attempt.warrant_executed_in = lambda: executed_warrant(conn, case)
             after, step = apply(case, attempt, related(conn, [case_id])[case_id])
             if minutes is not None:
                 step.effects.audit["minutes"] = minutes

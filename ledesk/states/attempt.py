@@ -57,6 +57,8 @@ class Attempt:
     due_at: datetime | None = None             # the timer that fires an automatic trigger
     # A fact only the database knows, asked lazily: the open 215-2 case that already preserved this data.
     repeat_statutory_preservation: Callable[[], str | None] = _no_repeat
+    # Another: the earlier case that already executed this warrant (its number) on one of this case's targets.
+    warrant_executed_in: Callable[[], str | None] = _no_repeat
     # Decided by the engine before the machine runs (engine.prepare), for the guards and effects to read:
     notice_plan: NoticePlan | None = None      # approvals: the notice decision the destination routes on
     merged: Submission | None = None           # cure, attach_legal_process: the case's submission with the

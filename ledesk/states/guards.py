@@ -280,6 +280,19 @@ def _instrument_suffices(case: CaseRecord, a: Attempt) -> str | None:
     return process.not_court_issued(case.submission.legal_basis, a.policy)
 
 
+@guard("warrant_not_spent")
+def _warrant_not_spent(case: CaseRecord, a: Attempt) -> str | None:
+    """A warrant is spent once executed (Supreme Court 99모161): a second request under the same warrant
+    number for a target it was already executed on is refused, also when the first case is closed."""
+    if case.instrument not in a.policy.legal_process.court_issued:
+        return None
+    earlier = a.warrant_executed_in()
+    if earlier is None:
+        return None
+    return (f"warrant {case.submission.legal_basis.document_reference} was already executed for this target in "
+            f"{earlier}; a warrant is spent once executed (Supreme Court 99모161): new process is needed")
+
+
 @guard("legal_process_valid")
 def _legal_process_valid(case: CaseRecord, a: Attempt) -> str | None:
     return process.invalid_now(case.submission.legal_basis, a.calendar.local_date(a.now), a.policy)

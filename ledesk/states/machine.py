@@ -37,7 +37,7 @@ S = CaseState
 T = Trigger
 # Both destinations of an approval hold to the same rules; only the notice decision routes between them.
 APPROVAL = ("not_emergency", "recommended", "recommended_by_other", "not_foreign_direct", "tba83_policy_allows",
-            "instrument_suffices", "legal_process_valid")
+            "instrument_suffices", "legal_process_valid", "warrant_not_spent")
 TABLE: tuple[Rule, ...] = (
     Rule(T.FLAG_INCOMPLETE, (S.RECEIVED,), S.INCOMPLETE, (SYSTEM, "reviewer"),
          ("not_emergency", "has_deficiency"),

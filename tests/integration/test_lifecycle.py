@@ -256,3 +256,29 @@ def test_a_regulator_asking_for_subscriber_data_is_refused_whatever_it_calls_its
     police = world.intake("statutory_subscriber_request", reference="TBA-POLICE-1")["case_id"]
     world.fire(police, "recommend_disclosure", "alice", reason="subscriber data only")
     assert world.fire(police, "approve_disclosure", "bob").state == "notify_user"
+
+
+def test_a_warrant_is_spent_once_executed_also_after_its_case_is_closed(world: World) -> None:
+    """Supreme Court 99모161: a warrant executed once cannot be executed again. A second request under the
+    same warrant number (written another way) for the same target is refused at approval; the same number
+    for another target, or new process, is not."""
+    world.source.load([{"account_id": "acct-hong", "email": "hong.gildong@example.com", "subscriber": {}}])
+    first = world.intake("warrant")["case_id"]
+    world.fire(first, "recommend_disclosure", "alice", reason="covered")
+    world.fire(first, "approve_disclosure", "bob")
+    world.sweep(seoul(2026, 12, 8, 10))
+    assert world.show(first)["state"] == "disclosed"
+    basis = {**sample("warrant")["legal_basis"], "document_reference": "2026 sw 88121"}
+    again = world.intake("warrant", reference="SMPA-2026-CY-0999", legal_basis=basis)["case_id"]
+    world.fire(again, "recommend_disclosure", "alice", reason="covered")
+    with pytest.raises(GuardRefused) as info:
+        world.fire(again, "approve_disclosure", "bob")
+    assert info.value.guard == "warrant_not_spent" and first in info.value.message and "99모161" in info.value.message
+    other = [{"type": "email", "value": "someone.else@example.com", "known_info": ""}]
+    elsewhere = world.intake("warrant", reference="SMPA-2026-CY-1000", legal_basis=basis, targets=other)["case_id"]
+    world.fire(elsewhere, "recommend_disclosure", "alice", reason="covered")
+    assert world.fire(elsewhere, "approve_disclosure", "bob").state == "notify_user"
+    fresh = world.intake("warrant", reference="SMPA-2026-CY-1001",
+                         legal_basis={**basis, "document_reference": "2026-SW-99000"})["case_id"]
+    world.fire(fresh, "recommend_disclosure", "alice", reason="covered")
+    assert world.fire(fresh, "approve_disclosure", "bob").state == "notify_user"

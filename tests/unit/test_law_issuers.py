@@ -96,3 +96,15 @@ def test_the_215_2_extension_reads_the_same_rule() -> None:
     message = _refused("court_permission_if_required", case("preservation_statutory", state="preserved"),
                        attempt("extend", attachment=by_prosecutor), hold)
     assert "not by a court" in message
+
+
+def test_a_warrant_executed_once_is_spent() -> None:
+    """Supreme Court 99모161: once executed, a warrant cannot be executed again, however the case it came in
+    on ended; the store answers whether it was (adapters.store.executed_warrant)."""
+    record = case("warrant", recommended_by="alice")
+    approve = attempt("approve_disclosure", "bob", ("approver",))
+    approve.warrant_executed_in = lambda: "LE-FIRST"
+    message = _refused("warrant_not_spent", record, approve)
+    assert "99모161" in message and "LE-FIRST" in message and "2026-SW-88121" in message
+    unspent = attempt("approve_disclosure", "bob", ("approver",))
+    assert apply(record, unspent, Related())[0].state == "notify_user"
