@@ -56,8 +56,11 @@ LATER = "2028-12-31"
 
 def valid_longer(raw: dict[str, Any]) -> dict[str, Any]:
     """The samples' process is valid until late December 2026; the generated year needs longer (and a
-    response date that has not passed, which would be a deficiency)."""
-    return {**raw, "respond_by": "2028-12-31", "legal_basis": {**raw["legal_basis"], "valid_until": "2028-12-31"}}
+    response date that has not passed, which would be a deficiency). Each request brings a warrant of its
+    own: one warrant executed once is spent (Supreme Court 99모161)."""
+    return {**raw, "respond_by": "2028-12-31",
+            "legal_basis": {**raw["legal_basis"], "valid_until": "2028-12-31",
+                            "document_reference": f"2027-SW-{raw['reference']}"}}
 
 
 def mlat_request(origin: str = "US") -> dict[str, Any]:
