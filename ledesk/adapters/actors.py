@@ -6,12 +6,18 @@ from collections.abc import Iterable
 
 from sqlalchemy import Connection, select
 
-from ledesk.models.tables import actor_roles
+from ledesk.models.tables import actor_roles, authorities
 from ledesk.states.roles import require
 
 
 def roles_of(conn: Connection, actor: str) -> frozenset[str]:
     return frozenset(conn.scalars(select(actor_roles.c.role).where(actor_roles.c.actor == actor)))
+
+
+def authority_type(conn: Connection, domain: str) -> str | None:
+    """The allow-list's type of an authority (police, prosecution, court, regulator, other)."""
+    found = conn.execute(select(authorities.c.type).where(authorities.c.domain == domain)).scalar()
+    return str(found) if found is not None else None
 
 
 def require_in(conn: Connection, actor: str, allowed: Iterable[str], doing: str) -> frozenset[str]:

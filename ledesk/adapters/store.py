@@ -16,7 +16,6 @@ from sqlalchemy import Connection, bindparam, delete, insert, or_, select, updat
 from ledesk.adapters import audit
 from ledesk.models.enums import CaseState, HoldStatus, OutboxChannel, OutboxStatus, TimerStatus
 from ledesk.models.tables import (
-    authorities,
     callbacks,
     cases,
     documents,
@@ -77,10 +76,6 @@ def related(conn: Connection, case_ids: list[str]) -> dict[str, Related]:
             rel.has_active_hold = True
             if row.expires_at and (rel.hold_expires_at is None or row.expires_at > rel.hold_expires_at):
                 rel.hold_expires_at = row.expires_at
-        for cid, kind in conn.execute(select(cases.c.case_id, authorities.c.type)
-                                      .join(authorities, authorities.c.domain == cases.c.authority_domain)
-                                      .where(cases.c.case_id.in_(chunk))):
-            out[cid].authority_type = kind
         for row in conn.execute(select(notices).where(notices.c.case_id.in_(chunk))):
             rel = out[row.case_id]
             rel.notice_status = row.status

@@ -78,10 +78,7 @@ class CaseService:
             actor_roles = frozenset() if actor == SYSTEM_ACTOR else actors.roles_of(conn, actor)
             attempt = self.ctx.attempt(trigger, actor, actor_roles, reason=reason, attachment=attachment,
                                        failed=failed)
-            if trigger == Trigger.PRESERVE:
-                attempt.repeat_statutory_preservation = lambda: repeat_statutory_preservation(conn, case)
-            if trigger == Trigger.APPROVE_DISCLOSURE:
-                attempt.warrant_executed_in = lambda: executed_warrant(conn, case)
+            _database_facts(conn, case, attempt)
             after, step = apply(case, attempt, related(conn, [case_id])[case_id])
             if minutes is not None:
                 step.effects.audit["minutes"] = minutes
@@ -112,16 +109,18 @@ class CaseService:
         """Of the triggers `allowed` (the machine's, from `show`), those this person could fire now: each is
         tried on a copy of the case under their own name, so approving one's own recommendation is not
         offered. Nothing is written."""
+        out = []
         with self.ctx.uow.read() as conn:
             case = load_case(conn, case_id)
             rel = related(conn, [case_id])[case_id]
-        out = []
-        for trigger in allowed:
-            try:
-                apply(case, self.ctx.attempt(trigger, actor, actor_roles, reason="(reason given on the form)"), rel)
-            except Refused:
-                continue
-            out.append(trigger)
+            for trigger in allowed:
+                attempt = self.ctx.attempt(trigger, actor, actor_roles, reason="(reason given on the form)")
+                _database_facts(conn, case, attempt)
+                try:
+                    apply(case, attempt, rel)
+                except Refused:
+                    continue
+                out.append(trigger)
         return out
 
     # -- commands that keep the state -------------------------------------------------------------
@@ -228,3 +227,14 @@ class CaseService:
         if report.purged:
             ctx.uow.wipe_log()
         return report
+
+
+def _database_facts(conn: Connection, case: CaseRecord, attempt: Attempt) -> None:
+    """The facts only the database knows that a trigger's rules ask, read when asked and in this
+    transaction: the earlier 215-2 preservation of the same data, the earlier execution of the same
+    warrant, the allow-list's type of the authority."""
+    if attempt.trigger == Trigger.PRESERVE:
+        attempt.repeat_statutory_preservation = lambda: repeat_statutory_preservation(conn, case)
+    if attempt.trigger == Trigger.APPROVE_DISCLOSURE:
+        attempt.warrant_executed_in = lambda: executed_warrant(conn, case)
+        attempt.authority_type = lambda: actors.authority_type(conn, case.authority_domain)

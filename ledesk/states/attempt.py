@@ -59,12 +59,13 @@ class Attempt:
     repeat_statutory_preservation: Callable[[], str | None] = _no_repeat
     # Another: the earlier case that already executed this warrant (its number) on one of this case's targets.
     warrant_executed_in: Callable[[], str | None] = _no_repeat
+    # And the allow-list's type of the case's authority (not what its form says); None when not asked.
+    authority_type: Callable[[], str | None] = _no_repeat
     # Decided by the engine before the machine runs (engine.prepare), for the guards and effects to read:
     notice_plan: NoticePlan | None = None      # approvals: the notice decision the destination routes on
     merged: Submission | None = None           # cure, attach_legal_process: the case's submission with the
     merge_error: str | None = None             # attached JSON supplement, or why it does not merge
     hold_expires_at: datetime | None = None    # extend: when the live hold's period ends
-    authority_type: str | None = None          # the allow-list's type of the case's authority
 
     @property
     def notice_status(self) -> str:

@@ -62,7 +62,6 @@ class Related:
     notice_status: str = NoticeStatus.UNDECIDED
     notice_due_at: datetime | None = None
     order: NonDisclosureOrder = field(default_factory=NonDisclosureOrder)
-    authority_type: str | None = None  # the allow-list's type of the case's authority (not what it wrote)
 
 
 @dataclass

@@ -52,7 +52,6 @@ def prepare(case: CaseRecord, attempt: Attempt, rel: Related) -> None:
     if trigger in (Trigger.APPROVE_DISCLOSURE, Trigger.EMERGENCY_DISCLOSE):
         attempt.notice_plan = notice.decide(case, rel.order, attempt.now, attempt.policy, attempt.calendar)
     attempt.hold_expires_at = rel.hold_expires_at
-    attempt.authority_type = rel.authority_type
     if trigger in (Trigger.CURE, Trigger.ATTACH_LEGAL_PROCESS, Trigger.EXTEND) and attempt.attachment is not None:
         supplement = attempt.attachment.as_json()
         if supplement is not None:

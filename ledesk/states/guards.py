@@ -256,14 +256,15 @@ def _tba83_requester(case: CaseRecord, a: Attempt) -> str | None:
     investigative agency, the National Tax Service, the head of an intelligence agency. The allow-list's
     type of the authority decides (None: not read, as when the buttons are drawn; the firing reads it)."""
     rule = a.policy.tba83
-    if a.authority_type is None or a.authority_type in rule.requester_types:
+    kind = a.authority_type()
+    if kind is None or kind in rule.requester_types:
         return None
     domain = case.authority_domain.casefold()
     if any(domain == d or domain.endswith("." + d) for d in rule.requester_domains):
         return None
     return (f"TBA art. 83(3) lets only a court, a prosecutor, the head of an investigative agency, the National "
             f"Tax Service or the head of an intelligence agency request subscriber data; {case.authority_domain} "
-            f"is a {a.authority_type}")
+            f"is a {kind}")
 
 
 @guard("instrument_suffices", static=True)

@@ -223,7 +223,8 @@ def test_only_the_bodies_tba_83_3_names_may_request_subscriber_data(kind: str) -
     record = case("statutory_subscriber_request", recommended_by="alice", authority_domain="ftc.go.kr")
     record.submission.approver = Approver(name="Park", rank="Superintendent")
     approve = attempt("approve_disclosure", "bob", ("approver",), p=complying)
-    err = refused("tba83_policy_allows", record, approve, Related(authority_type=kind))
+    approve.authority_type = lambda: kind
+    err = refused("tba83_policy_allows", record, approve)
     assert "art. 83(3)" in err.message and "ftc.go.kr" in err.message
 
 
@@ -234,6 +235,7 @@ def test_a_body_tba_83_3_names_is_judged_on_its_approver_only(kind: str, domain:
     complying = policy(tba83__comply=True)
     record = case("statutory_subscriber_request", recommended_by="alice", authority_domain=domain)
     record.submission.approver = Approver(name="Park", rank="Superintendent")
-    after, _ = apply(record, attempt("approve_disclosure", "bob", ("approver",), p=complying),
-                     Related(authority_type=kind))
+    approve = attempt("approve_disclosure", "bob", ("approver",), p=complying)
+    approve.authority_type = lambda: kind
+    after, _ = apply(record, approve, Related())
     assert after.state == "notify_user"
