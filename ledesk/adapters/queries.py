@@ -155,6 +155,12 @@ def list_cases(conn: Connection, state: str | None = None, due_before: datetime 
     return out[:limit]
 
 
+def case_exists(conn: Connection, case_id: str) -> None:
+    """NotFound unless the case exists (for staff, who may see every case)."""
+    if conn.execute(select(cases.c.case_id).where(cases.c.case_id == case_id)).first() is None:
+        raise NotFound(f"no case {case_id}")
+
+
 def own_case(conn: Connection, case_id: str, authority: str) -> None:
     """Another authority's case, or none, looks exactly alike to an authority: not found."""
     owner = conn.execute(select(cases.c.authority_domain).where(cases.c.case_id == case_id)).scalar()

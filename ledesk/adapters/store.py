@@ -312,6 +312,12 @@ def fire_on(conn: Connection, case: CaseRecord, attempt: Attempt, rel: Related |
     return after, step
 
 
+def _sharing_a_target(case: CaseRecord) -> Any:
+    """The ids of the cases naming a target of this one (same type, same normalised identifier)."""
+    mine = select(targets.c.type, targets.c.value).where(targets.c.case_id == case.case_id).subquery()
+    return select(targets.c.case_id).join(mine, (mine.c.type == targets.c.type) & (mine.c.value == targets.c.value))
+
+
 def warrant_number(reference: str) -> str:
     """A warrant's number as written any way (spaces, case, dashes): how two cases are found to name one."""
     return "".join(ch for ch in reference.casefold() if ch.isalnum())
@@ -323,11 +329,8 @@ def executed_warrant(conn: Connection, case: CaseRecord) -> str | None:
     number = warrant_number(case.submission.legal_basis.document_reference)
     if not number:
         return None
-    mine = select(targets.c.type, targets.c.value).where(targets.c.case_id == case.case_id).subquery()
-    sharing = (select(targets.c.case_id)
-               .join(mine, (mine.c.type == targets.c.type) & (mine.c.value == targets.c.value)))
     query = (select(cases.c.case_id, cases.c.submission)
-             .where(cases.c.case_id.in_(sharing), cases.c.case_id != case.case_id,
+             .where(cases.c.case_id.in_(_sharing_a_target(case)), cases.c.case_id != case.case_id,
                     cases.c.state == CaseState.DISCLOSED).order_by(cases.c.case_id))
     for row in conn.execute(query):
         basis = (row.submission or {}).get("legal_basis") or {}
@@ -341,12 +344,10 @@ def repeat_statutory_preservation(conn: Connection, case: CaseRecord) -> str | N
     """An earlier case of the same regime whose hold covered the same data: a target of this case and a
     category it asks for (CPA art. 215-2(4) bars a repeat request for the same data, not for other data
     of the same account), from any authority."""
-    mine = select(targets.c.type, targets.c.value).where(targets.c.case_id == case.case_id).subquery()
     query = (select(cases.c.case_id, holds.c.categories)
-             .join(targets, targets.c.case_id == cases.c.case_id)
              .join(holds, holds.c.case_id == cases.c.case_id)
-             .join(mine, (mine.c.type == targets.c.type) & (mine.c.value == targets.c.value))
-             .where(cases.c.regime == case.regime, cases.c.case_id != case.case_id))
+             .where(cases.c.case_id.in_(_sharing_a_target(case)), cases.c.regime == case.regime,
+                    cases.c.case_id != case.case_id))
     asked = set(case.categories)
     for row in conn.execute(query):
         if asked & set(row.categories or []):

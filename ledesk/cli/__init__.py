@@ -1,1 +1,1 @@
-"""The `ledesk` command: a thin shell over the service layer (ledesk.service)."""
+"""The `ledesk` command: a thin shell over the service layer (ledesk.services)."""

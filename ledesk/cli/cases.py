@@ -32,7 +32,7 @@ def cmd_show(rt: Runtime, args: argparse.Namespace) -> int:
 
 def cmd_advance(rt: Runtime, args: argparse.Namespace) -> int:
     rt.services.cases.fire(args.case, args.trigger, args.actor, reason=args.reason or "",
-                             attachment=attachment(args.attach), failed=args.failed, minutes=args.minutes)
+                           attachment=attachment(args.attach), failed=args.failed, minutes=args.minutes)
     return emit_case(rt, args.case, args.json)
 
 

@@ -167,14 +167,12 @@ class CaseService:
 
     def invoice(self, case_id: str, actor: str) -> dict[str, Any]:
         """Queue the cost invoice letter for a case, once, and render it (its path is in the result)."""
-        from ledesk.letters.render import render_pending
         from ledesk.reports.invoice import MAY_INVOICE, invoice
 
         with self.ctx.uow.write() as conn:
             actors.require_in(conn, actor, MAY_INVOICE, "issuing an invoice")
             doc = invoice(conn, case_id, actor, self.ctx.now(), self.ctx.policy)
-        rendered = render_pending(self.ctx.uow.engine, self.ctx.home, self.ctx.policy.provider_name,
-                                  self.ctx.calendar.zone, letterhead=self.ctx.policy.letterhead())
+        rendered = self.ctx.render_letters()
         doc["path"] = next((r["path"] for r in rendered if r["case_id"] == case_id and r["kind"] == "cost_invoice"),
                            None)
         return doc

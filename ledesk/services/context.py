@@ -34,6 +34,14 @@ class Context:
     def now(self) -> datetime:
         return self.clock.now()
 
+    def render_letters(self, limit: int = 500) -> list[dict[str, Any]]:
+        """Render every letter not rendered yet (its .docx, SHA-256 and template version are stored), on
+        the provider's letterhead in the legal team's zone."""
+        from ledesk.letters.render import render_pending
+
+        return render_pending(self.uow.engine, self.home, self.policy.provider_name, self.calendar.zone,
+                              limit=limit, letterhead=self.policy.letterhead())
+
     def attempt(self, trigger: str, actor: str, actor_roles: frozenset[str], **kw: Any) -> Attempt:
         return Attempt(trigger=trigger, actor=actor, roles=actor_roles, now=self.clock.now(), policy=self.policy,
                        calendar=self.calendar, **kw)

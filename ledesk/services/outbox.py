@@ -41,8 +41,4 @@ class OutboxService:
 
     def render_letters(self, limit: int = 500) -> list[dict[str, Any]]:
         """Render every letter not rendered yet (its file, SHA-256 and template version are stored)."""
-        from ledesk.letters.render import render_pending
-
-        ctx = self.ctx
-        return render_pending(ctx.uow.engine, ctx.home, ctx.policy.provider_name, ctx.calendar.zone, limit=limit,
-                              letterhead=ctx.policy.letterhead())
+        return self.ctx.render_letters(limit)

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, update
 
 from ledesk.adapters import audit
-from ledesk.adapters.queries import own_case
-from ledesk.models.tables import cases, documents, letters, productions
+from ledesk.adapters.queries import case_exists, own_case
+from ledesk.models.tables import documents, letters, productions
 from ledesk.services.context import Context
 from ledesk.states.errors import NotFound, Refused
 
@@ -42,7 +42,7 @@ class ProductionService:
         from ledesk.vault.production import package
 
         with self.ctx.uow.write() as conn:
-            _exists(conn, case_id)
+            case_exists(conn, case_id)
             try:
                 return package(conn, self.ctx.vault, case_id, self.ctx.now(), actor, where)
             except LookupError as exc:
@@ -104,19 +104,16 @@ class ProductionService:
 
     def letter(self, case_id: str, index: int, actor: str) -> tuple[str, str]:
         """The path and kind of a case's `index`-th letter, rendered on first need; the download is audited."""
-        from ledesk.letters.render import render_pending
-
         ctx = self.ctx
         query = (select(letters.c.kind, letters.c.path, letters.c.docx_sha256)
                  .where(letters.c.case_id == case_id).order_by(letters.c.id))
         with ctx.uow.read() as conn:
-            _exists(conn, case_id)
+            case_exists(conn, case_id)
             rows = conn.execute(query).all()
         if not 0 <= index < len(rows):
             raise NotFound(f"case {case_id} has {len(rows)} letters")
         if not rows[index].path or not Path(rows[index].path).is_file():  # rendered on first need
-            render_pending(ctx.uow.engine, ctx.home, ctx.policy.provider_name, ctx.calendar.zone,
-                           letterhead=ctx.policy.letterhead())
+            ctx.render_letters()
             with ctx.uow.read() as conn:
                 rows = conn.execute(query).all()
         row = rows[index]
@@ -130,7 +127,7 @@ class ProductionService:
     def document(self, case_id: str, index: int, actor: str) -> tuple[str, bytes]:
         """The name and bytes of a case's `index`-th document (as `show` lists them); the read is audited."""
         with self.ctx.uow.write() as conn:
-            _exists(conn, case_id)
+            case_exists(conn, case_id)
             rows = conn.execute(select(documents.c.filename, documents.c.sha256, documents.c.content)
                                 .where(documents.c.case_id == case_id).order_by(documents.c.id)).all()
             if not 0 <= index < len(rows):
@@ -139,8 +136,3 @@ class ProductionService:
             audit.append(conn, [audit.EventDraft(case_id, "document_downloaded", actor, self.ctx.now(),
                                                  reason=row.filename, data={"sha256": row.sha256})])
             return str(row.filename), bytes(row.content)
-
-
-def _exists(conn: Any, case_id: str) -> None:
-    if conn.execute(select(cases.c.case_id).where(cases.c.case_id == case_id)).first() is None:
-        raise NotFound(f"no case {case_id}")

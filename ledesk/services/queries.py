@@ -11,10 +11,9 @@ from sqlalchemy import select
 
 from ledesk.adapters import portal, queries
 from ledesk.adapters.audit import Verdict
-from ledesk.models.tables import cases, outbox
+from ledesk.models.tables import outbox
 from ledesk.models.views import CaseRow, CaseView
 from ledesk.services.context import Context
-from ledesk.states.errors import NotFound
 
 
 @dataclass
@@ -28,8 +27,7 @@ class Queries:
 
     def exists(self, case_id: str) -> None:
         with self.ctx.uow.read() as conn:
-            if conn.execute(select(cases.c.case_id).where(cases.c.case_id == case_id)).first() is None:
-                raise NotFound(f"no case {case_id}")
+            queries.case_exists(conn, case_id)
 
     def cases(self, state: str | None = None, due_before: datetime | None = None, limit: int = 1000,
               open_only: bool = False, kind: str | None = None, assigned_to: str | None = None,
