@@ -25,6 +25,7 @@ from ledesk.models.enums import (
     NoticeStatus,
     OutboxChannel,
     OutboxStatus,
+    Regime,
     TimerKind,
     Trigger,
 )
@@ -35,7 +36,7 @@ from ledesk.policy.schema import Policy
 from ledesk.states import deadlines, messages
 from ledesk.states.attempt import Attachment
 from ledesk.states.case import CaseRecord
-from ledesk.states.completeness import deficiencies, emergency_deficiencies
+from ledesk.states.completeness import deficiencies, emergency_deficiencies, statutory_notes
 from ledesk.states.effects import Effects, Related, TimerPlan, target_rows
 from ledesk.states.engine import apply, system_attempt
 from ledesk.states.errors import GuardRefused
@@ -161,7 +162,12 @@ def intake(conn: Connection, raw: dict[str, Any], now: datetime, policy: Policy,
     opening.audit["channel"] = envelope.channel
     steps = [Step("intake", None, CaseState.RECEIVED, SYSTEM_ACTOR, now,
                   f"{sub.kind.value} request from {authority.domain} by {envelope.channel}", opening)]
-    missing = deficiencies(sub, cal.local_date(now))
+    statutory = case.regime == Regime.KR_CPA215_2
+    missing = deficiencies(sub, cal.local_date(now), statutory=statutory)
+    notes = statutory_notes(sub) if statutory else []
+    if notes:  # kept on the case for the reviewer; the preservation does not wait for them
+        opening.audit["notes"] = notes
+        case.internal_note = "; ".join(n["message"] for n in notes)
     after = case
     if sub.kind == CaseKind.EMERGENCY:
         # Answered at once whatever it lacks; what it lacks is named, and the disclosure waits for it.
@@ -175,7 +181,7 @@ def intake(conn: Connection, raw: dict[str, Any], now: datetime, policy: Policy,
                         NoticeStatus.NOT_REQUIRED if preservation_only else NoticeStatus.UNDECIDED,
                         NoticeReason.PRESERVATION_ONLY if preservation_only else NoticeReason.NONE)
     return {"case_id": case.case_id, "status": "opened", "state": after.state, "kind": case.kind,
-            "regime": case.regime, "deficiencies": missing, "linked_to": case.linked_to}
+            "regime": case.regime, "deficiencies": missing, "notes": notes, "linked_to": case.linked_to}
 
 
 def _new_case(sub: Submission, authority: Any, key: str, now: datetime, policy: Policy) -> CaseRecord:

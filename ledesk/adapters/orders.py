@@ -10,7 +10,7 @@ from sqlalchemy import Connection, select
 
 from ledesk.adapters.store import load_case, record, related
 from ledesk.models.enums import OutboxChannel, OutboxStatus
-from ledesk.models.tables import outbox
+from ledesk.models.tables import outbox, productions
 from ledesk.states.attempt import Attachment, Attempt
 from ledesk.states.case import CaseRecord
 from ledesk.states.followup import followup_effects
@@ -33,7 +33,8 @@ def record_order(conn: Connection, case_id: str, until: date | None, indefinite:
 
 def attach_followup(conn: Connection, case_id: str, attempt: Attempt, attachment: Attachment | None) -> CaseRecord:
     case = load_case(conn, case_id, lock=True)
-    fx = followup_effects(case, attempt, attachment)
+    released = conn.execute(select(productions.c.categories).where(productions.c.case_id == case_id)).scalar()
+    fx = followup_effects(case, attempt, attachment, None if released is None else list(released))
     record(conn, case, Step("followup_legal_process", case.state, case.state, attempt.actor, attempt.now,
                             attempt.reason, fx))
     return load_case(conn, case_id)

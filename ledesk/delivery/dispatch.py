@@ -10,19 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Connection, Engine, select, update
 
 from ledesk.delivery.transports import Transport
-from ledesk.models.enums import NoticeStatus, OutboxChannel, OutboxStatus
-from ledesk.models.tables import letters, notices, outbox
-from ledesk.states.referral import HOLDS_REFERRAL
+from ledesk.models.enums import CaseKind, NoticeStatus, OutboxChannel, OutboxStatus, Regime
+from ledesk.models.tables import cases, letters, notices, outbox
+from ledesk.states.referral import referral_held
 
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
            timedelta(hours=6), timedelta(hours=24))
@@ -30,6 +31,7 @@ MAX_ATTEMPTS = len(BACKOFF) + 1
 # Long subjects (case number and the authority's reference) stay on one line instead of folding oddly.
 MAIL_POLICY = email_policy.default.clone(max_line_length=200)
 LEASE = timedelta(minutes=5)
+SEOUL = ZoneInfo("Asia/Seoul")
 HELD = {NoticeStatus.DEFERRED.value, NoticeStatus.SUPPRESSED.value, NoticeStatus.NOT_REQUIRED.value}
 
 
@@ -69,8 +71,26 @@ def _recover(engine: Engine, transport: Transport, now: datetime, result: Dispat
                 conn.execute(update(outbox).where(outbox.c.id == row.id).values(status=OutboxStatus.PENDING))
 
 
+def _referral_held(conn: Connection, case_id: str, today: date, secret_regimes: frozenset[str]) -> str | None:
+    """states.referral.referral_held on the case's notice, its order and whether its request is secret by
+    statute (its regime now, or a CPA 215-2 preservation it began as: the secrecy outlives conversion)."""
+    notice = conn.execute(select(notices.c.status, notices.c.nondisclosure_until, notices.c.nondisclosure_indefinite)
+                          .where(notices.c.case_id == case_id)).first()
+    case = conn.execute(select(cases.c.regime, cases.c.kind, cases.c.country,
+                               cases.c.submission[("preservation", "statutory")].as_boolean().label("statutory"))
+                        .where(cases.c.case_id == case_id)).first()
+    secret = case is not None and (case.regime in secret_regimes or (
+        case.kind == CaseKind.PRESERVATION and bool(case.statutory) and case.country == "KR"
+        and Regime.KR_CPA215_2.value in secret_regimes))
+    until = date.fromisoformat(notice.nondisclosure_until) if notice and notice.nondisclosure_until else None
+    return referral_held(notice.status if notice else None, until, bool(notice and notice.nondisclosure_indefinite),
+                         secret, today)
+
+
 def _claim(engine: Engine, now: datetime, limit: int, domain: str, result: DispatchResult,
-           only: tuple[list[str], list[str] | None] | None = None, contacts: Contacts | None = None) -> list[Any]:
+           only: tuple[list[str], list[str] | None] | None = None, contacts: Contacts | None = None,
+           today: date | None = None, secret_regimes: frozenset[str] = frozenset()) -> list[Any]:
+    today = today or now.date()
     with engine.begin() as conn:
         query = (select(outbox).where(outbox.c.status == OutboxStatus.PENDING,
                                       (outbox.c.next_attempt_at.is_(None)) | (outbox.c.next_attempt_at <= now))
@@ -85,10 +105,10 @@ def _claim(engine: Engine, now: datetime, limit: int, domain: str, result: Dispa
         claimed = []
         for row in rows:
             if row.channel == OutboxChannel.REFERRAL:
-                notice = conn.execute(select(notices.c.status).where(notices.c.case_id == row.case_id)).scalar()
-                if notice in HOLDS_REFERRAL:  # enforcement now would tip the user off; ask again next run
+                why = _referral_held(conn, row.case_id, today, secret_regimes)
+                if why is not None:  # enforcement now would tip the user off; ask again next run
                     conn.execute(update(outbox).where(outbox.c.id == row.id).values(
-                        last_error=f"held back: the user's notice is {notice}"))
+                        last_error=f"held back: {why}"[:500]))
                     result.held.append(row.id)
                     continue
             if row.channel == OutboxChannel.USER_NOTICE:
@@ -133,7 +153,8 @@ def _message(row: Any, mid: str, address: str, sender: str, now: datetime,
 def dispatch(engine: Engine, transport: Transport, now: datetime, sender: str, limit: int = 200,
              domain: str = "ledesk.local", letters_home: Path | None = None, provider: str = "LE Desk",
              zone: Any = None, cases: list[str] | None = None, channels: list[str] | None = None,
-             contacts: Contacts | None = None, letterhead: dict[str, str] | None = None) -> DispatchResult:
+             contacts: Contacts | None = None, letterhead: dict[str, str] | None = None,
+             secret_regimes: frozenset[str] = frozenset()) -> DispatchResult:
     """Deliver pending messages. `cases` and `channels` narrow it to, say, one emergency's pages, which
     leave at once without waiting behind the rest of the outbox. `contacts` finds a user notice's address
     in the data source (without it, user notices fail, visibly)."""
@@ -145,7 +166,9 @@ def dispatch(engine: Engine, transport: Transport, now: datetime, sender: str, l
         from ledesk.letters.render import render_pending
 
         render_pending(engine, letters_home, provider, zone, letterhead=letterhead)
-    for row, mid, address, document in _claim(engine, now, limit, domain, result, only, contacts):
+    today = now.astimezone(zone or SEOUL).date()  # an order's end date is a Seoul date
+    for row, mid, address, document in _claim(engine, now, limit, domain, result, only, contacts, today,
+                                              secret_regimes):
         values: dict[str, Any]
         if address is None:
             values = {"status": OutboxStatus.FAILED,

@@ -87,6 +87,17 @@ class Tba83Rule(_Strict):
     requester_domains: list[str] = ["nts.go.kr", "nis.go.kr"]
 
 
+class CommunicationConfirmationRule(_Strict):
+    """PCSA art. 2(11): communication-confirmation data (IP and access logs, call records). Only Korean
+    prosecutors or police obtain it (arts. 3(1), 13), with a district court's permission, which in an
+    emergency must follow the request (art. 13(3) proviso)."""
+    categories: list[str] = ["access_logs", "ip_logs", "traffic_data"]
+    recipient_country: str = "KR"
+    recipient_types: list[str] = ["police", "prosecution"]
+    # The instruments that cover it as an emergency's follow-up: the court's permission, or a warrant.
+    followup_instruments: list[str] = ["court_permission", "search_warrant"]
+
+
 class LedgerRule(_Strict):
     pcsa_retention_years: int = Field(gt=0)
     tba_retention_years: int = Field(gt=0)
@@ -112,6 +123,12 @@ class LogRetentionRule(_Strict):
     internet_logs_months: int = Field(gt=0)
     ip_access_months: int = Field(gt=0)
     call_detail_months: int = Field(gt=0)
+
+    def by_category(self) -> dict[str, int]:
+        """Months kept per data category (PCSA Decree 41(2)); a category not named is not a log and has
+        no retention limit here (subscriber data, content)."""
+        return {"access_logs": self.internet_logs_months, "ip_logs": self.ip_access_months,
+                "traffic_data": self.call_detail_months}
 
 
 class Policy(_Strict):
@@ -146,6 +163,7 @@ class Policy(_Strict):
     ledgers: LedgerRule
     fees: FeeRule
     log_retention: LogRetentionRule
+    communication_confirmation: CommunicationConfirmationRule = CommunicationConfirmationRule()
 
     @model_validator(mode="after")
     def _known_names(self) -> Policy:
@@ -165,6 +183,13 @@ class Policy(_Strict):
         for instrument in self.fees.invoice_instruments:
             if instrument not in {i.value for i in Instrument}:
                 raise ValueError(f"unknown instrument {instrument!r} in policy.fees.invoice_instruments")
+        cc = self.communication_confirmation
+        for category in cc.categories:
+            if category not in {c.value for c in DataCategory}:
+                raise ValueError(f"unknown data category {category!r} in policy.communication_confirmation")
+        for instrument in cc.followup_instruments:
+            if instrument not in {i.value for i in Instrument}:
+                raise ValueError(f"unknown instrument {instrument!r} in policy.communication_confirmation")
         missing = {i.value for i in Instrument} - set(self.instruments)
         if missing:
             raise ValueError(f"policy.instruments lacks {sorted(missing)}")

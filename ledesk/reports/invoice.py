@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from ledesk.adapters.store import load_case, record
-from ledesk.models.enums import SYSTEM_ACTOR, Instrument, Role
+from ledesk.models.enums import SYSTEM_ACTOR, Role
 from ledesk.models.tables import authorities, events, letters, productions
 from ledesk.policy.schema import Policy
 from ledesk.states import messages
@@ -27,12 +27,14 @@ MAY_INVOICE = frozenset({Role.REVIEWER, Role.APPROVER, Role.ADMIN})
 
 def bill_to(conn: Connection, case: CaseRecord) -> dict[str, str]:
     """Who pays: the requesting state for MLAT, otherwise the authority that asked."""
-    mlat = case.submission.mlat
-    if case.instrument == Instrument.MLAT and mlat is not None and mlat.origin_country:
-        origin = mlat.origin_country.upper()
-        return {"party": f"the requesting state ({origin})", "country": origin, "via": case.authority_domain}
+    basis = case.submission.legal_basis
+    korean = " ".join(part for part in (str(basis.instrument or ""), basis.document_reference) if part)
+    origin = case.treaty_origin
+    if origin is not None:  # through the treaty: the requesting state pays, on the Korean process executed
+        return {"party": f"the requesting state ({origin})", "country": origin, "via": case.authority_domain,
+                "basis": f"mutual legal assistance, executed on the Korean {korean}".strip()}
     name = conn.execute(select(authorities.c.name).where(authorities.c.domain == case.authority_domain)).scalar()
-    return {"party": str(name or case.authority_domain), "country": case.country, "via": ""}
+    return {"party": str(name or case.authority_domain), "country": case.country, "via": "", "basis": korean}
 
 
 def costs(conn: Connection, case: CaseRecord, policy: Policy) -> dict[str, Any]:
@@ -80,7 +82,8 @@ def invoice(conn: Connection, case_id: str, actor: str, now: datetime, policy: P
     amount = (f"{_money(doc['currency'], doc['total'])} (reviewer time {doc['minutes']} minutes at "
               f"{_money(doc['currency'], policy.fees.reviewer_hourly_rate)} per hour: "
               f"{_money(doc['currency'], doc['reviewer_cost'])}; data produced {doc['gigabytes_billed']} GB: "
-              f"{_money(doc['currency'], doc['data_cost'])}), payable by {doc['bill_to']['party']}")
+              f"{_money(doc['currency'], doc['data_cost'])}), payable by {doc['bill_to']['party']}"
+              + (f"; basis: {doc['bill_to']['basis']}" if doc["bill_to"]["basis"] else ""))
     letter = messages.simple("cost_invoice", case, "Invoice for costs of responding",
                              f"We invoice {amount} for responding to case {case_id}.", amount=amount)
     step = Step("invoice", case.state, case.state, actor, now, f"invoice {_money(doc['currency'], doc['total'])}",

@@ -122,8 +122,10 @@ def facts(row: dict[str, Any], target_outcomes: list[str], notice: dict[str, Any
         table = LEGAL_PROCESS
         instrument = instrument or "unspecified"
     country = str(row["country"])
-    if instrument == "mlat" and row["mlat_origin"]:
-        country = str(row["mlat_origin"])
+    if table == LEGAL_PROCESS and (row["mlat_origin"] or "").strip():
+        # Through the treaty: counted under the requesting state as MLAT, whichever Korean process (an
+        # approval, a court permission, a warrant) it was executed on, never as a domestic instrument.
+        country, instrument = str(row["mlat_origin"]).strip(), "mlat"
     received = cal.local_date(row["received_at"])
     outcome = _outcome(row["state"], target_outcomes, bool(hold_statuses), table)
     notice = notice or {}

@@ -23,6 +23,7 @@ from ledesk.states.case import CaseRecord
 from ledesk.states.engine import apply, discloses
 from ledesk.states.errors import BadInput, Refused
 from ledesk.states.machine import TRIGGERS
+from ledesk.vault.production import preservation_outcomes
 
 MAX_MINUTES = 24 * 60
 
@@ -97,6 +98,7 @@ class CaseService:
             summary = vault.snapshot(conn, hold_id, after.submission, attempt.now)
             audit.append(conn, [audit.EventDraft(after.case_id, "snapshot_taken", SYSTEM_ACTOR, attempt.now,
                                                  reason=f"hold {hold_id}", data={"hold_id": hold_id, **summary})])
+            preservation_outcomes(conn, vault, after, attempt.now, SYSTEM_ACTOR, self.ctx.policy)
         if disclosed:
             self._produce(conn, after, attempt.now, actor)
 

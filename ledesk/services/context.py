@@ -49,6 +49,4 @@ class Context:
 
 def retention_months(policy: Policy) -> dict[str, int]:
     """Minimum log retention by data category (PCSA Decree 41(2)), from policy."""
-    p = policy.log_retention
-    return {"access_logs": p.internet_logs_months, "ip_logs": p.ip_access_months,
-            "traffic_data": p.call_detail_months}
+    return policy.log_retention.by_category()

@@ -28,6 +28,7 @@ class IntakeResult(TypedDict, total=False):
     regime: str
     reason: str
     deficiencies: list[dict[str, str]]
+    notes: list[dict[str, str]]
     linked_to: str | None
     duplicate_of: str
 

@@ -37,7 +37,8 @@ class OutboxService:
         return dispatch(ctx.uow.engine, self.transport(), ctx.now(), sender, limit=limit, contacts=contacts,
                         letterhead=ctx.policy.letterhead(), domain=sender.rpartition("@")[2] or "ledesk.local",
                         letters_home=None if cases else ctx.home, provider=ctx.policy.provider_name,
-                        zone=ctx.calendar.zone, cases=cases, channels=channels)
+                        zone=ctx.calendar.zone, cases=cases, channels=channels,
+                        secret_regimes=frozenset(ctx.policy.notice.suppressed_regimes))
 
     def render_letters(self, limit: int = 500) -> list[dict[str, Any]]:
         """Render every letter not rendered yet (its file, SHA-256 and template version are stored)."""

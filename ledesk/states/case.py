@@ -108,6 +108,13 @@ class CaseRecord:
         return is_legal_process(self.instrument)
 
     @property
+    def treaty_origin(self) -> str | None:
+        """The requesting state of a request that came through mutual legal assistance (MLAT), however the
+        Korean process it was executed on is called: it is counted and invoiced under that state."""
+        mlat = self.submission.mlat
+        return mlat.origin_country.strip().upper() or None if mlat is not None else None
+
+    @property
     def is_foreign_direct(self) -> bool:
         return self.regime == Regime.FOREIGN_DIRECT
 

@@ -31,9 +31,22 @@ def emergency_deficiencies(sub: Submission) -> list[Deficiency]:
     return found
 
 
-def deficiencies(sub: Submission, today: date | None = None) -> list[Deficiency]:
+def statutory_notes(sub: Submission) -> list[Deficiency]:
+    """What a CPA art. 215-2 request lacks of the items that apply to it only "to the extent permitted":
+    the data is preserved at once all the same (art. 215-2(1)), so each is a note on the case, never a
+    deficiency that holds the preservation back."""
+    found: list[Deficiency] = []
+    p = sub.preservation
+    _need(found, "preservation.steps_to_obtain_legal_process", p and p.steps_to_obtain_legal_process,
+          "no statement of the steps being taken to obtain legal process (not required to preserve under "
+          "CPA art. 215-2)")
+    return found
+
+
+def deficiencies(sub: Submission, today: date | None = None, statutory: bool = False) -> list[Deficiency]:
     """Named deficiencies of a submission; emergencies are never held back for paperwork. With `today`
-    (the Seoul day of receipt), a respond-by date already past is one too."""
+    (the Seoul day of receipt), a respond-by date already past is one too. `statutory`: a CPA art. 215-2
+    preservation, whose "steps to obtain legal process" is a note (statutory_notes), not a deficiency."""
     if sub.kind == CaseKind.EMERGENCY:
         return []
     found: list[Deficiency] = []
@@ -76,6 +89,7 @@ def deficiencies(sub: Submission, today: date | None = None) -> list[Deficiency]
             found.append({"field": "preservation.on_letterhead", "message": "the request must be on letterhead"})
         if p is None or not p.signed_or_sealed:
             found.append({"field": "preservation.signed_or_sealed", "message": "the request must be signed or sealed"})
-        _need(found, "preservation.steps_to_obtain_legal_process", p and p.steps_to_obtain_legal_process,
-              "a statement of the steps being taken to obtain legal process")
+        if not statutory:
+            _need(found, "preservation.steps_to_obtain_legal_process", p and p.steps_to_obtain_legal_process,
+                  "a statement of the steps being taken to obtain legal process")
     return found

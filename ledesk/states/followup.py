@@ -7,18 +7,42 @@ from __future__ import annotations
 
 from ledesk.models.enums import CaseKind, CaseState, TimerKind
 from ledesk.models.submission import SubmissionError, merge_supplement
-from ledesk.states import messages, process
+from ledesk.policy.schema import Policy
+from ledesk.states import messages, process, scope
 from ledesk.states.attempt import Attachment, Attempt
 from ledesk.states.case import CaseRecord
 from ledesk.states.effects import Effects
 from ledesk.states.errors import GuardRefused
 from ledesk.states.regime import regime_as_process
+from ledesk.states.scope import communication_confirmation
 
 MAY_ATTACH_FOLLOWUP = ("reviewer", "approver")
 
 
-def checked(case: CaseRecord, attempt: Attempt, attachment: Attachment | None) -> None:
-    """Refuse, naming the rule, unless this is legal process that follows up this disclosed emergency."""
+def not_covering(case: CaseRecord, process_instrument: str | None, released: list[str], policy: Policy) -> str | None:
+    """Why a follow-up instrument does not cover what the emergency released, or None. It must be the
+    instrument the release needed: a district court's permission (or a warrant) for communication-confirmation
+    data (PCSA art. 13(3) proviso: permission "without delay" after an urgent request), and for the rest an
+    instrument that permits each category released."""
+    instrument = process_instrument or ""
+    named = instrument or "document without an instrument"
+    covers = set(policy.instruments.get(instrument, []))
+    cc = communication_confirmation(released, policy)
+    if cc and instrument not in policy.communication_confirmation.followup_instruments:
+        return (f"the emergency released communication-confirmation data ({', '.join(cc)}): its follow-up must be "
+                f"a district court's permission (PCSA art. 13(3) proviso), not a {named}; the follow-up alert "
+                "continues")
+    short = sorted(c for c in released if c not in covers)
+    if short:
+        return (f"a {named} does not cover what the emergency released "
+                f"({', '.join(short)}); the follow-up alert continues")
+    return None
+
+
+def checked(case: CaseRecord, attempt: Attempt, attachment: Attachment | None,
+            released: list[str] | None = None) -> None:
+    """Refuse, naming the rule, unless this is legal process that follows up this disclosed emergency and
+    covers what it released (`released`: the production's categories; None: what the rules release)."""
     if case.kind != CaseKind.EMERGENCY:
         raise GuardRefused("emergency_kind", "follow-up documents belong to an emergency request")
     if case.state != CaseState.DISCLOSED:
@@ -36,14 +60,18 @@ def checked(case: CaseRecord, attempt: Attempt, attachment: Attachment | None) -
                                                                 attempt.policy)),
             ("legal_process_valid_now", process.invalid_now(merged.legal_basis,
                                                             attempt.calendar.local_date(attempt.now), attempt.policy)),
-            ("legal_process_names_case_target", process.names_no_target(merged, case.submission))):
+            ("legal_process_names_case_target", process.names_no_target(merged, case.submission)),
+            ("followup_covers_release", not_covering(
+                case, merged.legal_basis.instrument,
+                scope.released(case, attempt.policy) if released is None else released, attempt.policy))):
         if refusal is not None:
             raise GuardRefused(rule, refusal)
 
 
-def followup_effects(case: CaseRecord, attempt: Attempt, attachment: Attachment | None) -> Effects:
+def followup_effects(case: CaseRecord, attempt: Attempt, attachment: Attachment | None,
+                     released: list[str] | None = None) -> Effects:
     """What attaching the follow-up legal process does: checked, stored, the follow-up alert stopped."""
-    checked(case, attempt, attachment)
+    checked(case, attempt, attachment, released)
     assert attachment is not None
     basis = (attachment.as_json() or {}).get("legal_basis") or {}
     fx = Effects(changes={"legal_process_at": attempt.now}, cancel={TimerKind.EMERGENCY_FOLLOWUP},

@@ -104,7 +104,7 @@ def _supplement_resolves(case: CaseRecord, a: Attempt) -> str | None:
 
     if a.merged is None:
         return f"the supplement is not a valid partial submission: {a.merge_error}"
-    remaining = deficiencies(a.merged, a.calendar.local_date(a.now))
+    remaining = deficiencies(a.merged, a.calendar.local_date(a.now), statutory=case.regime == Regime.KR_CPA215_2)
     if remaining:
         return "still missing: " + "; ".join(f"{d['field']} ({d['message']})" for d in remaining)
     return None
@@ -174,7 +174,9 @@ def _preservation_attested(case: CaseRecord, _a: Attempt) -> str | None:
     p = case.submission.preservation
     missing = [label for given, label in ((p and p.on_letterhead, "on letterhead"),
                                           (p and p.signed_or_sealed, "signed or sealed")) if not given]
-    if p is None or not p.steps_to_obtain_legal_process.strip():
+    # CPA art. 215-2 preserves at once: the steps statement applies only "to the extent permitted".
+    statutory = case.regime == Regime.KR_CPA215_2
+    if not statutory and (p is None or not p.steps_to_obtain_legal_process.strip()):
         missing.append("a statement of the steps being taken to obtain legal process")
     return f"the preservation request must be {', '.join(missing)}" if missing else None
 

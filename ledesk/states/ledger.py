@@ -12,13 +12,19 @@ from ledesk.policy.calendar import LegalCalendar
 from ledesk.policy.schema import Policy
 from ledesk.states import deadlines
 from ledesk.states.case import CaseRecord
+from ledesk.states.scope import communication_confirmation
 
 PCSA, TBA = "pcsa", "tba"
 LEDGERS = (PCSA, TBA)
 
 
-def ledger_for(regime: str, policy: Policy) -> str | None:
+def ledger_for(regime: str, policy: Policy, emergency_released: list[str] | None = None) -> str | None:
+    """The ledger a disclosure under `regime` is entered in. An emergency that released communication-
+    confirmation data (`emergency_released`: what it released) is provision under PCSA art. 13(3)'s
+    proviso, so it is entered in the PCSA ledger and its half-year report (art. 13(7)) like any other."""
     if regime in policy.ledgers.pcsa_regimes:
+        return PCSA
+    if emergency_released and communication_confirmation(emergency_released, policy):
         return PCSA
     if regime in policy.ledgers.tba_regimes:
         return TBA
@@ -32,7 +38,7 @@ def retention_years(name: str, policy: Policy) -> int:
 def entry(case: CaseRecord, authority_name: str, authority_type: str, categories: list[str],
           outcomes: list[str], now: datetime, policy: Policy, cal: LegalCalendar) -> dict[str, Any] | None:
     """The ledger row a disclosure writes, or None when the case's regime keeps no ledger."""
-    name = ledger_for(case.regime, policy)
+    name = ledger_for(case.regime, policy, categories if case.is_emergency else None)
     if name is None:
         return None
     provided_on = cal.local_date(now)

@@ -11,6 +11,7 @@ from ledesk.policy.calendar import LegalCalendar
 from ledesk.policy.schema import Policy
 from ledesk.states import deadlines, process
 from ledesk.states.case import CaseRecord
+from ledesk.states.scope import releases_communication_confirmation
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,10 @@ def decide(case: CaseRecord, order: NonDisclosureOrder, now: datetime, policy: P
            cal: LegalCalendar) -> NoticePlan:
     if case.regime in policy.notice.suppressed_regimes:  # PCSA arts. 11(2), 13-5: the provider never tells
         return NoticePlan(NoticeStatus.SUPPRESSED, NoticeReason.STATUTORY_SECRECY, None)
+    if case.is_emergency and releases_communication_confirmation(case, policy):
+        # An emergency that releases communication-confirmation data: the agency notifies the user under
+        # PCSA art. 13-5 once the court's permission follows, and the provider never does (art. 11(2)).
+        return NoticePlan(NoticeStatus.SUPPRESSED, NoticeReason.AGENCY_NOTIFIES, None)
     if order.indefinite and order.documented:
         return NoticePlan(NoticeStatus.SUPPRESSED, NoticeReason.NONDISCLOSURE_ORDER, None)
     if order.indefinite:  # a wish for silence without an order: deferred for review, never for ever

@@ -11,29 +11,26 @@ import json
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
 from ledesk.adapters import audit
+from ledesk.adapters.actors import authority_type
 from ledesk.models.enums import SYSTEM_ACTOR, HoldStatus, TargetOutcome
 from ledesk.models.submission import Target
 from ledesk.models.tables import holds, letters, outbox, productions, targets
 from ledesk.policy.schema import LogRetentionRule, Policy
+from ledesk.states import scope as release
 from ledesk.states.case import CaseRecord
+from ledesk.states.deadlines import earliest_log_kept
 from ledesk.states.step import new_id
 from ledesk.states.targets import normalise
 from ledesk.vault.purge import shred
 from ledesk.vault.signing import MANIFEST, PUBLIC_KEY, SIGNATURE, fingerprint, public_pem
 from ledesk.vault.store import Vault, destroy
-
-
-def _permitted(case: CaseRecord, instruments: dict[str, list[str]]) -> set[str]:
-    """The categories the instrument permits and the request asks for."""
-    allowed = set(instruments.get(case.instrument or "", []))
-    return {c for c in case.categories if c in allowed}
 
 
 def _key(target_type: str, value: str) -> tuple[str, str]:
@@ -56,8 +53,40 @@ def _within(records: list[dict[str, Any]], start: datetime | None, end: datetime
     return kept
 
 
+def _records(vault: Vault, account: str, category: str, start: datetime | None, end: datetime | None,
+             held_parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every record of the period the provider holds: what the snapshot kept and what the data source has
+    (records made after the snapshot, or outside the period it covered), each once."""
+    found = [r for p in held_parts for r in _within(p["records"], start, end)]
+    found += vault.source.read(account, category, start, end)
+    seen: set[str] = set()
+    unique = []
+    for r in found:
+        identity = json.dumps(r, sort_keys=True, ensure_ascii=False)
+        if identity not in seen:
+            seen.add(identity)
+            unique.append(r)
+    return sorted(unique, key=lambda r: str(r.get("at") or r.get("created_at") or ""))
+
+
+def _retention_gap(vault: Vault, category: str, asked_from: date | None, kept_at: datetime,
+                   kept: LogRetentionRule) -> dict[str, Any] | None:
+    """The part of the period asked for that is older than the policy keeps this category (PCSA Decree
+    41(2), `[log_retention]`), counted back from when the data was read (the snapshot, or now): decided by
+    the retention the policy sets, never by the oldest record that happens to remain."""
+    months = kept.by_category().get(category)
+    if months is None:
+        return None
+    kept_from = earliest_log_kept(vault.calendar.local_date(kept_at), months)
+    if asked_from is not None and asked_from >= kept_from:
+        return None
+    return {"category": category, "from": asked_from.isoformat() if asked_from else None,
+            "kept_from": kept_from.isoformat(), "months": months}
+
+
 def _target_scope(vault: Vault, case: CaseRecord, index: int, target: Target, held: list[dict[str, Any]],
-                  permitted: set[str], now: datetime) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+                  withheld_why: dict[str, str | None], now: datetime,
+                  kept: LogRetentionRule) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The parts produced for one target the process names, and its line of the manifest."""
     key = _key(str(target.type), target.value)
     mine = [p for p in held if _key(str(p["target"]["type"]), str(p["target"]["value"])) == key]
@@ -76,24 +105,33 @@ def _target_scope(vault: Vault, case: CaseRecord, index: int, target: Target, he
                             for c in asked]
         return [], line
     parts = []
+    gaps = []
     for request in case.submission.data_requested:
         category = request.category.value
-        if category not in permitted:
-            line["withheld"].append({"category": category, "why": f"the {case.instrument} does not permit it"})
+        why = withheld_why.get(category)
+        if why is not None:
+            line["withheld"].append({"category": category, "why": why})
             continue
         start = vault.calendar.start_of(request.from_) if request.from_ else None
         end = vault.calendar.end_of(request.to) if request.to else None
         held_parts = [p for p in mine if p["category"] == category]
-        records = ([r for p in held_parts for r in _within(p["records"], start, end)] if held_parts
-                   else vault.source.read(account, category, start, end))
+        records = _records(vault, account, category, start, end, held_parts)
+        read_at = min((datetime.fromisoformat(p["taken_at"]) for p in held_parts), default=now)
+        gap = _retention_gap(vault, category, request.from_, read_at, kept)
+        if gap is not None:
+            gaps.append(gap)
         parts.append({"target_index": index, "target": target.model_dump(mode="json"), "account_id": account,
                       "category": category, "from": request.from_.isoformat() if request.from_ else None,
                       "to": request.to.isoformat() if request.to else None, "taken_at": now.isoformat(),
                       "source": "hold" if held_parts else "datasource", "records": records})
         line["produced"].append({"category": category, "records": len(records)})
-    if any(p["records"] for p in parts):
+    if gaps:
+        line["gaps"] = gaps
+    if not parts and line["withheld"]:  # the rules release nothing asked of it (a foreign emergency's logs)
+        line["outcome"] = TargetOutcome.REJECTED
+    elif any(p["records"] for p in parts):
         line["outcome"] = TargetOutcome.PRODUCE
-    elif _before_retention(vault, case):
+    elif gaps:
         line["outcome"] = TargetOutcome.OUT_OF_RETENTION
     else:
         line["outcome"] = TargetOutcome.NO_DATA
@@ -116,7 +154,9 @@ def build(conn: Connection, vault: Vault, case: CaseRecord, policy: Policy, now:
     request asks for, only records inside the periods it names, from the hold where one was kept and
     from the data source otherwise. Runs in the disclosing transaction, so a disclosure without its
     production cannot exist; the snapshot it came from is destroyed at once (PIPA art. 21)."""
-    permitted = _permitted(case, policy.instruments)
+    kind = authority_type(conn, case.authority_domain)
+    withheld_why = {c: release.withheld_why(case, c, policy, kind) for c in case.categories}
+    permitted = set(release.released(case, policy, kind))
     hold = conn.execute(select(holds.c.hold_id).where(
         holds.c.case_id == case.case_id, holds.c.status.in_([HoldStatus.CONVERTED.value, HoldStatus.ACTIVE.value,
                                                              HoldStatus.EXTENDED.value]))).scalar()
@@ -128,7 +168,7 @@ def build(conn: Connection, vault: Vault, case: CaseRecord, policy: Policy, now:
     parts: list[dict[str, Any]] = []
     scope: list[dict[str, Any]] = []
     for index, target in enumerate(case.submission.targets):
-        produced, line = _target_scope(vault, case, index, target, held, permitted, now)
+        produced, line = _target_scope(vault, case, index, target, held, withheld_why, now, policy.log_retention)
         parts += produced
         scope.append(line)
     production_id = new_id("P")
@@ -196,11 +236,15 @@ def statement(line: dict[str, Any], kept: LogRetentionRule, lang: str = "en") ->
     outcome, ko = line.get("outcome"), lang == "ko"
     withheld_cats = ", ".join(w["category"] for w in line.get("withheld", []))
     withheld = "; ".join(f"{w['category']}: {w['why']}" for w in line.get("withheld", []))
+    gaps = _gaps(line, ko)
     if outcome == TargetOutcome.PRODUCE:
         produced = ", ".join(f"{p['category']} ({p['records']}{'건' if ko else ' records'})"
                              for p in line.get("produced", []))
         said = (f"제공 {produced}" + (f"; 미제공 {withheld_cats}" if withheld_cats else "") if ko
                 else f"produced {produced}" + (f"; withheld {withheld}" if withheld else ""))
+        if gaps:  # some records were found, but part of the period asked for is older than we keep
+            said += (f"; 보관 기간이 지나 보유하지 않는 기간: {gaps}" if ko else
+                     f"; not held, older than we keep them: {gaps}")
     elif outcome == TargetOutcome.REDIRECTED:
         said = ("기업 고객이 관리하는 자료로서 당사가 제공할 수 없으므로 해당 고객에게 요청하여 주십시오" if ko else
                 "nothing produced: an enterprise customer's own data, which we do not control; ask that customer")
@@ -213,12 +257,25 @@ def statement(line: dict[str, Any], kept: LogRetentionRule, lang: str = "en") ->
                 f"통화 기록 {kept.call_detail_months}개월)이 지나 보유하고 있지 않습니다" if ko else
                 f"no records: the records asked for are older than we keep them (internet and IP access logs "
                 f"{kept.internet_logs_months} months, call detail {kept.call_detail_months} months)")
+        if gaps:
+            said += f" ({gaps})"
     elif outcome == TargetOutcome.NO_DATA:
         said = "자료 없음" if ko else "no records"
     else:  # preserved, but not named by the legal process
         said = (f"미제공 {withheld_cats}" if ko else
                 "nothing produced" + (f"; withheld {withheld}" if withheld else ""))
     return f"{line.get('value')}: {said}"
+
+
+def _gaps(line: dict[str, Any], ko: bool) -> str:
+    """The parts of the period asked for that the provider no longer keeps, category by category."""
+    said = []
+    for gap in line.get("gaps", []):
+        since = gap.get("from")
+        span = (f"{since}부터 {gap['kept_from']} 전까지" if since else f"{gap['kept_from']} 이전") if ko else \
+            (f"{since} to before {gap['kept_from']}" if since else f"before {gap['kept_from']}")
+        said.append(f"{gap['category']} {span} ({gap['months']}{'개월 보관' if ko else ' months kept'})")
+    return "; ".join(said)
 
 
 def per_target(scope: list[dict[str, Any]], kept: LogRetentionRule, lang: str = "en") -> str:
@@ -277,12 +334,40 @@ def _outcome_letters(conn: Connection, case: CaseRecord, scope: list[dict[str, A
                                    Effects(messages=letters_due)))
 
 
-def _before_retention(vault: Vault, case: CaseRecord) -> bool:
-    for request in case.submission.data_requested:
-        earliest = vault.source.earliest(str(request.category))
-        if request.from_ and earliest and request.from_ < earliest:
-            return True
-    return False
+def preservation_outcomes(conn: Connection, vault: Vault, case: CaseRecord, now: datetime, actor: str,
+                          policy: Policy) -> list[dict[str, Any]]:
+    """After a snapshot: a target naming no account the provider holds is told to the authority at once
+    (nothing could be preserved for it) and takes its outcome now, rather than staying pending."""
+    from ledesk.adapters.store import load_case, record
+    from ledesk.states import messages
+    from ledesk.states.effects import Effects
+    from ledesk.states.step import Step
+
+    absent: list[dict[str, Any]] = []
+    for target in case.submission.targets:
+        key = _key(str(target.type), target.value)
+        if vault.source.lookup(*key) is not None:
+            continue
+        elsewhere = getattr(vault.source, "held_by", lambda _t, _v: None)(*key)
+        outcome = TargetOutcome.NOT_HELD if elsewhere else TargetOutcome.NO_DATA
+        absent.append({"type": key[0], "value": target.value, "normalised": key[1], "outcome": outcome,
+                       "elsewhere": elsewhere})
+    if not absent:
+        return []
+    for line in absent:
+        conn.execute(update(targets).where(targets.c.case_id == case.case_id, targets.c.type == line["type"],
+                                           targets.c.value == line["normalised"]).values(outcome=line["outcome"]))
+    said = "\n".join(f"{a['value']}: no such account: we hold no account for this identifier, so nothing was "
+                     "preserved for it" + (f" (held by {a['elsewhere']})" if a["elsewhere"] else "") for a in absent)
+    said_ko = "\n".join(f"{a['value']}: 해당 계정 없음: 당사가 보유한 계정이 없어 보전된 자료가 없습니다"
+                        for a in absent)
+    letter = messages.simple("no_records", case, "No such account",
+                             f"We hold no account for some of the targets of your preservation request:\n{said}",
+                             targets_said=said, targets_said_ko=said_ko)
+    current = load_case(conn, case.case_id)
+    record(conn, current, Step("preservation_outcomes", current.state, current.state, actor, now, "",
+                               Effects(messages=[letter], audit={"absent": absent})))
+    return absent
 
 
 def destroy_expired(conn: Connection, now: datetime) -> list[dict[str, str]]:
