@@ -293,8 +293,9 @@ def _write_holds(conn: Connection, ops: dict[str, list[dict[str, Any]]]) -> None
                      .values(status=HoldStatus.EXTENDED, expires_at=bindparam("exp")),
                      [{"c": r["c"], "exp": r["exp"]} for r in ops["extend"]])
     if ops.get("convert"):
+        # A converted hold keeps its preservation period's end (states.retention): no hold without an end.
         conn.execute(update(holds).where(h.case_id == bindparam("c"), live)
-                     .values(status=HoldStatus.CONVERTED, expires_at=None), [{"c": r["c"]} for r in ops["convert"]])
+                     .values(status=HoldStatus.CONVERTED), [{"c": r["c"]} for r in ops["convert"]])
     if ops.get("release"):
         conn.execute(update(holds).where(h.case_id == bindparam("c"), or_(live, h.status == HoldStatus.CONVERTED))
                      .values(status=HoldStatus.RELEASED, released_at=bindparam("when")),

@@ -206,14 +206,20 @@ class CaseService:
                               self.ctx.calendar)
 
     def purge(self) -> PurgeReport:
-        """Crypto-shred released holds, each in its own transaction, and productions whose retention is over
-        (PIPA art. 21); then delete provision-ledger entries whose retention is over."""
+        """Release converted holds whose time is over (states.retention), then crypto-shred released holds,
+        each in its own transaction, and productions whose retention is over (PIPA art. 21); then delete
+        provision-ledger entries whose retention is over."""
         from ledesk.vault.production import destroy_expired
-        from ledesk.vault.purge import purge_hold, released
+        from ledesk.vault.purge import converted_due, purge_hold, release_lapsed, released
 
         ctx = self.ctx
         now = ctx.now()
         report = PurgeReport()
+        with ctx.uow.read() as conn:
+            due = converted_due(conn, now)
+        for hold_id, case_id in due:  # converted holds whose time is over are released first, one by one
+            with ctx.uow.write() as conn:
+                release_lapsed(conn, hold_id, case_id, now, ctx.policy, ctx.calendar)
         with ctx.uow.read() as conn:
             candidates = released(conn)
             report.leftover_keys_destroyed = ctx.vault.destroy_leftover_keys(conn)

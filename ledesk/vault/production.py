@@ -26,6 +26,7 @@ from ledesk.policy.schema import LogRetentionRule, Policy
 from ledesk.states import scope as release
 from ledesk.states.case import CaseRecord
 from ledesk.states.deadlines import earliest_log_kept
+from ledesk.states.retention import began_as_statutory_preservation
 from ledesk.states.step import new_id
 from ledesk.states.targets import normalise
 from ledesk.vault.purge import shred
@@ -157,9 +158,10 @@ def build(conn: Connection, vault: Vault, case: CaseRecord, policy: Policy, now:
     kind = authority_type(conn, case.authority_domain)
     withheld_why = {c: release.withheld_why(case, c, policy, kind) for c in case.categories}
     permitted = set(release.released(case, policy, kind))
-    hold = conn.execute(select(holds.c.hold_id).where(
+    live = conn.execute(select(holds.c.hold_id, holds.c.expires_at).where(
         holds.c.case_id == case.case_id, holds.c.status.in_([HoldStatus.CONVERTED.value, HoldStatus.ACTIVE.value,
-                                                             HoldStatus.EXTENDED.value]))).scalar()
+                                                             HoldStatus.EXTENDED.value]))).first()
+    hold = live.hold_id if live is not None else None
     held: list[dict[str, Any]] = []
     if hold is not None:
         held = vault.read(conn, hold)
@@ -196,10 +198,32 @@ def build(conn: Connection, vault: Vault, case: CaseRecord, policy: Policy, now:
                "outcomes": outcomes, "size_bytes": size}
     audit.append(conn, [audit.EventDraft(case.case_id, "production_built", actor, now,
                                          data={**summary, "scope": manifest_scope})])
-    if hold is not None:
-        shred(conn, vault.keys, hold, case, now, policy.provider_name, "its data is now sealed in the production")
+    if hold is not None and live is not None:
+        if began_as_statutory_preservation(case) and live.expires_at is not None and now < live.expires_at \
+                and _not_produced(held, parts):
+            # CPA art. 215-2 binds for its whole period: what this process did not take stays preserved.
+            until = vault.calendar.last_day(live.expires_at).isoformat()
+            audit.append(conn, [audit.EventDraft(case.case_id, "hold_kept", actor, now,
+                                                 reason=f"hold {hold}: CPA art. 215-2 preservation runs until the end "
+                                                        f"of {until}; the legal process took only part of it",
+                                                 data={"hold_id": hold, "until": until})])
+        else:
+            shred(conn, vault.keys, hold, case, now, policy.provider_name, "its data is now sealed in the production")
     _outcome_letters(conn, case, scope, now, actor, policy)
     return summary
+
+
+def _not_produced(held: list[dict[str, Any]], parts: list[dict[str, Any]]) -> bool:
+    """Whether the snapshot holds a record (or a target's category) the production did not take."""
+    def records(of: list[dict[str, Any]]) -> set[tuple[str, str, str, str]]:
+        found = set()
+        for p in of:
+            key = _key(str(p["target"]["type"]), str(p["target"]["value"]))
+            found.add((*key, p["category"], ""))
+            found |= {(*key, p["category"], json.dumps(r, sort_keys=True, ensure_ascii=False)) for r in p["records"]}
+        return found
+
+    return bool(records(held) - records(parts))
 
 
 def data_files(parts: list[dict[str, Any]]) -> list[tuple[str, bytes]]:

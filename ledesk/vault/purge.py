@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, or_, select, update
 
 from ledesk.adapters.store import load_cases, record
 from ledesk.models.enums import SYSTEM_ACTOR, TERMINAL_STATES, HoldStatus
 from ledesk.models.tables import destructions, holds
+from ledesk.policy.calendar import LegalCalendar
+from ledesk.policy.schema import Policy
 from ledesk.states import messages
 from ledesk.states.case import CaseRecord
 from ledesk.states.effects import Effects
+from ledesk.states.retention import converted_hold_lapses
 from ledesk.states.step import Step
 from ledesk.vault.keystore import KeyStore
 from ledesk.vault.store import destroy
@@ -29,16 +32,46 @@ def released(conn: Connection) -> list[tuple[str, str]]:
         .order_by(holds.c.released_at))]
 
 
+def converted_due(conn: Connection, now: datetime) -> list[tuple[str, str]]:
+    """(hold id, case id) of converted holds whose preservation period has ended (or that have no end)."""
+    return [(r.hold_id, r.case_id) for r in conn.execute(
+        select(holds.c.hold_id, holds.c.case_id).where(
+            holds.c.status == HoldStatus.CONVERTED, or_(holds.c.expires_at.is_(None), holds.c.expires_at <= now))
+        .order_by(holds.c.expires_at))]
+
+
+def release_lapsed(conn: Connection, hold_id: str, case_id: str, now: datetime, policy: Policy,
+                   cal: LegalCalendar) -> str | None:
+    """Release a converted hold whose time is over (states.retention says when), telling the authority;
+    the purge then destroys it. Returns why, or None when the hold is kept (nothing written)."""
+    case = load_cases(conn, [case_id], lock=True).get(case_id)
+    hold = conn.execute(select(holds.c.status, holds.c.expires_at).where(holds.c.hold_id == hold_id)
+                        .with_for_update()).first()
+    if case is None or hold is None or hold.status != HoldStatus.CONVERTED:
+        return None
+    why = converted_hold_lapses(case, hold.expires_at, now, policy, cal)
+    if why is None:
+        return None
+    conn.execute(update(holds).where(holds.c.hold_id == hold_id).values(status=HoldStatus.RELEASED, released_at=now))
+    letter = messages.simple("release", case, "Preservation ended",
+                             f"The preserved data of hold {hold_id} will be deleted: {why}.")
+    record(conn, case, Step("hold_released", case.state, case.state, SYSTEM_ACTOR, now, why,
+                            Effects(messages=[letter], audit={"hold_id": hold_id, "why": why})))
+    return why
+
+
 def purge_hold(conn: Connection, keys: KeyStore, hold_id: str, case_id: str, now: datetime, provider: str) -> bool:
     """Crypto-shred one released hold and certify it, in the caller's transaction. False (and nothing
     written) when the hold is no longer released, or its case has legal process attached and is still
     open (the race with a reviewer attaching process); a closed case's hold is purged like any other."""
     case = load_cases(conn, [case_id], lock=True).get(case_id)
-    hold = conn.execute(select(holds.c.status).where(holds.c.hold_id == hold_id).with_for_update()).first()
+    hold = conn.execute(select(holds.c.status, holds.c.released_at).where(holds.c.hold_id == hold_id)
+                        .with_for_update()).first()
     if case is None or hold is None or hold.status != HoldStatus.RELEASED:
         return False
-    if case.legal_process_at and case.state not in TERMINAL_STATES:
-        return False
+    if case.legal_process_at and case.state not in TERMINAL_STATES and (
+            hold.released_at is None or case.legal_process_at > hold.released_at):
+        return False  # process arrived after the release: never lost to the purge
     shred(conn, keys, hold_id, case, now, provider, "the preservation ended")
     return True
 

@@ -116,6 +116,7 @@ def test_legal_process_naming_a_preserved_case_converts_the_hold(world: World) -
            "sender": {"email": "minjun.kim@police.go.kr"}}
     assert world.submit(raw)["state"] == "received"
     doc = world.show(case_id)
-    assert doc["holds"][0]["status"] == "converted" and doc["holds"][0]["expires_at"] is None
+    # Converted, it keeps its preservation period's end (no hold without an end date, issue 23).
+    assert doc["holds"][0]["status"] == "converted" and doc["holds"][0]["expires_at"] is not None
     assert doc["regime"] == "KR_WARRANT"
     assert {t["kind"]: t["status"] for t in doc["timers"]}["preservation_expiry"] == "cancelled"

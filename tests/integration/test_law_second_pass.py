@@ -5,7 +5,7 @@ request gets and what it leaves behind (ledger, notice, follow-up), MLAT, and th
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -202,3 +202,80 @@ def test_a_referral_stays_held_after_a_215_2_case_ends(desk: World) -> None:
     assert len(held.held) == 1
     [error] = desk.rows("select last_error from outbox where kind = 'tos_referral'")[0]
     assert "secret by statute" in error
+
+
+# -- how long a converted hold lives ---------------------------------------------------------------------
+def _hold(world: World, case_id: str) -> Any:
+    [row] = world.rows("select hold_id, status, expires_at from holds where case_id = :c", c=case_id)
+    return row
+
+
+def test_a_converted_hold_whose_process_lapses_unexecuted_ends_with_its_preservation_period(desk: World) -> None:
+    """Rules on Crim. Proc. art. 178, PIPA art. 21(1): process not executed in time lapses; the hold goes
+    back to its preservation period and is destroyed at its end. No hold is ever without an end date."""
+    short = desk.intake("preservation")["case_id"]
+    desk.fire(short, "preserve", "alice")
+    expiry = _hold(desk, short).expires_at
+    desk.fire(short, "attach_legal_process", "alice", attachment=legal_process_document(
+        targets=[{"type": "phone", "value": "010-1234-5678"}], valid_until="2026-12-10"))
+    assert _hold(desk, short).status == "converted" and _hold(desk, short).expires_at == expiry
+    desk.clock.set(seoul(2026, 12, 11))  # the warrant lapsed, unexecuted; the preservation period runs
+    desk.desk.purge()
+    assert _hold(desk, short).status == "converted"
+    desk.clock.set(seoul(2027, 3, 3, 1))  # the 90 days are over
+    assert [p["case_id"] for p in desk.desk.purge().purged] == [short]
+    assert _hold(desk, short).status == "purged"
+    [release] = _letters(desk, short, "release")
+    assert "was not executed" in release and "lapsed" in release
+    assert desk.rows("select count(*) from holds where expires_at is null")[0][0] == 0
+
+
+def test_a_converted_hold_outlives_its_period_while_its_process_may_still_be_executed(desk: World) -> None:
+    case_id = desk.intake("preservation")["case_id"]
+    desk.fire(case_id, "preserve", "alice")
+    desk.fire(case_id, "attach_legal_process", "alice", attachment=legal_process_document(
+        targets=[{"type": "phone", "value": "010-1234-5678"}], valid_until="2027-04-30"))
+    desk.clock.set(seoul(2027, 3, 5))
+    assert desk.desk.purge().purged == [] and _hold(desk, case_id).status == "converted"
+    desk.clock.set(seoul(2027, 5, 1))
+    assert [p["case_id"] for p in desk.desk.purge().purged] == [case_id]
+
+
+def test_a_215_2_preservation_binds_for_its_whole_period_after_a_narrower_warrant(desk: World) -> None:
+    """CPA art. 215-2: the preservation binds for its period; a warrant executed on one target leaves the
+    other preserved until the period ends, then it is destroyed."""
+    desk.source.load([ACCOUNT, {"account_id": "acct-99", "username": "darkseller99", "subscriber": {},
+                                "access_logs": LOGS}])
+    raw = sample("preservation_statutory")
+    raw["targets"].append({"type": "username", "value": "quiet_river", "known_info": ""})
+    case_id = desk.submit(raw)["case_id"]
+    desk.fire(case_id, "preserve", "alice")
+    hold = _hold(desk, case_id)
+    narrow = legal_process_document(targets=[{"type": "username", "value": "darkseller99"}],
+                                    data_requested=[{"category": "ip_logs", "from": "2026-09-01", "to": "2026-11-30",
+                                                     "purpose": "trace", "necessity": "logins"}])
+    desk.fire(case_id, "attach_legal_process", "alice", attachment=narrow)
+    desk.fire(case_id, "recommend_disclosure", "alice", reason="warrant for one account")
+    desk.fire(case_id, "approve_disclosure", "bob")
+    desk.sweep(at=seoul(2026, 12, 9))  # the user's notice lead time is over
+    assert desk.show(case_id)["state"] == "disclosed"
+    assert _hold(desk, case_id).status == "converted"  # the other account stays preserved
+    assert "hold_kept" in {h["trigger"] for h in desk.show(case_id)["history"]}
+    desk.clock.set(seoul(2027, 1, 15))
+    assert desk.desk.purge().purged == []
+    desk.clock.set(datetime.fromisoformat(desk.show(case_id)["holds"][0]["expires_at"]))
+    assert [p["hold_id"] for p in desk.desk.purge().purged] == [hold.hold_id]
+    # A warrant that takes all of it leaves nothing to keep: the snapshot goes with the production.
+    whole = sample("preservation_statutory", reference="SMPA-WHOLE")
+    whole["targets"] = [{"type": "username", "value": "quiet_river", "known_info": ""}]
+    desk.clock.set(seoul(2026, 12, 1))
+    other = desk.submit(whole)["case_id"]
+    desk.fire(other, "preserve", "alice")
+    desk.fire(other, "attach_legal_process", "alice", attachment=legal_process_document(
+        document_reference="2026-SW-2", targets=[{"type": "username", "value": "quiet_river"}],
+        data_requested=[{"category": "ip_logs", "from": "2026-09-01", "to": "2026-11-30", "purpose": "trace",
+                         "necessity": "logins"}]))
+    desk.fire(other, "recommend_disclosure", "alice", reason="warrant for all of it")
+    desk.fire(other, "approve_disclosure", "bob")
+    desk.sweep(at=seoul(2026, 12, 9))
+    assert _hold(desk, other).status == "purged"

@@ -170,3 +170,37 @@ def test_a_user_notice_never_names_a_day_before_the_disclosure(hour: int, valid_
     disclosed_on = CAL.local_date(timer.due_at)
     assert date.fromisoformat(named) == disclosed_on >= CAL.local_date(now)
     assert timer.due_at >= CAL.start_of(date.fromisoformat(named))
+
+
+# -- how long a converted hold lives ---------------------------------------------------------------------
+def test_a_converted_hold_is_kept_while_its_period_runs_or_its_process_may_be_executed() -> None:
+    """Rules on Crim. Proc. art. 178 (validity), PIPA art. 21(1) (destroy without delay once not needed)."""
+    from ledesk.states.retention import converted_hold_lapses
+
+    end = seoul(2027, 3, 2, 0)
+    record = case("warrant", legal_process_at=seoul(2026, 12, 2))  # valid until 2026-12-27
+    assert converted_hold_lapses(record, end, seoul(2027, 1, 5), P, CAL) is None        # the period runs
+    lapsed = converted_hold_lapses(record, end, seoul(2027, 3, 2, 1), P, CAL)
+    assert lapsed is not None and "not executed" in lapsed
+    raw = sample("warrant")
+    raw["legal_basis"] = {**raw["legal_basis"], "valid_until": "2027-04-30"}
+    record.submission = parse_submission(raw)
+    assert converted_hold_lapses(record, end, seoul(2027, 3, 5), P, CAL) is None        # may still be executed
+    assert converted_hold_lapses(record, end, seoul(2027, 5, 1), P, CAL) is not None
+    closed = case("warrant", state="disclosed")
+    assert converted_hold_lapses(closed, end, seoul(2027, 3, 2, 1), P, CAL) is not None
+    # A hold converted before every hold had an end: from when the process arrived, the policy's wait.
+    assert converted_hold_lapses(closed, None, seoul(2027, 3, 2, 1), P, CAL) is None  # 1 March: a holiday
+    assert converted_hold_lapses(closed, None, seoul(2027, 3, 3, 0, 1), P, CAL) is not None
+
+
+def test_a_215_2_preservation_is_recognised_after_process_converts_it() -> None:
+    """CPA art. 215-2: its period binds whatever regime the converting process brings."""
+    from ledesk.states.retention import began_as_statutory_preservation
+
+    statutory = case("preservation_statutory")
+    assert began_as_statutory_preservation(statutory)
+    statutory.regime = "KR_WARRANT"
+    assert began_as_statutory_preservation(statutory)
+    assert not began_as_statutory_preservation(case("preservation"))
+    assert not began_as_statutory_preservation(case("preservation_statutory", country="US"))
