@@ -259,6 +259,9 @@ def statement(line: dict[str, Any], kept: LogRetentionRule, lang: str = "en") ->
     letter use these same words (in English and in Korean), so no two letters about a target disagree."""
     outcome, ko = line.get("outcome"), lang == "ko"
     withheld_cats = ", ".join(w["category"] for w in line.get("withheld", []))
+    if ko and any("communication-confirmation" in str(w.get("why", "")) for w in line.get("withheld", [])):
+        withheld_cats += (" (통신사실확인자료는 통신비밀보호법 제3조제1항, 제13조에 따라 국내 검사·사법경찰관에게만 "
+                          "제공됩니다)")
     withheld = "; ".join(f"{w['category']}: {w['why']}" for w in line.get("withheld", []))
     gaps = _gaps(line, ko)
     if outcome == TargetOutcome.PRODUCE:

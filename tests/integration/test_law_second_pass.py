@@ -134,6 +134,10 @@ def test_a_foreign_direct_emergency_gets_no_ip_logs_and_its_letter_says_why(desk
     assert [w["category"] for w in scope[0]["withheld"]] == ["ip_logs"]
     [cover] = _letters(desk, case_id, "disclosure_cover")
     assert "withheld ip_logs: communication-confirmation data is provided only to Korean prosecutors or police" in cover
+    [context] = [r.context for r in desk.rows("select context from letters where case_id = :c and kind = "
+                                               "'disclosure_cover'", c=case_id)]
+    korean = (context if isinstance(context, dict) else json.loads(context))["targets_summary_ko"]
+    assert "통신비밀보호법 제3조제1항, 제13조" in korean
     assert desk.rows("select count(*) from ledger")[0][0] == 0
     assert desk.show(case_id)["notice"]["status"] == "deferred"
 

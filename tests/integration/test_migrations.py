@@ -17,7 +17,7 @@ from tests.conftest import pg_database
 
 def _check(engine) -> None:  # type: ignore[no-untyped-def]
     upgrade(engine)
-    assert current(engine) == "0014"
+    assert current(engine) == "0015"
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
     downgrade(engine, "base")
@@ -40,3 +40,26 @@ def test_postgresql_up_down_up(pg_admin_url: str) -> None:
             _check(engine)
         finally:
             engine.dispose()
+
+
+def test_a_converted_hold_from_before_gets_an_end_date(tmp_path: Path) -> None:
+    """Issue 23: no hold without an end date, also for holds converted before the rule."""
+    from datetime import UTC, datetime
+
+    from ledesk.adapters import admin
+    from ledesk.models.tables import cases, holds
+    from tests.factories import case
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0014")
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    record = case("preservation", case_id="LE-OLD", legal_process_at=at)
+    with engine.begin() as conn:
+        admin.add_authority(conn, "police.go.kr", "KNPA", "KR", "police", at)
+        conn.execute(cases.insert().values(**record.column_values()))
+        conn.execute(holds.insert().values(hold_id="H-OLD", case_id="LE-OLD", status="converted", categories=[],
+                                           created_at=at, expires_at=None))
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(holds.select()).one().expires_at == datetime(2027, 3, 1, tzinfo=UTC)
+    engine.dispose()
