@@ -136,8 +136,8 @@ def register(add: Adder) -> None:
                                     "priced by the policy's fee schedule")
     p.add_argument("case")
     p.add_argument("--actor", required=True)
-    p = add("export", cmd_export, "write a disclosed case's package: files, manifest.json signed in manifest.sig, "
-                                  "cover letter (-o DIR, or -o FILE.zip)")
+    p = add("export", cmd_export, "write a disclosed case's package: the data files and the production key, all "
+                                  "listed in manifest.json, signed in manifest.sig (-o DIR, or -o FILE.zip)")
     p.add_argument("case")
     p.add_argument("-o", "--output", required=True, metavar="DIR|FILE.zip")
     p.add_argument("--actor", help="who reads the produced data (recorded in the audit log)")

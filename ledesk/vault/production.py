@@ -5,6 +5,7 @@ the export of it for the authority, whose manifest says per target what was prod
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -237,11 +238,16 @@ def _signed_manifest(vault: Vault, case_id: str, production_id: str, parts: list
     """manifest.json (per file: name, size, SHA-256; per target: produced, withheld and why), its Ed25519
     signature by the production key, and that key's fingerprint."""
     signer = vault.keys.signer()
-    key_fp = fingerprint(signer.public_raw())
+    raw = signer.public_raw()
+    key_fp = fingerprint(raw)
+    # Every file of the package is listed, the public key too (its fingerprint is in the letter): only the
+    # manifest and its signature are outside it.
+    files = [*data_files(parts), (PUBLIC_KEY, public_pem(raw).encode())]
     manifest = {"case_id": case_id, "production_id": production_id, "sealed_at": now.isoformat(),
-                "key_fingerprint": key_fp, "algorithm": "Ed25519", "targets": scope,
+                "key_fingerprint": key_fp, "algorithm": "Ed25519", "public_key": base64.b64encode(raw).decode(),
+                "targets": scope,
                 "files": [{"name": name, "bytes": len(content), "sha256": hashlib.sha256(content).hexdigest()}
-                          for name, content in data_files(parts)]}
+                          for name, content in files]}
     data = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
     return data, signer.sign(data), key_fp
 
@@ -472,16 +478,14 @@ def package(conn: Connection, vault: Vault, case_id: str, now: datetime, actor: 
         manifest_bytes, signature = row.manifest.encode(), bytes(row.manifest_sig)
     manifest = json.loads(manifest_bytes)
     listed = {entry["name"]: entry["sha256"] for entry in manifest["files"]}
+    if PUBLIC_KEY in listed:  # the key that signed, as the manifest names it (a manifest from before: none)
+        raw = base64.b64decode(manifest["public_key"]) if "public_key" in manifest else vault.keys.signer().public_raw()
+        files.append((PUBLIC_KEY, public_pem(raw).encode()))
     if listed != {name: hashlib.sha256(content).hexdigest() for name, content in files}:
         raise LookupError(f"case {case_id}'s production does not match its signed manifest: not exported")
-    cover = conn.execute(select(letters.c.body, letters.c.path).where(letters.c.case_id == case_id,
-                                                                      letters.c.kind == "disclosure_cover")
-                         .order_by(letters.c.id.desc())).first()
-    files.append(("cover-letter.txt", (cover.body if cover else "").encode()))
-    if cover is not None and cover.path and Path(cover.path).is_file():  # the bilingual letter, once rendered
-        files.append(("cover-letter.docx", Path(cover.path).read_bytes()))
-    files += [(MANIFEST, manifest_bytes), (SIGNATURE, signature),
-              (PUBLIC_KEY, public_pem(vault.keys.signer().public_raw()).encode())]
+    # The cover letter is not in the package: it names the manifest's SHA-256, so the manifest cannot list it,
+    # and nothing unsigned travels in the package. It reaches the authority as the disclosure letter.
+    files += [(MANIFEST, manifest_bytes), (SIGNATURE, signature)]
     audit.append(conn, [audit.EventDraft(case_id, "produced_data_read", actor, now, reason=f"export to {where}",
                                          data={"production_id": row.production_id, "files": len(files)})])
     return Package(case_id, files, manifest)

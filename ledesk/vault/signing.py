@@ -56,23 +56,26 @@ class Verdict:
         return {"ok": self.ok, "problems": self.problems, "key_fingerprint": self.fingerprint, "files": self.files}
 
 
-def verify_package(data: bytes, trusted_fingerprint: str | None = None) -> Verdict:
-    """Check a production package: the manifest's signature by the key in the package (and, when given, that
-    key's fingerprint against the one the letter carries), then every file the manifest lists, and that
-    the package holds no data file the manifest does not list."""
+def verify_package(data: bytes, trusted_fingerprint: str | None = None, public_key: bytes | None = None) -> Verdict:
+    """Check a production package: the manifest's signature by the key in the package (or `public_key`, a PEM,
+    for a package that carries none; and, when given, that key's fingerprint against the one the letter
+    carries), then every file the manifest lists, and that the package holds nothing else but the manifest
+    and its signature."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         return Verdict(False, ["not a zip file"])
     by_name = {info.filename.split("/", 1)[-1]: info.filename for info in archive.infolist() if not info.is_dir()}
-    missing = [name for name in (MANIFEST, SIGNATURE, PUBLIC_KEY) if name not in by_name]
+    missing = [name for name in (MANIFEST, SIGNATURE) if name not in by_name]
+    if PUBLIC_KEY not in by_name and public_key is None:
+        missing.append(PUBLIC_KEY)
     if missing:
         return Verdict(False, [f"{name} is missing" for name in missing])
     manifest_bytes = archive.read(by_name[MANIFEST])
     from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
     try:
-        key = load_pem_public_key(archive.read(by_name[PUBLIC_KEY]))
+        key = load_pem_public_key(archive.read(by_name[PUBLIC_KEY]) if PUBLIC_KEY in by_name else public_key or b"")
     except ValueError:
         return Verdict(False, [f"{PUBLIC_KEY} is not a public key"])
     if not isinstance(key, Ed25519PublicKey):
@@ -98,14 +101,8 @@ def verify_package(data: bytes, trusted_fingerprint: str | None = None) -> Verdi
         content = archive.read(by_name[name])
         if len(content) != entry.get("bytes") or hashlib.sha256(content).hexdigest() != entry.get("sha256"):
             verdict.problems.append(f"{name} differs from the manifest (size or SHA-256)")
-    unsigned = {MANIFEST, SIGNATURE, PUBLIC_KEY, *UNSIGNED}
-    for name in sorted(set(by_name) - set(listed) - unsigned):
+    for name in sorted(set(by_name) - set(listed) - {MANIFEST, SIGNATURE}):
         verdict.problems.append(f"{name} is in the package but not in the manifest")
     verdict.files = len(listed)
     verdict.ok = not verdict.problems
     return verdict
-
-
-# The cover letter travels with the package but is not in the manifest: the letter carries the manifest's
-# SHA-256, so the manifest cannot list the letter.
-UNSIGNED = ("cover-letter.txt", "cover-letter.docx")

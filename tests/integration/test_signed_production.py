@@ -54,7 +54,9 @@ def test_a_production_is_signed_and_verifies_by_itself(vaulted: World) -> None: 
     case_id, data = _package(vaulted)
     archive = zipfile.ZipFile(io.BytesIO(data))
     names = {n.split("/", 1)[1] for n in archive.namelist()}
-    assert {"manifest.json", "manifest.sig", "production-key.pem", "cover-letter.txt"} <= names
+    # Every file is in the signed manifest but the manifest and its signature (issue 24): no letter, nothing
+    # unsigned travels in the package.
+    assert {"manifest.json", "manifest.sig", "production-key.pem"} <= names and "cover-letter.txt" not in names
     manifest_bytes = archive.read(f"{case_id}/manifest.json")
     manifest = json.loads(manifest_bytes)
     # Per file: name, size, SHA-256; per target: produced, withheld and why.
@@ -66,8 +68,10 @@ def test_a_production_is_signed_and_verifies_by_itself(vaulted: World) -> None: 
     key.verify(archive.read(f"{case_id}/manifest.sig"), manifest_bytes)
     verdict = verify_package(data, manifest["key_fingerprint"])
     assert verdict.ok and verdict.problems == [] and verdict.files == len(manifest["files"])
-    # The letter names the manifest's SHA-256 and the key's fingerprint.
-    letter = archive.read(f"{case_id}/cover-letter.txt").decode()
+    assert names - {"manifest.json", "manifest.sig"} == {f["name"] for f in manifest["files"]}
+    # The letter (sent as the disclosure letter) names the manifest's SHA-256 and the key's fingerprint.
+    letter = vaulted.rows("select body from letters where case_id = :c and kind = 'disclosure_cover'",
+                          c=case_id)[0].body
     assert hashlib.sha256(manifest_bytes).hexdigest() in letter and manifest["key_fingerprint"] in letter
     # And, per target, what was produced and what withheld, as the manifest says.
     for target in manifest["targets"]:
@@ -89,6 +93,11 @@ def test_every_change_to_a_package_is_found_and_named(vaulted: World) -> None:  
         "a data file edited": ({first: b"{}"}, f"{first} differs from the manifest"),
         "a data file removed": ({first: None}, f"{first} is listed in the manifest but missing"),
         "a file slipped in": ({"extra.json": b"{}"}, "extra.json is in the package but not in the manifest"),
+        "a letter slipped in": ({"cover-letter.txt": b"send the money to"},
+                                "cover-letter.txt is in the package but not in the manifest"),
+        "the key swapped": ({"production-key.pem": b"-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrB"
+                                                   b"Z9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n"},
+                            "manifest.sig does not verify"),
         "the manifest edited": ({"manifest.json": edited}, "manifest.sig does not verify"),
         "the signature removed": ({"manifest.sig": None}, "manifest.sig is missing"),
     }

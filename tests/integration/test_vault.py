@@ -182,11 +182,11 @@ def test_a_disclosure_is_produced_from_the_hold_and_exports_against_its_manifest
         assert hashlib.sha256((tmp_path / "package" / entry["name"]).read_bytes()).hexdigest() == entry["sha256"]
     produced = _json.loads((tmp_path / "package" / manifest["files"][0]["name"]).read_text())
     assert [r["ip"] for r in produced["records"]] == ["203.0.113.77"]
-    assert "PIPA art. 18(5)" in (tmp_path / "package" / "cover-letter.txt").read_text()
-    # The data files are in the signed manifest; the letters travel beside it (the letter names the manifest).
-    assert result["files"] == len(manifest["files"]) + 5
-    assert {"cover-letter.txt", "cover-letter.docx", "manifest.sig", "production-key.pem"} <= {
-        p.name for p in (tmp_path / "package").iterdir()}
+    # Every file is in the signed manifest, the public key too, but the manifest and its signature; the
+    # letter is sent as the disclosure letter, not packed (it names the manifest, which cannot list it).
+    assert result["files"] == len(manifest["files"]) + 2
+    assert {p.name for p in (tmp_path / "package").iterdir()} == {
+        *(f["name"] for f in manifest["files"]), "manifest.json", "manifest.sig"}
     assert vaulted.show(case_id)["history"][-1]["trigger"] == "produced_data_read"
 
 

@@ -38,8 +38,8 @@ def officer_of(who: Principal) -> tuple[str, str] | None:
 
 @router.get("/{case_id}/production", response_class=StreamingResponse)
 def production(case_id: str, who: Who, rt: Rt) -> StreamingResponse:
-    """The signed production package (zip: data files, manifest.json, manifest.sig, the production key,
-    the cover letter), for the authority of the case only, until the download window ends (410 after).
+    """The signed production package (zip: data files and the production key, every one listed in
+    manifest.json, and manifest.sig), for the authority of the case only, until the download window ends (410 after).
     Each download is an audit event."""
     if who.authority is None:
         raise ApiError(404, "not_found", f"no submission {case_id}")
