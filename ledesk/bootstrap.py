@@ -98,7 +98,7 @@ class Runtime:
         from ledesk.services import Services
 
         return Services.build(self.engine, self.clock, self.policy, self.calendar, self.home, source=self.source,
-                              keys=self.keys)
+                              keys=self.keys, witness=os.environ.get("LEDESK_AUDIT_WITNESS") or None)
 
 
 def private_files() -> None:

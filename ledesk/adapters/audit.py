@@ -14,8 +14,15 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from ledesk.models.tables import audit_head, events
+from ledesk.vault.merkle import Frontier, leaf_hash
 
 GENESIS = "0" * 64
+# Decisions: a transaction that writes one of these is anchored by a signed checkpoint of its own
+# (services.unit), so nothing decided can be rewritten after it unseen; the hourly one covers the rest.
+ANCHORED = frozenset({"approve_disclosure", "disclose", "emergency_disclose", "reject", "expire", "verify_callback",
+                      "production_built", "purge", "hold_released", "production_destroyed", "followup_legal_process",
+                      "nondisclosure"})
+ANCHOR_DUE = "ledesk.anchor_due"  # conn.info: this transaction wrote a decision
 
 # Which automated run made a change (a Prefect flow run, named by the flows package that registers the
 # answer): the operator reading an event asks "who did this", and for a change no person made the honest
@@ -60,20 +67,47 @@ def digest(seq: int, d: EventDraft | dict[str, Any], prev_hash: str) -> str:
     return hashlib.sha256(canonical(seq, d, prev_hash)).hexdigest()
 
 
-def _head(conn: Connection) -> tuple[int, str]:
-    row = conn.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
-                       .with_for_update()).first()
+def _head(conn: Connection) -> tuple[int, str, Frontier]:
+    row = conn.execute(select(audit_head.c.seq, audit_head.c.hash, audit_head.c.frontier)
+                       .where(audit_head.c.id == 1).with_for_update()).first()
     if row is None:
-        conn.execute(insert(audit_head).values(id=1, seq=0, hash=GENESIS))
-        return 0, GENESIS
-    return int(row.seq), str(row.hash)
+        conn.execute(insert(audit_head).values(id=1, seq=0, hash=GENESIS, frontier=[]))
+        return 0, GENESIS, Frontier()
+    return int(row.seq), str(row.hash), _frontier(conn, int(row.seq), row.frontier)
+
+
+def _frontier(conn: Connection, seq: int, stored: Any) -> Frontier:
+    """The Merkle tree's right edge as kept with the head; built from the events when a database from
+    before the tree has none (or one that does not cover the chain)."""
+    if stored is not None:
+        frontier = Frontier.from_json(stored)
+        if frontier.size == seq:
+            return frontier
+    return Frontier.over(leaf_hashes(conn, seq))
+
+
+def leaf_hashes(conn: Connection, size: int) -> list[bytes]:
+    """The Merkle leaves of the first `size` events, in order."""
+    return [leaf_hash(h) for h in conn.execute(select(events.c.hash).where(events.c.seq <= size)
+                                               .order_by(events.c.seq)).scalars()]
+
+
+def event_hash(conn: Connection, seq: int) -> str | None:
+    found = conn.execute(select(events.c.hash).where(events.c.seq == seq)).scalar()
+    return str(found) if found is not None else None
+
+
+def tree_head(conn: Connection) -> tuple[int, str, str]:
+    """(events, head hash, Merkle root hex) as a checkpoint signs them; read under the head's lock."""
+    seq, head_hash, frontier = _head(conn)
+    return seq, head_hash, frontier.root().hex()
 
 
 def append(conn: Connection, drafts: list[EventDraft]) -> list[int]:
     """Append events in order inside the caller's transaction; returns their sequence numbers."""
     if not drafts:
         return []
-    seq, prev = _head(conn)
+    seq, prev, frontier = _head(conn)
     origin = made_in()
     rows = []
     for d in drafts:
@@ -85,8 +119,12 @@ def append(conn: Connection, drafts: list[EventDraft]) -> list[int]:
                      "actor": d.actor, "at": d.at, "reason": d.reason or "", "data": d.data or {},
                      "prev_hash": prev, "hash": h})
         prev = h
+        frontier.push(leaf_hash(h))
     conn.execute(insert(events), rows)
-    conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=prev))
+    conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=prev,
+                                                                      frontier=frontier.as_json()))
+    if any(d.action in ANCHORED for d in drafts):  # a decision: the unit of work signs a checkpoint
+        conn.info[ANCHOR_DUE] = True
     return list(range(seq - len(rows) + 1, seq + 1))
 
 
@@ -96,6 +134,12 @@ class Verdict:
     events: int
     first_bad: int | None
     problem: str | None = None
+    anchored: int = 0  # the events under the last signed checkpoint the chain matches
+
+    @property
+    def unanchored(self) -> int:
+        """Events no signed checkpoint covers yet: they could still be rewritten unseen."""
+        return max(self.events - self.anchored, 0)
 
 
 @dataclass(frozen=True)
@@ -105,6 +149,7 @@ class Checkpoint:
     events: int
     head: str
     at: str = ""
+    root: str = ""  # the Merkle root over its events (vault.merkle); empty in checkpoints from before
 
 
 def head(conn: Connection) -> tuple[int, str]:
@@ -122,6 +167,7 @@ def verify(conn: Connection, chunk: int = 10_000, checkpoints: list[Checkpoint] 
     at_seq = {c.events: c for c in marks}
     good_until = 0
     prev, expected, count = GENESIS, 1, 0
+    tree = Frontier()
     result = conn.execution_options(yield_per=chunk).execute(select(events).order_by(events.c.seq))
     for row in result:
         m = row._mapping
@@ -132,9 +178,10 @@ def verify(conn: Connection, chunk: int = 10_000, checkpoints: list[Checkpoint] 
         if digest(m["seq"], dict(m), prev) != m["hash"]:
             return Verdict(False, count, m["seq"], f"event {m['seq']} was changed after it was written")
         prev, expected, count = m["hash"], expected + 1, count + 1
+        tree.push(leaf_hash(prev))
         mark = at_seq.get(count)
         if mark is not None:
-            if mark.head != prev:
+            if mark.head != prev or (mark.root and mark.root != tree.root().hex()):
                 return Verdict(False, count, good_until + 1,
                                f"event {count} does not match the checkpoint signed at {mark.at or 'its time'}: "
                                f"the chain was rewritten after event {good_until}")
@@ -147,4 +194,4 @@ def verify(conn: Connection, chunk: int = 10_000, checkpoints: list[Checkpoint] 
         return Verdict(False, count, count + 1, f"the chain ends at event {count} but a checkpoint signed at "
                                                 f"{marks[-1].at or 'its time'} counted {marks[-1].events}: "
                                                 "events were removed")
-    return Verdict(True, count, None)
+    return Verdict(True, count, None, anchored=good_until)

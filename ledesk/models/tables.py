@@ -301,6 +301,8 @@ audit_head = Table(
     Column("id", Integer, primary_key=True),
     Column("seq", Integer, nullable=False),
     Column("hash", String(64), nullable=False),
+    # The Merkle tree's right edge over the chain (vault.merkle.Frontier): checkpoints sign its root.
+    Column("frontier", JSON, nullable=True),
 )
 
 not_reviewed = Table(

@@ -21,7 +21,7 @@ from ledesk.services.outbox import OutboxService
 from ledesk.services.productions import ProductionService
 from ledesk.services.queries import Queries
 from ledesk.services.reports import ReportService
-from ledesk.services.unit import UnitOfWork
+from ledesk.services.unit import Anchor, UnitOfWork
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -56,10 +56,12 @@ class Services:
     @classmethod
     def build(cls, engine: Engine, clock: Clock, policy: Policy, calendar: LegalCalendar, home: Path, *,
               source: EmbeddedSource | None = None, keys: KeyStore | None = None,
-              transport: Callable[[], Transport] | None = None) -> Services:
+              transport: Callable[[], Transport] | None = None, witness: str | None = None,
+              anchor_decisions: bool = True) -> Services:
         """Every service with every dependency: the case database, the clock, policy and calendar, and under
         `home` (LEDESK_HOME) the data source, the key store (opened on first use), the vault, the audit
-        checkpoints and the outbox's transport, unless given."""
+        checkpoints and the outbox's transport, unless given. `witness` receives a copy of every checkpoint
+        (LEDESK_AUDIT_WITNESS); every decision is anchored by one unless `anchor_decisions` is off."""
         from ledesk.datasource.embedded import EmbeddedSource
         from ledesk.delivery.transports import transport_from_env
         from ledesk.vault.checkpoints import Checkpoints
@@ -68,8 +70,9 @@ class Services:
 
         source = source if source is not None else EmbeddedSource(home / "datasource.db")
         keys = keys if keys is not None else OpenedOnUse(lambda: keystore(home))
-        ctx = Context(UnitOfWork(engine, keys), clock, policy, calendar, Vault(source, keys, calendar), source,
-                      Checkpoints(home, keys), home)
+        checkpoints = Checkpoints(home, keys, witness)
+        uow = UnitOfWork(engine, keys, Anchor(checkpoints, clock.now) if anchor_decisions else None)
+        ctx = Context(uow, clock, policy, calendar, Vault(source, keys, calendar), source, checkpoints, home)
         return cls.on(ctx, transport or (lambda: transport_from_env(home)))
 
 

@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import select
 
 from ledesk.adapters import portal, queries
-from ledesk.adapters.audit import Verdict
+from ledesk.adapters.audit import Checkpoint, Verdict
 from ledesk.models.tables import outbox
 from ledesk.models.views import CaseRow, CaseView
 from ledesk.services.context import Context
+from ledesk.states.errors import BadInput, NotFound, Refused
 
 
 @dataclass
@@ -58,3 +59,69 @@ class Queries:
         marks = self.ctx.checkpoints.read()
         with self.ctx.uow.read() as conn:
             return verify(conn, checkpoints=marks), len(marks)
+
+    def prove(self, seq: int, position: int | None = None) -> dict[str, Any]:
+        """An inclusion proof (RFC 9162) that event `seq` is in the tree a signed checkpoint names: the one at
+        `position` in the checkpoint file (1 the first), else the first that covers the event. `verified` says
+        whether the event as the database holds it proves against the signed root."""
+        from ledesk.adapters.audit import event_hash, leaf_hashes
+        from ledesk.vault import merkle
+
+        marks = self.ctx.checkpoints.read()
+        mark, where = _checkpoint(marks, position, covering=seq)
+        with self.ctx.uow.read() as conn:
+            found = event_hash(conn, seq)
+            if found is None:
+                raise NotFound(f"event {seq} does not exist")
+            leaves = leaf_hashes(conn, mark.events)
+        leaves = leaves[:mark.events]
+        path = merkle.inclusion_proof(leaves, seq - 1) if len(leaves) >= seq else []
+        leaf = merkle.leaf_hash(found)
+        ok = len(leaves) == mark.events and merkle.verify_inclusion(leaf, seq - 1, mark.events, path,
+                                                                      bytes.fromhex(mark.root))
+        return {"event": seq, "event_hash": found, "leaf_hash": leaf.hex(), "leaf_index": seq - 1,
+                "tree_size": mark.events, "root": mark.root, "path": [p.hex() for p in path], "verified": ok,
+                "checkpoint": {"position": where, "at": mark.at, "events": mark.events, "head": mark.head}}
+
+    def consistency(self, old: int, new: int) -> dict[str, Any]:
+        """A consistency proof (RFC 9162) that the checkpoint at position `new` extends the one at `old`: the
+        log only grew between them. `verified` says whether it proves against both signed roots."""
+        from ledesk.adapters.audit import leaf_hashes
+        from ledesk.vault import merkle
+
+        marks = self.ctx.checkpoints.read()
+        first, _ = _checkpoint(marks, old)
+        second, _ = _checkpoint(marks, new)
+        if first.events > second.events:
+            raise BadInput(f"checkpoint {old} counts {first.events} events, more than checkpoint {new} "
+                           f"({second.events}): give the older one first")
+        if first.events == 0:
+            raise BadInput(f"checkpoint {old} covers no events: every log is consistent with an empty one")
+        with self.ctx.uow.read() as conn:
+            leaves = leaf_hashes(conn, second.events)
+        proof = merkle.consistency_proof(leaves, first.events) if len(leaves) == second.events else []
+        ok = len(leaves) == second.events and merkle.verify_consistency(
+            first.events, second.events, bytes.fromhex(first.root), bytes.fromhex(second.root), proof)
+        return {"old": {"position": old, "at": first.at, "events": first.events, "root": first.root},
+                "new": {"position": new, "at": second.at, "events": second.events, "root": second.root},
+                "proof": [p.hex() for p in proof], "verified": ok}
+
+
+def _checkpoint(marks: list[Checkpoint], position: int | None, covering: int | None = None) -> tuple[Checkpoint, int]:
+    """The checkpoint at `position` (1 the first in the file), or the first covering event `covering`; it
+    must carry a Merkle root (checkpoints from before the tree carry none)."""
+    if position is not None:
+        if not 1 <= position <= len(marks):
+            raise NotFound(f"there is no checkpoint {position} ({len(marks)} signed so far)")
+        mark, where = marks[position - 1], position
+        if covering is not None and mark.events < covering:
+            raise BadInput(f"checkpoint {position} covers events 1 to {mark.events}, not event {covering}")
+    else:
+        found = next(((n, m) for n, m in enumerate(marks, 1) if m.root and covering is not None
+                      and m.events >= covering), None)
+        if found is None:
+            raise Refused(f"no signed checkpoint covers event {covering} yet (run `ledesk audit checkpoint`)")
+        where, mark = found
+    if not mark.root:
+        raise BadInput(f"checkpoint {where} was signed before the Merkle tree and names no root")
+    return mark, where

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import os
+import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,6 +25,7 @@ from ledesk.vault.keystore import AUDIT_KEY, KeyStore
 from ledesk.vault.signing import Signer, fingerprint
 
 INTERVAL = timedelta(hours=1)  # the sweep writes one at most this often
+log = logging.getLogger(__name__)
 
 
 class CheckpointError(ValueError):
@@ -40,14 +43,19 @@ def legacy_audit_key(home: Path) -> Ed25519PrivateKey | None:
     return Ed25519PrivateKey.from_private_bytes(path.read_bytes())
 
 
-def _signed_bytes(events: int, head: str, at: str) -> bytes:
-    return json.dumps({"events": events, "head": head, "at": at}, sort_keys=True, separators=(",", ":")).encode()
+def _signed_bytes(events: int, head: str, at: str, root: str | None = None) -> bytes:
+    """What the audit key signs: the chain's length and head, the time, and (since the Merkle tree) its root."""
+    body: dict[str, Any] = {"events": events, "head": head, "at": at}
+    if root is not None:
+        body["root"] = root
+    return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
 
 
 @dataclass
 class Checkpoints:
     home: Path
     keys: KeyStore  # holds the audit key (AUDIT_KEY), read only when a checkpoint is written or read
+    witness: str | None = None  # a file path or an http(s) URL that receives a copy of every checkpoint
 
     @property
     def key(self) -> Signer:
@@ -59,16 +67,33 @@ class Checkpoints:
 
     def write(self, conn: Connection, now: datetime) -> dict[str, Any]:
         """Sign the chain's head as this transaction sees it and append it."""
-        events, head = audit.head(conn)
+        record = self.sign(conn, now)
+        self.append(record)
+        return {**record, "path": str(self.path)}
+
+    def sign(self, conn: Connection, now: datetime) -> dict[str, Any]:
+        """The signed checkpoint of the chain as this transaction sees it (its head row locked): length,
+        head hash, Merkle root, time."""
+        events, head, root = audit.tree_head(conn)
         at = now.isoformat()
-        record = {"events": events, "head": head, "at": at, "key": fingerprint(self.key.public_raw()),
-                  "signature": base64.b64encode(self.key.sign(_signed_bytes(events, head, at))).decode()}
+        return {"events": events, "head": head, "root": root, "at": at, "key": fingerprint(self.key.public_raw()),
+                "signature": base64.b64encode(self.key.sign(_signed_bytes(events, head, at, root))).decode()}
+
+    def append(self, record: dict[str, Any]) -> None:
+        """Append a signed checkpoint to the file and hand a copy to the witness, where the database's
+        writer cannot reach: a file of its own or a URL the operator names (LEDESK_AUDIT_WITNESS). A witness
+        that cannot be reached is logged; the checkpoint is kept here all the same."""
+        line = json.dumps({k: v for k, v in record.items() if k != "path"}) + "\n"
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with open(self.path, "a", encoding="utf-8") as handle:  # append-only: lines are never rewritten
-            handle.write(json.dumps(record) + "\n")
+            handle.write(line)
             handle.flush()
             os.fsync(handle.fileno())
-        return {**record, "path": str(self.path)}
+        if self.witness:
+            try:
+                send_to_witness(self.witness, line)
+            except OSError as exc:
+                log.warning("audit witness %s not reached: %s", self.witness, exc)
 
     def read(self) -> list[audit.Checkpoint]:
         """Every checkpoint whose signature the audit key verifies; a bad one is an error, not skipped."""
@@ -89,12 +114,14 @@ class Checkpoints:
                 public = publics.get(str(record.get("key")))
                 if public is None:
                     raise ValueError(f"signed by an unknown key {record.get('key')}")
+                root = str(record["root"]) if record.get("root") is not None else None
                 public.verify(base64.b64decode(record["signature"]),
-                              _signed_bytes(int(record["events"]), str(record["head"]), str(record["at"])))
+                              _signed_bytes(int(record["events"]), str(record["head"]), str(record["at"]), root))
             except (InvalidSignature, ValueError, KeyError, TypeError) as exc:
                 raise CheckpointError(f"checkpoint {number} in {self.path} does not verify "
                                       f"({exc.__class__.__name__}): the checkpoints were tampered with") from None
-            found.append(audit.Checkpoint(int(record["events"]), str(record["head"]), str(record["at"])))
+            found.append(audit.Checkpoint(int(record["events"]), str(record["head"]), str(record["at"]),
+                                          str(record.get("root") or "")))
         return found
 
     def due(self, now: datetime) -> bool:
@@ -105,3 +132,19 @@ class Checkpoints:
             return True
         last = datetime.fromisoformat(json.loads(lines[-1])["at"])
         return now - last >= INTERVAL
+
+
+def send_to_witness(witness: str, line: str) -> None:
+    """Append the checkpoint's line to the witness file, or POST it (JSON) to the witness URL."""
+    if witness.startswith(("http://", "https://")):
+        request = urllib.request.Request(witness, data=line.encode(), method="POST",
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=5) as response:
+            response.read()
+        return
+    path = Path(witness)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(line)
+        handle.flush()
+        os.fsync(handle.fileno())

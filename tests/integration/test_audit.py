@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
 from ledesk.adapters.audit import verify
 from ledesk.models.db import reader
+from ledesk.services import Services
 from tests.integration.conftest import World
+
+
+@pytest.fixture
+def world(world: World) -> World:
+    """These tests sign their checkpoints themselves, with a key store of their own: the world's decisions
+    are not anchored here (tests/integration/test_audit_anchored.py tests that they are)."""
+    ctx = world.services.ctx
+    world.services = Services.build(world.engine, world.clock, world.policy, world.calendar, world.home,
+                                    source=ctx.source, keys=ctx.vault.keys, anchor_decisions=False)
+    return world
 
 
 def verdict(world: World):  # type: ignore[no-untyped-def]

@@ -17,7 +17,7 @@ from tests.conftest import pg_database
 
 def _check(engine) -> None:  # type: ignore[no-untyped-def]
     upgrade(engine)
-    assert current(engine) == "0015"
+    assert current(engine) == "0016"
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
     downgrade(engine, "base")
@@ -46,8 +46,7 @@ def test_a_converted_hold_from_before_gets_an_end_date(tmp_path: Path) -> None:
     """Issue 23: no hold without an end date, also for holds converted before the rule."""
     from datetime import UTC, datetime
 
-    from ledesk.adapters import admin
-    from ledesk.models.tables import cases, holds
+    from ledesk.models.tables import authorities, cases, holds
     from tests.factories import case
 
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
@@ -55,7 +54,8 @@ def test_a_converted_hold_from_before_gets_an_end_date(tmp_path: Path) -> None:
     at = datetime(2026, 12, 1, tzinfo=UTC)
     record = case("preservation", case_id="LE-OLD", legal_process_at=at)
     with engine.begin() as conn:
-        admin.add_authority(conn, "police.go.kr", "KNPA", "KR", "police", at)
+        conn.execute(authorities.insert().values(domain="police.go.kr", name="KNPA", country="KR", type="police",
+                                                 created_at=at))
         conn.execute(cases.insert().values(**record.column_values()))
         conn.execute(holds.insert().values(hold_id="H-OLD", case_id="LE-OLD", status="converted", categories=[],
                                            created_at=at, expires_at=None))
