@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import (
+    anchor,
     api_pages,
     forms,
     growth,
@@ -38,7 +39,8 @@ def main() -> None:
                letters.run(), startup.run(),
                *prefect_flows.run(args.emergencies, args.deployment_runs, (1_000, args.cases)),
                api_pages.run(args.cases), reports.run(args.report_cases),
-               growth.run(tuple(n for n in (1_000, 10_000, 100_000, 1_000_000) if n <= args.growth_max))]
+               growth.run(tuple(n for n in (1_000, 10_000, 100_000, 1_000_000) if n <= args.growth_max)),
+               *anchor.run()]
     lines = ["| benchmark | figure | reference (same run) | ratio | notes |", "|---|---|---|---|---|"]
     for r in results:
         extra = ("_mb", "like_floor", "like_ratio", "_seconds", "_ms")
