@@ -26,7 +26,7 @@ from typing import Any
 from ledesk.models.db import ledesk_home
 
 log = logging.getLogger("ledesk.serve")
-INBOX_POLL_SECONDS = 1.0
+INBOX_POLL_SECONDS = 0.05  # a directory listing: cheap, and an emergency waits at most this
 
 
 def free_port() -> int:
@@ -84,13 +84,11 @@ def stop(server: subprocess.Popen[bytes]) -> None:
 async def watch_inbox(home: Path, stopping: asyncio.Event) -> None:
     """Run the intake flow whenever the drop folder holds a file; a run in progress is finished, never
     cut off, when LE Desk stops (each file is its own transaction, so it is a matter of moments)."""
-    from ledesk.flows.intake import intake
-
     inbox = home / "inbox"
     while not stopping.is_set():
         try:
             if inbox.is_dir() and any(not p.name.startswith(".") for p in inbox.iterdir() if p.is_file()):
-                await intake()
+                await take_then_record()
         except Exception:  # a bad run is in the Prefect UI; the watch goes on
             log.exception("intake run failed")
         with contextlib.suppress(TimeoutError):
@@ -101,7 +99,6 @@ async def watch_mailbox(cfg: Any, stopping: asyncio.Event) -> None:
     """Run the intake flow (which polls the mailbox) whenever the IMAP IDLE connection says mail arrived,
     so an emergency pages on-call seconds after it lands. The IDLE connection lives on a thread of its own
     and reconnects with backoff when the mail server goes away (intake.mailbox.watch)."""
-    from ledesk.flows.intake import intake
     from ledesk.intake.mailbox import watch
 
     loop = asyncio.get_running_loop()
@@ -119,11 +116,58 @@ async def watch_mailbox(cfg: Any, stopping: asyncio.Event) -> None:
                 break
             arrived.clear()
             try:
-                await intake()
+                await take_then_record()
             except Exception:  # a bad run is in the Prefect UI; the watch goes on
                 log.exception("intake run failed")
     finally:
         halt.set()
+
+
+RECORD_AFTER_SECONDS = 1.0  # arrivals this close together are recorded by one intake flow run
+
+
+class Recorder:
+    """Hands what the watcher took to intake flow runs in the background, so recording gates neither this
+    arrival nor the next: arrivals within RECORD_AFTER_SECONDS of each other share one run. A flow run that
+    cannot start loses nothing: the cases, pages and mailbox records are already committed."""
+
+    def __init__(self) -> None:
+        self.waiting: list[dict[str, Any]] = []
+        self.task: asyncio.Task[None] | None = None
+
+    def add(self, taken: list[dict[str, Any]]) -> None:
+        self.waiting += taken
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        from ledesk.flows.intake import intake
+
+        while self.waiting:
+            await asyncio.sleep(RECORD_AFTER_SECONDS)
+            batch, self.waiting = self.waiting, []
+            try:
+                await intake(taken=batch)
+            except Exception:  # the run's failure is in the Prefect UI; what it records is committed
+                log.exception("intake run failed")
+
+    async def finish(self, timeout: float) -> None:
+        """Let the recording still to do finish (at shutdown, before Prefect is drained)."""
+        if self.task is not None and not self.task.done():
+            await asyncio.wait({self.task}, timeout=timeout)
+
+
+RECORDER = Recorder()
+
+
+async def take_then_record() -> None:
+    """The emergency path: take what arrived and page on-call right after each commit, off the event loop
+    and outside any flow run; then let an intake flow run record what happened (Recorder)."""
+    from ledesk.flows.intake import take_arrivals
+
+    taken = await asyncio.to_thread(take_arrivals)
+    if taken:
+        RECORDER.add(taken)
 
 
 async def drain_prefect(timeout: float = 10) -> None:
@@ -195,6 +239,7 @@ async def serve_deployments(rt: Any, watch: bool = True, api_port: int | None = 
         await asyncio.wait({web_task}, timeout=grace_seconds)
     if watcher is not None:
         await asyncio.wait({watcher}, timeout=grace_seconds)
+        await RECORDER.finish(grace_seconds)
     serving.cancel()  # the runner pauses the schedules and cancels the runs it started
     done, _ = await asyncio.wait({serving}, timeout=grace_seconds)
     stop_wait.cancel()

@@ -56,11 +56,12 @@ def cmd_intake(rt: Runtime, args: argparse.Namespace) -> int:
         # On-call is paged now, not at the next dispatch run: an emergency does not wait a minute.
         import os
 
-        sent = rt.services.outbox.deliver(cases=[str(result["case_id"])], channels=["page"])
+        # (the intake service sent it right after the case committed)
+        sent = dict(result.get("page") or {"sent": 0, "retrying": 0})
         where = "SMTP (LEDESK_SMTP_URL)" if os.environ.get("LEDESK_SMTP_URL") else \
             f"{ledesk_home() / 'outbox'} (set LEDESK_SMTP_URL to send it by mail)"
-        doc["page"] = {"sent": len(sent.sent), "retrying": len(sent.retrying), "via": where}
-        text += (f"\non-call paged via {where}" if sent.sent else
+        doc["page"] = {"sent": sent.get("sent", 0), "retrying": sent.get("retrying", 0), "via": where}
+        text += (f"\non-call paged via {where}" if sent.get("sent") else
                  "\nthe on-call page is queued in the outbox: `ledesk deliver` (or the dispatch flow under "
                  "`ledesk serve`, every minute) sends it")
     emit(doc, args.json, text)

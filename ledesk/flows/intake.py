@@ -15,22 +15,35 @@ from ledesk.flows.publish import publish
 from ledesk.intake.mailbox import MailboxConfig
 
 
-@flow(name="intake", log_prints=True)
-async def intake(now: str | None = None) -> dict[str, Any]:
+def take_arrivals(now: str | None = None) -> list[dict[str, Any]]:
+    """Take what arrived, no Prefect involved: the official mailbox when one is configured (LEDESK_IMAP_URL),
+    else the drop folder of one machine. Each message commits on its own and an emergency's page leaves
+    right after its commit (the intake service sends it), before the next message is read. `ledesk serve`'s
+    watchers call this straight from the IMAP IDLE notification or the folder watch, then hand the outcomes
+    to the intake flow, which records them rather than gating them."""
     rt = runtime(now)
-    outcomes: list[dict[str, Any]] = []
-    emergencies: list[dict[str, Any]] = []
-    # The official mailbox when one is configured (LEDESK_IMAP_URL); else the drop folder of one machine.
     mailbox = MailboxConfig.from_env()
     desk = rt.services.intake
     source: Iterator[Mapping[str, Any]] = desk.take_mailbox(mailbox) if mailbox else desk.take_inbox()
-    for taken in source:
-        outcome = dict(taken)
+    return [dict(taken) for taken in source]
+
+
+@flow(name="intake", log_prints=True)
+async def intake(now: str | None = None, taken: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Take what arrived (or record `taken`, what a watcher already took and paged) and follow each
+    emergency in the emergency flow, which delivers any page still queued and shows the case in the UI."""
+    outcomes: list[dict[str, Any]] = []
+    emergencies: list[dict[str, Any]] = []
+    mailbox = MailboxConfig.from_env()
+    for outcome in (taken if taken is not None else take_arrivals(now)):
         outcomes.append(outcome)
         case_id = outcome.get("case_id")
         if case_id and outcome.get("status") == "opened" and outcome.get("kind") == "emergency":
             with tags(f"case:{case_id}", "emergency"):
-                emergencies.append(await emergency(case_id, now))
+                followed = await emergency(case_id, now)
+            # The page left with the intake's commit; the emergency run delivers only what is still queued.
+            followed["paged"] += int((outcome.get("page") or {}).get("sent", 0))
+            emergencies.append(followed)
     if outcomes:
         await publish(now)
     summary: dict[str, Any] = {

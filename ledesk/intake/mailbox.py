@@ -16,7 +16,7 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from pathlib import Path
@@ -62,6 +62,10 @@ class MailboxConfig:
     port: int
     folder: str
     password: str
+    # How often the IDLE watcher also asks (NOOP) whether mail arrived: some servers hold IDLE's EXISTS back
+    # (Dovecot by half a second), and an emergency should not wait for that. LEDESK_IMAP_CHECK_SECONDS;
+    # 0 leaves it to IDLE alone.
+    check_seconds: float = 0.2
 
     @property
     def key(self) -> str:
@@ -77,7 +81,17 @@ class MailboxConfig:
         url = env.get("LEDESK_IMAP_URL", "").strip()
         if not url:
             return None
-        return cls.parse(url, _password(env))
+        cfg = cls.parse(url, _password(env))
+        check = env.get("LEDESK_IMAP_CHECK_SECONDS", "").strip()
+        if check:
+            try:
+                seconds = float(check)
+            except ValueError:
+                raise MailboxError(f"LEDESK_IMAP_CHECK_SECONDS must be a number of seconds, not {check!r}") from None
+            if not 0 <= seconds <= 3600:
+                raise MailboxError("LEDESK_IMAP_CHECK_SECONDS must be between 0 and 3600")
+            cfg = replace(cfg, check_seconds=seconds)
+        return cfg
 
     @classmethod
     def parse(cls, url: str, password: str) -> MailboxConfig:
@@ -211,6 +225,17 @@ def poll(cfg: MailboxConfig, take: Callable[[MailKey, bytes], dict[str, Any]]) -
             client.logout()
 
 
+def _untagged(reply: Any) -> list[Any]:
+    """The untagged responses of an IMAPClient reply ((text, responses) from DONE and NOOP)."""
+    if isinstance(reply, tuple) and len(reply) == 2 and isinstance(reply[1], list):
+        return list(reply[1])
+    return []
+
+
+def _arrived(responses: list[Any]) -> bool:
+    return any(isinstance(r, tuple) and len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
+
+
 def watch(cfg: MailboxConfig, new_mail: Callable[[], None], stopping: threading.Event,
           idle_seconds: float = 60, max_backoff: float = 60) -> None:
     """Keep an IMAP IDLE connection and call `new_mail` whenever the folder may hold a message (at start,
@@ -232,11 +257,17 @@ def watch(cfg: MailboxConfig, new_mail: Callable[[], None], stopping: threading.
         try:
             client.select_folder(cfg.folder, readonly=True)
             new_mail()
+            window = cfg.check_seconds if cfg.check_seconds > 0 else idle_seconds
+            quiet = 0.0
             while not stopping.is_set():
                 client.idle()
-                responses = client.idle_check(timeout=idle_seconds)
-                client.idle_done()
-                if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses) or not responses:
+                responses = list(client.idle_check(timeout=window))
+                responses += _untagged(client.idle_done())
+                if not responses and cfg.check_seconds > 0:  # IDLE said nothing (yet): ask the folder now
+                    responses = _untagged(client.noop())
+                quiet = 0.0 if responses else quiet + window
+                if _arrived(responses) or quiet >= idle_seconds:  # new mail, or the keep-alive poll
+                    quiet = 0.0
                     new_mail()
         except Exception as exc:
             log.warning("mailbox %s connection lost (%s: %s); reconnecting", cfg.safe_url,

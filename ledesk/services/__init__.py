@@ -50,8 +50,10 @@ class Services:
 
     @classmethod
     def on(cls, ctx: Context, transport: Callable[[], Transport]) -> Services:
-        return cls(ctx, CaseService(ctx), IntakeService(ctx), ProductionService(ctx), ReportService(ctx),
-                   AdminService(ctx), MirrorService(ctx), OutboxService(ctx, transport), Queries(ctx))
+        outbox = OutboxService(ctx, transport)
+        # Every channel's intake pages on-call right after the commit that opened an emergency.
+        return cls(ctx, CaseService(ctx), IntakeService(ctx, outbox.page), ProductionService(ctx),
+                   ReportService(ctx), AdminService(ctx), MirrorService(ctx), outbox, Queries(ctx))
 
     @classmethod
     def build(cls, engine: Engine, clock: Clock, policy: Policy, calendar: LegalCalendar, home: Path, *,

@@ -4,7 +4,7 @@ and its outbound messages (an emergency's page among them) commit together."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -31,6 +31,7 @@ class IntakeResult(TypedDict, total=False):
     notes: list[dict[str, str]]
     linked_to: str | None
     duplicate_of: str
+    page: dict[str, Any]
 
 
 class InboxFile(IntakeResult, total=False):
@@ -42,6 +43,19 @@ class InboxFile(IntakeResult, total=False):
 @dataclass
 class IntakeService:
     ctx: Context
+    # Pages on-call for a case at once (OutboxService.page); called right after the commit that opened an
+    # emergency, whatever channel it came by. None: the dispatch run sends the page.
+    page: Callable[[str], dict[str, int]] | None = None
+
+    def _paged(self, result: Any) -> Any:
+        """The result, with the page it sent when it opened an emergency."""
+        if self.page is not None and result.get("status") == "opened" and result.get("kind") == "emergency" \
+                and result.get("case_id"):
+            try:
+                result["page"] = self.page(str(result["case_id"]))
+            except Exception as exc:
+                result["page"] = {"sent": 0, "retrying": 1, "failed": 0, "error": str(exc)[:200]}
+        return result
 
     def take(self, name: str, data: bytes, authority: str | None = None, officer: tuple[str, str] | None = None,
              related_case: str | None = None) -> IntakeResult:
@@ -62,7 +76,7 @@ class IntakeService:
                 if owner != authority:  # raising here rolls the whole intake back
                     raise GuardRefused("actor_role", "the submission's sender is not of the authority this "
                                                      "token is for")
-            return result
+        return self._paged(result)  # type: ignore[no-any-return]
 
     def take_file(self, path: Path) -> IntakeResult:
         from ledesk.intake.channels import read_file
@@ -93,7 +107,7 @@ class IntakeService:
                     return {**prior, "already_taken": True}
                 result = dict(intake_bytes(conn, key.name, data, ctx.now(), ctx.policy, ctx.calendar))
                 mail.record(conn, key, result, ctx.now())
-                return result
+            return self._paged(result)  # type: ignore[no-any-return]
         except IntegrityError:  # another worker took the same message at the same moment: theirs stands
             with ctx.uow.read() as conn:
                 prior = mail.taken(conn, key)

@@ -40,6 +40,14 @@ class OutboxService:
                         zone=ctx.calendar.zone, cases=cases, channels=channels,
                         secret_regimes=frozenset(ctx.policy.notice.suppressed_regimes))
 
+    def page(self, case_id: str) -> dict[str, int]:
+        """Hand an emergency's on-call page to the transport now (it was committed with the case): the
+        emergency does not wait for the next dispatch run. Exactly once, as every delivery is."""
+        from ledesk.models.enums import OutboxChannel
+
+        sent = self.deliver(cases=[case_id], channels=[OutboxChannel.PAGE])
+        return {"sent": len(sent.sent), "retrying": len(sent.retrying), "failed": len(sent.failed)}
+
     def render_letters(self, limit: int = 500) -> list[dict[str, Any]]:
         """Render every letter not rendered yet (its file, SHA-256 and template version are stored)."""
         return self.ctx.render_letters(limit)

@@ -71,8 +71,13 @@ def test_serve_runs_the_deployments_pages_on_call_and_stops_on_ctrl_c(tmp_path: 
         assert time.monotonic() - dropped < 10, "the watch runs intake as soon as a file lands"
         case_id = json.loads((home / "processed" / "emergency.json.result.json").read_text())["case_id"]
         assert case_id.encode() in page[0].read_bytes()
-        runs = post(f"{api}/flow_runs/filter", {"flow_runs": {"tags": {"all_": [f"case:{case_id}"]}}})
-        assert [r["name"] for r in runs] == [f"emergency-{case_id}"]
+        # The page left before any flow run; the intake run then records it, with the case's emergency run.
+        def run_names() -> list[str]:  # a run is named from its template once it starts
+            runs = post(f"{api}/flow_runs/filter", {"flow_runs": {"tags": {"all_": [f"case:{case_id}"]}}})
+            names = [r["name"] for r in runs]
+            return names if names == [f"emergency-{case_id}"] else []
+
+        assert wait_for(run_names, 30, "the emergency run") == [f"emergency-{case_id}"]
         key = f"case-{case_id.lower()}"  # the case page is published just after the page leaves
         artifacts = wait_for(lambda: post(f"{api}/artifacts/latest/filter", {"artifacts": {"key": {"any_": [key]}}}),
                              20, "the case artifact")
