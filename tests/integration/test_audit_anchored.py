@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from ledesk.services import Services
 from tests.integration.conftest import World
+from tests.integration.test_audit import _rehash_from
 
 
 def _verify(world: World) -> Any:
@@ -34,25 +35,6 @@ def _decided(world: World) -> str:
     assert _verify(world).unanchored == _verify(world).events > 0
     world.fire(case_id, "reject", "bob", reason="other: withdrawn")  # a decision
     return case_id
-
-
-def _rehash_from(world: World, seq: int) -> None:
-    """What an insider with the database does after editing event `seq`: re-hash all after it, move the head."""
-    from sqlalchemy import select
-
-    from ledesk.adapters.audit import digest
-    from ledesk.models.tables import events
-
-    with world.engine.begin() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(select(events).order_by(events.c.seq))]
-        prev = rows[seq - 2]["hash"] if seq > 1 else "0" * 64
-        for row in rows[seq - 1:]:
-            row["prev_hash"] = prev
-            row["hash"] = digest(row["seq"], row, prev)
-            conn.execute(text("update events set prev_hash = :p, hash = :h where seq = :s"),
-                         {"p": prev, "h": row["hash"], "s": row["seq"]})
-            prev = row["hash"]
-        conn.execute(text("update audit_head set hash = :h"), {"h": prev})
 
 
 def test_a_decision_signs_a_checkpoint_of_exactly_what_it_committed(world: World) -> None:
