@@ -15,6 +15,10 @@ if TYPE_CHECKING:
 
 
 def taken(conn: Connection, key: MailKey) -> dict[str, Any] | None:
+    """The outcome of this message if it was taken before: by its UIDVALIDITY and UID, or by its Message-ID
+    when an earlier message with it was taken as a request. A refused message's Message-ID is never kept
+    (record), so a forged or failing mail cannot claim the Message-ID of a genuine request that comes later:
+    exactly-once keys on what was verified."""
     mm = mailbox_messages
     same_uid = (mm.c.mailbox == key.mailbox) & (mm.c.uidvalidity == key.uidvalidity) & (mm.c.uid == key.uid)
     query = select(mm.c.outcome).where(or_(same_uid, mm.c.message_id == key.message_id) if key.message_id
@@ -24,6 +28,9 @@ def taken(conn: Connection, key: MailKey) -> dict[str, Any] | None:
 
 
 def record(conn: Connection, key: MailKey, outcome: dict[str, Any], now: datetime) -> None:
+    from ledesk.intake.mailbox import is_refused
+
+    verified = not is_refused(outcome)
     conn.execute(insert(mailbox_messages).values(mailbox=key.mailbox, uidvalidity=key.uidvalidity, uid=key.uid,
-                                                 message_id=key.message_id, outcome=outcome,
+                                                 message_id=key.message_id if verified else None, outcome=outcome,
                                                  case_id=outcome.get("case_id"), taken_at=now))

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from email.parser import BytesHeaderParser
-from email.policy import default as default_policy
+from email.policy import compat32
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -184,11 +184,14 @@ def is_refused(outcome: dict[str, Any]) -> bool:
 
 
 def message_id(data: bytes) -> str | None:
+    """The Message-ID as the sender wrote it: raw, never decoded (RFC 5322 allows no encoded words in it),
+    and only its visible ASCII, so no value a sender controls (a NUL, a control character, an encoded word
+    that decodes to one) can fail the write that records the message and stop the mailbox behind it."""
     try:
-        value = BytesHeaderParser(policy=default_policy).parsebytes(data[:65536])["Message-ID"]
+        value = BytesHeaderParser(policy=compat32).parsebytes(data[:65536])["Message-ID"]
     except Exception:  # a header too broken to read is still taken (and refused) by the e-mail intake
         return None
-    text = str(value).strip() if value else ""
+    text = "".join(ch for ch in str(value or "") if "!" <= ch <= "~")
     return text[:300] or None
 
 

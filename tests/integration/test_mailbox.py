@@ -156,3 +156,33 @@ def test_the_mailbox_settings_say_what_is_wrong(dovecot: Dovecot, tmp_path: Any)
     with pytest.raises(LoginError):
         connect(MailboxConfig.parse(dovecot.url(user), "wrong password"))
     assert sample("warrant")  # the samples the requests are built from exist
+
+
+def test_a_message_id_that_cannot_be_stored_never_stops_the_mailbox(world: World, mailbox: Any) -> None:
+    """Issue 25: a Message-ID decoding to a NUL (which PostgreSQL cannot store) once stopped every poll at that
+    message. What a sender controls is normalised: the poison is refused or taken, and what follows is taken."""
+    cfg, client = mailbox
+    client.append("INBOX", _request("POISON", message_id="=?utf-8?q?poison=00id?="))
+    client.append("INBOX", b"Message-ID: <nul\x00id@police.go.kr>\r\n" + _request("NUL-RAW"))
+    client.append("INBOX", _request("AFTER-POISON", kind="emergency", message_id="<after@police.go.kr>"))
+    outcomes = list(world.services.intake.take_mailbox(cfg))
+    assert len(outcomes) == 3 and outcomes[-1].get("status") == "opened" and outcomes[-1]["kind"] == "emergency"
+    assert all("\x00" not in str(o.get("message_id") or "") for o in outcomes)
+    assert _inbox(client) == []
+
+
+def test_a_refused_message_never_claims_the_message_id_of_a_genuine_one(world: World, mailbox: Any) -> None:
+    """Issue 25: a mail failing DMARC with the Message-ID of a genuine request that arrives later does not
+    make the genuine one "already taken": exactly-once keys on what was verified."""
+    cfg, client = mailbox
+    forged = message(dmarc="fail", attachments=[("request.docx", filled("warrant", reference="PRE-EMPT"))])
+    client.append("INBOX", b"Message-ID: <genuine-7@police.go.kr>\r\n" + forged)
+    first = list(world.services.intake.take_mailbox(cfg))
+    assert [o.get("status") for o in first] == ["not_reviewed"]
+    client.append("INBOX", _request("GENUINE-7", message_id="<genuine-7@police.go.kr>"))
+    [genuine] = list(world.services.intake.take_mailbox(cfg))
+    assert genuine.get("status") == "opened" and not genuine.get("already_taken")
+    # The genuine one's Message-ID is kept: the same request sent again is taken once.
+    client.append("INBOX", _request("GENUINE-7", message_id="<genuine-7@police.go.kr>"))
+    [again] = list(world.services.intake.take_mailbox(cfg))
+    assert again.get("already_taken")
