@@ -25,7 +25,19 @@ def cmd_keys_public(rt: Runtime, args: argparse.Namespace) -> int:
 def cmd_verify_production(rt: Runtime, args: argparse.Namespace) -> int:
     from ledesk.vault.signing import verify_package
 
-    verdict = verify_package(read_file(args.package, MAX_PACKAGE_BYTES), args.fingerprint)
+    public_key = read_file(args.public_key, 64 * 1024) if args.public_key else None
+    verdict = verify_package(read_file(args.package, MAX_PACKAGE_BYTES), args.fingerprint, public_key)
+    if public_key is not None and verdict.ok:
+        from ledesk.vault.signing import fingerprint_of_pem
+
+        if fingerprint_of_pem(public_key) != verdict.fingerprint:
+            verdict.ok = False
+            verdict.problems.append(f"the package's key {verdict.fingerprint} is not the published key given")
+    if not args.fingerprint and public_key is None:
+        # The key inside the package proves nothing by itself: anyone can sign with a key of their own.
+        verdict.ok = False
+        verdict.problems.append("no trusted key named: give --fingerprint (the disclosure letter names it) or "
+                                "--public-key (the provider's published production-key.pem)")
     lines = [f"{args.package}: " + (f"intact: {verdict.files} files match the manifest signed by key "
                                     f"{verdict.fingerprint}" if verdict.ok else "DIFFERS")]
     lines += [f"  - {problem}" for problem in verdict.problems]
@@ -41,3 +53,4 @@ def register(add: Adder, common: Parser) -> None:
             "differs)")
     p.add_argument("package", metavar="PACKAGE.zip")
     p.add_argument("--fingerprint", help="the production key fingerprint the disclosure letter names")
+    p.add_argument("--public-key", metavar="PEM", help="the provider's published production key (ledesk keys public)")

@@ -39,6 +39,16 @@ def public_pem(public_raw: bytes) -> str:
         Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode()
 
 
+def fingerprint_of_pem(pem: bytes) -> str | None:
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    try:
+        key = load_pem_public_key(pem)
+    except ValueError:
+        return None
+    return fingerprint(key.public_bytes(Encoding.Raw, PublicFormat.Raw)) if isinstance(key, Ed25519PublicKey) else None
+
+
 def public_summary(signer: Signer) -> dict[str, str]:
     raw = signer.public_raw()
     return {"algorithm": "Ed25519", "fingerprint": fingerprint(raw), "public_key": base64.b64encode(raw).decode(),
@@ -65,7 +75,14 @@ def verify_package(data: bytes, trusted_fingerprint: str | None = None, public_k
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         return Verdict(False, ["not a zip file"])
-    by_name = {info.filename.split("/", 1)[-1]: info.filename for info in archive.infolist() if not info.is_dir()}
+    entries = [info.filename for info in archive.infolist() if not info.is_dir()]
+    by_name = {name.split("/", 1)[-1]: name for name in entries}
+    folders = {name.split("/", 1)[0] if "/" in name else "" for name in entries}
+    if len(by_name) != len(entries) or len(folders) > 1 or any(name.count("/") > 1 for name in entries):
+        # A second copy of a file, or the same name under another folder: what a reader opens need not be
+        # what was checked. The package is its one folder, each file in it once.
+        return Verdict(False, ["the package's entries are not one folder holding each file once "
+                               "(a duplicate entry, or a file under another folder)"])
     missing = [name for name in (MANIFEST, SIGNATURE) if name not in by_name]
     if PUBLIC_KEY not in by_name and public_key is None:
         missing.append(PUBLIC_KEY)

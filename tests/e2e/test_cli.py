@@ -268,6 +268,13 @@ def test_export_of_a_disclosed_case(ledesk: Ledesk, tmp_path: Path) -> None:
             dst.writestr(name, b"{}" if "subscriber_info" in name else src.read(name))
     broken = ledesk.run("verify-production", str(tmp_path / "edited.zip"), code=1)
     assert not broken["ok"] and "subscriber_info" in broken["problems"][0]
+    # The key inside a package proves nothing alone (issue 25): without a fingerprint or the published key,
+    # the check says so and does not pass; with the published key it does.
+    untrusted = ledesk.run("verify-production", str(zipped), code=1)
+    assert any("no trusted key named" in p for p in untrusted["problems"])
+    published = tmp_path / "production-key.pem"
+    published.write_text(key["pem"])
+    assert ledesk.run("verify-production", str(zipped), "--public-key", str(published))["ok"]
 
 
 def test_letters_render_from_the_command_line(ledesk: Ledesk) -> None:

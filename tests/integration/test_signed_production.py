@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -122,3 +123,21 @@ def test_an_hsm_production_key_signs_inside_the_hsm(world: World, tmp_path: Path
     private = list(store._session.get_objects({Attribute.CLASS: ObjectClass.PRIVATE_KEY,
                                                Attribute.LABEL: "ledesk-production-signing"}))
     assert len(private) == 1 and private[0][Attribute.EXTRACTABLE] is False
+
+
+def test_a_duplicate_entry_or_a_file_under_another_folder_is_refused(vaulted: World) -> None:  # noqa: F811
+    """Issue 25: a second copy of a data file, or the same name under another folder, verified as intact: a
+    reader may open the copy that was not checked. A package is one folder holding each file once."""
+    case_id, data = _package(vaulted)
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    first = next(n for n in archive.namelist() if n.endswith(".json") and "manifest" not in n)
+    for what, extra in {"a duplicate entry": first, "another folder": "elsewhere/" + first.split("/", 1)[1],
+                        "a deeper folder": f"{case_id}/deeper/{first.split('/', 1)[1]}"}.items():
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as changed, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # zipfile warns of the duplicate name it is asked to write
+            for name in archive.namelist():
+                changed.writestr(name, archive.read(name))
+            changed.writestr(extra, b'{"records": ["forged"]}')
+        verdict = verify_package(out.getvalue())
+        assert not verdict.ok and "each file once" in verdict.problems[0], what
