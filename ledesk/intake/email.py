@@ -54,14 +54,26 @@ def strict_sender(message: EmailMessage) -> tuple[str, str]:
         return "", f"the message has {len(values)} From headers; exactly one is accepted"
     header = message["From"]
     addresses = list(getattr(header, "addresses", ()))
-    claimed = addresses[0].addr_spec if addresses else ""
+    raw = addresses[0].addr_spec if addresses else ""
+    claimed = _readable(raw)  # every refusal below stores and shows it: it must be writable
     if getattr(header, "defects", ()):
         return claimed, f"the From header does not parse cleanly ({header.defects[0].__class__.__name__})"
     if len(addresses) != 1:
         return claimed, f"the From header names {len(addresses)} addresses; exactly one is accepted"
     if "@" in addresses[0].display_name or addresses[0].addr_spec.count("@") != 1:
         return claimed, "the From header's display name is an address of its own"
+    if claimed != raw:
+        # Raw 8-bit bytes in the address (not RFC 6532 UTF-8) cannot be read as any domain, let alone an
+        # allow-listed one; kept readable, it is refused as a sender like any other that is not plain.
+        return claimed, "the From address holds bytes that are not a readable address"
     return claimed, ""
+
+
+def _readable(text: str) -> str:
+    """A sender-written value as it can be stored and shown: undecodable bytes and control characters
+    replaced (every write of it must succeed)."""
+    cleaned = text.encode("utf-8", "replace").decode("utf-8", "replace")
+    return "".join(ch if ch.isprintable() else "\ufffd" for ch in cleaned)[:320]
 
 
 def own_dmarc_verdict(message: EmailMessage, authserv_id: str, from_domain: str) -> tuple[str | None, str]:

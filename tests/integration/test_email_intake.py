@@ -242,3 +242,15 @@ def test_an_email_joins_a_case_only_by_the_whole_reference(world: World) -> None
         take(world, "n.eml", near)
     exact = take(world, "e.eml", message(subject=f"{SUBJECT}: about 2026-1", attachments=[]))
     assert exact["status"] == "correspondence" and exact["case_id"] == case_id
+
+
+def test_an_8bit_from_domain_is_a_sender_not_reviewed_never_a_crash(world: World) -> None:
+    """Issue 25: raw 8-bit bytes in From (not RFC 6532 UTF-8) once failed the database write with a traceback.
+    What the sender wrote is kept readable, and the message is not reviewed like any other unreadable sender."""
+    data = message().replace(b"From: Kim Min-jun <minjun.kim@police.go.kr>",
+                             "From: Kim <kim@경찰.kr>".encode("euc-kr"))
+    assert "경찰".encode("euc-kr") in data
+    result = take(world, "8bit.eml", data)
+    assert result["status"] == "not_reviewed" and result["case_id"] is None
+    [row] = world.rows("select sender from not_reviewed")
+    assert row.sender.startswith("kim@") and row.sender.isprintable()
