@@ -39,6 +39,20 @@ def _key(target_type: str, value: str) -> tuple[str, str]:
     return target_type, normalise(target_type, value)
 
 
+def _held_by(vault: Vault, key: tuple[str, str]) -> str | None:
+    """The other entity known to hold a target the provider has no account for (a data source may not say)."""
+    found: str | None = getattr(vault.source, "held_by", lambda _t, _v: None)(*key)
+    return found
+
+
+def _set_outcomes(conn: Connection, case_id: str, lines: list[dict[str, Any]]) -> None:
+    """Each target's outcome, by its type and normalised identifier (never by list position)."""
+    for line in lines:
+        conn.execute(update(targets).where(targets.c.case_id == case_id, targets.c.type == line["type"],
+                                           targets.c.value == normalise(line["type"], line["value"]))
+                     .values(outcome=line["outcome"]))
+
+
 def _stamp(record: dict[str, Any]) -> datetime | None:
     value = record.get("at") or record.get("created_at")
     return datetime.fromisoformat(str(value)) if value else None
@@ -96,7 +110,7 @@ def _target_scope(vault: Vault, case: CaseRecord, index: int, target: Target, he
     line: dict[str, Any] = {"type": key[0], "value": target.value, "produced": [], "withheld": []}
     asked = [r.category.value for r in case.submission.data_requested]
     if account is None:
-        elsewhere = getattr(vault.source, "held_by", lambda _t, _v: None)(*key)
+        elsewhere = _held_by(vault, key)
         line["outcome"] = TargetOutcome.NOT_HELD if elsewhere else TargetOutcome.NO_DATA
         line["withheld"] = [{"category": c, "why": f"held by {elsewhere}" if elsewhere else "no such account"}
                             for c in asked]
@@ -158,7 +172,7 @@ def build(conn: Connection, vault: Vault, case: CaseRecord, policy: Policy, now:
     production cannot exist; the snapshot it came from is destroyed at once (PIPA art. 21)."""
     kind = authority_type(conn, case.authority_domain)
     withheld_why = {c: release.withheld_why(case, c, policy, kind) for c in case.categories}
-    permitted = set(release.released(case, policy, kind))
+    permitted = {c for c, why in withheld_why.items() if why is None}
     live = conn.execute(select(holds.c.hold_id, holds.c.expires_at).where(
         holds.c.case_id == case.case_id, holds.c.status.in_([HoldStatus.CONVERTED.value, HoldStatus.ACTIVE.value,
                                                              HoldStatus.EXTENDED.value]))).first()
@@ -190,26 +204,24 @@ def build(conn: Connection, vault: Vault, case: CaseRecord, policy: Policy, now:
     _stamp_cover_letter(conn, case.case_id, hashlib.sha256(manifest).hexdigest(), key_fp, download_until.isoformat(),
                         per_target(manifest_scope, policy.log_retention),
                         per_target(manifest_scope, policy.log_retention, "ko"))
-    for line in scope:
-        conn.execute(update(targets).where(targets.c.case_id == case.case_id, targets.c.type == line["type"],
-                                           targets.c.value == normalise(line["type"], line["value"]))
-                     .values(outcome=line["outcome"]))
+    _set_outcomes(conn, case.case_id, scope)
     outcomes = [str(line["outcome"]) for line in scope]
     summary = {"production_id": production_id, "parts": len(parts), "categories": sorted(permitted),
                "outcomes": outcomes, "size_bytes": size}
     audit.append(conn, [audit.EventDraft(case.case_id, "production_built", actor, now,
                                          data={**summary, "scope": manifest_scope})])
-    if hold is not None and live is not None:
+    if live is not None:
         if began_as_statutory_preservation(case) and live.expires_at is not None and now < live.expires_at \
                 and _not_produced(held, parts):
             # CPA art. 215-2 binds for its whole period: what this process did not take stays preserved.
             until = vault.calendar.last_day(live.expires_at).isoformat()
             audit.append(conn, [audit.EventDraft(case.case_id, "hold_kept", actor, now,
-                                                 reason=f"hold {hold}: CPA art. 215-2 preservation runs until the end "
-                                                        f"of {until}; the legal process took only part of it",
-                                                 data={"hold_id": hold, "until": until})])
+                                                 reason=f"hold {live.hold_id}: CPA art. 215-2 preservation runs until "
+                                                        f"the end of {until}; the legal process took only part of it",
+                                                 data={"hold_id": live.hold_id, "until": until})])
         else:
-            shred(conn, vault.keys, hold, case, now, policy.provider_name, "its data is now sealed in the production")
+            shred(conn, vault.keys, live.hold_id, case, now, policy.provider_name,
+                  "its data is now sealed in the production")
     _outcome_letters(conn, case, scope, now, actor, policy)
     return summary
 
@@ -381,15 +393,12 @@ def preservation_outcomes(conn: Connection, vault: Vault, case: CaseRecord, now:
         key = _key(str(target.type), target.value)
         if vault.source.lookup(*key) is not None:
             continue
-        elsewhere = getattr(vault.source, "held_by", lambda _t, _v: None)(*key)
+        elsewhere = _held_by(vault, key)
         outcome = TargetOutcome.NOT_HELD if elsewhere else TargetOutcome.NO_DATA
-        absent.append({"type": key[0], "value": target.value, "normalised": key[1], "outcome": outcome,
-                       "elsewhere": elsewhere})
+        absent.append({"type": key[0], "value": target.value, "outcome": outcome, "elsewhere": elsewhere})
     if not absent:
         return []
-    for line in absent:
-        conn.execute(update(targets).where(targets.c.case_id == case.case_id, targets.c.type == line["type"],
-                                           targets.c.value == line["normalised"]).values(outcome=line["outcome"]))
+    _set_outcomes(conn, case.case_id, absent)
     said = "\n".join(f"{a['value']}: no such account: we hold no account for this identifier, so nothing was "
                      "preserved for it" + (f" (held by {a['elsewhere']})" if a["elsewhere"] else "") for a in absent)
     said_ko = "\n".join(f"{a['value']}: 해당 계정 없음: 당사가 보유한 계정이 없어 보전된 자료가 없습니다"
