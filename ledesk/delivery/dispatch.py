@@ -20,10 +20,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, select, update
 
+from ledesk.adapters.store import load_cases
 from ledesk.delivery.transports import Transport
-from ledesk.models.enums import CaseKind, NoticeStatus, OutboxChannel, OutboxStatus, Regime
-from ledesk.models.tables import cases, letters, notices, outbox
+from ledesk.models.enums import NoticeStatus, OutboxChannel, OutboxStatus, Regime
+from ledesk.models.tables import letters, notices, outbox
 from ledesk.states.referral import referral_held
+from ledesk.states.retention import began_as_statutory_preservation
 
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
            timedelta(hours=6), timedelta(hours=24))
@@ -76,12 +78,9 @@ def _referral_held(conn: Connection, case_id: str, today: date, secret_regimes: 
     statute (its regime now, or a CPA 215-2 preservation it began as: the secrecy outlives conversion)."""
     notice = conn.execute(select(notices.c.status, notices.c.nondisclosure_until, notices.c.nondisclosure_indefinite)
                           .where(notices.c.case_id == case_id)).first()
-    case = conn.execute(select(cases.c.regime, cases.c.kind, cases.c.country,
-                               cases.c.submission[("preservation", "statutory")].as_boolean().label("statutory"))
-                        .where(cases.c.case_id == case_id)).first()
+    case = load_cases(conn, [case_id]).get(case_id)
     secret = case is not None and (case.regime in secret_regimes or (
-        case.kind == CaseKind.PRESERVATION and bool(case.statutory) and case.country == "KR"
-        and Regime.KR_CPA215_2.value in secret_regimes))
+        began_as_statutory_preservation(case) and Regime.KR_CPA215_2.value in secret_regimes))
     until = date.fromisoformat(notice.nondisclosure_until) if notice and notice.nondisclosure_until else None
     return referral_held(notice.status if notice else None, until, bool(notice and notice.nondisclosure_indefinite),
                          secret, today)
