@@ -9,7 +9,7 @@ from typing import Any
 from ledesk.bootstrap import Runtime
 from ledesk.cli.common import Adder, Parser, need_subcommand, subcommands
 from ledesk.cli.render import emit, table
-from ledesk.services.intake import IntakeResult
+from ledesk.services.intake import IntakeResult, opened_emergency
 from ledesk.states.errors import BadInput
 
 
@@ -52,7 +52,7 @@ def cmd_intake(rt: Runtime, args: argparse.Namespace) -> int:
     result = rt.services.intake.take_file(Path(args.path))
     doc: dict[str, Any] = dict(result)
     text = intake_text(result)
-    if result.get("status") == "opened" and result.get("kind") == "emergency" and result.get("case_id"):
+    if opened_emergency(result) is not None:
         # On-call is paged now, not at the next dispatch run: an emergency does not wait a minute.
         import os
 

@@ -13,6 +13,7 @@ from ledesk.bootstrap import runtime
 from ledesk.flows.emergency import emergency
 from ledesk.flows.publish import publish
 from ledesk.intake.mailbox import MailboxConfig
+from ledesk.services.intake import opened_emergency
 
 
 def take_arrivals(now: str | None = None) -> list[dict[str, Any]]:
@@ -37,8 +38,8 @@ async def intake(now: str | None = None, taken: list[dict[str, Any]] | None = No
     mailbox = MailboxConfig.from_env()
     for outcome in (taken if taken is not None else take_arrivals(now)):
         outcomes.append(outcome)
-        case_id = outcome.get("case_id")
-        if case_id and outcome.get("status") == "opened" and outcome.get("kind") == "emergency":
+        case_id = opened_emergency(outcome)
+        if case_id is not None:
             with tags(f"case:{case_id}", "emergency"):
                 followed = await emergency(case_id, now)
             # The page left with the intake's commit; the emergency run delivers only what is still queued.

@@ -4,7 +4,7 @@ and its outbound messages (an emergency's page among them) commit together."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -40,6 +40,13 @@ class InboxFile(IntakeResult, total=False):
     code: str
 
 
+def opened_emergency(result: Mapping[str, Any]) -> str | None:
+    """The case an intake result opened, when it opened an emergency (whose page leaves at once)."""
+    if result.get("status") == "opened" and result.get("kind") == "emergency" and result.get("case_id"):
+        return str(result["case_id"])
+    return None
+
+
 @dataclass
 class IntakeService:
     ctx: Context
@@ -49,10 +56,10 @@ class IntakeService:
 
     def _paged(self, result: Any) -> Any:
         """The result, with the page it sent when it opened an emergency."""
-        if self.page is not None and result.get("status") == "opened" and result.get("kind") == "emergency" \
-                and result.get("case_id"):
+        case_id = opened_emergency(result)
+        if self.page is not None and case_id is not None:
             try:
-                result["page"] = self.page(str(result["case_id"]))
+                result["page"] = self.page(case_id)
             except Exception as exc:
                 result["page"] = {"sent": 0, "retrying": 1, "failed": 0, "error": str(exc)[:200]}
         return result

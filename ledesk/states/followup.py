@@ -14,12 +14,11 @@ from ledesk.states.case import CaseRecord
 from ledesk.states.effects import Effects
 from ledesk.states.errors import GuardRefused
 from ledesk.states.regime import regime_as_process
-from ledesk.states.scope import communication_confirmation
 
 MAY_ATTACH_FOLLOWUP = ("reviewer", "approver")
 
 
-def not_covering(case: CaseRecord, process_instrument: str | None, released: list[str], policy: Policy) -> str | None:
+def not_covering(process_instrument: str | None, released: list[str], policy: Policy) -> str | None:
     """Why a follow-up instrument does not cover what the emergency released, or None. It must be the
     instrument the release needed: a district court's permission (or a warrant) for communication-confirmation
     data (PCSA art. 13(3) proviso: permission "without delay" after an urgent request), and for the rest an
@@ -27,7 +26,7 @@ def not_covering(case: CaseRecord, process_instrument: str | None, released: lis
     instrument = process_instrument or ""
     named = instrument or "document without an instrument"
     covers = set(policy.instruments.get(instrument, []))
-    cc = communication_confirmation(released, policy)
+    cc = scope.communication_confirmation(released, policy)
     if cc and instrument not in policy.communication_confirmation.followup_instruments:
         return (f"the emergency released communication-confirmation data ({', '.join(cc)}): its follow-up must be "
                 f"a district court's permission (PCSA art. 13(3) proviso), not a {named}; the follow-up alert "
@@ -62,7 +61,7 @@ def checked(case: CaseRecord, attempt: Attempt, attachment: Attachment | None,
                                                             attempt.calendar.local_date(attempt.now), attempt.policy)),
             ("legal_process_names_case_target", process.names_no_target(merged, case.submission)),
             ("followup_covers_release", not_covering(
-                case, merged.legal_basis.instrument,
+                merged.legal_basis.instrument,
                 scope.released(case, attempt.policy) if released is None else released, attempt.policy))):
         if refusal is not None:
             raise GuardRefused(rule, refusal)

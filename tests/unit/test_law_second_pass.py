@@ -79,11 +79,11 @@ def test_an_emergency_that_released_ip_logs_is_entered_in_the_pcsa_ledger() -> N
 def test_the_follow_up_must_be_the_instrument_that_covers_what_was_released() -> None:
     """PCSA art. 13(3) proviso: IP logs released in urgency need the district court's permission after."""
     released_logs = _emergency(["ip_logs"], state="disclosed")
-    message = not_covering(released_logs, "statutory_request", ["ip_logs"], P)
+    message = not_covering("statutory_request", ["ip_logs"], P)
     assert message is not None and "PCSA art. 13(3) proviso" in message and "alert continues" in message
-    assert not_covering(released_logs, "court_permission", ["ip_logs"], P) is None
-    assert not_covering(released_logs, "court_permission", ["content"], P) is not None  # a warrant's, not this
-    assert not_covering(released_logs, "statutory_request", ["subscriber_info"], P) is None
+    assert not_covering("court_permission", ["ip_logs"], P) is None
+    assert not_covering("court_permission", ["content"], P) is not None  # a warrant's, not this
+    assert not_covering("statutory_request", ["subscriber_info"], P) is None
     target = [{"type": t.type.value, "value": t.value} for t in released_logs.submission.targets]
     request = legal_process_document(instrument="statutory_request", issued_by="Seoul Police", targets=target,
                                      provisions=["TBA art. 83(3)"])
