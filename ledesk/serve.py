@@ -82,8 +82,9 @@ def stop(server: subprocess.Popen[bytes]) -> None:
 
 
 async def watch_inbox(home: Path, stopping: asyncio.Event) -> None:
-    """Run the intake flow whenever the drop folder holds a file; a run in progress is finished, never
-    cut off, when LE Desk stops (each file is its own transaction, so it is a matter of moments)."""
+    """Take the drop folder's files whenever it holds one (take_then_record: each in its own transaction,
+    an emergency paged right after its commit); a pass in progress is finished, never cut off, when LE Desk
+    stops (a matter of moments)."""
     inbox = home / "inbox"
     while not stopping.is_set():
         try:
@@ -96,9 +97,10 @@ async def watch_inbox(home: Path, stopping: asyncio.Event) -> None:
 
 
 async def watch_mailbox(cfg: Any, stopping: asyncio.Event) -> None:
-    """Run the intake flow (which polls the mailbox) whenever the IMAP IDLE connection says mail arrived,
-    so an emergency pages on-call seconds after it lands. The IDLE connection lives on a thread of its own
-    and reconnects with backoff when the mail server goes away (intake.mailbox.watch)."""
+    """Take the mailbox's mail (take_then_record) whenever the IMAP IDLE connection, or its NOOP check, says
+    mail arrived, so an emergency pages on-call well under a second after it lands. The IDLE connection
+    lives on a thread of its own and reconnects with backoff when the mail server goes away
+    (intake.mailbox.watch)."""
     from ledesk.intake.mailbox import watch
 
     loop = asyncio.get_running_loop()

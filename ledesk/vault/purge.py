@@ -8,6 +8,7 @@ next run simply does it again."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, insert, or_, select, update
 
@@ -32,6 +33,17 @@ def released(conn: Connection) -> list[tuple[str, str]]:
         .order_by(holds.c.released_at))]
 
 
+def _locked(conn: Connection, hold_id: str, case_id: str, status: str) -> tuple[CaseRecord | None, Any]:
+    """The case and the hold, locked in that order (the order every transaction takes its locks in), or
+    (None, None) when either is gone or the hold is no longer in `status`."""
+    case = load_cases(conn, [case_id], lock=True).get(case_id)
+    hold = conn.execute(select(holds.c.status, holds.c.expires_at, holds.c.released_at)
+                        .where(holds.c.hold_id == hold_id).with_for_update()).first()
+    if case is None or hold is None or hold.status != status:
+        return None, None
+    return case, hold
+
+
 def converted_due(conn: Connection, now: datetime) -> list[tuple[str, str]]:
     """(hold id, case id) of converted holds whose preservation period has ended (or that have no end)."""
     return [(r.hold_id, r.case_id) for r in conn.execute(
@@ -44,10 +56,8 @@ def release_lapsed(conn: Connection, hold_id: str, case_id: str, now: datetime, 
                    cal: LegalCalendar) -> str | None:
     """Release a converted hold whose time is over (states.retention says when), telling the authority;
     the purge then destroys it. Returns why, or None when the hold is kept (nothing written)."""
-    case = load_cases(conn, [case_id], lock=True).get(case_id)
-    hold = conn.execute(select(holds.c.status, holds.c.expires_at).where(holds.c.hold_id == hold_id)
-                        .with_for_update()).first()
-    if case is None or hold is None or hold.status != HoldStatus.CONVERTED:
+    case, hold = _locked(conn, hold_id, case_id, HoldStatus.CONVERTED)
+    if case is None or hold is None:
         return None
     why = converted_hold_lapses(case, hold.expires_at, now, policy, cal)
     if why is None:
@@ -64,10 +74,8 @@ def purge_hold(conn: Connection, keys: KeyStore, hold_id: str, case_id: str, now
     """Crypto-shred one released hold and certify it, in the caller's transaction. False (and nothing
     written) when the hold is no longer released, or its case has legal process attached and is still
     open (the race with a reviewer attaching process); a closed case's hold is purged like any other."""
-    case = load_cases(conn, [case_id], lock=True).get(case_id)
-    hold = conn.execute(select(holds.c.status, holds.c.released_at).where(holds.c.hold_id == hold_id)
-                        .with_for_update()).first()
-    if case is None or hold is None or hold.status != HoldStatus.RELEASED:
+    case, hold = _locked(conn, hold_id, case_id, HoldStatus.RELEASED)
+    if case is None or hold is None:
         return False
     if case.legal_process_at and case.state not in TERMINAL_STATES and (
             hold.released_at is None or case.legal_process_at > hold.released_at):
