@@ -72,7 +72,8 @@ async def _load(url: str, headers: dict[str, str], seconds: float, concurrency: 
 
 def run(cases: int = 100_000, requests: int = 100, seconds: float = 8, concurrency: int = 16) -> dict[str, Any]:
     from bench.sweep import seed
-    from ledesk.adapters import admin, tokens
+    from ledesk.adapters import admin
+    from ledesk.bootstrap import Runtime
     from ledesk.models.db import make_engine
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -80,12 +81,13 @@ def run(cases: int = 100_000, requests: int = 100, seconds: float = 8, concurren
         seed(db, cases)
         engine = make_engine(f"sqlite:///{db}")
         with engine.begin() as conn:
-            now = datetime.now(UTC)
-            admin.add_actor(conn, "alice", ["reviewer"], now)
-            token = tokens.create(conn, now, actor="alice")["token"]
+            admin.add_actor(conn, "alice", ["reviewer"], datetime.now(UTC))
         engine.dispose()
         env = {**os.environ, "LEDESK_DATABASE_URL": f"sqlite:///{db}", "LEDESK_HOME": tmp,
                "LEDESK_MASTER_KEY": "q" * 43 + "="}
+        # The token is sealed under the key store the server will open: this process's, same home and key.
+        os.environ.update({"LEDESK_HOME": tmp, "LEDESK_MASTER_KEY": env["LEDESK_MASTER_KEY"]})
+        token = Runtime(f"sqlite:///{db}").services.admin.create_token(actor="alice")["token"]
         port = free_port()
         api = _start(["--factory", "ledesk.api.app:create_app"], env, port)
         base = f"http://127.0.0.1:{port}"

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from ledesk.adapters import audit
 from ledesk.models.enums import SYSTEM_ACTOR, AuthorityType, Role
-from ledesk.models.tables import actor_roles, actors, assignments, authorities, cases
+from ledesk.models.tables import actor_roles, actors, assignments, authorities, cases, tokens
 from ledesk.states.errors import BadInput, NotFound
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
@@ -51,11 +51,54 @@ def add_authority(conn: Connection, domain: str, name: str, country: str, type_:
     values = {"name": name.strip(), "country": country.upper(), "type": type_}
     if existing is None:
         conn.execute(insert(authorities).values(domain=domain, created_at=now, **values))
-    else:
-        conn.execute(authorities.update().where(authorities.c.domain == domain).values(**values))
+    else:  # listing a removed authority again puts it back
+        conn.execute(authorities.update().where(authorities.c.domain == domain).values(removed_at=None, **values))
     audit.append(conn, [audit.EventDraft(None, "authority_listed", by, now, reason=domain,
                                          data={"domain": domain, **values})])
     return {"domain": domain, **values}
+
+
+def _revoke_tokens(conn: Connection, now: datetime, by: str, *where: Any) -> list[str]:
+    live = list(conn.scalars(select(tokens.c.token_id).where(tokens.c.revoked_at.is_(None), *where)))
+    if live:
+        conn.execute(update(tokens).where(tokens.c.token_id.in_(live)).values(revoked_at=now))
+        audit.append(conn, [audit.EventDraft(None, "token_revoked", by, now, reason=t, data={"token_id": t})
+                            for t in live])
+    return live
+
+
+def remove_actor(conn: Connection, name: str, now: datetime, roles: list[str] | None = None,
+                 by: str = SYSTEM_ACTOR) -> dict[str, Any]:
+    """Take roles from a staff member: the given ones, or all of them. Without a role left, the actor's
+    tokens are revoked; the name stays, because the audit log and the cases name it."""
+    have = set(conn.scalars(select(actor_roles.c.role).where(actor_roles.c.actor == name)))
+    if conn.execute(select(actors.c.name).where(actors.c.name == name)).first() is None:
+        raise NotFound(f"no actor {name!r}")
+    unknown = sorted(set(roles or []) - have)
+    if unknown:
+        raise BadInput(f"{name!r} does not have the role(s) {', '.join(unknown)}; "
+                       f"it has {', '.join(sorted(have)) or 'none'}")
+    removed = sorted(set(roles) if roles else have)
+    if removed:
+        conn.execute(actor_roles.delete().where(actor_roles.c.actor == name, actor_roles.c.role.in_(removed)))
+        audit.append(conn, [audit.EventDraft(None, "actor_roles_removed", by, now, reason=name,
+                                             data={"actor": name, "roles": removed})])
+    left = sorted(have - set(removed))
+    revoked = [] if left else _revoke_tokens(conn, now, by, tokens.c.actor == name)
+    return {"actor": name, "roles_removed": removed, "roles": left, "tokens_revoked": revoked}
+
+
+def remove_authority(conn: Connection, domain: str, now: datetime, by: str = SYSTEM_ACTOR) -> dict[str, Any]:
+    """Take an authority off the allow-list: its mail and portal submissions are refused from now on and its
+    officers' tokens are revoked. Its cases stay as they are; the row stays because they name it."""
+    domain = domain.strip().rstrip(".").casefold()
+    row = conn.execute(select(authorities).where(authorities.c.domain == domain)).first()
+    if row is None or row.removed_at is not None:
+        raise NotFound(f"{domain!r} is not an allow-listed authority")
+    conn.execute(update(authorities).where(authorities.c.domain == domain).values(removed_at=now))
+    audit.append(conn, [audit.EventDraft(None, "authority_removed", by, now, reason=domain, data={"domain": domain})])
+    revoked = _revoke_tokens(conn, now, by, tokens.c.authority_domain == domain)
+    return {"domain": domain, "removed_at": now.isoformat(), "tokens_revoked": revoked}
 
 
 def assign(conn: Connection, case_id: str, reviewer: str, by: str, now: datetime) -> dict[str, Any]:

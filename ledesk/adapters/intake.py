@@ -63,7 +63,8 @@ def find_authority(conn: Connection, domain: str) -> Any:
         return None
     labels = domain.split(".")
     candidates = [".".join(labels[i:]) for i in range(len(labels) - 1)]
-    rows = {r.domain: r for r in conn.execute(select(authorities).where(authorities.c.domain.in_(candidates)))}
+    rows = {r.domain: r for r in conn.execute(select(authorities).where(authorities.c.domain.in_(candidates),
+                                                                        authorities.c.removed_at.is_(None)))}
     for candidate in candidates:  # the most specific listing wins
         if candidate in rows:
             return rows[candidate]

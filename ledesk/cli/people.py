@@ -37,6 +37,22 @@ def cmd_authorities_add(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_actors_remove(rt: Runtime, args: argparse.Namespace) -> int:
+    result = rt.services.admin.remove_actor(args.name, args.role)
+    revoked = result["tokens_revoked"]
+    emit(result, args.json, f"{result['actor']}: removed {', '.join(result['roles_removed']) or 'no role'}; "
+         f"left {', '.join(result['roles']) or 'none'}" + (f"; revoked tokens {', '.join(revoked)}" if revoked else ""))
+    return 0
+
+
+def cmd_authorities_remove(rt: Runtime, args: argparse.Namespace) -> int:
+    result = rt.services.admin.remove_authority(args.domain)
+    revoked = result["tokens_revoked"]
+    emit(result, args.json, f"{result['domain']} is off the allow-list"
+         + (f"; revoked tokens {', '.join(revoked)}" if revoked else ""))
+    return 0
+
+
 def cmd_tokens_create(rt: Runtime, args: argparse.Namespace) -> int:
     if bool(args.actor) == bool(args.authority):
         raise BadInput("name one staff ACTOR or give --authority DOMAIN")
@@ -44,6 +60,21 @@ def cmd_tokens_create(rt: Runtime, args: argparse.Namespace) -> int:
                                           badge=args.badge)
     emit(made, args.json, f"{made['token']}\n(token id {made['token_id']}; the secret is shown only this once)"
          + (f"\nissued to {args.officer}, badge {args.badge}, of {args.authority}" if args.officer else ""))
+    return 0
+
+
+def cmd_tokens_list(rt: Runtime, args: argparse.Namespace) -> int:
+    rows = rt.services.admin.list_tokens()
+    lines = [f"{r['token_id']}  {r['status']:8}  {r['actor'] or r['authority']}"
+             + (f" ({r['officer']}, badge {r['badge']})" if r["officer"] else "")
+             + f"  expires {r['expires_at'] or '-'}" for r in rows]
+    emit(rows, args.json, "\n".join(lines) or "no tokens")
+    return 0
+
+
+def cmd_tokens_renew(rt: Runtime, args: argparse.Namespace) -> int:
+    done = rt.services.admin.renew_token(args.token_id)
+    emit(done, args.json, f"{done['token_id']} now expires {done['expires_at']}")
     return 0
 
 
@@ -59,17 +90,25 @@ def register(add: Adder, common: Parser) -> None:
     p = actors("add", cmd_actors_add, "register a staff member or add roles")
     p.add_argument("name")
     p.add_argument("--role", action="append", required=True, choices=[r.value for r in Role])
+    p = actors("remove", cmd_actors_remove, "take roles from a staff member (all of them: its tokens are revoked)")
+    p.add_argument("name")
+    p.add_argument("--role", action="append", choices=[r.value for r in Role], help="only this role (repeatable)")
     authorities = subcommands(add("authorities", need_subcommand, "manage the authority allow-list"), common)
     p = authorities("add", cmd_authorities_add, "allow-list an authority's e-mail domain")
     p.add_argument("domain")
     p.add_argument("--name", required=True)
     p.add_argument("--country", required=True)
     p.add_argument("--type", required=True, choices=[t.value for t in AuthorityType])
+    p = authorities("remove", cmd_authorities_remove, "take an authority off the allow-list and revoke its tokens")
+    p.add_argument("domain")
     tokens = subcommands(add("tokens", need_subcommand, "API tokens for staff and authorities"), common)
     p = tokens("create", cmd_tokens_create, "make a token (the secret is printed once)")
     p.add_argument("actor", nargs="?", help="the staff actor the token speaks for")
     p.add_argument("--authority", metavar="DOMAIN", help="a token for an allow-listed authority instead")
     p.add_argument("--officer", metavar="NAME", help="the authority's officer the token is issued to")
     p.add_argument("--badge", metavar="ID", help="that officer's badge number")
+    tokens("list", cmd_tokens_list, "every token, whom it speaks for, and whether it is live")
+    p = tokens("renew", cmd_tokens_renew, "give a live token a new expiry counted from now (same secret)")
+    p.add_argument("token_id")
     p = tokens("revoke", cmd_tokens_revoke, "revoke a token by its id")
     p.add_argument("token_id")

@@ -81,6 +81,9 @@ authorities = Table(
     Column("country", String(2), nullable=False),
     Column("type", String(20), nullable=False),
     _now_column("created_at"),
+    # Taken off the allow-list (`ledesk authorities remove`): its mail and tokens are refused from then on;
+    # the row stays because its cases name it.
+    Column("removed_at", UTCDateTime(), nullable=True),
 )
 
 cases = Table(
@@ -354,13 +357,18 @@ tokens = Table(
     # An authority's token is one officer's: a submission made with it names that officer.
     Column("officer", String(200), nullable=True),
     Column("badge", String(60), nullable=True),
+    Column("expires_at", UTCDateTime(), nullable=True),
+    # HMAC under the key store's token key of every field above that says who the token is and until
+    # when (adapters.tokens): null on rows made before sealing, which grant nothing.
+    Column("seal", String(64), nullable=True),
 )
 
-# A signed-in browser: the cookie carries a random session secret (kept only as its SHA-256), never the
-# API token it was opened with; it ends when idle too long, at sign-out, or when its token is revoked.
+# A signed-in browser: the cookie carries a random session secret (kept only as its HMAC under the key
+# store's token key), never the API token it was opened with; it ends when idle too long, at sign-out,
+# or when its token is revoked or expires.
 web_sessions = Table(
     "web_sessions", metadata,
-    Column("session_sha256", String(64), primary_key=True),
+    Column("session_seal", String(64), primary_key=True),
     Column("token_id", String(16), ForeignKey("tokens.token_id"), nullable=False),
     _now_column("created_at"),
     _now_column("last_seen_at"),

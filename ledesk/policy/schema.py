@@ -67,6 +67,13 @@ class WebRule(_Strict):
     # Prefect's own database, on the server `ledesk serve` starts: finished flow runs (and their logs,
     # task runs and artifacts) older than this are vacuumed. LE Desk's audit log is its record, not Prefect's.
     prefect_flow_run_retention_days: int = Field(default=90, gt=0)
+    # An API token lives this long from issue or renewal: an officer's a short time (officers change
+    # posts, and a token left in a police mailbox is the usual way a stolen one is used), staff longer.
+    officer_token_days: int = Field(default=30, gt=0)
+    staff_token_days: int = Field(default=365, gt=0)
+    # Failed sign-ins and bearer tokens allowed per client address (and per token id) in a minute before
+    # the API answers 429: a token's secret is not to be guessed one request at a time.
+    failed_auth_per_minute: int = Field(default=10, gt=0)
 
 
 class ProductionRule(_Strict):

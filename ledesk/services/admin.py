@@ -44,15 +44,43 @@ class AdminService:
         with self.ctx.uow.write() as conn:
             return add_authority(conn, domain, name, country, type_, self.ctx.now())
 
+    def _seal(self, data: bytes) -> bytes:
+        return self.ctx.vault.keys.seal(data)
+
+    def _lasts(self, actor: str | None) -> timedelta:
+        web = self.ctx.policy.web
+        return tokens.lifetime(web.officer_token_days, web.staff_token_days, actor)
+
+    def remove_actor(self, name: str, roles: list[str] | None = None) -> dict[str, Any]:
+        from ledesk.adapters.admin import remove_actor
+
+        with self.ctx.uow.write() as conn:
+            return remove_actor(conn, name, self.ctx.now(), roles)
+
+    def remove_authority(self, domain: str) -> dict[str, Any]:
+        from ledesk.adapters.admin import remove_authority
+
+        with self.ctx.uow.write() as conn:
+            return remove_authority(conn, domain, self.ctx.now())
+
     def create_token(self, actor: str | None = None, authority: str | None = None, officer: str | None = None,
                      badge: str | None = None) -> dict[str, Any]:
         with self.ctx.uow.write() as conn:
-            return tokens.create(conn, self.ctx.now(), actor=actor, authority=authority, officer=officer,
-                                 badge=badge)
+            return tokens.create(conn, self.ctx.now(), self._seal, self._lasts(actor), actor=actor,
+                                 authority=authority, officer=officer, badge=badge)
+
+    def renew_token(self, token_id: str) -> dict[str, str]:
+        with self.ctx.uow.write() as conn:
+            actor = tokens.actor_of(conn, token_id)
+            return tokens.renew(conn, token_id, self.ctx.now(), self._seal, self._lasts(actor))
 
     def revoke_token(self, token_id: str) -> dict[str, str]:
         with self.ctx.uow.write() as conn:
             return tokens.revoke(conn, token_id, self.ctx.now())
+
+    def list_tokens(self) -> list[dict[str, Any]]:
+        with self.ctx.uow.read() as conn:
+            return tokens.listing(conn, self.ctx.now(), self._seal)
 
     # -- the embedded data source --------------------------------------------------------------------
     def load_accounts(self, accounts: list[dict[str, Any]]) -> int:
@@ -69,12 +97,12 @@ class AdminService:
     def bearer(self, token: str) -> Principal | None:
         """The principal an API token speaks for, or None (unknown, revoked)."""
         with self.ctx.uow.read() as conn:
-            return tokens.resolve(conn, token)
+            return tokens.resolve(conn, token, self.ctx.now(), self._seal)
 
     def open_session(self, who: Principal) -> str:
         """A web session for a signed-in staff member or officer; its secret goes in the cookie only."""
         with self.ctx.uow.write() as conn:
-            return tokens.open_session(conn, who, self.ctx.now())
+            return tokens.open_session(conn, who, self.ctx.now(), self._seal)
 
     def session(self, secret: str, portal: bool = False) -> Principal | None:
         """The principal of a live web session (the portal's, with `portal`), restarting its idle clock
@@ -82,18 +110,18 @@ class AdminService:
         web, now = self.ctx.policy.web, self.ctx.now()
         with self.ctx.uow.read() as conn:
             found = tokens.resolve_session(conn, secret, now, timedelta(minutes=web.session_idle_minutes),
-                                           timedelta(hours=web.session_max_hours), authority=portal)
+                                           timedelta(hours=web.session_max_hours), self._seal, authority=portal)
         if found is None:
             return None
         if found.needs_touch(now):
             with self.ctx.uow.write() as conn:
-                tokens.touch_session(conn, secret, now)
+                tokens.touch_session(conn, secret, now, self._seal)
         return found.principal
 
     def close_session(self, secret: str) -> None:
         """Sign-out revokes the session on the server, so a copied cookie no longer works."""
         with self.ctx.uow.write() as conn:
-            tokens.close_session(conn, secret, self.ctx.now())
+            tokens.close_session(conn, secret, self.ctx.now(), self._seal)
 
     # -- the audit chain's anchors ---------------------------------------------------------------------
     def checkpoint(self) -> dict[str, Any]:

@@ -16,6 +16,7 @@ as `pkcs11:token=ledesk?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=/
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import sqlite3
 import threading
@@ -33,6 +34,9 @@ from ledesk.vault.signing import Signer
 
 PRODUCTION_KEY = "production-signing"  # signs productions' manifests
 AUDIT_KEY = "audit-signing"  # signs the audit log's checkpoints; a key of its own, never the production key
+# Seals API tokens and web sessions: the database keeps only HMACs under this key, so a row written into
+# the database by someone who has the database alone names a secret nobody can present.
+TOKEN_KEY = "token-seal"
 
 
 class KeyStoreError(ValueError):
@@ -78,6 +82,11 @@ class KeyStore(Protocol):
         """One of the provider's signing keys (Ed25519) by name, made on first use."""
         ...
 
+    def seal(self, data: bytes, name: str = TOKEN_KEY) -> bytes:
+        """HMAC-SHA256 of `data` under one of the provider's secret keys by name, made on first use; the
+        key never leaves the store."""
+        ...
+
 
 # -- the embedded store ------------------------------------------------------------------------------
 @dataclass
@@ -89,6 +98,7 @@ class SqliteKeyStore:
     _lock: Any = field(default_factory=threading.RLock, repr=False)
     _db: sqlite3.Connection | None = field(default=None, repr=False)
     _signers: dict[str, Signer] = field(default_factory=dict, repr=False)
+    _secrets: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -100,6 +110,7 @@ class SqliteKeyStore:
         with self._connect() as db:
             db.execute("create table if not exists hold_keys (key_id text primary key, wrapped blob not null)")
             db.execute("create table if not exists signing_keys (name text primary key, wrapped blob not null)")
+            db.execute("create table if not exists secret_keys (name text primary key, wrapped blob not null)")
 
     @property
     def name(self) -> str:
@@ -158,6 +169,18 @@ class SqliteKeyStore:
         made = _SoftSigner(Ed25519PrivateKey.from_private_bytes(unwrap(self.master, row[0], name)))
         self._signers[name] = made
         return made
+
+    def seal(self, data: bytes, name: str = TOKEN_KEY) -> bytes:
+        if name not in self._secrets:
+            query = "select wrapped from secret_keys where name = ?"
+            with self._connect() as db:
+                row = db.execute(query, (name,)).fetchone()
+                if row is None:
+                    db.execute("insert or ignore into secret_keys (name, wrapped) values (?, ?)",
+                               (name, wrap(self.master, os.urandom(32), "secret:" + name)))
+                    row = db.execute(query, (name,)).fetchone()
+            self._secrets[name] = unwrap(self.master, row[0], "secret:" + name)
+        return hmac.new(self._secrets[name], data, hashlib.sha256).digest()
 
 
 class _SoftSigner:
@@ -268,6 +291,7 @@ class Pkcs11KeyStore:
         # create and by key_ids, which a purge calls first. A handle is only a name for the object.
         self._handles: dict[str, Any] = {}
         self._signers: dict[str, Signer] = {}
+        self._secrets: dict[str, Any] = {}
 
     def _find(self, key_id: str) -> list[Any]:
         from pkcs11 import Attribute, ObjectClass
@@ -357,6 +381,23 @@ class Pkcs11KeyStore:
         made = _HsmSigner(self, private, raw)
         self._signers[name] = made
         return made
+
+    def seal(self, data: bytes, name: str = TOKEN_KEY) -> bytes:
+        """HMAC-SHA256 inside the HSM under a generic secret key that can sign and nothing else."""
+        from pkcs11 import Attribute, KeyType, Mechanism, ObjectClass
+
+        label = "ledesk-" + name
+        with self._lock:
+            if name not in self._secrets:
+                found = list(self._session.get_objects({Attribute.CLASS: ObjectClass.SECRET_KEY,
+                                                        Attribute.LABEL: label}))
+                self._secrets[name] = found[0] if found else self._session.generate_key(
+                    KeyType.GENERIC_SECRET, 256, label=label, id=name.encode(), store=True,
+                    template={Attribute.TOKEN: True, Attribute.SENSITIVE: True, Attribute.EXTRACTABLE: False,
+                              Attribute.PRIVATE: True, Attribute.SIGN: True, Attribute.VERIFY: True,
+                              Attribute.ENCRYPT: False, Attribute.DECRYPT: False})
+            out: bytes = self._secrets[name].sign(data, mechanism=Mechanism.SHA256_HMAC)
+        return out
 
     def key_ids(self) -> set[str]:
         from pkcs11 import Attribute, ObjectClass
@@ -451,3 +492,6 @@ class OpenedOnUse:
 
     def signer(self, name: str = PRODUCTION_KEY) -> Signer:
         return self.store.signer(name)
+
+    def seal(self, data: bytes, name: str = TOKEN_KEY) -> bytes:
+        return self.store.seal(data, name)

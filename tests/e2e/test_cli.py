@@ -382,3 +382,21 @@ def test_intake_of_an_emergency_pages_on_call_at_once(ledesk: Ledesk, tmp_path: 
     assert opened["kind"] == "emergency" and opened["page"]["sent"] == 1 and "outbox" in opened["page"]["via"]
     pages = [p for p in (tmp_path / "home" / "outbox").glob("*.eml") if b"emergency_page" in p.read_bytes()]
     assert len(pages) == 1 and opened["case_id"].encode() in pages[0].read_bytes()
+
+
+def test_tokens_are_listed_renewed_and_removed_with_their_holder(ledesk: Ledesk) -> None:
+    alice = ledesk.run("tokens", "create", "alice")
+    officer = ledesk.run("tokens", "create", "--authority", "police.go.kr", "--officer", "Kim Min-jun",
+                         "--badge", "12-3456")
+    assert officer["expires_at"] == "2026-12-31T00:00:00+00:00"  # 30 days for an officer
+    listed = {t["token_id"]: t for t in ledesk.run("tokens", "list")}
+    assert listed[alice["token_id"]]["status"] == "live" and listed[officer["token_id"]]["officer"] == "Kim Min-jun"
+    later = "2027-01-05T09:00:00+09:00"
+    assert {t["status"] for t in ledesk.run("tokens", "list", now=later)} == {"live", "expired"}
+    renewed = ledesk.run("tokens", "renew", officer["token_id"], now=later)
+    assert renewed["expires_at"] == "2027-02-04T00:00:00+00:00"
+    assert ledesk.run("actors", "remove", "alice")["tokens_revoked"] == [alice["token_id"]]
+    assert ledesk.run("authorities", "remove", "police.go.kr")["tokens_revoked"] == [officer["token_id"]]
+    assert {t["status"] for t in ledesk.run("tokens", "list")} == {"revoked"}
+    missing = ledesk.run("actors", "remove", "nobody", code=2)
+    assert "no actor" in missing["error"]

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from ledesk.adapters import tokens
 from ledesk.api.app import create_app
 from ledesk.bootstrap import Runtime
 from tests.factories import sample
@@ -25,11 +24,10 @@ class Api:
         rt.clock_override = world.clock
         self.rt = rt
         self.client = TestClient(create_app(rt), raise_server_exceptions=False)
-        with world.engine.begin() as conn:
-            admin_names = {"alice": None, "bob": None, "olga": None}
-            self.tokens = {n: tokens.create(conn, world.clock.now(), actor=n)["token"] for n in admin_names}
-            self.tokens["police"] = tokens.create(conn, world.clock.now(), authority="police.go.kr")["token"]
-            self.tokens["fbi"] = tokens.create(conn, world.clock.now(), authority="fbi.gov")["token"]
+        admin = rt.services.admin
+        self.tokens = {n: admin.create_token(actor=n)["token"] for n in ("alice", "bob", "olga")}
+        self.tokens["police"] = admin.create_token(authority="police.go.kr")["token"]
+        self.tokens["fbi"] = admin.create_token(authority="fbi.gov")["token"]
 
     def call(self, method: str, path: str, who: str | None = None, **kw: Any) -> Any:
         headers = kw.pop("headers", {})
@@ -59,8 +57,7 @@ def test_health_is_open_and_everything_else_needs_a_token(api: Api) -> None:
 def test_a_revoked_token_stops_working_at_once(api: Api) -> None:
     assert api.call("GET", "/v1/cases", "alice").status_code == 200
     token_id = api.tokens["alice"].split("_")[1]
-    with api.world.engine.begin() as conn:
-        tokens.revoke(conn, token_id, api.world.clock.now())
+    api.rt.services.admin.revoke_token(token_id)
     assert api.call("GET", "/v1/cases", "alice").status_code == 401
 
 
@@ -118,7 +115,7 @@ def test_two_approvers_at_the_same_moment_exactly_one_wins(api: Api) -> None:
         from ledesk.adapters import admin
 
         admin.add_actor(conn, "dana", ["approver"], api.world.clock.now())
-        api.tokens["dana"] = tokens.create(conn, api.world.clock.now(), actor="dana")["token"]
+    api.tokens["dana"] = api.rt.services.admin.create_token(actor="dana")["token"]
     api.call("POST", f"/v1/cases/{case_id}/triggers/recommend_disclosure", "alice", json={"reason": "ok"})
     codes: list[int] = []
     gate = threading.Barrier(2)
@@ -351,13 +348,12 @@ def test_an_officers_production_download_is_theirs_only_for_the_window_and_an_au
     from ledesk.states.errors import BadInput
     from ledesk.vault.signing import verify_package
 
-    with api.world.engine.begin() as conn:
-        kim = tokens.create(conn, api.world.clock.now(), authority="police.go.kr", officer="Kim Min-jun",
-                            badge="12-3456")["token"]
-        with pytest.raises(BadInput, match="both the officer"):
-            tokens.create(conn, api.world.clock.now(), authority="police.go.kr", officer="Kim Min-jun")
-        with pytest.raises(BadInput, match="with --authority"):
-            tokens.create(conn, api.world.clock.now(), actor="alice", officer="Kim Min-jun", badge="1")
+    admin = api.rt.services.admin
+    kim = admin.create_token(authority="police.go.kr", officer="Kim Min-jun", badge="12-3456")["token"]
+    with pytest.raises(BadInput, match="both the officer"):
+        admin.create_token(authority="police.go.kr", officer="Kim Min-jun")
+    with pytest.raises(BadInput, match="with --authority"):
+        admin.create_token(actor="alice", officer="Kim Min-jun", badge="1")
     api.tokens["kim"] = kim
     r = api.call("POST", "/v1/submissions", "kim", json=sample("warrant"))
     assert r.status_code == 201
@@ -379,5 +375,6 @@ def test_an_officers_production_download_is_theirs_only_for_the_window_and_an_au
     assert reads and "Kim Min-jun" in reads[-1]["actor"]
     assert api.call("POST", f"/v1/submissions/{case_id}/production/receipt", "kim").json()["case_id"] == case_id
     api.world.clock.advance(timedelta(days=api.world.policy.production.download_days + 1))
+    api.rt.services.admin.renew_token(kim.split("_")[1])  # the officer's token outlives its 30 days
     closed = api.call("GET", f"/v1/submissions/{case_id}/production", "kim")
     assert closed.status_code == 410 and closed.json()["code"] == "download_closed"

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
-from ledesk.adapters import tokens
 from ledesk.api.app import create_app
 from ledesk.bootstrap import Runtime
 from tests.conftest import STRESS
@@ -32,10 +31,9 @@ def test_no_generated_request_gets_a_server_error(sqlite_db: Any, tmp_path: Path
     cases = [world.intake("warrant")["case_id"], world.intake("emergency")["case_id"]]
     rt = Runtime(sqlite_db.url.render_as_string(hide_password=False))
     rt.clock_override = world.clock
-    with sqlite_db.begin() as conn:
-        keys = [None, "ldk_000000000000_forged"] + [
-            tokens.create(conn, world.clock.now(), actor=a)["token"] for a in ("alice", "bob")] + [
-            tokens.create(conn, world.clock.now(), authority="police.go.kr")["token"]]
+    admin = rt.services.admin
+    keys = [None, "ldk_000000000000_forged"] + [admin.create_token(actor=a)["token"] for a in ("alice", "bob")] + [
+        admin.create_token(authority="police.go.kr")["token"]]
     schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(rt))
     sent: list[tuple[str, str, int]] = []
     for result in schema.get_all_operations():

@@ -4,6 +4,7 @@ databases open; on PostgreSQL no key material is ever written to the database.""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -232,6 +233,20 @@ def test_the_audit_key_and_the_production_key_are_two_keys_on_the_hsm(softhsm: s
     Ed25519PublicKey.from_public_bytes(audit_key.public_raw()).verify(audit_key.sign(b"head"), b"head")
     # Another session finds the same audit key on the token rather than making a new one.
     assert Pkcs11KeyStore(softhsm).signer(AUDIT_KEY).public_raw() == audit_key.public_raw()
+
+
+def test_the_token_seal_is_an_hmac_under_a_key_that_stays_in_the_store(
+        home: Path, store_kind: str, request: pytest.FixtureRequest) -> None:
+    import hmac as hmac_
+
+    store = _store(store_kind, home, request)
+    seal = store.seal(b"token row")
+    assert len(seal) == 32 and seal != store.seal(b"token row 2")
+    assert _store(store_kind, home, request).seal(b"token row") == seal  # the same key, found again
+    # Not a hash anyone can compute: neither the plain SHA-256 nor an HMAC under the master key.
+    assert seal != hashlib.sha256(b"token row").digest()
+    if store_kind == "sqlite":
+        assert seal != hmac_.new(master_key(home), b"token row", hashlib.sha256).digest()
 
 
 def test_keys_kept_in_the_database_by_an_older_release_move_to_the_key_store(
