@@ -40,6 +40,9 @@ def cmd_verify_production(rt: Runtime, args: argparse.Namespace) -> int:
                                 "--public-key (the provider's published production-key.pem)")
     lines = [f"{args.package}: " + (f"intact: {verdict.files} files match the manifest signed by key "
                                     f"{verdict.fingerprint}" if verdict.ok else "DIFFERS")]
+    if verdict.ok:  # what the signature vouches for: whose case, produced for whom
+        named = verdict.authority or "(no authority named: sealed before manifests named one)"
+        lines.append(f"  case {verdict.case_id}, produced for {named}")
     lines += [f"  - {problem}" for problem in verdict.problems]
     emit({"package": args.package, **verdict.as_json()}, args.json, "\n".join(lines))
     return 0 if verdict.ok else 1

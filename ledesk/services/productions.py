@@ -4,6 +4,7 @@ a case's letters and documents. Every read of produced data is an audit event in
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,8 @@ from ledesk.states.errors import NotFound, Refused
 
 if TYPE_CHECKING:
     from ledesk.vault.production import Package
+
+log = logging.getLogger(__name__)
 
 
 class DownloadClosed(Refused):
@@ -69,7 +72,7 @@ class ProductionService:
     def download(self, case_id: str, authority: str, who: str) -> Package:
         """The signed package of a disclosed case, for the authority of the case only and until the
         policy's download window ends; each download is an audit event."""
-        from ledesk.vault.production import package
+        from ledesk.vault.production import SignedForAnother, package
 
         ctx = self.ctx
         now = ctx.now()
@@ -83,7 +86,14 @@ class ProductionService:
                 raise DownloadClosed(f"the download window of {case_id}'s production closed on "
                                      f"{closes.isoformat()} ({ctx.policy.production.download_days} days)")
             try:
-                return package(conn, ctx.vault, case_id, now, who, "the authority portal (download)")
+                return package(conn, ctx.vault, case_id, now, who, "the authority portal (download)",
+                               signed_for=authority)
+            except SignedForAnother:
+                # The database says this authority owns the case, the signature says otherwise: to the
+                # caller it is another authority's submission; to the desk, an alarm in the log.
+                log.error("production of %s refused to %s: its signed manifest names another authority",
+                          case_id, authority)
+                raise NotFound(f"submission {case_id} has no production to download") from None
             except LookupError as exc:
                 raise DownloadClosed(str(exc)) from None
 

@@ -22,7 +22,7 @@ from ledesk.adapters import audit
 from ledesk.adapters.actors import authority_type
 from ledesk.models.enums import SYSTEM_ACTOR, HoldStatus, TargetOutcome
 from ledesk.models.submission import Target
-from ledesk.models.tables import holds, letters, outbox, productions, targets
+from ledesk.models.tables import cases, holds, letters, outbox, productions, targets
 from ledesk.policy.schema import LogRetentionRule, Policy
 from ledesk.states import scope as release
 from ledesk.states.case import CaseRecord
@@ -194,7 +194,8 @@ def build(conn: Connection, vault: Vault, case: CaseRecord, policy: Policy, now:
     manifest_scope = scope + _not_named(case, held)
     destroy_on = vault.calendar.end_of(vault.calendar.period_last_day(vault.calendar.local_date(now),
                                                                         policy.production.retention_days))
-    manifest, signature, key_fp = _signed_manifest(vault, case.case_id, production_id, parts, manifest_scope, now)
+    manifest, signature, key_fp = _signed_manifest(vault, case.case_id, case.authority_domain, production_id, parts,
+                                                   manifest_scope, now)
     conn.execute(insert(productions).values(production_id=production_id, case_id=case.case_id,
                                             source="hold" if hold else "datasource", created_at=now,
                                             categories=sorted(permitted), size_bytes=size, scope=manifest_scope,
@@ -245,17 +246,20 @@ def data_files(parts: list[dict[str, Any]]) -> list[tuple[str, bytes]]:
              json.dumps(part, ensure_ascii=False, indent=1).encode()) for position, part in enumerate(parts)]
 
 
-def _signed_manifest(vault: Vault, case_id: str, production_id: str, parts: list[dict[str, Any]],
+def _signed_manifest(vault: Vault, case_id: str, authority: str, production_id: str, parts: list[dict[str, Any]],
                      scope: list[dict[str, Any]], now: datetime) -> tuple[bytes, bytes, str]:
-    """manifest.json (per file: name, size, SHA-256; per target: produced, withheld and why), its Ed25519
-    signature by the production key, and that key's fingerprint."""
+    """manifest.json (the case and the authority it was produced for; per file: name, size, SHA-256; per
+    target: produced, withheld and why), its Ed25519 signature by the production key, and that key's
+    fingerprint. The authority is signed so that changing a case's owner in the database does not hand
+    its production to another authority (`ProductionService.download` checks it)."""
     signer = vault.keys.signer()
     raw = signer.public_raw()
     key_fp = fingerprint(raw)
     # Every file of the package is listed, the public key too (its fingerprint is in the letter): only the
     # manifest and its signature are outside it.
     files = [*data_files(parts), (PUBLIC_KEY, public_pem(raw).encode())]
-    manifest = {"case_id": case_id, "production_id": production_id, "sealed_at": now.isoformat(),
+    manifest = {"case_id": case_id, "authority": authority, "production_id": production_id,
+                "sealed_at": now.isoformat(),
                 "key_fingerprint": key_fp, "algorithm": "Ed25519", "public_key": base64.b64encode(raw).decode(),
                 "targets": scope,
                 "files": [{"name": name, "bytes": len(content), "sha256": hashlib.sha256(content).hexdigest()}
@@ -469,23 +473,38 @@ class _Chunks(io.RawIOBase):
         return out
 
 
-def package(conn: Connection, vault: Vault, case_id: str, now: datetime, actor: str, where: str) -> Package:
+class SignedForAnother(LookupError):
+    """The production's signed manifest names another case or another authority than the database does
+    now: the database was changed after sealing, and the package goes to nobody on the database's word."""
+
+
+def package(conn: Connection, vault: Vault, case_id: str, now: datetime, actor: str, where: str,
+            signed_for: str | None = None) -> Package:
     """The disclosure package. The read is an audit event (`where` says where it went). A production
-    sealed before manifests were signed is signed now."""
+    sealed before manifests were signed is signed now, except for a download (`signed_for`, the calling
+    authority): that is served only when the manifest signed at sealing names this case and that authority."""
     row = conn.execute(select(productions).where(productions.c.case_id == case_id)).first()
     if row is None:
         raise LookupError(f"case {case_id} has no production: it was not disclosed")
+    if signed_for is not None:
+        sealed = json.loads(row.manifest) if row.manifest else {}
+        if sealed.get("case_id") != case_id or sealed.get("authority") != signed_for:
+            raise SignedForAnother(f"case {case_id}'s production was not signed for {signed_for} (the manifest "
+                                   f"names {sealed.get('authority') or 'no authority'}): not served")
     if row.destroyed_at is not None:
         raise LookupError(f"case {case_id}'s production was destroyed on {row.destroyed_at.isoformat()} "
                           "(its retention was over)")
     parts = vault.read(conn, row.production_id)
     files = data_files(parts)
     if row.manifest is None:
-        manifest_bytes, signature, _ = _signed_manifest(vault, case_id, row.production_id, parts,
+        owner = conn.execute(select(cases.c.authority_domain).where(cases.c.case_id == case_id)).scalar_one()
+        manifest_bytes, signature, _ = _signed_manifest(vault, case_id, owner, row.production_id, parts,
                                                         row.scope or [], now)
     else:
         manifest_bytes, signature = row.manifest.encode(), bytes(row.manifest_sig)
     manifest = json.loads(manifest_bytes)
+    if manifest.get("case_id") != case_id:  # a production row moved onto another case
+        raise SignedForAnother(f"the production filed under {case_id} was signed for case {manifest.get('case_id')}")
     listed = {entry["name"]: entry["sha256"] for entry in manifest["files"]}
     if PUBLIC_KEY in listed:  # the key that signed, as the manifest names it (a manifest from before: none)
         raw = base64.b64decode(manifest["public_key"]) if "public_key" in manifest else vault.keys.signer().public_raw()

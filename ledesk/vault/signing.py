@@ -61,9 +61,14 @@ class Verdict:
     problems: list[str] = field(default_factory=list)
     fingerprint: str | None = None
     files: int = 0
+    # What the signed manifest says the package is: whose case, for which authority. Only worth reading
+    # when the verdict is ok (the signature covers them).
+    case_id: str | None = None
+    authority: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "problems": self.problems, "key_fingerprint": self.fingerprint, "files": self.files}
+        return {"ok": self.ok, "problems": self.problems, "key_fingerprint": self.fingerprint, "files": self.files,
+                "case_id": self.case_id, "authority": self.authority}
 
 
 def verify_package(data: bytes, trusted_fingerprint: str | None = None, public_key: bytes | None = None) -> Verdict:
@@ -108,7 +113,8 @@ def verify_package(data: bytes, trusted_fingerprint: str | None = None, public_k
     try:
         manifest = json.loads(manifest_bytes)
         listed = {entry["name"]: entry for entry in manifest["files"]}
-    except (ValueError, KeyError, TypeError):
+        verdict.case_id, verdict.authority = manifest.get("case_id"), manifest.get("authority")
+    except (ValueError, KeyError, TypeError, AttributeError):
         verdict.problems.append(f"{MANIFEST} is not a manifest")
         listed = {}
     for name, entry in listed.items():

@@ -4,14 +4,21 @@ database alone, or with a copy of LEDESK_HOME, can no longer do."""
 from __future__ import annotations
 
 import hashlib
+import io
+import json
+import os
+import zipfile
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, update
 
-from ledesk.models.tables import tokens, web_sessions
+from ledesk.models.tables import cases, tokens, web_sessions
 from ledesk.states.errors import BadInput
+from tests.factories import sample
 from tests.integration.conftest import World
+from tests.integration.test_api import Api, api  # noqa: F401  (the fixture)
 
 # -- someone with the database alone: token rows -----------------------------------------------------
 
@@ -99,3 +106,44 @@ def test_removing_an_actor_or_an_authority_revokes_its_tokens_and_closes_its_mai
     assert refused["case_id"] is None and refused["status"] == "not_reviewed", refused
     actions = [r[0] for r in world.rows("select action from events order by seq")]
     assert {"actor_roles_removed", "authority_removed"} <= set(actions)
+
+
+# -- someone with the database alone: the owner swap -------------------------------------------------
+
+
+def test_changing_a_cases_authority_in_the_database_hands_its_production_to_nobody(api: Api) -> None:  # noqa: F811
+    from ledesk.vault.signing import verify_package
+
+    case_id = api.call("POST", "/v1/submissions", "police", json=sample("warrant")).json()["case_id"]
+    desk = api.world.desk
+    desk.fire(case_id, "recommend_disclosure", "alice", reason="covered")
+    desk.fire(case_id, "approve_disclosure", "bob")
+    api.world.clock.advance(timedelta(days=8))
+    desk.fire(case_id, "disclose", "bob")
+    got = api.call("GET", f"/v1/submissions/{case_id}/production", "police")
+    verdict = verify_package(got.content)
+    assert verdict.ok and (verdict.case_id, verdict.authority) == (case_id, "police.go.kr")
+    with api.world.engine.begin() as conn:  # the insider gives the case to another authority
+        conn.execute(update(cases).where(cases.c.case_id == case_id).values(authority_domain="fbi.gov"))
+    stolen = api.call("GET", f"/v1/submissions/{case_id}/production", "fbi")
+    assert stolen.status_code == 404 and b"PK" not in stolen.content[:2]
+    assert api.call("GET", f"/v1/submissions/{case_id}/production", "police").status_code == 404
+    reads = [r for r in api.world.rows("select action from events where case_id = :c", c=case_id)
+             if r[0] == "produced_data_read"]
+    assert len(reads) == 1  # the refused download read nothing
+
+
+def test_verify_production_prints_the_case_and_authority_it_verified(api: Api, tmp_path: Path) -> None:  # noqa: F811
+    from tests.cli import call
+
+    case_id = api.call("POST", "/v1/submissions", "police", json=sample("warrant")).json()["case_id"]
+    desk = api.world.desk
+    desk.fire(case_id, "recommend_disclosure", "alice", reason="covered")
+    desk.fire(case_id, "approve_disclosure", "bob")
+    api.world.clock.advance(timedelta(days=8))
+    desk.fire(case_id, "disclose", "bob")
+    got = api.call("GET", f"/v1/submissions/{case_id}/production", "police")
+    (tmp_path / "p.zip").write_bytes(got.content)
+    fp = json.loads(zipfile.ZipFile(io.BytesIO(got.content)).read(f"{case_id}/manifest.json"))["key_fingerprint"]
+    done = call(["verify-production", str(tmp_path / "p.zip"), "--fingerprint", fp], dict(os.environ))
+    assert done.code == 0 and f"case {case_id}, produced for police.go.kr" in done.stdout, done
