@@ -16,6 +16,7 @@ from bench import (
     letters,
     mail,
     mailbox,
+    mailbox_memory,
     prefect_flows,
     purge,
     reports,
@@ -35,7 +36,8 @@ def main() -> None:
     parser.add_argument("--report-cases", type=int, default=100_000, help="requests in the transparency report's year")
     parser.add_argument("--growth-max", type=int, default=1_000_000, help="largest open-case count of the growth curve")
     args = parser.parse_args()
-    results = [sweep.run(args.cases, args.batch), forms.run(), mail.run(), *mailbox.run(), vault.run(), *purge.run(),
+    results = [sweep.run(args.cases, args.batch), forms.run(), mail.run(), *mailbox.run(), *mailbox_memory.run(),
+               vault.run(), *purge.run(),
                letters.run(), startup.run(),
                *prefect_flows.run(args.emergencies, args.deployment_runs, (1_000, args.cases)),
                api_pages.run(args.cases), reports.run(args.report_cases),

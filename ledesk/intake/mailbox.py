@@ -1,13 +1,19 @@
 """The provider's official mailbox over IMAP (LEDESK_IMAP_URL): each message goes through the same e-mail
 intake as a dropped .eml file, then is moved to `LE Desk/Processed` or `LE Desk/Refused`.
 
-Exactly once: a message is known by its mailbox, UIDVALIDITY and UID, and by its Message-ID, recorded in
-the same transaction as the case it opened (service.Desk.take_mail). A crash between that commit and the
-move, a restart, or two workers polling at once finds the record and only moves the message."""
+Exactly once: a message is known by its mailbox, UIDVALIDITY, UID and content digest, and by its
+Message-ID, recorded in the same transaction as the case it opened (services.intake.take_mail). A crash
+between that commit and the move, a restart, or two workers polling at once finds the record and only
+moves the message. The digest is part of the name because a mail store restored from a backup may hand
+out the same UIDVALIDITY and UIDs again, to other messages.
+
+Messages are fetched one at a time, the body in chunks (`BODY.PEEK[]<offset.length>`), so a poll holds
+one message in memory however many large ones wait behind it."""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import ipaddress
 import logging
 import os
@@ -31,7 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PROCESSED, REFUSED = ("LE Desk", "Processed"), ("LE Desk", "Refused")
-FETCH_BATCH = 25
+FETCH_CHUNK = 4 * 1024 * 1024  # bytes of a body asked for at a time
 MAX_MESSAGE_BYTES = 30 * 1024 * 1024  # the e-mail intake's own limits apply after this
 
 
@@ -47,6 +53,7 @@ class MailKey:
     uidvalidity: int
     uid: int
     message_id: str | None
+    content_sha256: str = ""  # of the whole message as fetched
 
     @property
     def name(self) -> str:
@@ -195,6 +202,17 @@ def message_id(data: bytes) -> str | None:
     return text[:300] or None
 
 
+def fetch_body(client: IMAPClient, uid: int, size: int) -> bytes:
+    """One message's bytes, asked for FETCH_CHUNK at a time into one buffer of the size the server gave."""
+    body = bytearray()
+    while True:
+        reply = client.fetch([uid], [f"BODY.PEEK[]<{len(body)}.{FETCH_CHUNK}>"]).get(uid, {})
+        chunk = next((bytes(v) for k, v in reply.items() if k.startswith(b"BODY[]") and v is not None), b"")
+        body += chunk
+        if len(chunk) < FETCH_CHUNK or len(body) > max(size, MAX_MESSAGE_BYTES):
+            return bytes(body)
+
+
 def poll(cfg: MailboxConfig, take: Callable[[MailKey, bytes], dict[str, Any]]) -> Iterator[dict[str, Any]]:
     """One pass over the folder: each message taken by `take` (the service layer's, one transaction each)
     and moved where its outcome says, yielded as soon as it is committed (an emergency is paged before the
@@ -205,23 +223,20 @@ def poll(cfg: MailboxConfig, take: Callable[[MailKey, bytes], dict[str, Any]]) -
         uidvalidity = int(info[b"UIDVALIDITY"])
         processed, refused = _folder(client, PROCESSED), _folder(client, REFUSED)
         uids = sorted(client.search("ALL"))
-        for start in range(0, len(uids), FETCH_BATCH):
-            batch = uids[start:start + FETCH_BATCH]
-            sizes = client.fetch(batch, ["RFC822.SIZE"])
-            small = [u for u in batch if int(sizes.get(u, {}).get(b"RFC822.SIZE", 0)) <= MAX_MESSAGE_BYTES]
-            bodies = client.fetch(small, ["BODY.PEEK[]"]) if small else {}
-            for uid in batch:
-                if uid not in small:
-                    outcome: dict[str, Any] = {"file": f"uid {uid}", "uid": uid, "code": "too_large",
-                                               "error": f"larger than {MAX_MESSAGE_BYTES // 2**20} MB"}
-                    _move(client, uid, refused)
-                    yield outcome
-                    continue
-                data = bytes(bodies.get(uid, {}).get(b"BODY[]", b""))
-                key = MailKey(cfg.key, uidvalidity, uid, message_id(data))
-                outcome = {"file": f"uid {uid}", "uid": uid, "message_id": key.message_id, **take(key, data)}
-                _move(client, uid, refused if is_refused(outcome) else processed)
+        for uid in uids:
+            size = int(client.fetch([uid], ["RFC822.SIZE"]).get(uid, {}).get(b"RFC822.SIZE", 0))
+            if size > MAX_MESSAGE_BYTES:
+                outcome: dict[str, Any] = {"file": f"uid {uid}", "uid": uid, "code": "too_large",
+                                           "error": f"larger than {MAX_MESSAGE_BYTES // 2**20} MB"}
+                _move(client, uid, refused)
                 yield outcome
+                continue
+            data = fetch_body(client, uid, size)
+            key = MailKey(cfg.key, uidvalidity, uid, message_id(data), hashlib.sha256(data).hexdigest())
+            outcome = {"file": f"uid {uid}", "uid": uid, "message_id": key.message_id, **take(key, data)}
+            del data  # before the next message is fetched
+            _move(client, uid, refused if is_refused(outcome) else processed)
+            yield outcome
     finally:
         # The server may have gone away mid-poll; what was taken is committed and recorded.
         with contextlib.suppress(Exception):

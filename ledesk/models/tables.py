@@ -331,11 +331,14 @@ mailbox_messages = Table(
     Column("mailbox", String(300), nullable=False),
     Column("uidvalidity", BigInteger, nullable=False),
     Column("uid", BigInteger, nullable=False),
+    # The same UIDVALIDITY and UID name another message after a mail store is restored: the content says
+    # which. Null on rows recorded before it was kept (they match by Message-ID only).
+    Column("content_sha256", String(64), nullable=True),
     Column("message_id", String(300), nullable=True, unique=True),
     Column("outcome", JSON, nullable=False),
     Column("case_id", String(32), nullable=True),
     _now_column("taken_at"),
-    UniqueConstraint("mailbox", "uidvalidity", "uid", name="uq_mailbox_messages_uid"),
+    UniqueConstraint("mailbox", "uidvalidity", "uid", "content_sha256", name="uq_mailbox_messages_message"),
 )
 
 feed_cursors = Table(

@@ -4,6 +4,7 @@ crashes, restarts or second workers do."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from typing import Any
 
@@ -186,3 +187,42 @@ def test_a_refused_message_never_claims_the_message_id_of_a_genuine_one(world: W
     client.append("INBOX", _request("GENUINE-7", message_id="<genuine-7@police.go.kr>"))
     [again] = list(world.services.intake.take_mailbox(cfg))
     assert again.get("already_taken")
+
+
+def test_a_restored_mail_store_reusing_uids_never_matches_a_new_emergency_to_an_old_outcome(
+        world: World, mailbox: Any) -> None:
+    """Issue 25: after a restore the server may hand out the same UIDVALIDITY and UIDs again, to other
+    messages. A message is known by its content digest too: a new emergency under an old UID is taken."""
+    from ledesk.intake.mailbox import MailKey
+
+    cfg, client = mailbox
+    client.append("INBOX", _request("BEFORE-RESTORE", message_id="<before@police.go.kr>"))
+    [first] = list(world.services.intake.take_mailbox(cfg))
+    row = world.rows("select uidvalidity, uid, content_sha256 from mailbox_messages")[0]
+    assert first["status"] == "opened" and len(row.content_sha256) == 64
+    emergency = _request("AFTER-RESTORE", kind="emergency", message_id="<after-restore@police.go.kr>")
+    reused = MailKey(cfg.key, row.uidvalidity, row.uid, "<after-restore@police.go.kr>",
+                     hashlib.sha256(emergency).hexdigest())
+    taken = world.services.intake.take_mail(reused, emergency)
+    assert taken.get("status") == "opened" and not taken.get("already_taken") and taken["kind"] == "emergency"
+    # The very same message under its old name is still taken once.
+    again = MailKey(cfg.key, row.uidvalidity, row.uid, None, row.content_sha256)
+    assert world.services.intake.take_mail(again, b"whatever")["already_taken"]
+
+
+def test_a_large_message_is_fetched_in_chunks_whole(world: World, mailbox: Any) -> None:
+    """Issue 25: messages are fetched one at a time, the body in FETCH_CHUNK pieces, and arrive whole."""
+    import ledesk.intake.mailbox as mb
+
+    cfg, client = mailbox
+    scan = bytes(range(256)) * (9 * 4096)  # a 9 MB scan: its base64 spans several chunks
+    big = message(attachments=[("request.docx", filled("warrant", reference="BIG-1")), ("scan.pdf", scan)])
+    assert len(big) > 2 * mb.FETCH_CHUNK
+    client.append("INBOX", big)
+    [taken] = list(world.services.intake.take_mailbox(cfg))
+    assert taken.get("status") == "opened", taken
+    digest = world.rows("select content_sha256 from mailbox_messages")[0][0]
+    stored = world.rows("select sha256 from documents where case_id = :c and filename = 'scan.pdf'",
+                        c=taken["case_id"])
+    assert stored and stored[0][0] == hashlib.sha256(scan).hexdigest()
+    assert digest is not None

@@ -1,5 +1,5 @@
 """Tokens sealed under the key store and expiring; web sessions kept as that seal, not a bare SHA-256;
-authorities can be taken off the allow-list
+authorities can be taken off the allow-list; a mailbox message is known by its content digest too
 
 Revision ID: 0017
 Revises: 0016
@@ -20,6 +20,11 @@ def upgrade() -> None:
     op.add_column('tokens', sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True))
     op.add_column('tokens', sa.Column('seal', sa.String(length=64), nullable=True))
     op.add_column('authorities', sa.Column('removed_at', sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('mailbox_messages') as batch:
+        batch.add_column(sa.Column('content_sha256', sa.String(length=64), nullable=True))
+        batch.drop_constraint('uq_mailbox_messages_uid', type_='unique')
+        batch.create_unique_constraint('uq_mailbox_messages_message',
+                                       ['mailbox', 'uidvalidity', 'uid', 'content_sha256'])
     # A session lives hours: everyone signed in signs in again, rather than keep unsealed keys.
     op.drop_table('web_sessions')
     op.create_table('web_sessions',
@@ -46,6 +51,10 @@ def downgrade() -> None:
     )
     with op.batch_alter_table('authorities') as batch:
         batch.drop_column('removed_at')
+    with op.batch_alter_table('mailbox_messages') as batch:
+        batch.drop_constraint('uq_mailbox_messages_message', type_='unique')
+        batch.create_unique_constraint('uq_mailbox_messages_uid', ['mailbox', 'uidvalidity', 'uid'])
+        batch.drop_column('content_sha256')
     with op.batch_alter_table('tokens') as batch:
         batch.drop_column('seal')
         batch.drop_column('expires_at')
