@@ -76,11 +76,18 @@ def _readable(text: str) -> str:
     return "".join(ch if ch.isprintable() else "\ufffd" for ch in cleaned)[:320]
 
 
+def raw_values(message: EmailMessage, name: str) -> list[str]:
+    """A header's values as the sender's bytes had them, only unfolded: never RFC 2047-decoded. RFC 8601
+    allows no encoded words in Authentication-Results, so `=?utf-8?q?mail.ledesk.local?=` must stay that
+    text and never become our authserv-id."""
+    return [re.sub(r"\r?\n(?=[ \t])", "", str(value)).strip() for key, value in message.raw_items()
+            if key.lower() == name.lower()]
+
+
 def own_dmarc_verdict(message: EmailMessage, authserv_id: str, from_domain: str) -> tuple[str | None, str]:
     """The provider's own DMARC verdict as the text the intake records: "pass" only when it passed for
     exactly the From domain (header.from), and why not otherwise."""
-    verdict = dmarc_verdict([str(h) for h in message.get_all("Authentication-Results") or []], authserv_id,
-                            from_domain)
+    verdict = dmarc_verdict(raw_values(message, "Authentication-Results"), authserv_id, from_domain)
     if verdict.dmarc == "pass" and not verdict.aligned:
         return "pass for another domain", "DMARC passed for a header.from other than the From domain"
     return verdict.dmarc, verdict.problem
@@ -134,7 +141,8 @@ def _read(data: bytes, authserv_id: str) -> Received:
             raise MessageError(f"attachment {index} is {len(payload):,} bytes; at most {MAX_ATTACHMENT:,}")
         attachments.append(Attachment(safe_name(part.get_filename(), index), payload, "attachment"))
     headers = {k: str(message.get(k) or "")[:500] for k in ("From", "To", "Subject", "Date", "Message-ID")}
-    headers["Authentication-Results"] = " | ".join(str(h)[:500] for h in message.get_all("Authentication-Results")
-                                                   or [])
+    # Shown to the reviewer as the verdict read it: raw, so an encoded word is seen for what it is.
+    headers["Authentication-Results"] = " | ".join(_readable(h)[:500] for h in raw_values(message,
+                                                                                      "Authentication-Results"))
     dmarc, problem = own_dmarc_verdict(message, authserv_id, sender.rpartition("@")[2])
     return Received(sender, subject, dmarc, text, attachments, headers, sender_problem, problem)

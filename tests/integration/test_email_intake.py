@@ -82,6 +82,18 @@ def test_a_pass_verdict_from_someone_elses_server_is_not_trusted(world: World) -
     assert result["status"] == "not_reviewed" and "no verdict from mail.ledesk.local" in result["reason"]
 
 
+@pytest.mark.parametrize("authserv", ["=?utf-8?q?mail.ledesk.local?=", "=?us-ascii?b?bWFpbC5sZWRlc2subG9jYWw=?=",
+                                      "=?utf-8?q?mail=2Eledesk=2Elocal?="])
+def test_an_encoded_word_authserv_id_is_not_ours(world: World, authserv: str) -> None:
+    """Issue 25: RFC 8601 allows no encoded words in Authentication-Results; read decoded, one that decodes
+    to our authserv-id would pass as our own server's verdict."""
+    header = f"Authentication-Results: {authserv}; dmarc=pass header.from=police.go.kr\r\n".encode()
+    result = take(world, "m.eml", header + message(dmarc=None))
+    assert result["status"] == "not_reviewed" and "no verdict from mail.ledesk.local" in result["reason"], result
+    folded = b"Authentication-Results: mail.ledesk.local;\r\n dmarc=pass header.from=police.go.kr\r\n"
+    assert take(world, "m2.eml", folded + message(dmarc=None))["state"] == "received"  # folding is still read
+
+
 def test_the_authserv_id_comes_from_the_environment_when_set(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LEDESK_AUTHSERV_ID", "mx1.provider.example")
     assert take(world, "m.eml", message(authserv="mx1.provider.example"))["state"] == "received"
