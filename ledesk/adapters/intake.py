@@ -29,7 +29,7 @@ from ledesk.models.enums import (
     TimerKind,
     Trigger,
 )
-from ledesk.models.submission import Submission, parse_submission
+from ledesk.models.submission import Submission, SubmissionError, parse_submission
 from ledesk.models.tables import authorities, cases, not_reviewed, outbox
 from ledesk.policy.calendar import LegalCalendar
 from ledesk.policy.schema import Policy
@@ -138,6 +138,10 @@ def intake(conn: Connection, raw: dict[str, Any], now: datetime, policy: Policy,
     extra = [Attachment(a.filename, a.content, "attachment") for a in envelope.attachments]
 
     if sub.related_case:
+        owner = conn.execute(select(cases.c.authority_domain).where(cases.c.case_id == sub.related_case)).scalar()
+        if owner != authority.domain:
+            # Another authority's case, or none: said alike, so the answer tells nobody whose cases exist.
+            raise SubmissionError(f"related_case: {sub.related_case} is not a request of {authority.domain}")
         linked = _supplement_related(conn, sub, authority.domain, [document, *extra], now, policy, cal)
         if linked is not None:
             return linked

@@ -4,6 +4,7 @@ api.errors says how each refusal is answered."""
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -35,5 +36,14 @@ def create_app(rt: Runtime | None = None) -> FastAPI:
     for router in (health.router, submissions.router, cases.router, reports.router):
         app.include_router(router)
     mount_web(app)
+    described = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:  # built once: add the schemas the submission body refers to
+            doc = described()
+            doc.setdefault("components", {}).setdefault("schemas", {}).update(submissions.schema_components())
+        return app.openapi_schema or described()
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(RequestLimits)  # outermost: limits hold before anything reads the body
     return app

@@ -17,12 +17,21 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-UPLOAD_PATHS = ("/v1/submissions", "/cases/")  # where a filled form or a document may be posted
 TOKEN_PATHS = ("/v1/",)
+# A web form posting a file wraps it in multipart: its boundaries, part headers and the CSRF field. The
+# file itself is held to MAX_UPLOAD_BYTES by read_upload, as the API holds a submission's body.
+FORM_OVERHEAD = 64 * 1024
 
 
 def limit_for(path: str) -> int:
-    return MAX_UPLOAD_BYTES if path.startswith(UPLOAD_PATHS) else MAX_JSON_BYTES
+    """The largest body a path takes: a submission or document upload as much as the API's submission,
+    on the API, the reviewers' UI and the portal alike; any other body MAX_JSON_BYTES."""
+    if path.startswith("/v1/submissions"):
+        return MAX_UPLOAD_BYTES
+    if path.startswith("/cases/") or path == "/portal/submit" or (
+            path.startswith("/portal/") and path.endswith("/document")):
+        return MAX_UPLOAD_BYTES + FORM_OVERHEAD
+    return MAX_JSON_BYTES
 
 
 async def _answer(send: Send, status: int, body: dict[str, Any], extra: Sequence[tuple[bytes, bytes]] = ()) -> None:

@@ -44,7 +44,9 @@ def _json(data: bytes, name: str) -> dict[str, Any]:
         raise BadInput(f"{name}: larger than {MAX_JSON // (1024 * 1024)} MB")
     try:
         value = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        # ValueError covers JSONDecodeError and also the integer of more than 4,300 digits that
+        # json refuses to convert (sys.set_int_max_str_digits): a sender's number must not be a 500.
         raise BadInput(f"{name}: not valid JSON ({exc.__class__.__name__}: {str(exc)[:120]})") from None
     if not isinstance(value, dict):
         raise BadInput(f"{name}: a submission is a JSON object")

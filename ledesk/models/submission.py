@@ -10,7 +10,7 @@ import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from ledesk.models.enums import AuthorityType, CaseKind, DataCategory, Instrument, TargetType
 
@@ -45,7 +45,20 @@ def _a_date(value: Any) -> Any:
 
 
 OptionalDate = Annotated[date | None, BeforeValidator(_a_date)]
-Text = Annotated[str, Field(max_length=20_000)]
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL's text cannot hold a NUL: refused here, naming the field, not by a failed write.
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    return value
+
+
+# Each limit is the column's that keeps the value (models.tables), so what validates can be written.
+Text = Annotated[str, Field(max_length=20_000), AfterValidator(_no_nul)]
+Reference = Annotated[str, Field(max_length=200), AfterValidator(_no_nul)]     # cases.reference
+TargetValue = Annotated[str, Field(max_length=500), AfterValidator(_no_nul)]   # targets.value, raw_value
+CaseId = Annotated[str, Field(max_length=32, pattern=r"^[A-Za-z0-9-]+$")]     # cases.case_id
 
 
 class _Part(BaseModel):
@@ -62,7 +75,7 @@ class Officer(_Part):
     name: Text = ""
     rank: Text = ""
     badge_number: Text = ""
-    email: Text = ""
+    email: Annotated[str, Field(max_length=320), AfterValidator(_no_nul)] = ""  # letters go to it (outbox.to)
     phone: Text = ""
     postal_address: Text = ""
     id_document: Text = ""
@@ -75,7 +88,7 @@ class Approver(_Part):
 
 class Target(_Part):
     type: TargetType
-    value: Text = ""
+    value: TargetValue = ""
     known_info: Text = ""
 
 
@@ -96,7 +109,7 @@ class LegalBasis(_Part):
     issued_by: Text = ""
     issued_on: OptionalDate = None
     valid_until: OptionalDate = None
-    document_reference: Text = ""
+    document_reference: Reference = ""  # ledger.document_reference
     investigation: Text = ""
 
 
@@ -117,7 +130,7 @@ class Emergency(_Part):
 class NonDisclosure(_Part):
     until: OptionalDate = None
     indefinite: bool = False
-    reference: Text = ""
+    reference: Reference = ""  # notices.nondisclosure_reference
 
 
 class Mlat(_Part):
@@ -126,17 +139,17 @@ class Mlat(_Part):
 
 
 class Sender(_Part):
-    email: Annotated[str, Field(min_length=3, max_length=320)]
+    email: Annotated[str, Field(min_length=3, max_length=320), AfterValidator(_no_nul)]
 
 
 class Submission(_Part):
     kind: CaseKind
-    related_case: Annotated[str | None, BeforeValidator(_blank_is_none)] = None
+    related_case: Annotated[CaseId | None, BeforeValidator(_blank_is_none)] = None
     authority: Authority = Authority()
     officer: Officer = Officer()
     approver: Approver = Approver()
     authorisation_documents: list[Text] = []
-    reference: Text = ""
+    reference: Reference = ""
     respond_by: OptionalDate = None
     targets: Annotated[list[Target], Field(max_length=500)] = []
     data_requested: Annotated[list[DataRequest], Field(max_length=100)] = []

@@ -10,6 +10,7 @@ import os
 import zipfile
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import insert, update
@@ -18,7 +19,8 @@ from ledesk.models.tables import cases, tokens, web_sessions
 from ledesk.states.errors import BadInput
 from tests.factories import sample
 from tests.integration.conftest import World
-from tests.integration.test_api import Api, api  # noqa: F401  (the fixture)
+from tests.integration.test_api import Api
+from tests.integration.test_api import api as _api  # noqa: F401  (the fixture "api")
 
 # -- someone with the database alone: token rows -----------------------------------------------------
 
@@ -111,7 +113,7 @@ def test_removing_an_actor_or_an_authority_revokes_its_tokens_and_closes_its_mai
 # -- someone with the database alone: the owner swap -------------------------------------------------
 
 
-def test_changing_a_cases_authority_in_the_database_hands_its_production_to_nobody(api: Api) -> None:  # noqa: F811
+def test_changing_a_cases_authority_in_the_database_hands_its_production_to_nobody(api: Api) -> None:
     from ledesk.vault.signing import verify_package
 
     case_id = api.call("POST", "/v1/submissions", "police", json=sample("warrant")).json()["case_id"]
@@ -133,7 +135,7 @@ def test_changing_a_cases_authority_in_the_database_hands_its_production_to_nobo
     assert len(reads) == 1  # the refused download read nothing
 
 
-def test_verify_production_prints_the_case_and_authority_it_verified(api: Api, tmp_path: Path) -> None:  # noqa: F811
+def test_verify_production_prints_the_case_and_authority_it_verified(api: Api, tmp_path: Path) -> None:
     from tests.cli import call
 
     case_id = api.call("POST", "/v1/submissions", "police", json=sample("warrant")).json()["case_id"]
@@ -147,3 +149,95 @@ def test_verify_production_prints_the_case_and_authority_it_verified(api: Api, t
     fp = json.loads(zipfile.ZipFile(io.BytesIO(got.content)).read(f"{case_id}/manifest.json"))["key_fingerprint"]
     done = call(["verify-production", str(tmp_path / "p.zip"), "--fingerprint", fp], dict(os.environ))
     assert done.code == 0 and f"case {case_id}, produced for police.go.kr" in done.stdout, done
+
+
+# -- anyone on the internet: no input is a 500 -------------------------------------------------------
+
+
+def _portal(api: Api, who: str = "police") -> tuple[Any, str]:
+    """A TestClient signed in to the portal with an officer's token, and the page's CSRF token."""
+    from fastapi.testclient import TestClient
+
+    web = TestClient(api.client.app, raise_server_exceptions=False)
+    r = web.post("/portal/signin", data={"token": api.tokens[who]}, headers={"origin": "http://testserver"},
+                 follow_redirects=False)
+    assert r.status_code == 303, r.text
+    page = web.get("/portal").text
+    return web, page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+
+
+HUGE = "9" * 5000
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"reference": "R" * 201}, "reference"),
+    ({"reference": "nul\x00ref"}, "reference"),
+    ({"related_case": "LE-" + "9" * 40}, "related_case"),
+    ({"targets": [{"type": "email", "value": "a" * 490 + "@example.com"}]}, "targets.0.value"),
+    ({"targets": [{"type": "email", "value": "hong\x00@example.com"}]}, "targets.0.value"),
+    ({"officer": {"name": "Kim\x00"}}, "officer.name"),
+    ({"officer": {"email": "k" * 400 + "@police.go.kr"}}, "officer.email"),
+    ({"nondisclosure": {"reference": "N" * 201}}, "nondisclosure.reference"),
+    ({"legal_basis": {"document_reference": "D" * 201}}, "legal_basis.document_reference"),
+])
+def test_a_value_longer_than_its_column_or_holding_nul_is_422_naming_the_field(
+        api: Api, change: dict[str, Any], field: str) -> None:
+    before = api.world.count("cases")
+    body = sample("warrant")
+    for key, value in change.items():
+        body[key] = {**body[key], **value} if isinstance(value, dict) and isinstance(body.get(key), dict) else value
+    r = api.call("POST", "/v1/submissions", "police", json=body)
+    assert r.status_code == 422 and field in r.json()["error"], (r.status_code, r.text[:300])
+    assert api.world.count("cases") == before
+
+
+def test_a_5000_digit_integer_is_422_on_the_api_and_an_error_on_the_portal(api: Api) -> None:
+    raw = json.dumps(sample("warrant"))[:-1] + f', "respond_by": {HUGE}}}'
+    r = api.call("POST", "/v1/submissions", "police", content=raw.encode(),
+                 headers={"content-type": "application/json"})
+    assert r.status_code == 422 and "not valid JSON" in r.json()["error"], r.text[:300]
+    web, csrf = _portal(api)
+    r = web.post("/portal/submit", data={"csrf": csrf}, files={"file": ("request.json", raw.encode())})
+    assert r.status_code == 200 and "not valid JSON" in r.text
+    fields = {"csrf": csrf, "kind": "legal_process", "reference": HUGE, "target_1_type": "email",
+              "target_1_value": HUGE}
+    r = web.post("/portal/new", data=fields, follow_redirects=False)
+    assert r.status_code in (200, 303), (r.status_code, r.text[:300])  # an error shown, or a case: never a 500
+    assert api.world.rows("select count(*) from cases where reference = :r", r=HUGE)[0][0] == 0
+
+
+def test_an_honest_form_of_a_few_mb_is_taken_by_the_portal_as_by_the_api(api: Api) -> None:
+    """Issue 25: the portal's upload limit was the 1 MB of a JSON body; it is the API's."""
+    web, csrf = _portal(api)
+    big = {"file": ("request.json", json.dumps({**sample("warrant"), "reference": "BIG-JSON",
+                                                "authorisation_documents": ["x" * 15_000] * 100}).encode())}
+    assert len(big["file"][1]) > 1_400_000
+    r = web.post("/portal/submit", data={"csrf": csrf}, files=big, follow_redirects=False)
+    assert r.status_code == 303, (r.status_code, r.text[:300])
+    over = {"file": ("request.json", b" " * (20_000_000 + 1))}
+    refused = web.post("/portal/submit", data={"csrf": csrf}, files=over)  # one byte over: said on the page
+    assert refused.status_code == 200 and "larger than" in refused.text
+
+
+def test_a_related_case_of_another_authority_is_refused(api: Api) -> None:
+    """Issue 25: naming another authority's case linked to it and counted it in the report."""
+    fbi = sample("warrant")
+    fbi["sender"], fbi["officer"] = {"email": "agent@fbi.gov"}, {**fbi["officer"], "email": "agent@fbi.gov"}
+    theirs = api.call("POST", "/v1/submissions", "fbi", json=fbi)
+    assert theirs.status_code == 201, theirs.text
+    other = theirs.json()["case_id"]
+    r = api.call("POST", "/v1/submissions", "police", json={**sample("warrant"), "related_case": other,
+                                                            "reference": "NAMES-THEIRS"})
+    assert r.status_code == 422 and "related_case" in r.json()["error"], r.text
+    missing = api.call("POST", "/v1/submissions", "police", json={**sample("warrant"), "related_case": "LE-NONE"})
+    assert missing.status_code == 422 and missing.json()["error"] == r.json()["error"].replace(other, "LE-NONE")
+    assert api.world.rows("select count(*) from cases where linked_to = :c", c=other)[0][0] == 0
+
+
+def test_post_submissions_declares_its_body(api: Api) -> None:
+    doc = api.call("GET", "/openapi.json").json()
+    body = doc["paths"]["/v1/submissions"]["post"]["requestBody"]["content"]
+    assert body["application/json"]["schema"] == {"$ref": "#/components/schemas/Submission"}
+    declared = doc["components"]["schemas"]["Submission"]
+    assert declared["properties"]["reference"]["maxLength"] == 200 and "sender" in declared["required"]
+    assert doc["components"]["schemas"]["Target"]["properties"]["value"]["maxLength"] == 500

@@ -15,9 +15,25 @@ from ledesk.states.principal import Principal
 
 router = APIRouter(prefix="/v1/submissions", tags=["authorities"])
 DOCX = "wordprocessingml.document"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument." + DOCX
 
 
-@router.post("", status_code=201)
+def schema_components() -> dict[str, Any]:
+    """The submission's JSON schema (`ledesk schema`) as OpenAPI components: the body the route declares.
+    The route reads its body itself (JSON or a .docx form), so the declaration is for readers and clients."""
+    from ledesk.models.submission import Submission
+
+    schema = Submission.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
+    defs = schema.pop("$defs", {})
+    return {**defs, "Submission": schema}
+
+
+BODY = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": {"$ref": "#/components/schemas/Submission"}},
+    DOCX_TYPE: {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+@router.post("", status_code=201, openapi_extra=BODY)
 async def submit(request: Request, who: Who, rt: Rt) -> dict[str, Any]:
     """A request as JSON (the submission schema: `ledesk schema`) or a filled Word form
     (Content-Type application/vnd.openxmlformats-officedocument.wordprocessingml.document)."""
