@@ -10,10 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from ledesk.adapters import admin
 from ledesk.adapters.intake import intake
+from ledesk.api.app import create_app
+from ledesk.bootstrap import Runtime
 from ledesk.datasource.embedded import EmbeddedSource
 from ledesk.models.db import make_engine, reader
 from ledesk.models.migrate import upgrade
@@ -153,3 +156,32 @@ class World:
 def world(db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
     monkeypatch.delenv("LEDESK_MASTER_KEY", raising=False)  # the world's key store is wrapped under its own
     return World(db, tmp_path)
+
+
+class Api:
+    """The HTTP API (and web UI) on the world's database, in this process, with a token per staff member
+    and per authority (police.go.kr, fbi.gov)."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        rt = Runtime(world.engine.url.render_as_string(hide_password=False))
+        rt.clock_override = world.clock
+        self.rt = rt
+        self.client = TestClient(create_app(rt), raise_server_exceptions=False)
+        admin = rt.services.admin
+        self.tokens = {n: admin.create_token(actor=n)["token"] for n in ("alice", "bob", "olga")}
+        self.tokens["police"] = admin.create_token(authority="police.go.kr")["token"]
+        self.tokens["fbi"] = admin.create_token(authority="fbi.gov")["token"]
+
+    def call(self, method: str, path: str, who: str | None = None, **kw: Any) -> Any:
+        headers = kw.pop("headers", {})
+        if who:
+            headers["Authorization"] = f"Bearer {self.tokens[who]}"
+        return self.client.request(method, path, headers=headers, **kw)
+
+
+@pytest.fixture
+def api(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
+    monkeypatch.setenv("LEDESK_HOME", str(tmp_path))
+    monkeypatch.setenv("LEDESK_MASTER_KEY", "q" * 43 + "=")
+    yield Api(world)

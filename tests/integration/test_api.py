@@ -5,42 +5,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
-from ledesk.api.app import create_app
-from ledesk.bootstrap import Runtime
 from tests.factories import sample
-from tests.integration.conftest import World
-
-
-class Api:
-    def __init__(self, world: World) -> None:
-        self.world = world
-        rt = Runtime(world.engine.url.render_as_string(hide_password=False))
-        rt.clock_override = world.clock
-        self.rt = rt
-        self.client = TestClient(create_app(rt), raise_server_exceptions=False)
-        admin = rt.services.admin
-        self.tokens = {n: admin.create_token(actor=n)["token"] for n in ("alice", "bob", "olga")}
-        self.tokens["police"] = admin.create_token(authority="police.go.kr")["token"]
-        self.tokens["fbi"] = admin.create_token(authority="fbi.gov")["token"]
-
-    def call(self, method: str, path: str, who: str | None = None, **kw: Any) -> Any:
-        headers = kw.pop("headers", {})
-        if who:
-            headers["Authorization"] = f"Bearer {self.tokens[who]}"
-        return self.client.request(method, path, headers=headers, **kw)
-
-
-@pytest.fixture
-def api(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
-    monkeypatch.setenv("LEDESK_HOME", str(tmp_path))
-    monkeypatch.setenv("LEDESK_MASTER_KEY", "q" * 43 + "=")
-    yield Api(world)
+from tests.integration.conftest import Api
 
 
 def test_health_is_open_and_everything_else_needs_a_token(api: Api) -> None:

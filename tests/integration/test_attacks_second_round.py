@@ -18,9 +18,7 @@ from sqlalchemy import insert, update
 from ledesk.models.tables import cases, tokens, web_sessions
 from ledesk.states.errors import BadInput
 from tests.factories import sample
-from tests.integration.conftest import World
-from tests.integration.test_api import Api
-from tests.integration.test_api import api as _api  # noqa: F401  (the fixture "api")
+from tests.integration.conftest import Api, World
 
 # -- someone with the database alone: token rows -----------------------------------------------------
 
