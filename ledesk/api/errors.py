@@ -1,7 +1,7 @@
 """How the API answers a refusal: 401 no or bad token, 403 the token's role may not (the role guard),
 404 nothing there (or not yours), 409 the case's state does not allow it or someone changed the case at
-the same moment, 422 a rule refused (the guard is named) or the input is malformed, 413 too large. No
-stack trace reaches a client."""
+the same moment, 422 a rule refused (the guard is named) or the input is malformed, 413 too large, 429
+too many failed tokens from one address or for one token id (api.throttle). No stack trace reaches a client."""
 
 from __future__ import annotations
 
@@ -26,9 +26,11 @@ ROLE_GUARDS = frozenset({"actor_role", "known_actor"})  # states.roles: answered
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, guard: str | None = None) -> None:
+    def __init__(self, status: int, code: str, message: str, guard: str | None = None,
+                 retry_after: int | None = None) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.guard = status, code, message, guard
+        self.retry_after = retry_after
 
 
 def status_of(exc: LedeskError) -> int:
@@ -54,7 +56,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> Response:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
+        if exc.retry_after:
+            headers["Retry-After"] = str(exc.retry_after)
         return JSONResponse(error_body(exc.code, exc.message, exc.guard), status_code=exc.status, headers=headers)
 
     @app.exception_handler(LedeskError)

@@ -239,3 +239,40 @@ def test_post_submissions_declares_its_body(api: Api) -> None:
     declared = doc["components"]["schemas"]["Submission"]
     assert declared["properties"]["reference"]["maxLength"] == 200 and "sender" in declared["required"]
     assert doc["components"]["schemas"]["Target"]["properties"]["value"]["maxLength"] == 500
+
+
+# -- anyone on the internet: guessing tokens ------------------------------------------------------------
+
+
+def test_failed_bearer_tokens_are_throttled_per_address_and_per_token_id(api: Api) -> None:
+    limit = api.world.policy.web.failed_auth_per_minute
+    real = api.tokens["alice"]
+    token_id = real.split("_")[1]
+    for i in range(limit):  # one token id, many secrets
+        r = api.call("GET", "/v1/cases", headers={"Authorization": f"Bearer ldk_{token_id}_guess{i}"})
+        assert r.status_code == 401
+    r = api.call("GET", "/v1/cases", headers={"Authorization": f"Bearer ldk_{token_id}_guess"})
+    assert r.status_code == 429 and r.json()["code"] == "too_many_requests" and int(r.headers["retry-after"]) > 0
+    # The right secret is not even tried now: a guess that succeeds looks like one that fails.
+    assert api.call("GET", "/v1/cases", "alice").status_code == 429
+    from fastapi.testclient import TestClient
+
+    elsewhere = TestClient(api.client.app, client=("198.51.100.7", 5000))
+    assert elsewhere.get("/v1/cases", headers={"Authorization": f"Bearer {api.tokens['bob']}"}).status_code == 200
+    assert elsewhere.get("/v1/cases", headers={"Authorization": f"Bearer {real}"}).status_code == 429  # the id
+    api.client.app.state.failed_auth._clock = lambda: 10.0**9  # a minute later (the throttle's own clock)
+    assert api.call("GET", "/v1/cases", "alice").status_code == 200
+
+
+def test_failed_sign_ins_are_throttled(api: Api) -> None:
+    from fastapi.testclient import TestClient
+
+    web = TestClient(api.client.app, raise_server_exceptions=False, client=("203.0.113.9", 4000))
+    for path in ("/signin", "/portal/signin"):
+        web.app.state.failed_auth = None  # each page counts afresh in this test
+        for _ in range(api.world.policy.web.failed_auth_per_minute):
+            r = web.post(path, data={"token": "ldk_000000000000_wrong"}, headers={"origin": "http://testserver"})
+            assert r.status_code == 200 and "unknown" in r.text
+        r = web.post(path, data={"token": api.tokens["alice" if path == "/signin" else "police"]},
+                     headers={"origin": "http://testserver"}, follow_redirects=False)
+        assert r.status_code == 429 and "try again in" in r.text
