@@ -67,7 +67,7 @@ def _proofs(home: Path, m: int) -> dict[str, float]:
                                 for i in range(start, min(m, start + 10_000))])
     services.admin.checkpoint()
     services.admin.checkpoint()
-    events = services.queries.verify_audit()[0].events
+    events = services.queries.verify_audit().verdict.events
     started = time.perf_counter()
     proof = services.queries.prove(events // 2, position=2)
     prove_s = time.perf_counter() - started
@@ -75,7 +75,7 @@ def _proofs(home: Path, m: int) -> dict[str, float]:
     consistent = services.queries.consistency(1, 2)
     consistency_s = time.perf_counter() - started
     started = time.perf_counter()
-    verdict, _ = services.queries.verify_audit()
+    verdict = services.queries.verify_audit().verdict
     verify_s = time.perf_counter() - started
     assert proof["verified"] and consistent["verified"] and verdict.ok
     return {"prove": prove_s, "consistency": consistency_s, "verify": verify_s, "events": events,

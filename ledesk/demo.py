@@ -345,7 +345,7 @@ class _Demo:
 
     def _closing_facts(self) -> dict[str, Any]:
         rows: list[dict[str, Any]] = [dict(r) for r in self.services.queries.cases()]
-        verdict, _ = self.services.queries.verify_audit()
+        verdict = self.services.queries.verify_audit().verdict
         with self.uow.read() as conn:
             notice_of = {r.case_id: f"{r.status} {r.reason}".strip() for r in conn.execute(select(notices))}
             facts = {"rows": rows, "queued": len(conn.execute(select(outbox.c.kind)).all()),

@@ -13,16 +13,20 @@ def cmd_audit_verify(rt: Runtime, args: argparse.Namespace) -> int:
     from ledesk.vault.checkpoints import CheckpointError
 
     try:
-        v, marks = rt.services.queries.verify_audit()
+        check = rt.services.queries.verify_audit()
     except CheckpointError as exc:
         emit({"ok": False, "events": 0, "first_bad": None, "problem": str(exc)}, args.json, f"BROKEN: {exc}")
         return 1
+    v, marks, witness = check.verdict, check.checkpoints, check.witness
     doc = {"ok": v.ok, "events": v.events, "first_bad": v.first_bad, "problem": v.problem, "checkpoints": marks,
-           "anchored": v.anchored if v.ok else None, "unanchored": v.unanchored if v.ok else None}
+           "anchored": v.anchored if v.ok else None, "unanchored": v.unanchored if v.ok else None,
+           "witness": witness}
     said = f"audit chain {'intact' if v.ok else 'BROKEN'}: {v.events} events verified"
     if v.ok:  # never a bare ok: how much of it a signed checkpoint protects
         said += (f", {v.anchored} under {marks} signed checkpoint(s), {v.unanchored} not yet under a checkpoint"
                  + (" (they could still be rewritten unseen: `ledesk audit checkpoint`)" if v.unanchored else ""))
+    said += (f"; witness: {witness['status']} ({witness['checkpoints']} checkpoint(s))" if witness["reachable"] else
+             f"; {witness['status']}: a rollback of the database and checkpoints.jsonl together would not be seen")
     emit(doc, args.json, said + (f"; {v.problem}" if v.problem else ""))
     return 0 if v.ok else 1
 

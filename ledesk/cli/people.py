@@ -16,12 +16,15 @@ def cmd_init(rt: Runtime, args: argparse.Namespace) -> int:
     done = rt.services.admin.init()
     url = safe_url(str(rt.engine.url))
     doc: dict[str, object] = {"database": url, "policy_version": done["policy_version"],
-                              "key_store": done["key_store"]}
+                              "key_store": done["key_store"], "master_key": done["master_key"]}
+    if done["legacy_audit_key"]:
+        doc["legacy_audit_key_adopted"] = done["legacy_audit_key"]
     moved = done["keys_moved"]
     if moved:  # an older release kept hold keys (wrapped) in the case database
         doc["keys_moved_to_key_store"] = moved
     emit(doc, args.json, f"database ready: {url} (policy {rt.policy.version}); hold keys in {done['key_store']}"
-         + (f" ({moved} moved there from the database)" if moved else ""))
+         + (f" ({moved} moved there from the database)" if moved else "")
+         + (f"; master key: {done['master_key']}" if done["master_key"] else ""))
     return 0
 
 

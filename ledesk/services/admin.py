@@ -27,10 +27,15 @@ class AdminService:
         upgrade(ctx.uow.engine)
         keys = ctx.vault.keys
         with ctx.uow.write() as conn:
-            moved = adopt_legacy_keys(conn, keys, master_key(ctx.home))
+            moved = adopt_legacy_keys(conn, keys, lambda: master_key(ctx.home))
         if moved:
             ctx.uow.wipe_log()
-        return {"policy_version": ctx.policy.version, "key_store": keys.name, "keys_moved": moved}
+        adopted = ctx.checkpoints.adopt_legacy(ctx.now())  # a keys/audit.key from before the key store
+        from ledesk.vault.keys import where
+
+        hsm = keys.name.startswith("pkcs11:")
+        return {"policy_version": ctx.policy.version, "key_store": keys.name, "keys_moved": moved,
+                "legacy_audit_key": adopted, "master_key": None if hsm else where(ctx.home)}
 
     def add_actor(self, name: str, roles: list[str]) -> dict[str, Any]:
         from ledesk.adapters.admin import add_actor

@@ -17,6 +17,16 @@ from ledesk.services.context import Context
 from ledesk.states.errors import BadInput, NotFound, Refused
 
 
+@dataclass(frozen=True)
+class AuditCheck:
+    """`audit verify`: the chain's verdict, how many checkpoints checkpoints.jsonl holds, and what the
+    witness said (its status, whether it was reachable, its checkpoints, how many of them we lack)."""
+
+    verdict: Verdict
+    checkpoints: int
+    witness: dict[str, Any]
+
+
 @dataclass
 class Queries:
     ctx: Context
@@ -51,14 +61,28 @@ class Queries:
         with self.ctx.uow.read() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 
-    def verify_audit(self) -> tuple[Verdict, int]:
-        """The hash chain checked against the signed checkpoints, and how many checkpoints there are.
-        A checkpoint file that cannot be read raises vault.checkpoints.CheckpointError."""
+    def verify_audit(self) -> AuditCheck:
+        """The hash chain checked against the signed checkpoints, ours and the witness's copies: a
+        checkpoint the witness holds that checkpoints.jsonl lacks means the file was cut or rolled back
+        (with the database, perhaps), and the chain is checked against the witness's too. A checkpoint
+        file that cannot be read raises vault.checkpoints.CheckpointError."""
+        from dataclasses import replace
+
         from ledesk.adapters.audit import verify
 
         marks = self.ctx.checkpoints.read()
+        theirs, said = self.ctx.checkpoints.witnessed()
+        ours = {(m.events, m.head) for m in marks}
+        lacking = [m for m in theirs or [] if (m.events, m.head) not in ours]
         with self.ctx.uow.read() as conn:
-            return verify(conn, checkpoints=marks), len(marks)
+            verdict = verify(conn, checkpoints=marks + lacking)
+        if lacking and verdict.ok:
+            verdict = replace(verdict, ok=False, problem=(
+                f"{self.ctx.checkpoints.path} lacks {len(lacking)} signed checkpoint(s) the witness holds (the "
+                f"latest covers {max(m.events for m in lacking)} events): it was cut or rolled back"))
+        witness = {"status": said, "reachable": theirs is not None, "checkpoints": len(theirs or []),
+                   "missing_here": len(lacking)}
+        return AuditCheck(verdict, len(marks), witness)
 
     def prove(self, seq: int, position: int | None = None) -> dict[str, Any]:
         """An inclusion proof (RFC 9162) that event `seq` is in the tree a signed checkpoint names: the one at

@@ -34,13 +34,21 @@ class CheckpointError(ValueError):
 
 def legacy_audit_key(home: Path) -> Ed25519PrivateKey | None:
     """The audit key of a deployment from before the key store held it (a file under keys/): it still
-    verifies the checkpoints it signed, and signs nothing new."""
+    verifies the checkpoints it signed, once adopted (Checkpoints.adopt_legacy), and signs nothing new."""
     path = home / "keys" / "audit.key"
     if not path.exists():
         return None
     if path.stat().st_mode & 0o077:
         raise CheckpointError(f"{path} is readable by others; it must be mode 0600")
     return Ed25519PrivateKey.from_private_bytes(path.read_bytes())
+
+
+def _public_fingerprint(key: Ed25519PrivateKey) -> str:
+    return fingerprint(key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
+
+
+def _adoption_bytes(legacy_fingerprint: str, at: str) -> bytes:
+    return b"ledesk adopted audit key v1\0" + f"{legacy_fingerprint}\0{at}".encode()
 
 
 def _signed_bytes(events: int, head: str, at: str, root: str | None = None) -> bytes:
@@ -65,6 +73,53 @@ class Checkpoints:
     def path(self) -> Path:
         return self.home / "audit" / "checkpoints.jsonl"
 
+    @property
+    def adopted_path(self) -> Path:
+        """The record, signed by the audit key, of the one legacy key file it took over at the upgrade."""
+        return self.home / "audit" / "adopted-key.json"
+
+    def adopt_legacy(self, now: datetime) -> str | None:
+        """Decide, once, which legacy keys/audit.key (from before the key store held the audit key) keeps
+        verifying what it signed: the one present when the audit key signs for the first time (or at
+        `ledesk init` before that), or none. The decision is a record signed by the audit key; a key file
+        that appears later, or another than the one recorded, verifies nothing. (Deleting the record as
+        well as rewriting checkpoints.jsonl is what the witness's copies catch.)
+        Returns the adopted fingerprint, if any."""
+        legacy = legacy_audit_key(self.home)
+        found = _public_fingerprint(legacy) if legacy is not None else None
+        if self.adopted_path.exists():
+            recorded = self._adopted()
+            if found is not None and recorded != found:
+                raise CheckpointError(f"{self.home / 'keys' / 'audit.key'} appeared after this desk's audit key "
+                                      f"signed checkpoints (it adopted {recorded or 'no legacy key'}): it "
+                                      "verifies nothing; remove it")
+            return recorded
+        own = fingerprint(self.key.public_raw())
+        lines = self.path.read_text(encoding="utf-8").splitlines() if self.path.exists() else []
+        if found is not None and any(f'"key": "{own}"' in line for line in lines):
+            raise CheckpointError(f"{self.home / 'keys' / 'audit.key'} appeared after this desk's own audit key "
+                                  "signed checkpoints: it is not adopted and verifies nothing; remove it")
+        at = now.isoformat()
+        record = {"fingerprint": found, "at": at, "by": own,
+                  "signature": base64.b64encode(self.key.sign(_adoption_bytes(found or "none", at))).decode()}
+        self.adopted_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.adopted_path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+        return found
+
+    def _adopted(self) -> str | None:
+        """The fingerprint the audit key's adoption record names, when the record verifies."""
+        if not self.adopted_path.exists():
+            return None
+        try:
+            record = json.loads(self.adopted_path.read_text(encoding="utf-8"))
+            Ed25519PublicKey.from_public_bytes(self.key.public_raw()).verify(
+                base64.b64decode(record["signature"]),
+                _adoption_bytes(str(record["fingerprint"] or "none"), str(record["at"])))
+        except (InvalidSignature, ValueError, KeyError, TypeError):
+            raise CheckpointError(f"{self.adopted_path} does not verify: the adoption record was tampered "
+                                  "with") from None
+        return str(record["fingerprint"]) if record["fingerprint"] else None
+
     def write(self, conn: Connection, now: datetime) -> dict[str, Any]:
         """Sign the chain's head as this transaction sees it and append it."""
         record = self.sign(conn, now)
@@ -84,6 +139,11 @@ class Checkpoints:
         writer cannot reach: a file of its own or a URL the operator names (LEDESK_AUDIT_WITNESS). A witness
         that cannot be reached is logged; the checkpoint is kept here all the same."""
         line = json.dumps({k: v for k, v in record.items() if k != "path"}) + "\n"
+        if not self.adopted_path.exists():  # the audit key's first checkpoint: which legacy key, if any
+            try:
+                self.adopt_legacy(datetime.fromisoformat(str(record["at"])))
+            except CheckpointError as exc:  # the checkpoint is written all the same; verify will say why
+                log.error("%s", exc)
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with open(self.path, "a", encoding="utf-8") as handle:  # append-only: lines are never rewritten
             handle.write(line)
@@ -95,18 +155,41 @@ class Checkpoints:
             except OSError as exc:
                 log.warning("audit witness %s not reached: %s", self.witness, exc)
 
+    def _publics(self) -> dict[str, Ed25519PublicKey]:
+        """The keys a checkpoint may be signed by: the audit key, and the legacy key it adopted."""
+        current = self.key.public_raw()
+        publics = {fingerprint(current): Ed25519PublicKey.from_public_bytes(current)}
+        legacy = legacy_audit_key(self.home)
+        if legacy is not None and self._adopted() == _public_fingerprint(legacy):  # only the key adopted
+            publics[_public_fingerprint(legacy)] = legacy.public_key()
+        return publics
+
     def read(self) -> list[audit.Checkpoint]:
         """Every checkpoint whose signature the audit key verifies; a bad one is an error, not skipped."""
         if not self.path.exists():
             return []
-        current = self.key.public_raw()
-        publics = {fingerprint(current): Ed25519PublicKey.from_public_bytes(current)}
-        legacy = legacy_audit_key(self.home)
-        if legacy is not None:
-            raw = legacy.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-            publics[fingerprint(raw)] = legacy.public_key()
+        return self._verified(self.path.read_text(encoding="utf-8").splitlines(), self._publics(), str(self.path))
+
+    def witnessed(self) -> tuple[list[audit.Checkpoint] | None, str]:
+        """The checkpoints the witness holds, each verified like ours, and a word on how it went: None and
+        why when there is no witness to ask or it cannot be read. A witness URL answers GET with the lines
+        it was POSTed (JSON Lines)."""
+        if not self.witness:
+            return None, "no witness configured (LEDESK_AUDIT_WITNESS)"
+        try:
+            if self.witness.startswith(("http://", "https://")):
+                with urllib.request.urlopen(self.witness, timeout=5) as response:
+                    text = response.read().decode("utf-8")
+            else:
+                text = Path(self.witness).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            return None, f"the witness {self.witness} cannot be read: {exc.__class__.__name__}: {str(exc)[:200]}"
+        lines = [ln for ln in text.splitlines() if ln.strip()]
+        return self._verified(lines, self._publics(), f"the witness {self.witness}"), f"compared with {self.witness}"
+
+    def _verified(self, lines: list[str], publics: dict[str, Ed25519PublicKey], where: str) -> list[audit.Checkpoint]:
         found = []
-        for number, line in enumerate(self.path.read_text(encoding="utf-8").splitlines(), 1):
+        for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
             try:
@@ -118,7 +201,7 @@ class Checkpoints:
                 public.verify(base64.b64decode(record["signature"]),
                               _signed_bytes(int(record["events"]), str(record["head"]), str(record["at"]), root))
             except (InvalidSignature, ValueError, KeyError, TypeError) as exc:
-                raise CheckpointError(f"checkpoint {number} in {self.path} does not verify "
+                raise CheckpointError(f"checkpoint {number} in {where} does not verify "
                                       f"({exc.__class__.__name__}): the checkpoints were tampered with") from None
             found.append(audit.Checkpoint(int(record["events"]), str(record["head"]), str(record["at"]),
                                           str(record.get("root") or "")))

@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -107,15 +108,17 @@ class Vault:
             self.keys.destroy(key_id)
         return leftover
 
-def adopt_legacy_keys(conn: Connection, keys: KeyStore, master: bytes) -> int:
+def adopt_legacy_keys(conn: Connection, keys: KeyStore, master: Callable[[], bytes]) -> int:
     """Move keys that releases before the key store kept (wrapped) in the case database into the key
     store, then erase them from the database (the caller then truncates the write-ahead log). `ledesk
-    init` runs it."""
+    init` runs it. The master key is asked for only when there are such keys (with an HSM there is
+    usually none, and none is made)."""
     rows = conn.execute(select(vault_keys.c.hold_id, vault_keys.c.wrapped_key)).all()
     have = keys.key_ids() if rows else set()
+    wrapping = master() if rows else b""
     for row in rows:
         if row.hold_id not in have:
-            keys.adopt(row.hold_id, unwrap(master, row.wrapped_key, row.hold_id))
+            keys.adopt(row.hold_id, unwrap(wrapping, row.wrapped_key, row.hold_id))
     conn.execute(delete(vault_keys))
     return len(rows)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, update
+from sqlalchemy import insert, text, update
 
 from ledesk.models.tables import cases, tokens, web_sessions
 from ledesk.states.errors import BadInput
@@ -276,3 +276,114 @@ def test_failed_sign_ins_are_throttled(api: Api) -> None:
         r = web.post(path, data={"token": api.tokens["alice" if path == "/signin" else "police"]},
                      headers={"origin": "http://testserver"}, follow_redirects=False)
         assert r.status_code == 429 and "try again in" in r.text
+
+
+# -- someone with a copy of LEDESK_HOME ----------------------------------------------------------------
+
+
+def _desk_checkpoints(world: World, home: Path, witness: str | None = None) -> Any:
+    from ledesk.vault.checkpoints import Checkpoints
+
+    return Checkpoints(home, world.vault.keys, witness)
+
+
+def test_a_planted_legacy_audit_key_verifies_nothing(world: World, tmp_path: Path) -> None:
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from ledesk.adapters.audit import head
+    from ledesk.vault.checkpoints import CheckpointError, _signed_bytes
+    from ledesk.vault.signing import fingerprint
+
+    home = tmp_path / "desk"
+    marks = _desk_checkpoints(world, home)
+    world.intake("warrant")
+    with world.engine.begin() as conn:
+        marks.write(conn, world.clock.now())  # the desk's own audit key has signed
+    planted = Ed25519PrivateKey.generate()
+    (home / "keys").mkdir(mode=0o700, exist_ok=True)
+    (home / "keys" / "audit.key").write_bytes(planted.private_bytes_raw())
+    (home / "keys" / "audit.key").chmod(0o600)
+    with world.engine.connect() as conn:
+        events, _ = head(conn)
+    at = world.clock.now().isoformat()
+    rewritten = {"events": events, "head": "f" * 64, "at": at,
+                 "key": fingerprint(planted.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)),
+                 "signature": base64.b64encode(planted.sign(_signed_bytes(events, "f" * 64, at))).decode()}
+    marks.path.write_text(json.dumps(rewritten) + "\n")  # history re-signed with the planted key
+    with pytest.raises(CheckpointError, match="does not verify"):
+        marks.read()
+    with pytest.raises(CheckpointError, match="appeared after"):  # and `ledesk init` does not adopt it
+        marks.adopt_legacy(world.clock.now())
+
+
+def test_deleting_checkpoints_or_rolling_back_with_them_is_caught_by_the_witness(world: World, tmp_path: Path) -> None:
+    import shutil
+
+    from ledesk.services import Services
+
+    home, witness = tmp_path / "desk", tmp_path / "elsewhere" / "witness.jsonl"
+    services = Services.build(world.engine, world.clock, world.policy, world.calendar, home,
+                              source=world.source, keys=world.vault.keys, witness=str(witness))
+    case_id = world.intake("warrant")["case_id"]
+    services.cases.fire(case_id, "reject", "alice", reason="out_of_scope")  # a decision: anchored
+    check = services.queries.verify_audit()
+    assert check.verdict.ok and check.witness["reachable"] and check.witness["missing_here"] == 0
+    kept = services.ctx.checkpoints.path.read_text()
+    services.ctx.checkpoints.path.unlink()  # the checkpoints deleted
+    gone = services.queries.verify_audit()
+    assert not gone.verdict.ok and "lacks 1 signed checkpoint" in (gone.verdict.problem or "")
+    services.ctx.checkpoints.path.write_text(kept)
+    # A rollback of the database and the checkpoints together: a later decision's checkpoint went to the
+    # witness, then both the events and checkpoints.jsonl are put back as they were before it.
+    shutil.copy(services.ctx.checkpoints.path, tmp_path / "before.jsonl")
+    later = world.intake("warrant", reference="LATER")["case_id"]
+    services.cases.fire(later, "reject", "alice", reason="out_of_scope")
+    with world.engine.begin() as conn:
+        top = conn.execute(text("select max(seq) from events where case_id = :c"), {"c": case_id}).scalar()
+        conn.execute(text("delete from events where seq > :s"), {"s": top})
+        conn.execute(text("update audit_head set seq = :s, hash = (select hash from events where seq = :s), "
+                          "frontier = null"), {"s": top})
+    shutil.copy(tmp_path / "before.jsonl", services.ctx.checkpoints.path)
+    rolled = services.queries.verify_audit()
+    assert not rolled.verdict.ok, rolled
+    blind = Services.build(world.engine, world.clock, world.policy, world.calendar, home, source=world.source,
+                           keys=world.vault.keys).queries.verify_audit()
+    assert blind.verdict.ok and not blind.witness["reachable"]  # without the witness it cannot be seen,
+    assert "no witness configured" in blind.witness["status"]  # and verify says so
+
+
+def test_the_master_key_comes_from_outside_ledesk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        caplog: pytest.LogCaptureFixture) -> None:
+    from ledesk.vault import keys
+    from ledesk.vault.keys import MasterKeyError, master_key
+
+    home = tmp_path / "home"
+    outside = tmp_path / "secrets" / "master.key"
+    outside.parent.mkdir()
+    outside.write_text("ab" * 32 + "\n")
+    outside.chmod(0o600)
+    monkeypatch.delenv("LEDESK_MASTER_KEY", raising=False)
+    monkeypatch.setenv("LEDESK_MASTER_KEY_FILE", str(outside))
+    assert master_key(home) == bytes.fromhex("ab" * 32) and not (home / "master.key").exists()
+    outside.chmod(0o644)
+    with pytest.raises(MasterKeyError, match="readable by others"):
+        master_key(home)
+    monkeypatch.delenv("LEDESK_MASTER_KEY_FILE")
+    credentials = tmp_path / "credentials"
+    credentials.mkdir()
+    (credentials / "ledesk-master-key").write_text("cd" * 32)
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(credentials))
+    assert master_key(home) == bytes.fromhex("cd" * 32) and "systemd credential" in keys.where(home)
+    monkeypatch.delenv("CREDENTIALS_DIRECTORY")
+    monkeypatch.setenv("LEDESK_KEYSTORE", "pkcs11:token=ledesk?module-path=/nowhere.so")
+    with pytest.raises(MasterKeyError, match="HSM"):  # never made beside an HSM
+        master_key(home)
+    assert not (home / "master.key").exists()
+    monkeypatch.delenv("LEDESK_KEYSTORE")
+    with caplog.at_level("WARNING"):
+        made = master_key(home)  # the default still works, with a warning at start
+    assert len(made) == 32 and (home / "master.key").exists()
+    assert "beside the data it protects" in caplog.text

@@ -195,6 +195,11 @@ def test_checkpoints_signed_by_a_legacy_audit_key_file_still_verify_and_new_ones
            "signature": base64.b64encode(legacy.sign(_signed_bytes(events, top, at))).decode()}
     (tmp_path / "audit").mkdir(mode=0o700)
     (tmp_path / "audit" / "checkpoints.jsonl").write_text(json.dumps(old) + "\n")
+    from ledesk.vault.checkpoints import Checkpoints
+    from ledesk.vault.keystore import SqliteKeyStore
+
+    upgrading = Checkpoints(tmp_path, SqliteKeyStore(tmp_path / "keys" / "holds.db", b"k" * 32))
+    assert upgrading.adopt_legacy(world.clock.now()) == old["key"]  # `ledesk init` at the upgrade
     marks = _checkpoint(world, tmp_path)
     lines = [json.loads(line) for line in marks.path.read_text().splitlines()]
     assert len(lines) == 2 and lines[1]["key"] == fingerprint(marks.key.public_raw()) != old["key"]

@@ -19,7 +19,7 @@ from tests.integration.test_audit import _rehash_from
 
 
 def _verify(world: World) -> Any:
-    verdict, _ = world.services.queries.verify_audit()
+    verdict = world.services.queries.verify_audit().verdict
     return verdict
 
 
