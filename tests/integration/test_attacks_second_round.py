@@ -111,16 +111,21 @@ def test_removing_an_actor_or_an_authority_revokes_its_tokens_and_closes_its_mai
 # -- someone with the database alone: the owner swap -------------------------------------------------
 
 
-def test_changing_a_cases_authority_in_the_database_hands_its_production_to_nobody(api: Api) -> None:
-    from ledesk.vault.signing import verify_package
-
+def _disclosed_to_police(api: Api) -> tuple[str, Any]:
+    """A warrant police.go.kr submits, taken to disclosure by two people, and its first download."""
     case_id = api.call("POST", "/v1/submissions", "police", json=sample("warrant")).json()["case_id"]
     desk = api.world.desk
     desk.fire(case_id, "recommend_disclosure", "alice", reason="covered")
     desk.fire(case_id, "approve_disclosure", "bob")
     api.world.clock.advance(timedelta(days=8))
     desk.fire(case_id, "disclose", "bob")
-    got = api.call("GET", f"/v1/submissions/{case_id}/production", "police")
+    return case_id, api.call("GET", f"/v1/submissions/{case_id}/production", "police")
+
+
+def test_changing_a_cases_authority_in_the_database_hands_its_production_to_nobody(api: Api) -> None:
+    from ledesk.vault.signing import verify_package
+
+    case_id, got = _disclosed_to_police(api)
     verdict = verify_package(got.content)
     assert verdict.ok and (verdict.case_id, verdict.authority) == (case_id, "police.go.kr")
     with api.world.engine.begin() as conn:  # the insider gives the case to another authority
@@ -136,13 +141,7 @@ def test_changing_a_cases_authority_in_the_database_hands_its_production_to_nobo
 def test_verify_production_prints_the_case_and_authority_it_verified(api: Api, tmp_path: Path) -> None:
     from tests.cli import call
 
-    case_id = api.call("POST", "/v1/submissions", "police", json=sample("warrant")).json()["case_id"]
-    desk = api.world.desk
-    desk.fire(case_id, "recommend_disclosure", "alice", reason="covered")
-    desk.fire(case_id, "approve_disclosure", "bob")
-    api.world.clock.advance(timedelta(days=8))
-    desk.fire(case_id, "disclose", "bob")
-    got = api.call("GET", f"/v1/submissions/{case_id}/production", "police")
+    case_id, got = _disclosed_to_police(api)
     (tmp_path / "p.zip").write_bytes(got.content)
     fp = json.loads(zipfile.ZipFile(io.BytesIO(got.content)).read(f"{case_id}/manifest.json"))["key_fingerprint"]
     done = call(["verify-production", str(tmp_path / "p.zip"), "--fingerprint", fp], dict(os.environ))
