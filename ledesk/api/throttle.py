@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from fastapi import Request
 
-from ledesk.adapters.tokens import token_id_of
+from ledesk.services.admin import token_id_of
 
 WINDOW_SECONDS = 60.0
 MOST_KEYS = 50_000  # the oldest addresses are forgotten first: the table cannot grow without bound

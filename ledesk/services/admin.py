@@ -12,6 +12,12 @@ from ledesk.services.context import Context, retention_months
 from ledesk.states.principal import Principal
 
 
+def token_id_of(token: str) -> str | None:
+    """The id a presented API token names (its public part), when it has a token's shape: what the API's
+    throttle counts failures by."""
+    return tokens.token_id_of(token)
+
+
 @dataclass
 class AdminService:
     ctx: Context
