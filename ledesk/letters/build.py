@@ -46,8 +46,13 @@ def template(kind: str, wording: Wording) -> bytes:
         field.append(run)
         foot._p.append(field)
     doc.add_paragraph("{{ date }}")
-    doc.add_paragraph("To / 수신: {{ officer }}, {{ authority }}")
-    doc.add_paragraph("Re / 제목: LE Desk case {{ case_id }}, your reference {{ reference }}")
+    if wording.to_user:  # the account holder: never the officer, the unit, nor the authority's reference
+        doc.add_paragraph("To / 수신: the holder of the account {{ account|default('') }} / "
+                          "계정 {{ account|default('') }} 이용자")
+        doc.add_paragraph("Re / 제목: our reference {{ case_id }} / 당사 관리번호 {{ case_id }}")
+    else:
+        doc.add_paragraph("To / 수신: {{ officer }}, {{ authority }}")
+        doc.add_paragraph("Re / 제목: LE Desk case {{ case_id }}, your reference {{ reference }}")
     doc.add_heading(f"{wording.subject_en} / {wording.subject_ko}", level=1)
     for text in wording.en:
         doc.add_paragraph(text)
@@ -68,14 +73,19 @@ def template(kind: str, wording: Wording) -> bytes:
 
 
 def main() -> None:
+    """All templates, or those named (`python -m ledesk.letters.build user_notice`): the others may have
+    been edited in Word since."""
     TEMPLATES.mkdir(exist_ok=True)
+    named = [a for a in sys.argv[1:] if not a.startswith("--")]
     for kind, wording in LETTERS.items():
+        if named and kind not in named:
+            continue
         (TEMPLATES / f"{kind}.docx").write_bytes(template(kind, wording))
     versions = TEMPLATES / "versions.toml"
     if not versions.exists() or "--reset-versions" in sys.argv:
         versions.write_text("# Bump a letter's version whenever its template is edited; each letter records it.\n"
                             + "".join(f'{kind} = "1"\n' for kind in LETTERS))
-    print(f"wrote {len(LETTERS)} templates to {TEMPLATES}")
+    print(f"wrote {len(named) if named else len(LETTERS)} template(s) to {TEMPLATES}")
 
 
 if __name__ == "__main__":

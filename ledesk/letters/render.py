@@ -34,11 +34,12 @@ def render(kind: str, context: dict[str, Any]) -> tuple[bytes, str]:
     import jinja2
     from docxtpl import DocxTemplate
 
-    from ledesk.letters.korean import particle
+    from ledesk.states.korean import korean_date, particle
 
     template = DocxTemplate(io.BytesIO(_template_bytes(kind)))
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     env.filters["josa"] = particle  # the particle the word before it takes: 자료를, LE Desk Cloud는
+    env.filters["kodate"] = korean_date  # 2026. 12. 2.
     template.render(context, jinja_env=env)
     out = io.BytesIO()
     template.save(out)

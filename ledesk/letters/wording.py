@@ -14,6 +14,8 @@ class Wording:
     en: tuple[str, ...]
     ko: tuple[str, ...]
     waiver: bool = True  # letters to authorities say that accepting e-mail waives nothing
+    # A letter to the account holder: addressed to them, naming no officer, unit or authority reference.
+    to_user: bool = False
 
 
 W = Wording
@@ -102,8 +104,15 @@ LETTERS: dict[str, Wording] = {
         "Please send the supporting legal documents for the emergency disclosure by the end of {{ deadline }}.",), (
         "긴급 제공에 대한 근거 서류를 {{ deadline }}까지 제출하여 주십시오.",)),
     "user_notice": W("A request for your data", "귀하의 정보에 대한 요청 안내", (
-        "{{ provider }} received a request from a government authority for data about your account. {{ text }}",), (
-        "{{ provider|josa('은/는') }} 수사기관으로부터 귀하의 계정 정보에 대한 요청을 받았습니다.",), waiver=False),
+        "{{ provider }} received a request from a government authority for data about your account.",
+        "{% if provide_on|default('') %}Unless a court stops it, the data will be provided on or after "
+        "{{ provide_on }} (Asia/Seoul), not before.{% endif %}"
+        "{% if delayed|default(false) %}A non-disclosure order delayed this notice.{% endif %}"), (
+        "{{ provider|josa('은/는') }} 수사기관으로부터 귀하의 계정 정보에 대한 요청을 받았습니다.",
+        "{% if provide_on|default('') %}법원이 이를 막지 않는 한, 자료는 {{ provide_on|kodate }}(한국 시간) "
+        "이후에 제공되며 그 전에는 제공되지 않습니다.{% endif %}"
+        "{% if delayed|default(false) %}비공개 명령으로 이 안내가 늦게 발송되었습니다.{% endif %}"),
+        waiver=False, to_user=True),
     "cost_invoice": W("Invoice for costs of responding", "회신 비용 청구", (
         "We invoice {{ amount }} for responding to case {{ case_id }}.",), (
         "사건 {{ case_id }} 회신 비용으로 {{ amount|josa('을/를') }} 청구합니다.",)),

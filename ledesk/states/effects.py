@@ -223,9 +223,7 @@ def approve_disclosure(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
         fx.notice = NoticeUpdate(plan.status, plan.reason, plan.due_at, sent_at=a.now)
         # The day named is the day the lead time ends and the disclosure happens, never a day before it:
         # the user reads exactly from when the data may be provided.
-        fx.messages += messages.user_notices(
-            case, a.policy, f"Unless a court stops it, the data will be provided on or after "
-                            f"{a.calendar.local_date(plan.due_at).isoformat()} (Asia/Seoul), not before.")
+        fx.messages += messages.user_notices(case, a.policy, provide_on=a.calendar.local_date(plan.due_at))
         fx.timers.append(TimerPlan(TimerKind.NOTICE_LEAD_TIME, plan.due_at))
         fx.audit = {"notice": plan.status.value, "disclose_at": plan.due_at.isoformat()}
         return fx

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from ledesk.models.enums import OutboxChannel
 from ledesk.policy.schema import Policy
 from ledesk.states.case import CaseRecord
+from ledesk.states.korean import korean_date, particle
 
 WAIVER = ("Accepting a document by e-mail is for convenience only and waives no right or objection of "
           "the provider.")
@@ -70,10 +72,26 @@ def internal(kind: str, case: CaseRecord, policy: Policy, text: str) -> Message:
                    f"{text}\nCase {case.case_id}.\n", letter=False)
 
 
-def user_notices(case: CaseRecord, policy: Policy, text: str) -> list[Message]:
-    """One notice per target; the address is resolved from the data source when the notice is delivered."""
+def user_notices(case: CaseRecord, policy: Policy, provide_on: date | None = None,
+                 delayed: bool = False) -> list[Message]:
+    """One notice per target, to the account holder; the address is resolved from the data source when the
+    notice is delivered. It says the same in English and Korean: the day from which the data may be
+    provided (the lead time's end, never a day before), or that an order delayed it. Nothing of the
+    authority's request is in it: no officer, no unit, no reference."""
+    provider = policy.provider_name
+    en = [f"{provider} received a request from a government authority for data about your account."]
+    ko = [f"{particle(provider, '은/는')} 수사기관으로부터 귀하의 계정 정보에 대한 요청을 받았습니다."]
+    if provide_on is not None:
+        en.append(f"Unless a court stops it, the data will be provided on or after {provide_on.isoformat()} "
+                  "(Asia/Seoul), not before.")
+        ko.append(f"법원이 이를 막지 않는 한, 자료는 {korean_date(provide_on)}(한국 시간) 이후에 제공되며 "
+                  "그 전에는 제공되지 않습니다.")
+    if delayed:
+        en.append("A non-disclosure order delayed this notice.")
+        ko.append("비공개 명령으로 이 안내가 늦게 발송되었습니다.")
+    body = " ".join(en) + "\n\n" + " ".join(ko) + "\n"
+    context = {"provide_on": provide_on.isoformat() if provide_on else "", "delayed": delayed}
     return [Message("user_notice", OutboxChannel.USER_NOTICE, f"{t.type}:{t.value}",
-                    f"Notice from {policy.provider_name} about a request for your data",
-                    f"{policy.provider_name} received a request from a government authority for data about "
-                    f"your account. {text}\n", context={"text": text})
+                    f"Notice from {provider} about a request for your data / 귀하의 정보에 대한 요청 안내", body,
+                    context={**context, "account": t.value})
             for t in case.submission.targets]

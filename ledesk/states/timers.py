@@ -79,7 +79,7 @@ def _expiry_warning(d: _Due) -> Effects | str:
 def _delayed_notice(d: _Due) -> Effects | str:
     if d.rel.notice_status != NoticeStatus.DEFERRED or d.rel.order.indefinite:
         return f"notice is {d.rel.notice_status}"
-    return Effects(messages=messages.user_notices(d.case, d.policy, "A non-disclosure order delayed this notice."),
+    return Effects(messages=messages.user_notices(d.case, d.policy, delayed=True),
                    notice=NoticeUpdate(NoticeStatus.SENT, "", None, sent_at=d.now))
 
 

@@ -182,3 +182,23 @@ def test_a_letter_leaves_with_its_rendered_docx(world: World, tmp_path: Path) ->
     attachment = next(deficiency.iter_attachments())
     assert attachment.get_filename() == "deficiency.docx"
     assert attachment.get_content().startswith(b"PK")
+
+
+def test_the_user_notice_a_warrant_sends_names_the_user_and_nothing_of_the_request(world: World) -> None:
+    """Issue 26: the notice was addressed to the officer, with the unit and the authority's reference."""
+    import zipfile
+
+    case_id = world.intake("warrant")["case_id"]
+    world.fire(case_id, "recommend_disclosure", "alice", reason="covered")
+    world.fire(case_id, "approve_disclosure", "bob")
+    world.services.ctx.render_letters()
+    [path] = [r[0] for r in world.rows("select path from letters where case_id = :c and kind = 'user_notice'",
+                                       c=case_id)]
+    with zipfile.ZipFile(path) as docx:
+        text = docx.read("word/document.xml").decode()
+    for never in ("Kim Min-jun", "Seoul Metropolitan Police Agency", "Cyber Investigation", "SMPA-2026-CY-0917"):
+        assert never not in text, never
+    assert "Hong.GilDong@example.com" in text and "on or after 2026-12-08" in text and "2026. 12. 8." in text
+    [body] = [r[0] for r in world.rows("select body from outbox where channel = 'user_notice' and case_id = :c",
+                                       c=case_id)]
+    assert "Kim Min-jun" not in body and "SMPA-2026-CY-0917" not in body and "2026. 12. 8." in body

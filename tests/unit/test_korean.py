@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ledesk.letters.korean import particle
+from ledesk.states.korean import particle
 
 
 @pytest.mark.parametrize(("word", "pair", "expected"), [

@@ -71,3 +71,30 @@ def test_the_disclosure_letter_says_per_target_what_was_produced_and_withheld() 
                                                               "other@example.com: 자료 없음"]
     # A target that is produced gets no outcome letter; every other outcome gets exactly one kind.
     assert "produce" not in OUTCOME_LETTER and OUTCOME_LETTER["redirected"] == OUTCOME_LETTER["not_held"] == "redirect"
+
+
+# What each recipient must not read: the account holder never learns who asked, from which unit, under
+# which reference (the notice tells them a request exists and when data may go, nothing of the file).
+MUST_NOT_SEE = {"user": ("Kim Min-jun", "Seoul Metropolitan Police Agency", "SMPA-1", "Cyber Investigation")}
+
+
+@pytest.mark.parametrize("kind", sorted(LETTERS))
+def test_every_letter_shows_its_recipient_only_what_they_may_see(kind: str) -> None:
+    recipient = "user" if LETTERS[kind].to_user else "authority"
+    context = {**COMMON, **EXTRA, "authority": "Seoul Metropolitan Police Agency, Cyber Investigation Unit",
+               "account": "hong.gildong@example.com", "provide_on": "2026-12-08", "delayed": False}
+    text = document_text(render(kind, context)[0])
+    for field in MUST_NOT_SEE.get(recipient, ()):
+        assert field not in text, (kind, recipient, field)
+    if recipient == "authority":
+        assert "Kim Min-jun" in text and "SMPA-1" in text  # the authority's letters are addressed to it
+
+
+def test_the_user_notice_is_addressed_to_the_user_and_says_the_same_in_both_languages() -> None:
+    text = document_text(render("user_notice", {**COMMON, "account": "hong.gildong@example.com",
+                                                "provide_on": "2026-12-08", "delayed": False})[0])
+    assert "holder of the account hong.gildong@example.com" in text and "hong.gildong@example.com 이용자" in text
+    assert "on or after 2026-12-08 (Asia/Seoul), not before" in text
+    assert "2026. 12. 8.(한국 시간) 이후에 제공되며 그 전에는 제공되지 않습니다" in text
+    delayed = document_text(render("user_notice", {**COMMON, "account": "a", "delayed": True})[0])
+    assert "delayed this notice" in delayed and "늦게 발송되었습니다" in delayed and "on or after" not in delayed
