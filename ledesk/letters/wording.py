@@ -26,11 +26,11 @@ LETTERS: dict[str, Wording] = {
     "deficiency": W("Incomplete request", "요청 보완 요청", (
         "Your request cannot be processed until the following items are supplied: {{ items }}.",
         "Please supply them by the end of {{ deadline }} (Asia/Seoul). Otherwise the request lapses."), (
-        "다음 사항이 보완되기 전에는 요청을 처리할 수 없습니다: {{ items }}.",
+        "다음 사항이 보완되기 전에는 요청을 처리할 수 없습니다: {{ items_ko|default(items) }}.",
         "{{ deadline }}까지 보완하여 주십시오. 기한 내 보완되지 않으면 요청은 종결됩니다.")),
     "cure_reminder": W("Reminder: incomplete request", "보완 요청 재안내", (
         "The request lapses at the end of {{ deadline }} unless these items arrive: {{ items }}.",), (
-        "다음 사항이 {{ deadline }}까지 보완되지 않으면 요청은 종결됩니다: {{ items }}.",)),
+        "다음 사항이 {{ deadline }}까지 보완되지 않으면 요청은 종결됩니다: {{ items_ko|default(items) }}.",)),
     "supplement_received": W("Supplement received", "보완 자료 접수", (
         "Your supplement completes the request; it is now under review.",), (
         "보완 자료로 요청이 완비되어 검토를 진행합니다.",)),

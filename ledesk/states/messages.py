@@ -39,23 +39,27 @@ def acknowledgement(case: CaseRecord, policy: Policy) -> Message:
                    f"{policy.provider_name} has received your request, {_ref(case)}.\n{WAIVER}\n")
 
 
-def _items(items: list[dict[str, str]]) -> str:
-    return "; ".join(f"{d['field']} ({d['message']})" for d in items)
+def _items(items: list[dict[str, str]], lang: str = "en") -> str:
+    """What is missing, in words (never the submission's JSON paths): English, or Korean where the rule
+    gave the Korean words (deficiencies recorded before it did are said in English)."""
+    key = "message_ko" if lang == "ko" else "message"
+    return "; ".join(d.get(key) or d["message"] for d in items)
 
 
 def deficiency(case: CaseRecord, items: list[dict[str, str]], deadline: str) -> Message:
-    lines = "\n".join(f"- {d['field']}: {d['message']}" for d in items)
+    lines = "\n".join(f"- {d['message']}" for d in items)
     return Message("deficiency", OutboxChannel.EMAIL, _officer(case), f"Incomplete request: {_ref(case)}",
                    f"Your request cannot be processed until these items are supplied by {deadline}:\n"
                    f"{lines}\nIf they are not supplied in time the request lapses.\n{WAIVER}\n",
-                   context={"items": _items(items), "deadline": deadline})
+                   context={"items": _items(items), "items_ko": _items(items, "ko"), "deadline": deadline})
 
 
 def cure_reminder(case: CaseRecord, deadline: str) -> Message:
-    items = "\n".join(f"- {d['field']}: {d['message']}" for d in case.deficiencies)
+    items = "\n".join(f"- {d['message']}" for d in case.deficiencies)
     return Message("cure_reminder", OutboxChannel.EMAIL, _officer(case), f"Reminder, incomplete request: {_ref(case)}",
                    f"The request lapses at the end of {deadline} unless these items arrive:\n{items}\n",
-                   context={"items": _items(case.deficiencies), "deadline": deadline})
+                   context={"items": _items(case.deficiencies), "items_ko": _items(case.deficiencies, "ko"),
+                            "deadline": deadline})
 
 
 def simple(kind: str, case: CaseRecord, subject: str, text: str, **context: Any) -> Message:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ledesk.models.submission import SubmissionError
@@ -32,8 +34,13 @@ def test_an_incomplete_request_names_every_missing_item_and_gets_14_days(world: 
     kinds = {t["kind"]: t["due_at"] for t in doc["timers"]}
     assert kinds["cure_deadline"] == "2026-12-15T15:00:00+00:00"
     letter = world.rows("select body from outbox where kind = 'deficiency'")[0][0]
-    for field in fields:
-        assert field in letter
+    for item in result["deficiencies"]:  # each item said in words (issue 26), never as its JSON path
+        assert item["message"] in letter and item["field"] not in letter
+    assert "the purpose of requested data item 1" in letter
+    [context] = [r[0] for r in world.rows("select context from letters where kind = 'deficiency'")]
+    context = json.loads(context) if isinstance(context, str) else context  # raw SQL: SQLite gives the text
+    assert "요청 자료 1의 사용 목적" in context["items_ko"] and "담당 수사관의 전화번호" in context["items_ko"]
+    assert "data_requested" not in context["items"] + context["items_ko"]
 
 
 def test_a_look_alike_sender_opens_no_case_and_looks_nothing_up(world: World) -> None:
