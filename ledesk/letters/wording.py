@@ -120,10 +120,11 @@ LETTERS: dict[str, Wording] = {
         "We certify that the data preserved under hold {{ hold_id }} was destroyed on {{ destroyed_at }}: its "
         "key was erased and {{ parts }} encrypted parts deleted "
         "(SHA-256 of the destroyed ciphertext: {{ digest }}).",
-        "{% if key_store is defined %}Key {{ key_id }} in the key store {{ key_store }}: {{ method }}.{% endif %}"), (
+        "{% if key_store is defined %}Key {{ key_id }} in {{ key_store }}: {{ method }}.{% endif %}"), (
         "보전 {{ hold_id }}에 따라 보관되던 자료를 {{ destroyed_at }}에 파기하였음을 확인합니다. 암호화 키를 삭제하고 "
         "암호화된 자료 {{ parts }}건을 삭제하였습니다 (SHA-256: {{ digest }}).",
-        "{% if key_store is defined %}암호화 키 {{ key_id }}, 키 저장소 {{ key_store }}.{% endif %}")),
+        "{% if key_store is defined %}암호화 키 {{ key_id }}, 보관처: {{ key_store_ko|default(key_store) }}."
+        "{% endif %}")),
 }
 
 WAIVER_EN = ("Accepting a document by e-mail is for convenience only and waives no right or objection of "

@@ -94,14 +94,15 @@ def shred(conn: Connection, keys: KeyStore, hold_id: str, case: CaseRecord, now:
                                              ciphertext_sha256=digest))
     # The authority reads which kind of store and how the key was destroyed, never the store's file path
     # or token URI (internal; the audit event below keeps it).
-    store = "an HSM (PKCS#11)" if keys.name.startswith("pkcs11:") else "the provider's key store"
+    hsm = keys.name.startswith("pkcs11:")
+    store = "an HSM (PKCS#11)" if hsm else "the provider's key store"
     certificate = messages.simple(
         "destruction_certificate", case, "Destruction certificate",
         f"{provider} certifies that the data preserved under hold {hold_id} was destroyed on "
         f"{now.isoformat()} ({why}): its key {hold_id} in {store} was erased ({keys.method}) "
         f"and {count} encrypted parts deleted (SHA-256 of the destroyed ciphertext {digest}).",
         hold_id=hold_id, destroyed_at=now.isoformat(), parts=count, digest=digest, key_id=hold_id,
-        key_store=store, method=keys.method)
+        key_store=store, key_store_ko="HSM(PKCS#11)" if hsm else "당사 키 저장소", method=keys.method)
     current = load_cases(conn, [case.case_id]).get(case.case_id, case)
     record(conn, current, Step("purge", current.state, current.state, SYSTEM_ACTOR, now,
                                f"hold {hold_id} purged: {why}",
