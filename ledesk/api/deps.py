@@ -41,17 +41,13 @@ def principal(request: Request, rt: Rt) -> Principal:
     """The bearer token's principal, or the web session's."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        from ledesk.api.throttle import failed_auth, keys_of
+        from ledesk.api.throttle import checked
 
-        token, counter = header[7:].strip(), failed_auth(request)
-        keys = keys_of(request, token)
-        wait = counter.wait_seconds(keys)
+        found, wait = checked(request, header[7:].strip())
         if wait:
             raise ApiError(429, "too_many_requests", f"too many failed tokens: try again in {wait} s",
                            retry_after=wait)
-        found = rt.services.admin.bearer(token)
         if found is None:
-            counter.failed(keys)
             raise ApiError(401, "unauthorized", "the token is unknown, revoked or expired")
         return found
     if not session_token(request):

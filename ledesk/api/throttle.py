@@ -15,6 +15,7 @@ from collections.abc import Callable
 from fastapi import Request
 
 from ledesk.services.admin import token_id_of
+from ledesk.states.principal import Principal
 
 WINDOW_SECONDS = 60.0
 MOST_KEYS = 50_000  # the oldest addresses are forgotten first: the table cannot grow without bound
@@ -68,3 +69,19 @@ def failed_auth(request: Request) -> FailedAuth:
         state.failed_auth = FailedAuth(state.rt.policy.web.failed_auth_per_minute)
     counter: FailedAuth = state.failed_auth
     return counter
+
+
+def checked(request: Request, token: str, accept: Callable[[Principal], bool] = lambda who: True) -> \
+        tuple[Principal | None, int]:
+    """The one way a presented token is tried, on the API and at sign-in: (None, seconds to wait) while
+    its address or id is throttled, before the token is looked at; else (the principal, 0), or (None, 0)
+    with the failure counted when the token is unknown or not one `accept` takes."""
+    counter, keys = failed_auth(request), keys_of(request, token)
+    wait = counter.wait_seconds(keys)
+    if wait:
+        return None, wait
+    who = request.app.state.rt.services.admin.bearer(token.strip())
+    if who is None or not accept(who):
+        counter.failed(keys)
+        return None, 0
+    return who, 0

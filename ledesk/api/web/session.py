@@ -115,20 +115,17 @@ def form_sender(request: Request, rt: Runtime, csrf: str, portal: bool = False) 
 
 def token_signin(request: Request, rt: Runtime, token: str, portal: bool, template: str) -> Response:
     """Sign in with a token: a staff member's for the reviewers' UI, an officer's for the portal."""
-    from ledesk.api.throttle import failed_auth, keys_of
+    from ledesk.api.throttle import checked
 
     if cross_site(request):
         return Response("sign in from this site's own page", status_code=403)
-    counter, keys = failed_auth(request), keys_of(request, token)
-    wait = counter.wait_seconds(keys)
+    who, wait = checked(request, token, lambda found: (found.authority if portal else found.actor) is not None)
     if wait:
         answer = page(request, rt, template, error=words(lang(request))["signin_throttled"].format(seconds=wait))
         answer.status_code = 429
         answer.headers["Retry-After"] = str(wait)
         return answer
-    who = rt.services.admin.bearer(token.strip())
-    if who is None or (who.authority is None if portal else who.actor is None):
-        counter.failed(keys)
+    if who is None:
         return page(request, rt, template, error=words(lang(request))["bad_token"])
     response = RedirectResponse("/portal" if portal else "/", status_code=303)
     start_session(response, request, rt, who, PORTAL_COOKIE if portal else SESSION_COOKIE)
