@@ -41,12 +41,16 @@ def _token_seal(seal: Seal, token_id: str, actor: str | None, authority: str | N
     return seal(b"ledesk token v1\0" + json.dumps(fields).encode()).hex()
 
 
+def _row_seal(seal: Seal, row: Row[Any], expires_at: datetime) -> str:
+    """The seal of a stored token's fields with this expiry."""
+    return _token_seal(seal, row.token_id, row.actor, row.authority_domain, row.officer, row.badge, expires_at,
+                       row.secret_sha256)
+
+
 def _row_sealed(seal: Seal, row: Row[Any]) -> bool:
     if row.seal is None or row.expires_at is None:
-        return False  # made before tokens were sealed: `ledesk init` retired it
-    want = _token_seal(seal, row.token_id, row.actor, row.authority_domain, row.officer, row.badge, row.expires_at,
-                       row.secret_sha256)
-    return hmac.compare_digest(row.seal, want)
+        return False  # made before tokens were sealed: it grants nothing and shows as unsealed
+    return hmac.compare_digest(row.seal, _row_seal(seal, row, row.expires_at))
 
 
 def _session_key(seal: Seal, secret: str) -> str:
@@ -86,26 +90,20 @@ def create(conn: Connection, now: datetime, seal: Seal, lasts: timedelta, actor:
     return {"token": f"{PREFIX}_{token_id}_{secret}", "token_id": token_id, "expires_at": expires_at.isoformat()}
 
 
-def actor_of(conn: Connection, token_id: str) -> str | None:
-    """The staff actor a token speaks for (None for an authority's token, or no such token)."""
-    found = conn.execute(select(tokens.c.actor).where(tokens.c.token_id == token_id)).scalar()
-    return str(found) if found is not None else None
-
-
-def renew(conn: Connection, token_id: str, now: datetime, seal: Seal, lasts: timedelta,
+def renew(conn: Connection, token_id: str, now: datetime, seal: Seal, lasts: Callable[[str | None], timedelta],
           by: str = "system") -> dict[str, str]:
-    """Give a live token a new expiry, counted from now; its secret stays the same. A token whose seal
-    does not verify is not renewed: sealing it again would launder a forged row."""
+    """Give a live token a new expiry, counted from now by `lasts` of its actor (None for an officer's);
+    its secret stays the same. A token whose seal does not verify is not renewed: sealing it again would
+    launder a forged row."""
     row = conn.execute(select(tokens).where(tokens.c.token_id == token_id)).first()
     if row is None or row.revoked_at is not None:
         raise NotFound(f"no live token {token_id!r}")
     if not _row_sealed(seal, row):
         raise BadInput(f"token {token_id!r} does not verify against the key store's token key (it was made before "
                        "tokens were sealed, or its row was altered): revoke it and issue a new one")
-    expires_at = now + lasts
+    expires_at = now + lasts(row.actor)
     conn.execute(update(tokens).where(tokens.c.token_id == token_id).values(
-        expires_at=expires_at, seal=_token_seal(seal, row.token_id, row.actor, row.authority_domain, row.officer,
-                                                row.badge, expires_at, row.secret_sha256)))
+        expires_at=expires_at, seal=_row_seal(seal, row, expires_at)))
     audit.append(conn, [audit.EventDraft(None, "token_renewed", by, now, reason=token_id,
                                          data={"token_id": token_id, "expires_at": expires_at.isoformat()})])
     return {"token_id": token_id, "expires_at": expires_at.isoformat()}
@@ -135,12 +133,18 @@ def revoke(conn: Connection, token_id: str, now: datetime, by: str = "system") -
     return {"token_id": token_id, "revoked_at": now.isoformat()}
 
 
-def token_id_of(token: str) -> str | None:
-    """The id part of a presented token, when it has the token's shape."""
+def _parts(token: str) -> tuple[str, str] | None:
+    """(id, secret) of a presented token, when it has the token's shape."""
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != PREFIX or len(parts[1]) != 12:
         return None
-    return parts[1]
+    return parts[1], parts[2]
+
+
+def token_id_of(token: str) -> str | None:
+    """The id part of a presented token, when it has the token's shape."""
+    parts = _parts(token)
+    return parts[0] if parts else None
 
 
 def _live(seal: Seal, row: Row[Any] | None, now: datetime) -> bool:
@@ -151,11 +155,11 @@ def _live(seal: Seal, row: Row[Any] | None, now: datetime) -> bool:
 def resolve(conn: Connection, token: str, now: datetime, seal: Seal) -> Principal | None:
     """The principal a presented token speaks for, or None (malformed, unknown, revoked, expired, or a row
     whose seal does not verify: all alike)."""
-    token_id = token_id_of(token)
-    if token_id is None:
+    parts = _parts(token)
+    if parts is None:
         return None
-    row = conn.execute(select(tokens).where(tokens.c.token_id == token_id)).first()
-    if row is None or not hmac.compare_digest(row.secret_sha256, _digest(token.split("_", 2)[2])):
+    row = conn.execute(select(tokens).where(tokens.c.token_id == parts[0])).first()
+    if row is None or not hmac.compare_digest(row.secret_sha256, _digest(parts[1])):
         return None
     if not _live(seal, row, now):
         return None

@@ -39,10 +39,10 @@ def create_app(rt: Runtime | None = None) -> FastAPI:
     described = app.openapi
 
     def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:  # built once: add the schemas the submission body refers to
-            doc = described()
-            doc.setdefault("components", {}).setdefault("schemas", {}).update(submissions.schema_components())
-        return app.openapi_schema or described()
+        if app.openapi_schema is None:  # built once (FastAPI keeps it): add what the submission body refers to
+            described().setdefault("components", {}).setdefault("schemas", {}).update(
+                submissions.schema_components())
+        return app.openapi_schema or {}
 
     app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(RequestLimits)  # outermost: limits hold before anything reads the body

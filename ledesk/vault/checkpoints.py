@@ -47,6 +47,15 @@ def _public_fingerprint(key: Ed25519PrivateKey) -> str:
     return fingerprint(key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
 
 
+def _signer_of(line: str) -> str | None:
+    """The key fingerprint a checkpoint line names (None for a line that is not a checkpoint)."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    return str(record.get("key")) if isinstance(record, dict) else None
+
+
 def _adoption_bytes(legacy_fingerprint: str, at: str) -> bytes:
     return b"ledesk adopted audit key v1\0" + f"{legacy_fingerprint}\0{at}".encode()
 
@@ -96,7 +105,7 @@ class Checkpoints:
             return recorded
         own = fingerprint(self.key.public_raw())
         lines = self.path.read_text(encoding="utf-8").splitlines() if self.path.exists() else []
-        if found is not None and any(f'"key": "{own}"' in line for line in lines):
+        if found is not None and own in {_signer_of(line) for line in lines}:
             raise CheckpointError(f"{self.home / 'keys' / 'audit.key'} appeared after this desk's own audit key "
                                   "signed checkpoints: it is not adopted and verifies nothing; remove it")
         at = now.isoformat()
@@ -160,8 +169,9 @@ class Checkpoints:
         current = self.key.public_raw()
         publics = {fingerprint(current): Ed25519PublicKey.from_public_bytes(current)}
         legacy = legacy_audit_key(self.home)
-        if legacy is not None and self._adopted() == _public_fingerprint(legacy):  # only the key adopted
-            publics[_public_fingerprint(legacy)] = legacy.public_key()
+        legacy_fingerprint = _public_fingerprint(legacy) if legacy is not None else None
+        if legacy is not None and legacy_fingerprint == self._adopted():  # only the key adopted
+            publics[str(legacy_fingerprint)] = legacy.public_key()
         return publics
 
     def read(self) -> list[audit.Checkpoint]:

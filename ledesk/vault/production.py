@@ -486,23 +486,23 @@ def package(conn: Connection, vault: Vault, case_id: str, now: datetime, actor: 
     row = conn.execute(select(productions).where(productions.c.case_id == case_id)).first()
     if row is None:
         raise LookupError(f"case {case_id} has no production: it was not disclosed")
-    if signed_for is not None:
-        sealed = json.loads(row.manifest) if row.manifest else {}
-        if sealed.get("case_id") != case_id or sealed.get("authority") != signed_for:
-            raise SignedForAnother(f"case {case_id}'s production was not signed for {signed_for} (the manifest "
-                                   f"names {sealed.get('authority') or 'no authority'}): not served")
+    sealed: dict[str, Any] | None = json.loads(row.manifest) if row.manifest else None
+    if signed_for is not None and (sealed is None or sealed.get("case_id") != case_id
+                                   or sealed.get("authority") != signed_for):
+        raise SignedForAnother(f"case {case_id}'s production was not signed for {signed_for} (the manifest names "
+                               f"{(sealed or {}).get('authority') or 'no authority'}): not served")
     if row.destroyed_at is not None:
         raise LookupError(f"case {case_id}'s production was destroyed on {row.destroyed_at.isoformat()} "
                           "(its retention was over)")
     parts = vault.read(conn, row.production_id)
     files = data_files(parts)
-    if row.manifest is None:
+    if sealed is None:
         owner = conn.execute(select(cases.c.authority_domain).where(cases.c.case_id == case_id)).scalar_one()
         manifest_bytes, signature, _ = _signed_manifest(vault, case_id, owner, row.production_id, parts,
                                                         row.scope or [], now)
+        manifest = json.loads(manifest_bytes)
     else:
-        manifest_bytes, signature = row.manifest.encode(), bytes(row.manifest_sig)
-    manifest = json.loads(manifest_bytes)
+        manifest_bytes, signature, manifest = row.manifest.encode(), bytes(row.manifest_sig), sealed
     if manifest.get("case_id") != case_id:  # a production row moved onto another case
         raise SignedForAnother(f"the production filed under {case_id} was signed for case {manifest.get('case_id')}")
     listed = {entry["name"]: entry["sha256"] for entry in manifest["files"]}
