@@ -17,7 +17,10 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
-def add_actor(conn: Connection, name: str, roles: list[str], now: datetime, by: str = SYSTEM_ACTOR) -> dict[str, Any]:
+def add_actor(conn: Connection, name: str, roles: list[str], now: datetime, by: str = SYSTEM_ACTOR,
+              full_name: str | None = None, title: str | None = None) -> dict[str, Any]:
+    """Register a staff member or add roles; `full_name` and `title` are how the letters they sign name
+    them (given again, they replace what was recorded)."""
     if not _NAME.match(name):
         raise BadInput(f"actor name {name!r}: use letters, digits, '.', '_', '@' or '-' (at most 100)")
     if name == SYSTEM_ACTOR:
@@ -25,15 +28,25 @@ def add_actor(conn: Connection, name: str, roles: list[str], now: datetime, by: 
     unknown = [r for r in roles if r not in {x.value for x in Role}]
     if unknown or not roles:
         raise BadInput(f"roles must be among {', '.join(r.value for r in Role)}; got {', '.join(unknown) or 'none'}")
+    signs = {k: v.strip() for k, v in (("full_name", full_name), ("title", title)) if v is not None}
+    for key, value in signs.items():
+        if not value or len(value) > 200 or any(ord(c) < 32 for c in value):
+            raise BadInput(f"--{key.replace('_', '-')}: 1 to 200 printable characters, as a letter would sign it")
     if conn.execute(select(actors.c.name).where(actors.c.name == name)).first() is None:
-        conn.execute(insert(actors).values(name=name, created_at=now))
+        conn.execute(insert(actors).values(name=name, created_at=now, **signs))
+    elif signs:
+        conn.execute(update(actors).where(actors.c.name == name).values(**signs))
+        audit.append(conn, [audit.EventDraft(None, "actor_signature_changed", by, now, reason=name,
+                                             data={"actor": name, **signs})])
     have = set(conn.scalars(select(actor_roles.c.role).where(actor_roles.c.actor == name)))
     added = sorted(set(roles) - have)
     if added:
         conn.execute(insert(actor_roles), [{"actor": name, "role": r} for r in added])
         audit.append(conn, [audit.EventDraft(None, "actor_roles_added", by, now, reason=name,
                                              data={"actor": name, "roles": added})])
-    return {"actor": name, "roles": sorted(have | set(roles))}
+    row = conn.execute(select(actors.c.full_name, actors.c.title).where(actors.c.name == name)).one()
+    signature = {k: v for k, v in (("full_name", row.full_name), ("title", row.title)) if v}
+    return {"actor": name, "roles": sorted(have | set(roles)), **signature}
 
 
 def add_authority(conn: Connection, domain: str, name: str, country: str, type_: str, now: datetime,

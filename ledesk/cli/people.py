@@ -29,8 +29,10 @@ def cmd_init(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def cmd_actors_add(rt: Runtime, args: argparse.Namespace) -> int:
-    result = rt.services.admin.add_actor(args.name, args.role)
-    emit(result, args.json, f"{result['actor']}: {', '.join(result['roles'])}")
+    result = rt.services.admin.add_actor(args.name, args.role, full_name=args.full_name, title=args.title)
+    signs = ", ".join(x for x in (result.get("full_name"), result.get("title")) if x)
+    emit(result, args.json, f"{result['actor']}: {', '.join(result['roles'])}"
+         + (f"; signs letters as {signs}" if signs else "; letters they sign say the legal team (no --full-name)"))
     return 0
 
 
@@ -93,6 +95,8 @@ def register(add: Adder, common: Parser) -> None:
     p = actors("add", cmd_actors_add, "register a staff member or add roles")
     p.add_argument("name")
     p.add_argument("--role", action="append", required=True, choices=[r.value for r in Role])
+    p.add_argument("--full-name", help='the name letters they sign carry, as they write it: "Park Ji-won (박지원)"')
+    p.add_argument("--title", help='the title under it: "Senior Counsel / 선임 변호사"')
     p = actors("remove", cmd_actors_remove, "take roles from a staff member (all of them: its tokens are revoked)")
     p.add_argument("name")
     p.add_argument("--role", action="append", choices=[r.value for r in Role], help="only this role (repeatable)")

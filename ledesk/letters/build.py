@@ -45,7 +45,7 @@ def template(kind: str, wording: Wording) -> bytes:
         run.append(text)
         field.append(run)
         foot._p.append(field)
-    doc.add_paragraph("{{ date }}")
+    doc.add_paragraph("{{ date|endate }} / {{ date|kodate }}")
     if wording.to_user:  # the account holder: never the officer, the unit, nor the authority's reference
         doc.add_paragraph("To / 수신: the holder of the account {{ account|default('') }} / "
                           "계정 {{ account|default('') }} 이용자")
@@ -64,9 +64,10 @@ def template(kind: str, wording: Wording) -> bytes:
     if wording.waiver:
         doc.add_paragraph(WAIVER_KO)
     doc.add_paragraph("")
-    doc.add_paragraph("{{ signatory|default(provider ~ ' Legal') }}")
-    doc.add_paragraph("{{ signatory_title|default('Legal team / 법무팀') }}")
-    doc.add_paragraph("{{ provider }}")
+    # The signer by the name and title their actor record gives, then the team's seal line (policy).
+    doc.add_paragraph("{{ signatory|default(provider ~ ' Legal Team / ' ~ provider ~ ' 법무팀') }}")
+    doc.add_paragraph("{{ signatory_title|default('') }}")
+    doc.add_paragraph("{{ seal_line|default(provider) }}")
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

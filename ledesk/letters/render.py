@@ -6,12 +6,12 @@ from __future__ import annotations
 import hashlib
 import io
 import tomllib
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Connection, Engine, select, update
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -29,29 +29,68 @@ def _template_bytes(kind: str) -> bytes:
     return path.read_bytes()
 
 
-def render(kind: str, context: dict[str, Any]) -> tuple[bytes, str]:
-    """The letter as .docx bytes, and the template version it was made from."""
+def render(kind: str, context: dict[str, Any], zone: tzinfo | None = None) -> tuple[bytes, str]:
+    """The letter as .docx bytes, and the template version it was made from; an instant in the context is
+    written in `zone`, the legal team's."""
     import jinja2
     from docxtpl import DocxTemplate
 
-    from ledesk.states.korean import korean_date, particle
+    from ledesk.states.korean import particle
+    from ledesk.states.phrasing import counted, english_date, korean_date
 
     template = DocxTemplate(io.BytesIO(_template_bytes(kind)))
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     env.filters["josa"] = particle  # the particle the word before it takes: 자료를, LE Desk Cloud는
-    env.filters["kodate"] = korean_date  # 2026. 12. 2.
+    env.filters["endate"] = lambda value: english_date(value, zone)  # 2 December 2026
+    env.filters["kodate"] = lambda value: korean_date(value, zone)  # 2026. 12. 2.
+    env.filters["counted"] = counted  # 1 encrypted part, 2 encrypted parts
     template.render(context, jinja_env=env)
     out = io.BytesIO()
     template.save(out)
     return out.getvalue(), versions().get(kind, "unversioned")
 
 
+def signature(conn: Connection, case: Any, provider: str) -> dict[str, str]:
+    """Who signs: the approver of the case, else the reviewer who recommended, by the name and title their
+    actor record gives (`ledesk actors add NAME --full-name ... --title ...`); a login id never signs, so
+    without a recorded name the legal team does."""
+    from ledesk.models.tables import actors
+
+    person = case.approved_by or case.recommended_by
+    row = (conn.execute(select(actors.c.full_name, actors.c.title).where(actors.c.name == person)).first()
+           if person else None)
+    team = f"{provider} Legal Team / {provider} 법무팀"
+    if row is None or not row.full_name:
+        return {"signatory": team, "signatory_title": ""}
+    role = "Approver, Legal / 법무팀 승인권자" if case.approved_by else "Reviewer, Legal / 법무팀 검토자"
+    return {"signatory": row.full_name, "signatory_title": row.title or role}
+
+
+def letter_context(conn: Connection, case_id: str, kind_context: dict[str, Any] | None, created_at: datetime,
+                   provider: str, zone: Any, letterhead: dict[str, str] | None = None) -> dict[str, Any] | None:
+    """Everything a letter's template reads: the case's addressee and reference, the date, the letterhead,
+    the signature and the seal line, and what the step that queued it put in (`kind_context`)."""
+    from ledesk.models.tables import cases
+
+    case = conn.execute(select(cases.c.submission, cases.c.reference, cases.c.approved_by,
+                               cases.c.recommended_by).where(cases.c.case_id == case_id)).first()
+    if case is None:
+        return None
+    submission = case.submission or {}
+    head = letterhead or {}
+    return {"provider": provider, "case_id": case_id, "reference": case.reference or "-",
+            "date": created_at.astimezone(zone).date().isoformat(),
+            "officer": (submission.get("officer") or {}).get("name") or "-",
+            "authority": (submission.get("authority") or {}).get("name") or "-",
+            "letterhead_address": head.get("address", ""), "letterhead_contact": head.get("contact", ""),
+            "seal_line": head.get("seal", ""), **signature(conn, case, provider), **(kind_context or {})}
+
+
 def render_pending(engine: Engine, home: Path, provider: str, zone: Any, limit: int = 500,
                    letterhead: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """Render every letter not rendered yet, store the file, its SHA-256 and template version.
-    `letterhead` is the provider's address and contact (policy); the signatory is the approver of the
-    case, else the reviewer who recommended, else the legal team."""
-    from ledesk.models.tables import cases, letters
+    `letterhead` is the provider's address, contact and seal line (policy)."""
+    from ledesk.models.tables import letters
 
     done = []
     with engine.connect() as conn:
@@ -61,23 +100,10 @@ def render_pending(engine: Engine, home: Path, provider: str, zone: Any, limit: 
         conn.rollback()
     for row in pending:
         with engine.begin() as conn:
-            case = conn.execute(select(cases.c.submission, cases.c.reference, cases.c.approved_by,
-                                       cases.c.recommended_by).where(cases.c.case_id == row.case_id)).first()
-            if case is None:
+            context = letter_context(conn, row.case_id, row.context, row.created_at, provider, zone, letterhead)
+            if context is None:
                 continue
-            submission = case.submission or {}
-            context = {"provider": provider, "case_id": row.case_id, "reference": case.reference or "-",
-                       "date": row.created_at.astimezone(zone).date().isoformat(),
-                       "officer": (submission.get("officer") or {}).get("name") or "-",
-                       "authority": (submission.get("authority") or {}).get("name") or "-",
-                       "letterhead_address": (letterhead or {}).get("address", ""),
-                       "letterhead_contact": (letterhead or {}).get("contact", ""),
-                       "signatory": case.approved_by or case.recommended_by or f"{provider} Legal",
-                       "signatory_title": ("Approver, Legal / 법무팀 승인권자" if case.approved_by else
-                                           "Reviewer, Legal / 법무팀 검토자" if case.recommended_by else
-                                           "Legal team / 법무팀"),
-                       **(row.context or {})}
-            content, version = render(row.kind, context)
+            content, version = render(row.kind, context, zone)
             folder = home / "letters" / row.case_id
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"{row.id:06d}-{row.kind}.docx"

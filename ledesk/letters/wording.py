@@ -25,31 +25,32 @@ LETTERS: dict[str, Wording] = {
         "귀 기관의 요청을 접수하여 사건 번호 {{ case_id|josa('으로/로') }} 등록하였습니다.",)),
     "deficiency": W("Incomplete request", "요청 보완 요청", (
         "Your request cannot be processed until the following items are supplied: {{ items }}.",
-        "Please supply them by the end of {{ deadline }} (Asia/Seoul). Otherwise the request lapses."), (
+        "Please supply them by the end of {{ deadline|endate }} (Asia/Seoul). Otherwise the request lapses."), (
         "다음 사항이 보완되기 전에는 요청을 처리할 수 없습니다: {{ items_ko|default(items) }}.",
-        "{{ deadline }}까지 보완하여 주십시오. 기한 내 보완되지 않으면 요청은 종결됩니다.")),
+        "{{ deadline|kodate }}까지 보완하여 주십시오. 기한 내 보완되지 않으면 요청은 종결됩니다.")),
     "cure_reminder": W("Reminder: incomplete request", "보완 요청 재안내", (
-        "The request lapses at the end of {{ deadline }} unless these items arrive: {{ items }}.",), (
-        "다음 사항이 {{ deadline }}까지 보완되지 않으면 요청은 종결됩니다: {{ items_ko|default(items) }}.",)),
+        "The request lapses at the end of {{ deadline|endate }} unless these items arrive: {{ items }}.",), (
+        "다음 사항이 {{ deadline|kodate }}까지 보완되지 않으면 요청은 종결됩니다: {{ items_ko|default(items) }}.",)),
     "supplement_received": W("Supplement received", "보완 자료 접수", (
         "Your supplement completes the request; it is now under review.",), (
         "보완 자료로 요청이 완비되어 검토를 진행합니다.",)),
     "preservation_confirmation": W("Preservation confirmed", "보전 조치 완료", (
         "The records named in your request, as they existed when the request was processed (existing data "
-        "only), are preserved until the end of {{ expiry }} (Asia/Seoul).",
+        "only), are preserved until the end of {{ expiry|endate }} (Asia/Seoul).",
         "If no legal process arrives by then, the preserved data will be deleted."), (
-        "요청하신 기록을 처리 시점에 존재하던 자료에 한하여 {{ expiry }}까지 보전합니다.",
+        "요청하신 기록을 처리 시점에 존재하던 자료에 한하여 {{ expiry|kodate }}까지 보전합니다.",
         "그때까지 영장 등 법적 절차가 도착하지 않으면 보전된 자료는 삭제됩니다.")),
     "extension_confirmation": W("Preservation extended", "보전 기간 연장", (
-        "The preservation now runs until the end of {{ expiry }} (Asia/Seoul).",), (
-        "보전 기간이 {{ expiry }}까지 연장되었습니다.",)),
+        "The preservation now runs until the end of {{ expiry|endate }} (Asia/Seoul).",), (
+        "보전 기간이 {{ expiry|kodate }}까지 연장되었습니다.",)),
     "extension_denial": W("Extension declined", "보전 기간 연장 불가", (
         "The preservation cannot be extended: {{ reason }}.",), (
         "보전 기간을 연장할 수 없습니다: {{ reason }}.",)),
     "expiry_warning": W("Preservation ends soon", "보전 기간 만료 예정", (
-        "The preservation ends at the end of {{ expiry }} (Asia/Seoul). Send legal process or a renewed request "
-        "before then, or the data will be deleted.",), (
-        "보전 기간이 {{ expiry }}에 만료됩니다. 그 전에 법적 절차 또는 연장 요청을 보내지 않으면 자료는 삭제됩니다.",)),
+        "The preservation ends at the end of {{ expiry|endate }} (Asia/Seoul). Send legal process or a renewed "
+        "request before then, or the data will be deleted.",), (
+        "보전 기간이 {{ expiry|kodate }}에 만료됩니다. 그 전에 법적 절차 또는 연장 요청을 보내지 않으면 자료는 "
+        "삭제됩니다.",)),
     "release": W("Preservation ended", "보전 종료", (
         "No legal process arrived before the preservation period ended; the preserved data will be deleted.",), (
         "보전 기간 내에 법적 절차가 도착하지 않아 보전된 자료를 삭제합니다.",)),
@@ -57,8 +58,9 @@ LETTERS: dict[str, Wording] = {
         "The request lapsed: what was needed did not arrive in time.",), (
         "필요한 자료가 기한 내에 도착하지 않아 요청이 종결되었습니다.",)),
     "legal_process_required": W("Legal process required", "법적 절차 필요", (
-        "We need sufficient legal process before we can answer; we will wait until the end of {{ deadline }}.",), (
-        "회신을 위해서는 적법한 법적 절차가 필요합니다. {{ deadline }}까지 기다리겠습니다.",)),
+        "We need sufficient legal process before we can answer; we will wait until the end of "
+        "{{ deadline|endate }}.",), (
+        "회신을 위해서는 적법한 법적 절차가 필요합니다. {{ deadline|kodate }}까지 기다리겠습니다.",)),
     "legal_process_received": W("Legal process received", "법적 절차 접수", (
         "Your legal process was received and is under review.",), (
         "법적 절차 문서를 접수하여 검토 중입니다.",)),
@@ -80,15 +82,16 @@ LETTERS: dict[str, Wording] = {
         "{% if targets_said_ko is defined %}대상별 내역: {{ targets_said_ko }}{% endif %}")),
     "rejection": W("Request declined", "요청 거절", (
         "The request is declined: {{ reason }}.",), (
-        "다음 사유로 요청을 거절합니다: {{ reason }}.",)),
+        "다음 사유로 요청을 거절합니다: {{ reason_ko|default(reason) }}.",)),
     "disclosure_cover": W("Disclosure", "자료 제공", (
         "Enclosed is {{ scope }}.",
         "Under art. 18(5) of the Personal Information Protection Act we ask that you limit the use of this data "
         "to the stated purpose and method, and take the measures needed to safeguard it.",
         "A manifest lists the SHA-256 of every file.",
         "{% if targets_summary is defined %}Per target: {{ targets_summary }}{% endif %}",
-        "{% if manifest_sha256 is defined %}Download the package from the authority portal ({{ portal_path }}) "
-        "until {{ download_until }}; we never send personal data by e-mail. Manifest SHA-256: "
+        "{% if manifest_sha256 is defined %}Download the package from the authority portal, "
+        "{{ portal_link|default(portal_path) }}, "
+        "until {{ download_until|endate }}; we never send personal data by e-mail. Manifest SHA-256: "
         "{{ manifest_sha256 }}. It is signed (manifest.sig, Ed25519) by our production key, fingerprint "
         "{{ key_fingerprint }}.{% endif %}"), (
         "{{ scope_ko|josa('을/를') }} 제공합니다.",
@@ -96,17 +99,19 @@ LETTERS: dict[str, Wording] = {
         "조치를 하여 주실 것을 요청합니다.",
         "각 파일의 SHA-256 값은 목록(manifest)에 기재되어 있습니다.",
         "{% if targets_summary_ko is defined %}대상별 내역: {{ targets_summary_ko }}{% endif %}",
-        "{% if manifest_sha256 is defined %}제공 자료는 {{ download_until }}까지 수사기관 포털({{ portal_path }})에서 "
+        "{% if manifest_sha256 is defined %}제공 자료는 {{ download_until|kodate }}까지 수사기관 포털"
+        "({{ portal_link|default(portal_path) }})에서 "
         "내려받으실 수 있습니다(개인정보는 이메일로 보내지 않습니다). 목록(manifest.json)의 SHA-256: "
         "{{ manifest_sha256 }}. 목록은 당사 제공용 키(지문 {{ key_fingerprint }})로 서명(manifest.sig, Ed25519)되어 "
         "있습니다.{% endif %}")),
     "followup_documents_request": W("Follow-up documents requested", "사후 서류 제출 요청", (
-        "Please send the supporting legal documents for the emergency disclosure by the end of {{ deadline }}.",), (
-        "긴급 제공에 대한 근거 서류를 {{ deadline }}까지 제출하여 주십시오.",)),
+        "Please send the supporting legal documents for the emergency disclosure by the end of "
+        "{{ deadline|endate }}.",), (
+        "긴급 제공에 대한 근거 서류를 {{ deadline|kodate }}까지 제출하여 주십시오.",)),
     "user_notice": W("A request for your data", "귀하의 정보에 대한 요청 안내", (
         "{{ provider }} received a request from a government authority for data about your account.",
         "{% if provide_on|default('') %}Unless a court stops it, the data will be provided on or after "
-        "{{ provide_on }} (Asia/Seoul), not before.{% endif %}"
+        "{{ provide_on|endate }} (Asia/Seoul), not before.{% endif %}"
         "{% if delayed|default(false) %}A non-disclosure order delayed this notice.{% endif %}"), (
         "{{ provider|josa('은/는') }} 수사기관으로부터 귀하의 계정 정보에 대한 요청을 받았습니다.",
         "{% if provide_on|default('') %}법원이 이를 막지 않는 한, 자료는 {{ provide_on|kodate }}(한국 시간) "
@@ -117,12 +122,12 @@ LETTERS: dict[str, Wording] = {
         "We invoice {{ amount }} for responding to case {{ case_id }}.",), (
         "사건 {{ case_id }} 회신 비용으로 {{ amount|josa('을/를') }} 청구합니다.",)),
     "destruction_certificate": W("Destruction certificate", "파기 확인서", (
-        "We certify that the data preserved under hold {{ hold_id }} was destroyed on {{ destroyed_at }}: its "
-        "key was erased and {{ parts }} encrypted parts deleted "
+        "We certify that the data preserved under hold {{ hold_id }} was destroyed on {{ destroyed_at|endate }} "
+        "(Asia/Seoul): its key was erased and {{ parts|counted('encrypted part') }} deleted "
         "(SHA-256 of the destroyed ciphertext: {{ digest }}).",
         "{% if key_store is defined %}Key {{ key_id }} in {{ key_store }}: {{ method }}.{% endif %}"), (
-        "보전 {{ hold_id }}에 따라 보관되던 자료를 {{ destroyed_at }}에 파기하였음을 확인합니다. 암호화 키를 삭제하고 "
-        "암호화된 자료 {{ parts }}건을 삭제하였습니다 (SHA-256: {{ digest }}).",
+        "보전 {{ hold_id }}에 따라 보관되던 자료를 {{ destroyed_at|kodate }}에 파기하였음을 확인합니다. "
+        "암호화 키를 삭제하고 암호화된 자료 {{ parts }}건을 삭제하였습니다(SHA-256: {{ digest }}).",
         "{% if key_store is defined %}암호화 키 {{ key_id }}, 보관처: {{ key_store_ko|default(key_store) }}."
         "{% endif %}")),
 }

@@ -66,6 +66,9 @@ actors = Table(
     "actors", metadata,
     Column("name", String(100), primary_key=True),
     _now_column("created_at"),
+    # How a letter this person signs names them: "Park Ji-won", "Senior Counsel / 선임 변호사".
+    Column("full_name", String(200), nullable=True),
+    Column("title", String(200), nullable=True),
 )
 
 actor_roles = Table(

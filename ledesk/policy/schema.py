@@ -148,9 +148,13 @@ class Policy(_Strict):
     # The letterhead of every letter: the provider's postal address and the legal team's contact.
     provider_address: str = ""
     provider_contact: str = ""
+    # The line under the signature that stands for the team's seal (직인): who the letter binds.
+    seal_line: str = ""
+    # Where authorities reach the portal, as a letter gives it: "https://lawenforcement.provider.example".
+    portal_url: str = Field(default="https://ledesk.provider.example", pattern=r"^https?://[^\s/]+(/\S*)?$")
 
     def letterhead(self) -> dict[str, str]:
-        return {"address": self.provider_address, "contact": self.provider_contact}
+        return {"address": self.provider_address, "contact": self.provider_contact, "seal": self.seal_line}
     legal_team_address: str
     oncall_address: str
     escalation_addresses: list[str] = Field(min_length=1)

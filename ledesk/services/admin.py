@@ -43,11 +43,12 @@ class AdminService:
         return {"policy_version": ctx.policy.version, "key_store": keys.name, "keys_moved": moved,
                 "legacy_audit_key": adopted, "master_key": None if hsm else where(ctx.home)}
 
-    def add_actor(self, name: str, roles: list[str]) -> dict[str, Any]:
+    def add_actor(self, name: str, roles: list[str], full_name: str | None = None,
+                  title: str | None = None) -> dict[str, Any]:
         from ledesk.adapters.admin import add_actor
 
         with self.ctx.uow.write() as conn:
-            return add_actor(conn, name, roles, self.ctx.now())
+            return add_actor(conn, name, roles, self.ctx.now(), full_name=full_name, title=title)
 
     def add_authority(self, domain: str, name: str, country: str, type_: str) -> dict[str, Any]:
         from ledesk.adapters.admin import add_authority

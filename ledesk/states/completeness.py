@@ -7,7 +7,7 @@ from datetime import date
 
 from ledesk.models.enums import CaseKind, Instrument
 from ledesk.models.submission import Submission
-from ledesk.states.korean import korean_date
+from ledesk.states.phrasing import korean_date
 
 Deficiency = dict[str, str]
 

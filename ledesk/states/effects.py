@@ -308,8 +308,11 @@ def reject(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
     if rel.has_hold:
         fx.hold = HoldPlan("release")
     fx.messages.append(messages.simple("rejection", case, "Request declined",
-                                       f"The request is declined ({code.replace('_', ' ')}).\n{messages.WAIVER}",
-                                       reason=code.replace("_", " ")))
+                                       f"The request is declined: {messages.reject_reason(code)}.\n"
+                                       f"다음 사유로 요청을 거절합니다: {messages.reject_reason(code, 'ko')}.\n"
+                                       f"{messages.WAIVER}",
+                                       reason=messages.reject_reason(code),
+                                       reason_ko=messages.reject_reason(code, "ko"), reason_code=code))
     fx.audit = {"reason_code": code}
     return _closing(case, a, fx)
 

@@ -5,7 +5,6 @@ Hangul syllable carries it in its code point; a digit and a Latin word are read 
 from __future__ import annotations
 
 import re
-from datetime import date
 
 # particle pairs: (after a final consonant, after a vowel)
 PAIRS = {"을/를": ("을", "를"), "이/가": ("이", "가"), "은/는": ("은", "는"), "과/와": ("과", "와"),
@@ -51,9 +50,3 @@ def particle(word: str, pair: str) -> str:
     if pair == "으로/로":
         return word + (after_vowel if final in (0, RIEUL) else after_consonant)
     return word + (after_consonant if final else after_vowel)
-
-
-def korean_date(value: date | str) -> str:
-    """A date as Korean letters write it: `2026. 12. 2.`"""
-    day = date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{day.year}. {day.month}. {day.day}."

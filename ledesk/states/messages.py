@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ledesk.models.enums import OutboxChannel
+from ledesk.models.enums import OutboxChannel, RejectReason
 from ledesk.policy.schema import Policy
 from ledesk.states.case import CaseRecord
-from ledesk.states.korean import korean_date, particle
+from ledesk.states.korean import particle
+from ledesk.states.phrasing import english_date, korean_date
 
 WAIVER = ("Accepting a document by e-mail is for convenience only and waives no right or objection of "
           "the provider.")
@@ -37,6 +38,38 @@ def _ref(case: CaseRecord) -> str:
 def acknowledgement(case: CaseRecord, policy: Policy) -> Message:
     return Message("acknowledgement", OutboxChannel.EMAIL, _officer(case), f"Received: {_ref(case)}",
                    f"{policy.provider_name} has received your request, {_ref(case)}.\n{WAIVER}\n")
+
+
+# Why a request is declined, as the rejection letter says it to the authority (never the reviewer's own words).
+REJECT_REASONS: dict[RejectReason, tuple[str, str]] = {
+    RejectReason.INSUFFICIENT_INSTRUMENT: (
+        "the legal instrument does not authorise the disclosure asked for",
+        "제출하신 법적 근거로는 요청하신 자료를 제공할 수 없습니다"),
+    RejectReason.NOT_AN_AUTHORITY: (
+        "the request does not come from an authority entitled to ask for this data",
+        "이 자료를 요청할 권한이 있는 기관의 요청이 아닙니다"),
+    RejectReason.FOREIGN_DIRECT: (
+        "a foreign authority's request must reach us through mutual legal assistance",
+        "외국 수사기관의 요청은 국제형사사법공조 절차를 거쳐야 합니다"),
+    RejectReason.VAGUE_OR_OVERBROAD: (
+        "the request is too vague or too broad to identify the data it asks for",
+        "요청 대상 자료를 특정할 수 없을 만큼 요청이 모호하거나 범위가 지나치게 넓습니다"),
+    RejectReason.NOT_HELD: ("we do not hold the data asked for", "요청하신 자료를 당사가 보유하고 있지 않습니다"),
+    RejectReason.EXPERT_TESTIMONY: (
+        "we do not provide expert testimony", "당사는 전문가 증언을 제공하지 않습니다"),
+    RejectReason.VERIFICATION_FAILED: (
+        "we could not verify that the request comes from the authority it names",
+        "요청이 명시된 기관에서 발송된 것인지 확인할 수 없었습니다"),
+    RejectReason.DUPLICATE: ("the request repeats one already answered", "이미 회신한 요청과 중복됩니다"),
+    RejectReason.LAPSED: ("what was needed did not arrive in time", "필요한 자료가 기한 내에 도착하지 않았습니다"),
+    RejectReason.OTHER: ("the request cannot be answered as made", "요청하신 내용으로는 회신할 수 없습니다"),
+}
+
+
+def reject_reason(code: str, lang: str = "en") -> str:
+    """The reason a rejection letter gives, in words; the code is the statistic, never the wording."""
+    en, ko = REJECT_REASONS[next((r for r in RejectReason if r.value == code), RejectReason.OTHER)]
+    return ko if lang == "ko" else en
 
 
 def _items(items: list[dict[str, str]], lang: str = "en") -> str:
@@ -86,7 +119,7 @@ def user_notices(case: CaseRecord, policy: Policy, provide_on: date | None = Non
     en = [f"{provider} received a request from a government authority for data about your account."]
     ko = [f"{particle(provider, '은/는')} 수사기관으로부터 귀하의 계정 정보에 대한 요청을 받았습니다."]
     if provide_on is not None:
-        en.append(f"Unless a court stops it, the data will be provided on or after {provide_on.isoformat()} "
+        en.append(f"Unless a court stops it, the data will be provided on or after {english_date(provide_on)} "
                   "(Asia/Seoul), not before.")
         ko.append(f"법원이 이를 막지 않는 한, 자료는 {korean_date(provide_on)}(한국 시간) 이후에 제공되며 "
                   "그 전에는 제공되지 않습니다.")

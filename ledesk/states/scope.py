@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ledesk.policy.schema import Policy
 from ledesk.states.case import CaseRecord
+from ledesk.states.phrasing import instrument
 
 
 def communication_confirmation(categories: list[str] | set[str], policy: Policy) -> list[str]:
@@ -27,7 +28,7 @@ def may_receive_communication_confirmation(country: str, authority_type: str | N
 def withheld_why(case: CaseRecord, category: str, policy: Policy, authority_type: str | None) -> str | None:
     """Why a requested category is not released, or None when it is."""
     if category not in policy.instruments.get(case.instrument or "", []):
-        return f"the {case.instrument} does not permit it"
+        return f"the {instrument(case.instrument)} does not permit it"
     if category in policy.communication_confirmation.categories \
             and not may_receive_communication_confirmation(case.country, authority_type, policy):
         return ("communication-confirmation data is provided only to Korean prosecutors or police, with a "

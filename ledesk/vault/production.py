@@ -27,6 +27,7 @@ from ledesk.policy.schema import LogRetentionRule, Policy
 from ledesk.states import scope as release
 from ledesk.states.case import CaseRecord
 from ledesk.states.deadlines import earliest_log_kept
+from ledesk.states.phrasing import category, counted, english_date, korean_date
 from ledesk.states.retention import began_as_statutory_preservation
 from ledesk.states.step import new_id
 from ledesk.states.targets import normalise
@@ -203,6 +204,7 @@ def build(conn: Connection, vault: Vault, case: CaseRecord, policy: Policy, now:
                                             manifest_sig=signature, key_fingerprint=key_fp))
     download_until = vault.calendar.local_date(policy.production.download_closes(now))
     _stamp_cover_letter(conn, case.case_id, hashlib.sha256(manifest).hexdigest(), key_fp, download_until.isoformat(),
+                        f"{policy.portal_url.rstrip('/')}/portal/{case.case_id}",
                         per_target(manifest_scope, policy.log_retention),
                         per_target(manifest_scope, policy.log_retention, "ko"))
     _set_outcomes(conn, case.case_id, scope)
@@ -280,14 +282,16 @@ def statement(line: dict[str, Any], kept: LogRetentionRule, lang: str = "en") ->
     """What every letter says of one target, from its outcome: the disclosure letter and the one outcome
     letter use these same words (in English and in Korean), so no two letters about a target disagree."""
     outcome, ko = line.get("outcome"), lang == "ko"
-    withheld_cats = ", ".join(w["category"] for w in line.get("withheld", []))
+    lang = "ko" if ko else "en"
+    withheld_cats = ", ".join(category(w["category"], lang) for w in line.get("withheld", []))
     if ko and any("communication-confirmation" in str(w.get("why", "")) for w in line.get("withheld", [])):
         withheld_cats += (" (통신사실확인자료는 통신비밀보호법 제3조제1항, 제13조에 따라 국내 검사·사법경찰관에게만 "
                           "제공됩니다)")
-    withheld = "; ".join(f"{w['category']}: {w['why']}" for w in line.get("withheld", []))
+    withheld = "; ".join(f"{category(w['category'])}: {w['why']}" for w in line.get("withheld", []))
     gaps = _gaps(line, ko)
     if outcome == TargetOutcome.PRODUCE:
-        produced = ", ".join(f"{p['category']} ({p['records']}{'건' if ko else ' records'})"
+        produced = ", ".join(f"{category(p['category'], lang)}({p['records']}건)" if ko else
+                             f"{category(p['category'])} ({counted(p['records'], 'record')})"
                              for p in line.get("produced", []))
         said = (f"제공 {produced}" + (f"; 미제공 {withheld_cats}" if withheld_cats else "") if ko
                 else f"produced {produced}" + (f"; withheld {withheld}" if withheld else ""))
@@ -320,10 +324,15 @@ def _gaps(line: dict[str, Any], ko: bool) -> str:
     """The parts of the period asked for that the provider no longer keeps, category by category."""
     said = []
     for gap in line.get("gaps", []):
-        since = gap.get("from")
-        span = (f"{since}부터 {gap['kept_from']} 전까지" if since else f"{gap['kept_from']} 이전") if ko else \
-            (f"{since} to before {gap['kept_from']}" if since else f"before {gap['kept_from']}")
-        said.append(f"{gap['category']} {span} ({gap['months']}{'개월 보관' if ko else ' months kept'})")
+        since, kept_from = gap.get("from"), gap["kept_from"]
+        if ko:
+            span = (f"{korean_date(since)}부터 {korean_date(kept_from)} 전까지" if since else
+                    f"{korean_date(kept_from)} 이전")
+            said.append(f"{category(gap['category'], 'ko')} {span}({gap['months']}개월 보관)")
+        else:
+            span = (f"{english_date(since)} to before {english_date(kept_from)}" if since else
+                    f"before {english_date(kept_from)}")
+            said.append(f"{category(gap['category'])} {span} ({counted(gap['months'], 'month')} kept)")
     return "; ".join(said)
 
 
@@ -332,7 +341,7 @@ def per_target(scope: list[dict[str, Any]], kept: LogRetentionRule, lang: str = 
     return "\n".join(statement(line, kept, lang) for line in scope)
 
 
-def _stamp_cover_letter(conn: Connection, case_id: str, manifest_sha256: str, key_fp: str, until: str,
+def _stamp_cover_letter(conn: Connection, case_id: str, manifest_sha256: str, key_fp: str, until: str, link: str,
                         targets_summary: str = "", targets_summary_ko: str = "") -> None:
     """The disclosure letter (queued by the same transaction, not yet rendered or sent) says where to
     download the package (productions are never attached to e-mail) and carries what the authority needs to
@@ -343,7 +352,7 @@ def _stamp_cover_letter(conn: Connection, case_id: str, manifest_sha256: str, ke
     if row is None:
         return
     listed = f"Per target:\n{targets_summary}\n" if targets_summary else ""
-    line = listed + (f"Download the package from the authority portal, /portal/{case_id}, until {until} (we never send "
+    line = listed + (f"Download the package from the authority portal, {link}, until {until} (we never send "
             f"personal data by e-mail). Manifest SHA-256: {manifest_sha256}. Signed (manifest.sig, Ed25519) by "
             f"our production key, fingerprint {key_fp}.\n")
     body = row.body + line
@@ -353,7 +362,7 @@ def _stamp_cover_letter(conn: Connection, case_id: str, manifest_sha256: str, ke
                                            "key_fingerprint": key_fp, "download_until": until,
                                            "targets_summary": targets_summary,
                                            "targets_summary_ko": targets_summary_ko,
-                                           "portal_path": f"/portal/{case_id}"}))
+                                           "portal_path": f"/portal/{case_id}", "portal_link": link}))
     conn.execute(update(outbox).where(outbox.c.case_id == case_id, outbox.c.letter_sha256 == row.sha256,
                                       outbox.c.status == "pending").values(body=outbox.c.body + line,
                                                                            letter_sha256=digest))

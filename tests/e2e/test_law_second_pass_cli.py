@@ -112,7 +112,7 @@ def test_what_a_foreign_or_emergency_request_may_get(ledesk: Ledesk, tmp_path: P
     foreign = _emergency(ledesk, tmp_path, "agent@fbi.gov", "FBI-1")
     shown = ledesk.run("show", foreign)
     bodies = sent(ledesk, foreign, "disclosure_cover")
-    assert any("withheld ip_logs: communication-confirmation data is provided only to Korean prosecutors" in b
+    assert any("withheld IP address logs: communication-confirmation data is provided only to Korean prosecutors" in b
                for b in bodies)
     assert shown["notice"]["status"] == "deferred"
     domestic = _emergency(ledesk, tmp_path, "minjun.kim@police.go.kr", "SMPA-IP")
@@ -178,7 +178,7 @@ def test_what_is_kept_and_for_how_long(ledesk: Ledesk, tmp_path: Path) -> None: 
     shown = ledesk.run("show", case_id)
     assert shown["state"] == "disclosed" and shown["holds"][0]["status"] == "converted"
     [cover] = sent(ledesk, case_id, "disclosure_cover", now="2026-12-08T10:01:00+09:00")
-    assert "not held, older than we keep them: ip_logs 2026-06-01 to before 2026-09-01" in cover
+    assert "not held, older than we keep them: IP address logs 1 June 2026 to before 1 September 2026" in cover
     assert ledesk.run("purge", now="2027-01-20T10:00:00+09:00")["purged"] == []
     purged = ledesk.run("purge", now="2027-02-15T10:00:00+09:00")["purged"]
     assert [p["case_id"] for p in purged] == [case_id]
@@ -202,7 +202,7 @@ def test_letters_and_notices(ledesk: Ledesk, tmp_path: Path) -> None:  # noqa: F
                now="2026-12-01T23:30:00+09:00")
     ledesk.run("advance", warrant, "approve_disclosure", "--actor", "bob", now="2026-12-01T23:30:00+09:00")
     [notice] = sent(ledesk, warrant, "user_notice", now="2026-12-01T23:31:00+09:00")
-    assert "on or after 2026-12-08 (Asia/Seoul), not before" in notice
+    assert "on or after 8 December 2026 (Asia/Seoul), not before" in notice
     assert ledesk.run("sweep", now="2026-12-08T23:29:00+09:00")["fired"] == []
     ledesk.run("sweep", now="2026-12-08T23:31:00+09:00")
     assert ledesk.run("show", warrant)["state"] == "disclosed"

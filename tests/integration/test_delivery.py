@@ -198,7 +198,64 @@ def test_the_user_notice_a_warrant_sends_names_the_user_and_nothing_of_the_reque
         text = docx.read("word/document.xml").decode()
     for never in ("Kim Min-jun", "Seoul Metropolitan Police Agency", "Cyber Investigation", "SMPA-2026-CY-0917"):
         assert never not in text, never
-    assert "Hong.GilDong@example.com" in text and "on or after 2026-12-08" in text and "2026. 12. 8." in text
+    assert "Hong.GilDong@example.com" in text and "on or after 8 December 2026" in text and "2026. 12. 8." in text
     [body] = [r[0] for r in world.rows("select body from outbox where channel = 'user_notice' and case_id = :c",
                                        c=case_id)]
     assert "Kim Min-jun" not in body and "SMPA-2026-CY-0917" not in body and "2026. 12. 8." in body
+
+
+def test_a_letter_is_signed_by_the_name_and_title_on_record_never_the_login_id(world: World) -> None:
+    """Issue 26: letters were signed "bob", the approver's login id."""
+    import re
+    import zipfile
+
+    world.services.admin.add_actor("bob", ["approver"], full_name="Park Ji-won (박지원)",
+                                   title="Senior Counsel / 선임 변호사")
+    signed = world.intake("warrant")["case_id"]
+    world.fire(signed, "recommend_disclosure", "alice", reason="covered")
+    world.fire(signed, "approve_disclosure", "bob")
+    declined = world.intake("court_permission")["case_id"]
+    assert declined != signed
+    world.fire(declined, "reject", "alice", reason="vague_or_overbroad: the period is the whole year")
+    world.services.ctx.render_letters()
+
+    def text(case_id: str, kind: str) -> str:
+        [path] = [r[0] for r in world.rows("select path from letters where case_id = :c and kind = :k",
+                                           c=case_id, k=kind)]
+        with zipfile.ZipFile(path) as docx:
+            return re.sub(r"<[^>]+>", "", docx.read("word/document.xml").decode())
+
+    notice = text(signed, "user_notice")
+    assert "Park Ji-won (박지원)Senior Counsel / 선임 변호사LE Desk Cloud Legal Team (seal)" in notice
+    assert "bob" not in notice
+    rejection = text(declined, "rejection")  # alice has no name on record: the team signs
+    assert "alice" not in rejection and "LE Desk Cloud Legal Team / LE Desk Cloud 법무팀" in rejection
+    assert "too vague or too broad" in rejection and "범위가 지나치게 넓습니다" in rejection
+    assert "the whole year" not in rejection  # the reviewer's note stays internal
+
+
+def test_the_seeded_desk_never_back_dates_a_timer_or_sends_an_old_letter_at_first_start(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 26: the preservation seeded 85 days back had an expiry warning 9 days overdue, and its old
+    letters left at first start under today's date."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import create_engine, text
+
+    from ledesk.desk_seed import seed_desk
+
+    monkeypatch.setenv("LEDESK_HOME", str(tmp_path))
+    now = datetime.now(UTC)
+    seeded = seed_desk(f"sqlite:///{tmp_path / 'desk.db'}", now)
+    assert seeded is not None and "officer 김민준 (portal)" in seeded["tokens"]
+    engine = create_engine(f"sqlite:///{tmp_path / 'desk.db'}")
+    with engine.connect() as conn:
+        due = conn.execute(text("select kind, due_at from timers where status = 'pending' order by due_at")).all()
+        old = conn.execute(text("select kind, created_at from outbox where status = 'pending'")).all()
+        signs = dict(conn.execute(text("select name, full_name from actors")).all())
+    engine.dispose()
+    assert due and all(datetime.fromisoformat(str(d)).replace(tzinfo=UTC) > now for _, d in due), due
+    assert ("expiry_warning" in {k for k, _ in due})  # the preservation is near its end, its warning ahead
+    assert all(datetime.fromisoformat(str(c)).replace(tzinfo=UTC) > now.replace(microsecond=0) - timedelta(minutes=5)
+               for _, c in old), old  # what was queued back then was delivered back then
+    assert signs["bob"] == "Park Ji-won (박지원)"

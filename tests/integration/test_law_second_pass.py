@@ -86,9 +86,10 @@ def test_out_of_retention_is_the_policys_retention_not_the_oldest_record_left(de
     assert scope[0]["gaps"] == [{"category": "ip_logs", "from": "2026-06-01", "kept_from": "2026-09-01",
                                  "months": 3}]
     [cover] = _letters(desk, outcomes["SOME-LOGS"][0], "disclosure_cover")
-    assert "not held, older than we keep them: ip_logs 2026-06-01 to before 2026-09-01 (3 months kept)" in cover
+    assert ("not held, older than we keep them: IP address logs 1 June 2026 to before 1 September 2026 "
+            "(3 months kept)") in cover
     [old] = _letters(desk, outcomes["OLD-LOGS"][0], "no_records")
-    assert "older than we keep them" in old and "2026-03-01 to before 2026-09-01" in old
+    assert "older than we keep them" in old and "1 March 2026 to before 1 September 2026" in old
 
 
 def test_a_preservation_of_an_account_that_does_not_exist_tells_the_authority(desk: World) -> None:
@@ -133,7 +134,8 @@ def test_a_foreign_direct_emergency_gets_no_ip_logs_and_its_letter_says_why(desk
     assert [p["category"] for p in parts] == ["subscriber_info"]
     assert [w["category"] for w in scope[0]["withheld"]] == ["ip_logs"]
     [cover] = _letters(desk, case_id, "disclosure_cover")
-    assert "withheld ip_logs: communication-confirmation data is provided only to Korean prosecutors or police" in cover
+    assert ("withheld IP address logs: communication-confirmation data is provided only to Korean prosecutors "
+            "or police") in cover
     [context] = [r.context for r in desk.rows("select context from letters where case_id = :c and kind = "
                                                "'disclosure_cover'", c=case_id)]
     korean = (context if isinstance(context, dict) else json.loads(context))["targets_summary_ko"]

@@ -62,6 +62,8 @@ def test_blank_forms_open_in_python_docx_with_bilingual_two_column_tables(kind: 
     from docx import Document
 
     doc = Document(io.BytesIO(blank_form(kind, "LE Desk Cloud")))
+    page = doc.sections[0]
+    assert (round(page.page_width.mm), round(page.page_height.mm)) == (210, 297)  # A4
     assert doc.paragraphs[0].text.startswith(("Preservation", "Legal Process", "Emergency"))
     two_column = [t for t in doc.tables if len(t.columns) == 2]
     assert two_column and all(" / " in row.cells[0].paragraphs[0].text for t in two_column for row in t.rows)
@@ -77,7 +79,14 @@ def test_libreoffice_converts_a_blank_form_to_pdf(tmp_path: Path) -> None:
     form.write_bytes(blank_form("emergency", "LE Desk Cloud"))
     subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(form)],
                    check=True, capture_output=True, timeout=180)
-    assert (tmp_path / "emergency.pdf").stat().st_size > 1000
+    pdf = (tmp_path / "emergency.pdf").read_bytes()
+    assert len(pdf) > 1000
+    import re
+
+    # A4 is 595 x 842 points; US Letter, python-docx's default, would be 612 x 792.
+    boxes = {tuple(round(float(n)) for n in box.split()[2:]) for box in
+             re.findall(rb"/MediaBox\s*\[\s*([\d.\s]+)\]", pdf)}
+    assert boxes == {(595, 842)}, boxes
 
 
 def test_korean_labels_in_any_order_read_the_same() -> None:

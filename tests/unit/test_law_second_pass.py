@@ -4,7 +4,6 @@ need the vault and the data source are tested in tests/integration/test_law_seco
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 
 import pytest
@@ -20,6 +19,7 @@ from ledesk.states.errors import GuardRefused
 from ledesk.states.followup import checked, not_covering
 from ledesk.states.ledger import PCSA, entry
 from ledesk.states.notice import NonDisclosureOrder, decide
+from ledesk.states.phrasing import english_date
 from ledesk.states.referral import referral_held
 from tests.factories import attempt, calendar, case, legal_process_document, policy, sample, seoul
 
@@ -165,8 +165,9 @@ def test_a_user_notice_never_names_a_day_before_the_disclosure(hour: int, valid_
     record.submission = parse_submission(raw)
     _, step = apply(record, attempt("approve_disclosure", "bob", ("approver",), now=now), Related())
     [timer] = [t for t in step.effects.timers if t.kind == "notice_lead_time"]
-    [named] = {re.search(r"on or after (\d{4}-\d{2}-\d{2})", m.body).group(1)  # type: ignore[union-attr]
-               for m in step.effects.messages if m.kind == "user_notice"}
+    notices = [m for m in step.effects.messages if m.kind == "user_notice"]
+    [named] = {m.context["provide_on"] for m in notices}
+    assert all(f"on or after {english_date(named)} " in m.body for m in notices)
     disclosed_on = CAL.local_date(timer.due_at)
     assert date.fromisoformat(named) == disclosed_on >= CAL.local_date(now)
     assert timer.due_at >= CAL.start_of(date.fromisoformat(named))

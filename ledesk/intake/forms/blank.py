@@ -16,11 +16,15 @@ TITLES = {
 
 def blank_form(kind: str, provider: str) -> bytes:
     from docx import Document
-    from docx.shared import Pt
+    from docx.shared import Mm, Pt
 
     if kind not in TITLES:
         raise ValueError(f"unknown form kind {kind!r}; one of {', '.join(TITLES)}")
     doc = Document()
+    page = doc.sections[0]  # A4, as a Korean authority prints it (python-docx starts on US Letter)
+    page.page_width, page.page_height = Mm(210), Mm(297)
+    page.left_margin = page.right_margin = Mm(20)
+    page.top_margin = page.bottom_margin = Mm(20)
     # Korean text in the font a Korean Word installation has; other readers substitute their own CJK font.
     from docx.oxml.ns import qn
 
