@@ -48,6 +48,12 @@ WORDS: dict[str, dict[str, str]] = {
                          "on the number in the request; record who answered.",
         "number_called": "Number called", "result": "Result", "confirmed": "Confirmed", "failed": "Failed",
         "record_callback": "Record the call-back", "are_you_sure": "Are you sure? This cannot be undone.",
+        "preview_title": "Check what goes out before it does",
+        "preview_hint": "These letters leave when you confirm, exactly as shown. Nothing has happened yet.",
+        "preview_none": "No letter goes out with this step.", "preview_to": "To",
+        "confirm_send": "Confirm", "go_back": "Go back: change nothing",
+        "preview_later": "The download address, the manifest's SHA-256 and the per-target lines are added when "
+                         "the production is sealed.",
         "upload_document": "Document (.json or .docx)", "search": "Search", "search_hint":
         "Case number, reference or target", "empty_queue": "No cases match.", "when": "When", "action": "Action",
         "by": "By", "due": "Due", "status": "Status", "timer": "Deadline",
@@ -111,6 +117,11 @@ WORDS: dict[str, dict[str, str]] = {
                          "응답자를 기록하십시오.",
         "number_called": "통화한 번호", "result": "결과", "confirmed": "확인됨", "failed": "확인 실패",
         "record_callback": "회신 전화 기록", "are_you_sure": "진행하시겠습니까? 되돌릴 수 없습니다.",
+        "preview_title": "발송 전 확인",
+        "preview_hint": "확인을 누르면 아래 문서가 표시된 그대로 발송됩니다. 아직 아무것도 처리되지 않았습니다.",
+        "preview_none": "이 단계에서는 발송되는 문서가 없습니다.", "preview_to": "수신",
+        "confirm_send": "확인", "go_back": "돌아가기(변경 없음)",
+        "preview_later": "내려받기 주소, 목록의 SHA-256 및 대상별 내역은 제공 자료가 봉인될 때 추가됩니다.",
         "upload_document": "문서 (.json 또는 .docx)", "search": "검색", "search_hint": "사건 번호, 문서번호 또는 대상",
         "empty_queue": "해당하는 사건이 없습니다.", "when": "일시", "action": "조치", "by": "처리자", "due": "기한",
         "status": "상태", "timer": "기한 종류",
@@ -152,6 +163,7 @@ TRIGGER_WORDS: dict[str, dict[str, str]] = {
         "preserve": "Preserve the data", "extend": "Extend the preservation",
         "require_legal_process": "Wait for legal process", "attach_legal_process": "Attach legal process",
         "recommend_disclosure": "Recommend disclosure", "approve_disclosure": "Approve disclosure",
+        "send_back": "Send back to the reviewer", "acknowledge": "Acknowledge the page",
         "disclose": "Disclose now", "verify_callback": "Record the call-back",
         "emergency_disclose": "Disclose in the emergency", "reject": "Decline the request",
         "expire": "Close as expired",
@@ -160,6 +172,7 @@ TRIGGER_WORDS: dict[str, dict[str, str]] = {
         "flag_incomplete": "보완 요청", "cure": "보완 자료 반영", "preserve": "자료 보전",
         "extend": "보전 기간 연장", "require_legal_process": "법적 절차 대기", "attach_legal_process": "법적 절차 첨부",
         "recommend_disclosure": "공개 권고", "approve_disclosure": "공개 승인", "disclose": "지금 제공",
+        "send_back": "검토자에게 반려", "acknowledge": "호출 수신 확인",
         "verify_callback": "회신 전화 확인 기록", "emergency_disclose": "긴급 제공", "reject": "요청 거절",
         "expire": "기한 경과 종결",
     },
@@ -172,7 +185,8 @@ STATE_WORDS: dict[str, dict[str, str]] = {
            "preserved": "보전 중", "notify_user": "이용자 통지 중", "disclosed": "제공 완료", "expired": "기한 경과",
            "rejected": "거절"},
 }
-CONFIRM = {"approve_disclosure", "disclose", "emergency_disclose", "reject"}  # asked "are you sure", with a reason
+# Shown what they send (or that nothing goes out) and asked to confirm, with a reason required on the form.
+CONFIRM = {"approve_disclosure", "disclose", "emergency_disclose", "reject", "send_back"}
 
 
 # The closed vocabularies a page shows as values (kinds, outcomes, holds, notices, deadlines): in Korean on

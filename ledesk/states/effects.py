@@ -125,6 +125,10 @@ def cure(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
     assert merged is not None  # supplement_resolves_deficiencies holds
     fx = Effects(changes={"submission": merged, "deficiencies": []},
                  cancel={TimerKind.CURE_DEADLINE, TimerKind.CURE_REMINDER})
+    if case.recommended_by and scope_of(merged) != scope_of(case.submission):
+        # A recommendation covered the targets, categories and periods it read: new ones need four eyes again.
+        fx.changes.update(VOID_RECOMMENDATION)
+        fx.audit = {"recommendation_void": "the supplement changed the targets, categories or periods"}
     fx.targets = target_rows(merged)
     assert a.attachment is not None
     fx.documents.append(Attachment(a.attachment.filename, a.attachment.content, "supplement"))
@@ -212,6 +216,19 @@ def attach_legal_process(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
 
 def recommend_disclosure(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
     return Effects(changes={"recommended_by": a.actor, "recommendation_reason": a.reason, "recommended_at": a.now})
+
+
+def send_back(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
+    """The approver returns the recommendation: void, with the why told to the legal team, not the authority."""
+    fx = Effects(changes=dict(VOID_RECOMMENDATION))
+    fx.messages.append(messages.internal("sent_back", case, a.policy,
+                                         f"Recommendation sent back by {a.actor}: {a.reason}"))
+    fx.audit = {"recommended_by": case.recommended_by}
+    return fx
+
+
+def acknowledge(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
+    return Effects()  # the engine records acknowledged_at for the first human step, this one included
 
 
 def approve_disclosure(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
@@ -336,10 +353,19 @@ EFFECTS: dict[str, Callable[[CaseRecord, Attempt, Related], Effects]] = {
     Trigger.FLAG_INCOMPLETE: flag_incomplete, Trigger.CURE: cure, Trigger.PRESERVE: preserve,
     Trigger.EXTEND: extend, Trigger.REQUIRE_LEGAL_PROCESS: require_legal_process,
     Trigger.ATTACH_LEGAL_PROCESS: attach_legal_process, Trigger.RECOMMEND_DISCLOSURE: recommend_disclosure,
-    Trigger.APPROVE_DISCLOSURE: approve_disclosure, Trigger.DISCLOSE: disclose,
-    Trigger.VERIFY_CALLBACK: verify_callback, Trigger.EMERGENCY_DISCLOSE: emergency_disclose,
+    Trigger.APPROVE_DISCLOSURE: approve_disclosure, Trigger.SEND_BACK: send_back, Trigger.DISCLOSE: disclose,
+    Trigger.ACKNOWLEDGE: acknowledge, Trigger.VERIFY_CALLBACK: verify_callback,
+    Trigger.EMERGENCY_DISCLOSE: emergency_disclose,
     Trigger.REJECT: reject, Trigger.EXPIRE: expire,
 }
+
+
+def scope_of(submission: Submission) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str, str]]]:
+    """What a recommendation covers: the targets (normalised) and each category with its period."""
+    from ledesk.states.targets import normalise
+
+    return (frozenset((str(t.type), normalise(str(t.type), t.value)) for t in submission.targets),
+            frozenset((str(d.category), str(d.from_ or ""), str(d.to or "")) for d in submission.data_requested))
 
 
 def target_rows(submission: Submission) -> list[tuple[str, str, str]]:

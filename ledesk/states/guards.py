@@ -58,6 +58,13 @@ def _emergency_kind(case: CaseRecord, _a: Attempt) -> str | None:
     return None if case.is_emergency else "only an emergency request takes this step"
 
 
+@guard("not_acknowledged", static=True)
+def _not_acknowledged(case: CaseRecord, _a: Attempt) -> str | None:
+    if case.acknowledged_at is None:
+        return None
+    return f"acknowledged already, at {case.acknowledged_at.isoformat(timespec='minutes')}"
+
+
 @guard("preservation_kind", static=True)
 def _preservation_kind(case: CaseRecord, _a: Attempt) -> str | None:
     return None if case.kind == CaseKind.PRESERVATION else "only a preservation request can be preserved"

@@ -26,8 +26,8 @@ def test_one_unbound_machine_without_auto_transitions() -> None:
 def test_the_table_has_every_contract_trigger_and_state() -> None:
     assert set(machine.TRIGGERS) == {
         "flag_incomplete", "cure", "preserve", "extend", "require_legal_process", "attach_legal_process",
-        "recommend_disclosure", "approve_disclosure", "disclose", "verify_callback", "emergency_disclose",
-        "reject", "expire"}
+        "recommend_disclosure", "approve_disclosure", "send_back", "disclose", "acknowledge", "verify_callback",
+        "emergency_disclose", "reject", "expire"}
     used = {s for r in machine.TABLE for s in (*r.source, r.dest)}
     assert used == {s.value for s in CaseState}
 

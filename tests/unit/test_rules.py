@@ -198,7 +198,10 @@ def test_allowed_triggers_follow_the_table_and_the_case() -> None:
     assert "preserve" in allowed_triggers(case("preservation"), p, cal)
     assert "verify_callback" in allowed_triggers(case("emergency"), p, cal)
     assert allowed_triggers(case(state="expired"), p, cal) == []
-    assert allowed_triggers(case(recommended_by="a"), p, cal, frozenset({"approver"})) == ["approve_disclosure"]
+    # The approver approves, sends back or declines; never only approves.
+    assert allowed_triggers(case(recommended_by="a"), p, cal, frozenset({"approver"})) == [
+        "approve_disclosure", "send_back", "reject"]
+    assert "acknowledge" in allowed_triggers(case("emergency"), p, cal, frozenset({"oncall"}))
 
 
 def test_what_names_legal_process_is_one_rule() -> None:
