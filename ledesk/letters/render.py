@@ -50,6 +50,16 @@ def render(kind: str, context: dict[str, Any], zone: tzinfo | None = None) -> tu
     return out.getvalue(), versions().get(kind, "unversioned")
 
 
+def text_of(content: bytes) -> list[str]:
+    """A rendered letter's paragraphs as text, header and footer included (what a preview shows)."""
+    from docx import Document
+
+    doc = Document(io.BytesIO(content))
+    section = doc.sections[0]
+    head = [p.text for p in section.header.paragraphs if p.text.strip()]
+    return head + [p.text for p in doc.paragraphs]
+
+
 def signature(conn: Connection, case: Any, provider: str) -> dict[str, str]:
     """Who signs: the approver of the case, else the reviewer who recommended, by the name and title their
     actor record gives (`ledesk actors add NAME --full-name ... --title ...`); a login id never signs, so
@@ -67,15 +77,18 @@ def signature(conn: Connection, case: Any, provider: str) -> dict[str, str]:
 
 
 def letter_context(conn: Connection, case_id: str, kind_context: dict[str, Any] | None, created_at: datetime,
-                   provider: str, zone: Any, letterhead: dict[str, str] | None = None) -> dict[str, Any] | None:
+                   provider: str, zone: Any, letterhead: dict[str, str] | None = None,
+                   signed_by: Any = None) -> dict[str, Any] | None:
     """Everything a letter's template reads: the case's addressee and reference, the date, the letterhead,
-    the signature and the seal line, and what the step that queued it put in (`kind_context`)."""
+    the signature and the seal line, and what the step that queued it put in (`kind_context`).
+    `signed_by`: the case as a step not yet taken would leave it (a preview), whose approver signs."""
     from ledesk.models.tables import cases
 
     case = conn.execute(select(cases.c.submission, cases.c.reference, cases.c.approved_by,
                                cases.c.recommended_by).where(cases.c.case_id == case_id)).first()
     if case is None:
         return None
+    signer = signed_by if signed_by is not None else case
     submission = case.submission or {}
     head = letterhead or {}
     return {"provider": provider, "case_id": case_id, "reference": case.reference or "-",
@@ -83,7 +96,7 @@ def letter_context(conn: Connection, case_id: str, kind_context: dict[str, Any] 
             "officer": (submission.get("officer") or {}).get("name") or "-",
             "authority": (submission.get("authority") or {}).get("name") or "-",
             "letterhead_address": head.get("address", ""), "letterhead_contact": head.get("contact", ""),
-            "seal_line": head.get("seal", ""), **signature(conn, case, provider), **(kind_context or {})}
+            "seal_line": head.get("seal", ""), **signature(conn, signer, provider), **(kind_context or {})}
 
 
 def render_pending(engine: Engine, home: Path, provider: str, zone: Any, limit: int = 500,

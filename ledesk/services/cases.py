@@ -107,6 +107,32 @@ class CaseService:
         production = self.ctx.vault.produce(conn, case, self.ctx.policy, now, actor)
         ledger.record(conn, case, production, now, self.ctx.policy, self.ctx.calendar)
 
+    def preview(self, case_id: str, trigger: str, actor: str, reason: str = "",
+                failed: bool = False) -> list[dict[str, Any]]:
+        """The letters this step would send, as their recipient would read them (rendered from their
+        templates, signed as they would be), without writing anything: the web page shows them and asks
+        to confirm before the step is taken. A refused step raises as `fire` would."""
+        from ledesk.letters.render import letter_context, render, text_of
+
+        if trigger not in TRIGGERS:
+            raise BadInput(f"unknown trigger {trigger!r}; triggers are: {', '.join(TRIGGERS)}")
+        ctx, out = self.ctx, []
+        with ctx.uow.read() as conn:
+            case = load_case(conn, case_id)
+            attempt = ctx.attempt(trigger, actor, actors.roles_of(conn, actor), reason=reason, failed=failed)
+            _database_facts(conn, case, attempt)
+            after, step = apply(case, attempt, related(conn, [case_id])[case_id])
+            for message in (m for m in step.effects.messages if m.letter):
+                context = letter_context(conn, case_id, message.context, attempt.now, ctx.policy.provider_name,
+                                         ctx.calendar.zone, ctx.policy.letterhead(), signed_by=after)
+                if context is None:
+                    continue
+                content, version = render(message.kind, context, ctx.calendar.zone)
+                out.append({"kind": message.kind, "to": message.to, "subject": message.subject,
+                            "channel": str(message.channel), "template_version": version,
+                            "paragraphs": text_of(content)})
+        return out
+
     def pressable(self, case_id: str, allowed: list[str], actor: str, actor_roles: frozenset[str]) -> list[str]:
         """Of the triggers `allowed` (the machine's, from `show`), those this person could fire now: each is
         tried on a copy of the case under their own name, so approving one's own recommendation is not

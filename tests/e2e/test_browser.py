@@ -109,13 +109,20 @@ def test_two_people_take_a_warrant_to_notify_user_in_the_browser(browser: Any, d
 
     bob = sign_in(browser, base, desk["tokens"]["bob"])  # a second context: his own cookie, his own session
     bob.goto(f"{base}/cases/{case}")
-    asked: list[str] = []
-    bob.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    # The approver may also send back or decline; approving first shows the letters it sends.
+    assert bob.locator("#do-send_back").count() == 1 and bob.locator("#do-reject").count() == 1
     bob.fill("#actions form:has(#do-approve_disclosure) textarea", "covered; approved")
-    bob.click("#do-approve_disclosure")  # dismissed: nothing happens
-    assert asked and "Are you sure" in asked[0] and bob.locator("#state").inner_text() == "received"
-    bob.once("dialog", lambda d: d.accept())
     bob.click("#do-approve_disclosure")
+    bob.wait_for_selector("#preview")
+    notice = bob.locator("#letter-user_notice").inner_text()
+    assert "holder of the account" in notice and "Kim Min-jun" not in notice  # to the user, nothing of the request
+    assert "Check what goes out" in bob.locator("#preview h2").inner_text()
+    bob.screenshot(path=str(ARTIFACTS / "preview-approval.png"), full_page=True)
+    bob.click("#go-back")  # nothing happens
+    assert bob.locator("#state").inner_text() == "received"
+    bob.fill("#actions form:has(#do-approve_disclosure) textarea", "covered; approved")
+    bob.click("#do-approve_disclosure")
+    bob.click("#confirm")
     bob.wait_for_selector("#flash")
     assert bob.locator("#state").inner_text() == "notify_user"
     assert "approve_disclosure" in bob.locator("#timeline").inner_text()
@@ -148,6 +155,10 @@ def test_on_call_records_the_call_back_and_documents_are_uploaded_in_the_browser
     emergency = cli.run("intake", str(SAMPLES / "emergency.json"))["case_id"]
     olga = sign_in(browser, desk["base"], olga_token)
     olga.goto(f"{desk['base']}/cases/{emergency}")
+    olga.click("#do-acknowledge")  # she has the page: the acknowledgement escalation stands down
+    olga.wait_for_selector("#flash")
+    assert cli.run("show", emergency)["history"][-1]["trigger"] == "acknowledge"
+    assert olga.locator("#do-acknowledge").count() == 0
     assert olga.locator("#callback-number").inner_text() != "-" and olga.locator("#emergency").count() == 1
     olga.fill("#callback-form input[name=number_called]", "+82-2-700-0000")
     olga.select_option("#callback-form select[name=result]", "confirmed")

@@ -282,3 +282,80 @@ def test_a_warrant_is_spent_once_executed_also_after_its_case_is_closed(world: W
                          legal_basis={**basis, "document_reference": "2026-SW-99000"})["case_id"]
     world.fire(fresh, "recommend_disclosure", "alice", reason="covered")
     assert world.fire(fresh, "approve_disclosure", "bob").state == "notify_user"
+
+
+# -- four eyes both ways (issue 26) --------------------------------------------------------------------
+def test_the_approver_sends_back_and_the_recommendation_is_void(world: World) -> None:
+    case_id = world.intake("warrant")["case_id"]
+    world.fire(case_id, "recommend_disclosure", "alice", reason="covered")
+    with pytest.raises(GuardRefused) as refused:
+        world.fire(case_id, "send_back", "bob")
+    assert refused.value.guard == "has_reason"
+    world.fire(case_id, "send_back", "bob", reason="the period is wider than the warrant's")
+    shown = world.show(case_id)
+    assert shown["state"] == "received" and shown["recommended_by"] is None
+    with pytest.raises(GuardRefused) as refused:
+        world.fire(case_id, "approve_disclosure", "bob")  # nothing to approve until someone recommends again
+    assert refused.value.guard == "recommended"
+    [note] = [r[0] for r in world.rows("select body from outbox where case_id = :c and kind = 'sent_back'",
+                                       c=case_id)]
+    assert "the period is wider" in note
+    assert not world.rows("select 1 from outbox where case_id = :c and channel = 'email' and kind = 'sent_back'",
+                          c=case_id)  # the authority is told nothing of it
+
+
+def test_the_approver_declines_with_a_rejection_letter(world: World) -> None:
+    case_id = world.intake("warrant")["case_id"]
+    world.fire(case_id, "recommend_disclosure", "alice", reason="covered")
+    world.fire(case_id, "reject", "bob", reason="insufficient_instrument: the warrant names another account")
+    assert world.show(case_id)["state"] == "rejected"
+    [body] = [r[0] for r in world.rows("select body from outbox where case_id = :c and kind = 'rejection'",
+                                       c=case_id)]
+    assert "does not authorise the disclosure" in body and "another account" not in body
+
+
+def test_on_call_acknowledges_a_page_and_the_acknowledgement_escalation_stands_down(world: World) -> None:
+    case_id = world.intake("emergency")["case_id"]
+    world.fire(case_id, "acknowledge", "olga")
+    with pytest.raises(GuardRefused) as again:
+        world.fire(case_id, "acknowledge", "olga")
+    assert again.value.guard == "not_acknowledged"
+    world.sweep(world.clock.now() + timedelta(minutes=16))
+    escalations = world.rows("select body from outbox where case_id = :c and kind = 'escalation'", c=case_id)
+    assert not [b for (b,) in escalations if "not acknowledged" in b]
+
+
+def test_a_cure_that_changes_the_scope_voids_the_recommendation(world: World) -> None:
+    import json
+
+    changed = world.intake("warrant")["case_id"]
+    same = world.intake("court_permission")["case_id"]
+    for case_id in (changed, same):
+        world.fire(case_id, "recommend_disclosure", "alice", reason="covered")
+        world.fire(case_id, "flag_incomplete", "alice", reason="the officer's phone is missing")
+    widened = {"data_requested": [*sample("warrant")["data_requested"],
+                                  {"category": "ip_logs", "description": "all logins", "from": "2026-01-01",
+                                   "to": "2026-11-30", "purpose": "identify", "necessity": "needed"}]}
+    world.fire(changed, "cure", "alice", attachment=Attachment("s.json", json.dumps(widened).encode()))
+    world.fire(same, "cure", "alice", attachment=Attachment("s.json", json.dumps({
+        "officer": sample("court_permission")["officer"]}).encode()))
+    assert world.show(changed)["recommended_by"] is None  # four eyes again on what it now asks
+    assert world.show(same)["recommended_by"] == "alice"  # nothing it covered changed
+
+
+def test_a_preview_shows_the_letters_a_step_would_send_and_writes_nothing(world: World) -> None:
+    case_id = world.intake("warrant")["case_id"]
+    before = (world.rows("select count(*) from outbox")[0][0], world.rows("select count(*) from events")[0][0],
+              world.show(case_id)["version"])
+    [letter] = world.services.cases.preview(case_id, "reject", "alice", reason="vague_or_overbroad: a whole year")
+    text = "\n".join(letter["paragraphs"])
+    assert letter["kind"] == "rejection" and "too vague or too broad" in text and "a whole year" not in text
+    assert "To / 수신: Kim Min-jun" in text and "LE Desk Cloud Legal Team" in text
+    asked = world.services.cases.preview(case_id, "flag_incomplete", "alice", reason="the officer's rank")
+    assert [x["kind"] for x in asked] == ["deficiency"] and "the officer's rank" in "\n".join(asked[0]["paragraphs"])
+    assert world.services.cases.preview(case_id, "recommend_disclosure", "alice", reason="covered") == []
+    with pytest.raises(GuardRefused):
+        world.services.cases.preview(case_id, "reject", "alice")  # refused as firing it would be
+    after = (world.rows("select count(*) from outbox")[0][0], world.rows("select count(*) from events")[0][0],
+             world.show(case_id)["version"])
+    assert after == before

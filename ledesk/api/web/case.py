@@ -51,8 +51,8 @@ def _back(case_id: str, done: str | None = None, error: str | None = None) -> Re
 @router.post("/cases/{case_id}/triggers/{trigger}")
 def press(request: Request, case_id: str, trigger: str, rt: Rt, csrf: str = Form(max_length=100),
           reason: str = Form(default="", max_length=4000), failed: bool = Form(default=False),
-          number_called: str = Form(default="", max_length=60), result: str = Form(default="", max_length=20)
-          ) -> Response:
+          number_called: str = Form(default="", max_length=60), result: str = Form(default="", max_length=20),
+          confirmed: str = Form(default="", max_length=10)) -> Response:
     who = form_sender(request, rt, csrf)
     if isinstance(who, Response):
         return who
@@ -61,6 +61,12 @@ def press(request: Request, case_id: str, trigger: str, rt: Rt, csrf: str = Form
         failed = failed or result == "failed"
         reason = f"called {number_called.strip() or '(number not given)'}: {reason.strip()}".strip()
     try:
+        if confirmed != "yes":
+            # No letter without a look: a step that sends one (or cannot be undone) shows what it sends first.
+            letters = rt.services.cases.preview(case_id, trigger, who.actor or "", reason=reason, failed=failed)
+            if letters or trigger in CONFIRM:
+                return page(request, rt, "preview.html", who=who, case_id=case_id, trigger=trigger, reason=reason,
+                            failed=failed, letters=letters, csrf=csrf_of(request))
         rt.services.cases.fire(case_id, trigger, who.actor or "", reason=reason, failed=failed)
     except LedeskError as exc:
         return _back(case_id, error=exc.message)
