@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import io
+import logging
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import matplotlib
@@ -13,10 +17,32 @@ import matplotlib.pyplot as plt  # after use("Agg"): the backend must be chosen 
 from matplotlib import font_manager
 from matplotlib.ticker import MaxNLocator
 
-# Korean labels need a CJK font (Debian's fonts-noto-cjk); matplotlib falls back to it per glyph, and
-# without it Korean shows as boxes rather than failing.
-if any(f.name == "Noto Sans CJK KR" for f in font_manager.fontManager.ttflist):
-    matplotlib.rcParams["font.family"] = ["DejaVu Sans", "Noto Sans CJK KR"]
+log = logging.getLogger(__name__)
+CJK = "Noto Sans CJK KR"
+CJK_FILES = "/usr/share/fonts/**/NotoSansCJK*.tt[cf]"  # Debian's fonts-noto-cjk
+
+
+def cjk_font(fonts: Any = None, files: str = CJK_FILES, cache: Path | None = None) -> bool:
+    """Korean labels need a CJK font; matplotlib falls back to it per glyph. A font cache written before
+    fonts-noto-cjk was installed does not know it, and Korean would show as boxes: then say so, add the
+    installed files, and rewrite the cache so the next start knows them too."""
+    fonts = fonts or font_manager.fontManager
+    if not any(f.name == CJK for f in fonts.ttflist):
+        found = sorted(glob.glob(files, recursive=True))
+        if not found:
+            return False
+        cache = cache or Path(matplotlib.get_cachedir()) / f"fontlist-v{font_manager.FontManager.__version__}.json"
+        log.warning("matplotlib's font cache %s predates the CJK fonts (%s): adding them and rebuilding it",
+                    cache, ", ".join(found))
+        for path in found:
+            fonts.addfont(path)
+        with contextlib.suppress(OSError):
+            font_manager.json_dump(fonts, cache)
+    matplotlib.rcParams["font.family"] = ["DejaVu Sans", CJK]
+    return any(f.name == CJK for f in fonts.ttflist)
+
+
+cjk_font()
 
 # The operators' picture in the web UI's two languages (the CLI and the Prefect UI draw it in English).
 PICTURE_WORDS: dict[str, dict[str, str]] = {

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from ledesk.api.i18n import STATE_WORDS, TRIGGER_WORDS, WORDS
 from ledesk.models.enums import CaseState
 from ledesk.states.machine import TRIGGERS
@@ -44,3 +48,21 @@ def test_the_operators_chart_has_every_word_in_both_languages_and_draws_korean_g
         warnings.simplefilter("error")  # matplotlib warns "Glyph ... missing from font" for every box it draws
         png = chart.operators_picture(doc, "2026-12-01 09:00", "ko", {"received": "접수", "emergency": "긴급 요청"})
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_font_cache_older_than_the_cjk_fonts_is_said_and_rebuilt(tmp_path: Path,
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
+    import copy
+    import glob
+
+    from ledesk.reports import chart
+
+    if not glob.glob(chart.CJK_FILES, recursive=True):
+        pytest.skip("no CJK font files (apt-get install fonts-noto-cjk)")
+    stale = copy.deepcopy(chart.font_manager.fontManager)  # a cache written before fonts-noto-cjk
+    stale.ttflist = [f for f in stale.ttflist if "CJK" not in f.name]
+    cache = tmp_path / "fontlist.json"
+    with caplog.at_level("WARNING"):
+        assert chart.cjk_font(stale, cache=cache)
+    assert "predates the CJK fonts" in caplog.text and chart.CJK in cache.read_text()
+    assert any(f.name == chart.CJK for f in stale.ttflist)
