@@ -144,6 +144,10 @@ def test_sweep_flow_fires_due_timers_and_mirrors_them(world: World, desk_env: di
     # Nothing due: a second sweep fires nothing and hands nothing on twice.
     again = asyncio.run(sweep(now=at(datetime.fromisoformat(expires) + timedelta(minutes=2))))
     assert again["fired"] == 0 and again["events"] == 0
+    # The operators' artifacts are rewritten in place by each sweep, not a new version a minute.
+    for key in ("open-cases", "operators-picture", "operators-picture-chart"):
+        versions = prefect_post(f"{prefect_api}/artifacts/filter", {"artifacts": {"key": {"any_": [key]}}})
+        assert len(versions) == 1, (key, len(versions))
 
 
 def test_escalation_flow_pages_once_and_never_behind_an_acknowledgement(
