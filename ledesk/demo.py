@@ -77,8 +77,8 @@ def _demo_accounts() -> list[dict[str, Any]]:
 
 
 def run_demo(home: Path | None = None, quiet: bool = False) -> dict[str, Any]:
-    """Set up the demo folder and a Prefect API (the running `ledesk serve` one, or a server of its own on
-    LEDESK_HOME/prefect, so `ledesk serve` shows the demo's runs later), then play the story."""
+    """Set up the demo folder and a Prefect server of its own (its data under the demo folder's prefect/),
+    then play the story."""
     base = ledesk_home().resolve()
     saved = {k: os.environ.get(k) for k in ("LEDESK_HOME", "LEDESK_DATABASE_URL")}
     home = (home or base / "demo").resolve()
@@ -92,27 +92,20 @@ def run_demo(home: Path | None = None, quiet: bool = False) -> dict[str, Any]:
                        "PREFECT_LOGGING_LEVEL": "WARNING"})
     for name in ("LEDESK_SMTP_URL", "LEDESK_NOW"):
         os.environ.pop(name, None)
-    server = None
-    from ledesk.serve import healthy
+    # The demo writes only to a Prefect server it starts itself, keeping its data in the demo folder: never
+    # to the operators' server (PREFECT_API_URL) nor to whatever listens on :4200 (another desk's `ledesk
+    # serve`), where its case pages would sit beside real ones.
+    from ledesk.serve import free_port, start_prefect_server
 
-    if not os.environ.get("PREFECT_API_URL") and healthy("http://127.0.0.1:4200/api"):
-        os.environ["PREFECT_API_URL"] = "http://127.0.0.1:4200/api"  # `ledesk serve` is running: use its server
-    if not os.environ.get("PREFECT_API_URL"):
-        from ledesk.serve import free_port, start_prefect_server
-
-        os.environ["LEDESK_HOME"] = str(base)  # the Prefect server keeps its data beside `ledesk serve`'s
-        try:
-            server, api_url = start_prefect_server("127.0.0.1", free_port())
-        finally:
-            os.environ["LEDESK_HOME"] = str(home)
-        os.environ["PREFECT_API_URL"] = api_url
+    saved["PREFECT_API_URL"] = os.environ.pop("PREFECT_API_URL", None)
+    server, api_url = start_prefect_server("127.0.0.1", free_port())
+    os.environ["PREFECT_API_URL"] = api_url
     try:
         summary = asyncio.run(_story(home, quiet))
     finally:
-        if server is not None:
-            from ledesk.serve import stop
+        from ledesk.serve import stop
 
-            stop(server)
+        stop(server)
         for name, value in saved.items():  # back to the operator's own LE Desk for the desk below
             if value is None:
                 os.environ.pop(name, None)
