@@ -9,7 +9,18 @@ from sqlalchemy import Connection, select
 
 from ledesk.adapters.store import _CASE_COLUMNS, load_case
 from ledesk.models.enums import TERMINAL_STATES, TimerStatus
-from ledesk.models.tables import assignments, cases, documents, events, holds, letters, notices, targets, timers
+from ledesk.models.tables import (
+    assignments,
+    authorities,
+    cases,
+    documents,
+    events,
+    holds,
+    letters,
+    notices,
+    targets,
+    timers,
+)
 from ledesk.models.views import AuthorityView, CaseRow, CaseView
 from ledesk.policy.calendar import LegalCalendar
 from ledesk.policy.schema import Policy
@@ -85,9 +96,13 @@ def show(conn: Connection, case_id: str, policy: Policy, cal: LegalCalendar,
     }
 
 
+PARTIAL_FROM = 3  # shorter text would match most of the desk; it must be whole
+
+
 def _found_by(text: str) -> Any:
-    """A case found by its exact number, its authority's exact reference, or a target's identifier
-    (written any way it normalises to)."""
+    """A case found by its number, its authority's reference, a target's identifier (written any way it
+    normalises to) or its authority's name: whole, or from three characters on, by any part of them
+    (case-insensitively: "CY-09" finds SMPA-2026-CY-0917, "gildong" finds hong.gildong@example.com)."""
     from sqlalchemy import or_
 
     from ledesk.models.enums import TargetType
@@ -95,7 +110,17 @@ def _found_by(text: str) -> Any:
 
     values = {text} | {normalise(t.value, text) for t in TargetType}
     by_target = select(targets.c.case_id).where(targets.c.value.in_(sorted(values)))
-    return or_(cases.c.case_id == text.upper(), cases.c.reference == text, cases.c.case_id.in_(by_target))
+    whole = or_(cases.c.case_id == text.upper(), cases.c.reference == text, cases.c.case_id.in_(by_target))
+    if len(text) < PARTIAL_FROM:
+        return whole
+    part = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+    def like(column: Any) -> Any:
+        return column.ilike(part, escape="\\")
+
+    return or_(whole, like(cases.c.case_id), like(cases.c.reference),
+               cases.c.case_id.in_(select(targets.c.case_id).where(like(targets.c.value))),
+               cases.c.authority_domain.in_(select(authorities.c.domain).where(like(authorities.c.name))))
 
 
 def list_cases(conn: Connection, state: str | None = None, due_before: datetime | None = None,

@@ -359,3 +359,18 @@ def test_a_preview_shows_the_letters_a_step_would_send_and_writes_nothing(world:
     after = (world.rows("select count(*) from outbox")[0][0], world.rows("select count(*) from events")[0][0],
              world.show(case_id)["version"])
     assert after == before
+
+
+def test_search_finds_part_of_a_reference_an_identifier_or_an_authority_and_never_everything(world: World) -> None:
+    """Issue 26: only a whole reference or identifier was found."""
+    case_id = world.intake("warrant", reference="SMPA-2026-CY-0917")["case_id"]
+    other = world.intake("preservation", reference="DESK-PRESERVE-1")["case_id"]
+
+    def found(text: str) -> set[str]:
+        return {r["case_id"] for r in world.services.queries.cases(search=text)}
+
+    assert case_id in found("cy-09") and other not in found("cy-09")
+    assert case_id in found("gildong")  # part of the target hong.gildong@example.com
+    assert {case_id, other} <= found("Police")  # part of the authority's name
+    assert found("%") == found("_x") == set()  # a wildcard is a character, and two characters are not a part
+    assert found("no such thing") == set()
