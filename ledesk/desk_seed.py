@@ -35,7 +35,8 @@ def seed_desk(url: str, now: datetime) -> dict[str, Any] | None:
         return None
     today = rt.at(FixedClock(now))
     admin = today.services.admin
-    admin.add_authority("police.go.kr", "Korean National Police Agency", "KR", "police")
+    admin.add_authority("police.go.kr", "Korean National Police Agency", "KR", "police",
+                        callback_phone="+82 2 3150 2114")  # the switchboard, as the legal team found it
     for name, roles in ROLES.items():
         full_name, title = SIGNS.get(name, (None, None))
         admin.add_actor(name, roles, full_name=full_name, title=title)

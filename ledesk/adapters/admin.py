@@ -50,7 +50,7 @@ def add_actor(conn: Connection, name: str, roles: list[str], now: datetime, by: 
 
 
 def add_authority(conn: Connection, domain: str, name: str, country: str, type_: str, now: datetime,
-                  by: str = SYSTEM_ACTOR) -> dict[str, Any]:
+                  by: str = SYSTEM_ACTOR, callback_phone: str | None = None) -> dict[str, Any]:
     domain = domain.strip().rstrip(".").casefold()
     if not _DOMAIN.match(domain):
         raise BadInput(f"{domain!r} is not a domain name (e.g. police.go.kr)")
@@ -61,7 +61,11 @@ def add_authority(conn: Connection, domain: str, name: str, country: str, type_:
     if not name.strip():
         raise BadInput("the authority needs a name (--name)")
     existing = conn.execute(select(authorities).where(authorities.c.domain == domain)).first()
-    values = {"name": name.strip(), "country": country.upper(), "type": type_}
+    values: dict[str, Any] = {"name": name.strip(), "country": country.upper(), "type": type_}
+    if callback_phone is not None:
+        if not re.fullmatch(r"\+?[0-9][0-9 ()\-.]{5,40}", callback_phone.strip()):
+            raise BadInput(f"--callback-phone {callback_phone!r}: a telephone number, e.g. +82 2 3150 2114")
+        values["callback_phone"] = callback_phone.strip()
     if existing is None:
         conn.execute(insert(authorities).values(domain=domain, created_at=now, **values))
     else:  # listing a removed authority again puts it back

@@ -43,7 +43,10 @@ WORDS: dict[str, dict[str, str]] = {
         "facts": "Facts", "certified": "Officer's certification", "yes": "yes", "no": "no",
         "attachments": "Attachments", "file": "File", "recommendation": "Recommendation",
         "recommended_by": "Recommended by", "waiting_other_approver": "Waiting for an approver other than you",
-        "callback": "Call-back", "callback_number": "Number to call back",
+        "callback": "Call-back", "callback_number": "Number to call back (on file for the authority)",
+        "request_number": "Number in the request", "request_number_hint": "from the request, do not rely on it",
+        "no_number_on_file": "none on file: find the authority's switchboard independently "
+                             "(`ledesk authorities add ... --callback-phone`)",
         "callback_hint": "Call the authority on a number you find independently (its switchboard), never only "
                          "on the number in the request; record who answered.",
         "number_called": "Number called", "result": "Result", "confirmed": "Confirmed", "failed": "Failed",
@@ -112,7 +115,9 @@ WORDS: dict[str, dict[str, str]] = {
         "nature": "긴급 사유", "facts": "사실 관계", "certified": "수사관 확인", "yes": "예", "no": "아니오",
         "attachments": "첨부 문서", "file": "파일", "recommendation": "권고", "recommended_by": "권고자",
         "waiting_other_approver": "본인이 아닌 다른 승인권자의 승인을 기다리는 중",
-        "callback": "회신 전화 확인", "callback_number": "회신 전화 번호",
+        "callback": "회신 전화 확인", "callback_number": "회신 전화 번호(기관 등록 번호)",
+        "request_number": "요청서의 번호", "request_number_hint": "요청서에 적힌 번호이므로 이것만 믿지 마십시오",
+        "no_number_on_file": "등록된 번호 없음: 기관 대표 번호를 별도로 확인하십시오",
         "callback_hint": "요청서에 적힌 번호만이 아니라 별도로 확인한 기관 대표 번호로 전화하고, "
                          "응답자를 기록하십시오.",
         "number_called": "통화한 번호", "result": "결과", "confirmed": "확인됨", "failed": "확인 실패",

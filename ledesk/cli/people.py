@@ -37,7 +37,8 @@ def cmd_actors_add(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def cmd_authorities_add(rt: Runtime, args: argparse.Namespace) -> int:
-    result = rt.services.admin.add_authority(args.domain, args.name, args.country, args.type)
+    result = rt.services.admin.add_authority(args.domain, args.name, args.country, args.type,
+                                             callback_phone=args.callback_phone)
     emit(result, args.json, f"allow-listed {result['domain']} ({result['name']}, {result['country']})")
     return 0
 
@@ -106,6 +107,7 @@ def register(add: Adder, common: Parser) -> None:
     p.add_argument("--name", required=True)
     p.add_argument("--country", required=True)
     p.add_argument("--type", required=True, choices=[t.value for t in AuthorityType])
+    p.add_argument("--callback-phone", help="its switchboard, found independently: emergencies are verified on it")
     p = authorities("remove", cmd_authorities_remove, "take an authority off the allow-list and revoke its tokens")
     p.add_argument("domain")
     tokens = subcommands(add("tokens", need_subcommand, "API tokens for staff and authorities"), common)

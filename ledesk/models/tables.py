@@ -87,6 +87,9 @@ authorities = Table(
     # Taken off the allow-list (`ledesk authorities remove`): its mail and tokens are refused from then on;
     # the row stays because its cases name it.
     Column("removed_at", UTCDateTime(), nullable=True),
+    # The number an emergency is verified on: the authority's switchboard as the legal team found it
+    # (never the number a request gives, which a forger controls).
+    Column("callback_phone", String(60), nullable=True),
 )
 
 cases = Table(

@@ -14,6 +14,7 @@ class AuthorityView(TypedDict):
     country: str
     name: str
     type: str | None
+    callback_phone: str | None  # on file (the allow-list), never the request's own number
 
 
 class DocumentView(TypedDict):

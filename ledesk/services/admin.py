@@ -50,11 +50,12 @@ class AdminService:
         with self.ctx.uow.write() as conn:
             return add_actor(conn, name, roles, self.ctx.now(), full_name=full_name, title=title)
 
-    def add_authority(self, domain: str, name: str, country: str, type_: str) -> dict[str, Any]:
+    def add_authority(self, domain: str, name: str, country: str, type_: str,
+                      callback_phone: str | None = None) -> dict[str, Any]:
         from ledesk.adapters.admin import add_authority
 
         with self.ctx.uow.write() as conn:
-            return add_authority(conn, domain, name, country, type_, self.ctx.now())
+            return add_authority(conn, domain, name, country, type_, self.ctx.now(), callback_phone=callback_phone)
 
     def _seal(self, data: bytes) -> bytes:
         return self.ctx.vault.keys.seal(data)

@@ -36,7 +36,8 @@ def desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, A
 
 def _desk(cli: Ledesk) -> Iterator[dict[str, Any]]:
     cli.run("init")
-    cli.run("authorities", "add", "police.go.kr", "--name", "KNPA", "--country", "KR", "--type", "police")
+    cli.run("authorities", "add", "police.go.kr", "--name", "KNPA", "--country", "KR", "--type", "police",
+            "--callback-phone", "+82 2 3150 2114")
     cli.run("actors", "add", "alice", "--role", "reviewer")
     cli.run("actors", "add", "bob", "--role", "approver", "--role", "reviewer")
     tokens = {name: cli.run("tokens", "create", name)["token"] for name in ("alice", "bob")}
@@ -159,7 +160,12 @@ def test_on_call_records_the_call_back_and_documents_are_uploaded_in_the_browser
     olga.wait_for_selector("#flash")
     assert cli.run("show", emergency)["history"][-1]["trigger"] == "acknowledge"
     assert olga.locator("#do-acknowledge").count() == 0
-    assert olga.locator("#callback-number").inner_text() != "-" and olga.locator("#emergency").count() == 1
+    # The number to call is the one on file for the authority; the request's own is shown as not to be relied on.
+    assert olga.locator("#callback-number").inner_text() == "+82 2 3150 2114"
+    assert olga.locator("#emergency").count() == 1
+    assert olga.locator("#request-number").inner_text() != "+82 2 3150 2114"
+    assert "do not rely on it" in olga.locator("#officer-card").inner_text()
+    assert olga.locator("#callback-form input[name=number_called]").input_value() == "+82 2 3150 2114"
     olga.fill("#callback-form input[name=number_called]", "+82-2-700-0000")
     olga.select_option("#callback-form select[name=result]", "confirmed")
     olga.fill("#callback-form textarea", "Sgt. Park answered at the station switchboard")

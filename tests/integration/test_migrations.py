@@ -17,7 +17,7 @@ from tests.conftest import pg_database
 
 def _check(engine) -> None:  # type: ignore[no-untyped-def]
     upgrade(engine)
-    assert current(engine) == "0018"
+    assert current(engine) == "0019"
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
     downgrade(engine, "base")
