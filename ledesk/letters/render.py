@@ -51,7 +51,8 @@ def render(kind: str, context: dict[str, Any], zone: tzinfo | None = None) -> tu
 
 
 def text_of(content: bytes) -> list[str]:
-    """A rendered letter's paragraphs as text, header and footer included (what a preview shows)."""
+    """A rendered letter's paragraphs as text, its letterhead first (what a preview shows; the footer is only
+    the case number and page fields)."""
     from docx import Document
 
     doc = Document(io.BytesIO(content))
