@@ -14,6 +14,12 @@ def roles_of(conn: Connection, actor: str) -> frozenset[str]:
     return frozenset(conn.scalars(select(actor_roles.c.role).where(actor_roles.c.actor == actor)))
 
 
+def with_role(conn: Connection, role: str) -> list[str]:
+    """The staff members who hold `role`, by name: those a case may be assigned to, for a reviewer."""
+    return list(conn.scalars(select(actor_roles.c.actor).where(actor_roles.c.role == role)
+                             .order_by(actor_roles.c.actor)))
+
+
 def authority_type(conn: Connection, domain: str) -> str | None:
     """The allow-list's type of an authority (police, prosecution, court, regulator, other)."""
     found = conn.execute(select(authorities.c.type).where(authorities.c.domain == domain)).scalar()

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 WORDS: dict[str, dict[str, str]] = {
     "en": {
+        "before_deciding": "Before you decide", "nondisclosure": "Non-disclosure order",
+        "no_order": "none on file", "order_until": "until {day}", "order_indefinite": "indefinite",
+        "order_reference": "order number", "notice_if_approved": "Notice to the user if approved now",
+        "holdings": "What the data source holds (record counts; nothing is read before approval)",
+        "account": "Account", "records": "Records in the period", "permitted": "The instrument permits it",
+        "kept_from": "Retention keeps from", "no_account": "no account", "held_elsewhere": "held by",
+        "customer_data": "an enterprise customer's own data: ask the customer", "whole_period": "the whole period",
+        "nobody": "nobody yet", "assign_to": "Give the case to", "assign": "Assign", "mine": "Mine",
         "title": "LE Desk", "queue": "Queue", "stats": "Operators' picture", "reports": "Reports",
         "sign_in": "Sign in", "sign_out": "Sign out", "token": "Token",
         "case": "Case", "state": "State", "kind": "Kind", "regime": "Regime", "authority": "Authority",
@@ -77,6 +87,14 @@ WORDS: dict[str, dict[str, str]] = {
                           "audit log, and its 14-day reminder is then not sent.",
     },
     "ko": {
+        "before_deciding": "결정 전 확인", "nondisclosure": "비공개 명령",
+        "no_order": "없음", "order_until": "{day}까지", "order_indefinite": "기한 없음",
+        "order_reference": "명령 번호", "notice_if_approved": "지금 승인할 경우 이용자 통지",
+        "holdings": "데이터 보유 현황(건수만 표시하며, 승인 전에는 자료를 열람하지 않습니다)",
+        "account": "계정", "records": "기간 내 건수", "permitted": "법적 수단상 허용",
+        "kept_from": "보관 시작일", "no_account": "계정 없음", "held_elsewhere": "보유 주체",
+        "customer_data": "기업 고객 자료: 고객에게 요청하십시오", "whole_period": "기간 전체",
+        "nobody": "아직 없음", "assign_to": "담당 검토자", "assign": "배정", "mine": "내 사건",
         "title": "LE Desk", "queue": "처리 대기열", "stats": "운영 현황", "reports": "보고서",
         "sign_in": "로그인", "sign_out": "로그아웃", "token": "토큰",
         "case": "사건", "state": "상태", "kind": "유형", "regime": "근거 법령", "authority": "요청 기관",
@@ -153,7 +171,9 @@ def words(lang: str) -> dict[str, str]:
 
 
 def trigger_words(lang: str) -> dict[str, str]:
-    return TRIGGER_WORDS.get(lang, TRIGGER_WORDS["en"])
+    """What a trigger, or any other step of a case's timeline (an assignment, a letter read), is called."""
+    chosen = lang if lang in TRIGGER_WORDS else "en"
+    return {**EVENT_WORDS[chosen], **TRIGGER_WORDS[chosen]}
 
 
 def state_words(lang: str) -> dict[str, str]:
@@ -180,6 +200,37 @@ TRIGGER_WORDS: dict[str, dict[str, str]] = {
         "send_back": "검토자에게 반려", "acknowledge": "호출 수신 확인",
         "verify_callback": "회신 전화 확인 기록", "emergency_disclose": "긴급 제공", "reject": "요청 거절",
         "expire": "기한 경과 종결",
+    },
+}
+# The other steps a case's timeline shows, and the flash message after them; a test checks every step a
+# case's history can hold has both.
+EVENT_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "intake": "Request received", "duplicate_received": "Duplicate received", "assigned": "Assigned",
+        "correspondence": "Correspondence received", "nondisclosure": "Non-disclosure order recorded",
+        "followup_legal_process": "Follow-up legal process attached", "hold_released": "Hold released",
+        "hold_kept": "Hold kept", "purge": "Preserved data destroyed", "purged": "Preserved data destroyed",
+        "invoice": "Cost invoice sent", "tos_referral": "Referred to the abuse team",
+        "outcome_letters": "Outcome letters sent", "preservation_outcomes": "Targets without an account told",
+        "snapshot_taken": "Data preserved (snapshot)", "preserved_data_read": "Preserved data read",
+        "produced_data_read": "Produced data read", "production_built": "Production sealed",
+        "production_destroyed": "Production destroyed", "production_received": "Receipt confirmed by the authority",
+        "letter_downloaded": "Letter downloaded", "document_downloaded": "Attachment downloaded",
+        "escalated": "Escalated", "linked": "Document received for this request", "received": "Received",
+        "incomplete": "Received: something is missing",
+    },
+    "ko": {
+        "intake": "요청 접수", "duplicate_received": "중복 접수", "assigned": "담당자 배정",
+        "correspondence": "서신 접수", "nondisclosure": "비공개 명령 기록",
+        "followup_legal_process": "사후 법적 절차 첨부", "hold_released": "보전 해제", "hold_kept": "보전 유지",
+        "purge": "보전 자료 파기", "purged": "보전 자료 파기", "invoice": "비용 청구서 발송",
+        "tos_referral": "약관 위반 대응팀 이관", "outcome_letters": "결과 통지 발송",
+        "preservation_outcomes": "계정 없는 대상 통지", "snapshot_taken": "자료 보전(스냅숏)",
+        "preserved_data_read": "보전 자료 열람", "produced_data_read": "제공 자료 열람",
+        "production_built": "제공 자료 봉인", "production_destroyed": "제공 자료 파기",
+        "production_received": "수사기관 수령 확인", "letter_downloaded": "문서 내려받기",
+        "document_downloaded": "첨부 문서 내려받기", "escalated": "상부 보고", "linked": "이 요청에 대한 문서 접수",
+        "received": "접수", "incomplete": "접수: 보완 필요",
     },
 }
 STATE_WORDS: dict[str, dict[str, str]] = {
@@ -214,6 +265,77 @@ VALUE_WORDS_KO: dict[str, str] = {
     "emergency_followup": "긴급 사후 서류", "fired": "실행됨", "cancelled": "취소됨", "failed": "실패",
     "reviewer": "검토자", "approver": "승인권자", "oncall": "당직자", "admin": "관리자",
 }
+
+
+# What an approval now would do about the user's notice (notice.decide's plan), by status and reason; {due} is
+# the day the plan names.
+FORECAST: dict[str, dict[str, str]] = {
+    "en": {
+        "pending/lead_time": "The user is told on approval; the data is provided after {due}.",
+        "deferred/nondisclosure_order": "The order holds the notice: the user is told on {due}, when it ends.",
+        "suppressed/nondisclosure_order": "The indefinite order forbids it: the user is never told by us.",
+        "deferred/nondisclosure_requested_without_order": "Silence is asked without an order: the notice is "
+                                                          "deferred and reviewed on {due}.",
+        "deferred/emergency": "An emergency: the user is told once the danger is past; reviewed on {due}.",
+        "suppressed/statutory_secrecy": "The law forbids it (PCSA): the user is never told by us.",
+        "suppressed/agency_notifies_by_law": "The agency tells the user (PCSA art. 13-5); we never do.",
+        "not_required/preservation_only": "No notice: a preservation discloses nothing.",
+    },
+    "ko": {
+        "pending/lead_time": "승인 시 이용자에게 통지하며, 자료는 {due} 이후 제공됩니다.",
+        "deferred/nondisclosure_order": "비공개 명령으로 통지가 유예되며, 명령이 끝나는 {due}에 통지합니다.",
+        "suppressed/nondisclosure_order": "기한 없는 비공개 명령에 따라 당사는 이용자에게 통지하지 않습니다.",
+        "deferred/nondisclosure_requested_without_order": "명령 없이 비공개가 요청되었습니다. 통지를 유예하고 "
+                                                          "{due}에 재검토합니다.",
+        "deferred/emergency": "긴급 요청입니다. 위험이 해소된 후 통지하며, {due}에 재검토합니다.",
+        "suppressed/statutory_secrecy": "법령(통신비밀보호법)에 따라 당사는 이용자에게 통지하지 않습니다.",
+        "suppressed/agency_notifies_by_law": "수사기관이 이용자에게 통지합니다(통신비밀보호법 제13조의5). "
+                                             "당사는 통지하지 않습니다.",
+        "not_required/preservation_only": "통지 불요: 보전은 자료를 제공하지 않습니다.",
+    },
+}
+
+
+def forecast(status: str, reason: str, due: str, lang: str) -> str:
+    said = FORECAST.get(lang, FORECAST["en"]).get(f"{status}/{reason}")
+    return said.format(due=due) if said else f"{status} ({reason})"
+
+
+_TIMER_PASSED = re.compile(r"^([a-z_]+) passed$")
+_OPENED = re.compile(r"^(preservation|legal_process|emergency) request from (\S+) by (\w+)$")
+_REJECTED = re.compile(r"^([a-z_]+): (.*)$", re.S)
+CHANNEL_WORDS = {"en": {"email": "e-mail", "portal": "the portal", "folder": "the drop folder", "api": "the API"},
+                 "ko": {"email": "이메일", "portal": "포털", "folder": "접수 폴더", "api": "API"}}
+
+
+def timeline_step(action: str, lang: str) -> str:
+    """A timeline step in words: a trigger, another step, or a timer that fired (`timer:<kind>`)."""
+    if action.startswith("timer:"):
+        kind = action.split(":", 1)[1]
+        return ("기한 도래: " if lang == "ko" else "Deadline reached: ") + value_words(lang).get(kind, kind)
+    return trigger_words(lang).get(action, action.replace("_", " "))
+
+
+def timeline_reason(reason: str, lang: str) -> str:
+    """The reasons the system itself writes into the audit log, in words; a person's own reason as written.
+    The log keeps the original (it is hash-chained): only the page says it in words."""
+    from ledesk.states.messages import REJECT_REASONS
+
+    vw = value_words(lang)
+    if found := _TIMER_PASSED.match(reason):
+        kind = vw.get(found.group(1), found.group(1).replace("_", " "))
+        return f"{kind} 경과" if lang == "ko" else f"{kind}: passed"
+    if found := _OPENED.match(reason):
+        kind, domain, channel = found.groups()
+        by = CHANNEL_WORDS.get(lang, CHANNEL_WORDS["en"]).get(channel, channel)
+        if lang == "ko":
+            return f"{domain}의 {vw.get(kind, kind)}, {by}(으)로 접수"
+        return f"{vw.get(kind, kind)} request from {domain} by {by}"
+    if (found := _REJECTED.match(reason)) and found.group(1) in {r.value for r in REJECT_REASONS}:
+        code = next(r for r in REJECT_REASONS if r.value == found.group(1))
+        en, ko = REJECT_REASONS[code]
+        return f"{ko if lang == 'ko' else en}: {found.group(2)}"
+    return reason
 
 
 def value_words(lang: str) -> dict[str, str]:

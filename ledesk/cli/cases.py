@@ -1,4 +1,5 @@
-"""`ledesk cases`, `show`, `advance`, `nondisclosure`, `refer`, `invoice`, `export`, `machine`: working a case."""
+"""`ledesk cases`, `show`, `assign`, `advance`, `nondisclosure`, `refer`, `invoice`, `export`, `machine`: working a
+case."""
 
 from __future__ import annotations
 
@@ -20,9 +21,15 @@ def cmd_cases(rt: Runtime, args: argparse.Namespace) -> int:
             due = parse_instant(args.due_before)
         except ValueError as exc:
             raise BadInput(str(exc)) from None
-    rows = rt.services.queries.cases(args.state, due)
+    rows = rt.services.queries.cases(args.state, due, assigned_to=args.assigned_to)
     emit({"cases": rows}, args.json,
-         table(rows, ["case_id", "state", "kind", "regime", "authority", "next_deadline"]))
+         table(rows, ["case_id", "state", "kind", "regime", "authority", "next_deadline", "assigned_to"]))
+    return 0
+
+
+def cmd_assign(rt: Runtime, args: argparse.Namespace) -> int:
+    done = rt.services.cases.assign(args.case, args.to, args.actor)
+    emit(done, args.json, f"{done['case_id']} is with {done['assigned_to']}")
     return 0
 
 
@@ -103,8 +110,13 @@ def register(add: Adder) -> None:
     p = add("cases", cmd_cases, "list cases, nearest deadline first")
     p.add_argument("--state")
     p.add_argument("--due-before", help="ISO-8601 instant")
+    p.add_argument("--assigned-to", metavar="REVIEWER", help="only the cases with this reviewer")
     p = add("show", cmd_show, "one case")
     p.add_argument("case")
+    p = add("assign", cmd_assign, "give a case to a reviewer (the audit log keeps who had it before)")
+    p.add_argument("case")
+    p.add_argument("--to", required=True, metavar="REVIEWER", help="a staff member with the reviewer role")
+    p.add_argument("--actor", required=True)
     p = add("advance", cmd_advance, "fire a trigger on a case", epilog=trigger_help(),
             formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("case")

@@ -48,6 +48,32 @@ class Queries:
             return queries.list_cases(conn, state, due_before, limit=limit, open_only=open_only, kind=kind,
                                       assigned_to=assigned_to, search=search)
 
+    def before_deciding(self, case_id: str) -> dict[str, Any]:
+        """What the people deciding a case see before they do: what the data source holds for each target
+        (counts only), and the notice to the user that an approval now would plan (notice.decide, the same
+        call the approval makes), with the non-disclosure order it rests on."""
+        from ledesk.adapters.store import load_case, related
+        from ledesk.states import notice
+        from ledesk.vault.holdings import holdings
+
+        with self.ctx.uow.read() as conn:
+            case = load_case(conn, case_id)
+            order = related(conn, [case_id])[case_id].order
+            now = self.ctx.now()
+            plan = notice.decide(case, order, now, self.ctx.policy, self.ctx.calendar)
+            return {"holdings": holdings(conn, self.ctx.vault, case, self.ctx.policy, now),
+                    "notice": {"status": plan.status.value, "reason": plan.reason.value,
+                               "due_at": plan.due_at.isoformat() if plan.due_at else None},
+                    "nondisclosure": {"until": order.until.isoformat() if order.until else None,
+                                      "indefinite": order.indefinite, "reference": order.reference}}
+
+    def reviewers(self) -> list[str]:
+        """Whom a case may be assigned to."""
+        from ledesk.adapters.actors import with_role
+
+        with self.ctx.uow.read() as conn:
+            return with_role(conn, "reviewer")
+
     def requests_of(self, authority: str, case_id: str | None = None) -> list[dict[str, Any]]:
         """An authority's own requests, as the portal and `GET /v1/submissions` show them."""
         with self.ctx.uow.read() as conn:

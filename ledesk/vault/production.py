@@ -36,11 +36,11 @@ from ledesk.vault.signing import MANIFEST, PUBLIC_KEY, SIGNATURE, fingerprint, p
 from ledesk.vault.store import Vault, destroy
 
 
-def _key(target_type: str, value: str) -> tuple[str, str]:
+def target_key(target_type: str, value: str) -> tuple[str, str]:
     return target_type, normalise(target_type, value)
 
 
-def _held_by(vault: Vault, key: tuple[str, str]) -> str | None:
+def held_elsewhere(vault: Vault, key: tuple[str, str]) -> str | None:
     """The other entity known to hold a target the provider has no account for (a data source may not say)."""
     found: str | None = getattr(vault.source, "held_by", lambda _t, _v: None)(*key)
     return found
@@ -105,13 +105,13 @@ def _target_scope(vault: Vault, case: CaseRecord, index: int, target: Target, he
                   withheld_why: dict[str, str | None], now: datetime,
                   kept: LogRetentionRule) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The parts produced for one target the process names, and its line of the manifest."""
-    key = _key(str(target.type), target.value)
-    mine = [p for p in held if _key(str(p["target"]["type"]), str(p["target"]["value"])) == key]
+    key = target_key(str(target.type), target.value)
+    mine = [p for p in held if target_key(str(p["target"]["type"]), str(p["target"]["value"])) == key]
     account = next((p["account_id"] for p in mine if p.get("account_id")), None) or vault.source.lookup(*key)
     line: dict[str, Any] = {"type": key[0], "value": target.value, "produced": [], "withheld": []}
     asked = [r.category.value for r in case.submission.data_requested]
     if account is None:
-        elsewhere = _held_by(vault, key)
+        elsewhere = held_elsewhere(vault, key)
         line["outcome"] = TargetOutcome.NOT_HELD if elsewhere else TargetOutcome.NO_DATA
         line["withheld"] = [{"category": c, "why": f"held by {elsewhere}" if elsewhere else "no such account"}
                             for c in asked]
@@ -157,8 +157,8 @@ def _target_scope(vault: Vault, case: CaseRecord, index: int, target: Target, he
 
 def _not_named(case: CaseRecord, held: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Preserved targets the legal process does not name: never read into the production."""
-    named = {_key(str(t.type), t.value) for t in case.submission.targets}
-    out = {_key(str(p["target"]["type"]), str(p["target"]["value"])) for p in held} - named
+    named = {target_key(str(t.type), t.value) for t in case.submission.targets}
+    out = {target_key(str(p["target"]["type"]), str(p["target"]["value"])) for p in held} - named
     return [{"type": t, "value": v, "outcome": "withheld", "produced": [],
              "withheld": [{"category": "*", "why": "preserved, but the legal process does not name this target"}]}
             for t, v in sorted(out)]
@@ -234,7 +234,7 @@ def _not_produced(held: list[dict[str, Any]], parts: list[dict[str, Any]]) -> bo
     def records(of: list[dict[str, Any]]) -> set[tuple[str, str, str, str]]:
         found = set()
         for p in of:
-            key = _key(str(p["target"]["type"]), str(p["target"]["value"]))
+            key = target_key(str(p["target"]["type"]), str(p["target"]["value"]))
             found.add((*key, p["category"], ""))
             found |= {(*key, p["category"], json.dumps(r, sort_keys=True, ensure_ascii=False)) for r in p["records"]}
         return found
@@ -403,10 +403,10 @@ def preservation_outcomes(conn: Connection, vault: Vault, case: CaseRecord, now:
 
     absent: list[dict[str, Any]] = []
     for target in case.submission.targets:
-        key = _key(str(target.type), target.value)
+        key = target_key(str(target.type), target.value)
         if vault.source.lookup(*key) is not None:
             continue
-        elsewhere = _held_by(vault, key)
+        elsewhere = held_elsewhere(vault, key)
         outcome = TargetOutcome.NOT_HELD if elsewhere else TargetOutcome.NO_DATA
         absent.append({"type": key[0], "value": target.value, "outcome": outcome, "elsewhere": elsewhere})
     if not absent:

@@ -126,7 +126,7 @@ def test_two_people_take_a_warrant_to_notify_user_in_the_browser(browser: Any, d
     bob.click("#confirm")
     bob.wait_for_selector("#flash")
     assert bob.locator("#state").inner_text() == "notify_user"
-    assert "approve_disclosure" in bob.locator("#timeline").inner_text()
+    assert "Approve disclosure" in bob.locator("#timeline").inner_text()
     bob.screenshot(path=str(ARTIFACTS / "case.png"), full_page=True)
 
     # Bob, approver and reviewer, recommends the other case: approving his own recommendation is not offered.

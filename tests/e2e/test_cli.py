@@ -400,3 +400,19 @@ def test_tokens_are_listed_renewed_and_removed_with_their_holder(ledesk: Ledesk)
     assert {t["status"] for t in ledesk.run("tokens", "list")} == {"revoked"}
     missing = ledesk.run("actors", "remove", "nobody", code=2)
     assert "no actor" in missing["error"]
+
+
+def test_a_case_is_assigned_from_the_command_line_and_the_queue_filters_on_it(ledesk: Ledesk) -> None:
+    case_id = ledesk.run("intake", str(SAMPLES / "warrant.json"))["case_id"]
+    assert ledesk.run("cases", "--assigned-to", "alice")["cases"] == []
+    done = ledesk.run("assign", case_id, "--to", "alice", "--actor", "bob")
+    assert done == {"case_id": case_id, "assigned_to": "alice"}
+    assert [c["case_id"] for c in ledesk.run("cases", "--assigned-to", "alice")["cases"]] == [case_id]
+    assert ledesk.run("cases", "--assigned-to", "bob")["cases"] == []
+    # Only a reviewer takes a case, and only case staff hand one out; a refusal changes nothing.
+    ledesk.run("actors", "add", "olga", "--role", "oncall")
+    assert "not a reviewer" in ledesk.run("assign", case_id, "--to", "olga", "--actor", "bob", code=2)["error"]
+    ledesk.run("assign", case_id, "--to", "bob", "--actor", "mallory", code=1)
+    assert ledesk.run("show", case_id)["assigned_to"] == "alice"
+    assigned = [h for h in ledesk.run("show", case_id)["history"] if h["trigger"] == "assigned"]
+    assert [h["actor"] for h in assigned] == ["bob"]

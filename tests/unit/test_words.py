@@ -66,3 +66,26 @@ def test_a_font_cache_older_than_the_cjk_fonts_is_said_and_rebuilt(tmp_path: Pat
         assert chart.cjk_font(stale, cache=cache)
     assert "predates the CJK fonts" in caplog.text and chart.CJK in cache.read_text()
     assert any(f.name == chart.CJK for f in stale.ttflist)
+
+
+def test_every_step_a_timeline_shows_has_words_and_system_reasons_are_said_in_words() -> None:
+    import re
+
+    from ledesk.api.i18n import EVENT_WORDS, timeline_reason, timeline_step
+
+    assert set(EVENT_WORDS["en"]) == set(EVENT_WORDS["ko"])
+    source = "\n".join(p.read_text() for p in (Path(__file__).parents[2] / "ledesk").rglob("*.py"))
+    case_steps = set(re.findall(r'Step\("([a-z_]+)"', source))
+    case_events = set(re.findall(r'EventDraft\(case[._a-z]*, "([a-z_]+)"', source))
+    assert case_steps and case_events
+    for action in case_steps | case_events:
+        for lang in ("en", "ko"):
+            assert timeline_step(action, lang) != action.replace("_", " "), (action, lang)
+    assert timeline_step("timer:cure_deadline", "ko") == "기한 도래: 보완 기한"
+    assert timeline_reason("notice_lead_time passed", "en") == "notice lead time: passed"
+    assert timeline_reason("notice_lead_time passed", "ko") == "통지 후 대기 기간 경과"
+    assert timeline_reason("legal_process request from police.go.kr by portal", "ko") == \
+        "police.go.kr의 법적 절차, 포털(으)로 접수"
+    assert timeline_reason("insufficient_instrument: policy declines it", "en") == \
+        "the legal instrument does not authorise the disclosure asked for: policy declines it"
+    assert timeline_reason("covers it: see the warrant", "en") == "covers it: see the warrant"  # a person's words

@@ -21,6 +21,8 @@ from ledesk.states.machine import TAKES_DOCUMENT
 
 router = APIRouter(include_in_schema=False)
 APPROVALS = {"approve_disclosure", "emergency_disclose"}
+# Until a case is decided, its page shows what the data source holds and what notice an approval would plan.
+UNDECIDED = {CaseState.RECEIVED, CaseState.INCOMPLETE, CaseState.PRESERVED, CaseState.AWAITING_LEGAL_PROCESS}
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
@@ -38,6 +40,8 @@ def case_page(request: Request, case_id: str, rt: Rt, who: StaffSession, done: s
                          and not any(b in APPROVALS for b in buttons))
     return page(request, rt, "case.html", who=who, case=doc, buttons=buttons, uploads=uploads, confirm=CONFIRM,
                 recommendation=recommendation, waiting_for_other=waiting_for_other,
+                reviewers=rt.services.queries.reviewers(),
+                before=rt.services.queries.before_deciding(case_id) if doc["state"] in UNDECIDED else None,
                 states=[s.value for s in CaseState], done=done, error=error, csrf=csrf_of(request))
 
 
@@ -71,6 +75,20 @@ def press(request: Request, case_id: str, trigger: str, rt: Rt, csrf: str = Form
     except LedeskError as exc:
         return _back(case_id, error=exc.message)
     return _back(case_id, done=trigger)
+
+
+@router.post("/cases/{case_id}/assign")
+def assign(request: Request, case_id: str, rt: Rt, csrf: str = Form(max_length=100),
+           reviewer: str = Form(max_length=100)) -> Response:
+    """Give the case to a reviewer, as `ledesk assign` does (case staff only; the audit log keeps the history)."""
+    who = form_sender(request, rt, csrf)
+    if isinstance(who, Response):
+        return who
+    try:
+        rt.services.cases.assign(case_id, reviewer, who.actor or "")
+    except LedeskError as exc:
+        return _back(case_id, error=exc.message)
+    return _back(case_id, done="assigned")
 
 
 @router.post("/cases/{case_id}/documents/{trigger}")

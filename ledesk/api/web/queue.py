@@ -12,7 +12,7 @@ router = APIRouter(include_in_schema=False)
 QUEUE_LIMIT = 200
 
 
-FILTERS = ("state", "kind", "q")
+FILTERS = ("state", "kind", "q", "mine")
 FILTER_COOKIE = "queue_filters"
 
 
@@ -29,12 +29,13 @@ def queue_page(request: Request, rt: Rt, who: StaffSession) -> Response:
     else:
         kept = parse_qs(request.cookies.get(FILTER_COOKIE, ""))
         chosen = {k: kept.get(k, [""])[0][:200] for k in FILTERS}
-    state, kind, q = chosen["state"], chosen["kind"], chosen["q"]
+    state, kind, q, mine = chosen["state"], chosen["kind"], chosen["q"], chosen["mine"]
     rows = rt.services.queries.cases(state=state or None, kind=kind or None, limit=QUEUE_LIMIT,
-                                     open_only=not state and not q, search=q or None)
+                                     open_only=not state and not q, search=q or None,
+                                     assigned_to=(who.actor or "-") if mine else None)
     emergencies = [r for r in rows if r["kind"] == "emergency" and r["state"] == "received"]
     response = page(request, rt, "queue.html", who=who, rows=rows, emergencies=emergencies, state=state,
-                    kind=kind, q=q, csrf=csrf_of(request))
+                    kind=kind, q=q, mine=mine, csrf=csrf_of(request))
     response.set_cookie(FILTER_COOKIE, urlencode({k: v for k, v in chosen.items() if v}), httponly=True,
                         samesite="strict")
     return response

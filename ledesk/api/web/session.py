@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ledesk.api.deps import PORTAL_COOKIE, SESSION_COOKIE, Rt, session_principal, session_token
-from ledesk.api.i18n import state_words, trigger_words, value_words, words
+from ledesk.api.i18n import forecast, state_words, timeline_reason, timeline_step, trigger_words, value_words, words
 from ledesk.bootstrap import Runtime
 from ledesk.states.principal import Principal
 
@@ -54,10 +54,30 @@ def lang(request: Request) -> str:
     return chosen if chosen in ("en", "ko") else "en"
 
 
+def said(chosen: str, zone: str) -> dict[str, Any]:
+    """Codes as the legal team says them on a page in `chosen`: regimes, instruments, categories, a day, the
+    notice an approval would plan (the same words as the letters, from states.phrasing)."""
+    from ledesk.states import phrasing
+
+    where = ZoneInfo(zone)
+
+    def day(value: str | None) -> str:
+        if not value:
+            return "-"
+        return phrasing.korean_date(value, where) if chosen == "ko" else phrasing.english_date(value, where)
+
+    return {"regime_words": lambda code: phrasing.regime(code, chosen),
+            "instrument_words": lambda code: phrasing.instrument(code, chosen) if code else "-",
+            "category_words": lambda code: phrasing.category(code, chosen), "day": day,
+            "step_words": lambda action: timeline_step(action, chosen),
+            "reason_words": lambda reason: timeline_reason(reason, chosen),
+            "forecast": lambda plan: forecast(plan["status"], plan["reason"], day(plan["due_at"]), chosen)}
+
+
 def page(request: Request, rt: Runtime, name: str, **context: Any) -> Response:
     chosen = lang(request)
     shared = {"t": words(chosen), "tw": trigger_words(chosen), "vw": value_words(chosen), "sw": state_words(chosen),
-              "lang": chosen, "zone": rt.policy.timezone}
+              "lang": chosen, "zone": rt.policy.timezone, **said(chosen, rt.policy.timezone)}
     response = templates.TemplateResponse(request, name, {**shared, **context})
     if request.query_params.get("lang") in ("en", "ko"):
         response.set_cookie("lang", chosen, httponly=True, samesite="strict")
