@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from ledesk.models.enums import CaseState, HoldStatus
-from ledesk.models.tables import cases, holds, productions
+from ledesk.models.enums import CaseState, HoldStatus, OutboxChannel, TimerKind, TimerStatus
+from ledesk.models.tables import cases, holds, letters, outbox, productions, targets, timers
 from ledesk.policy.schema import Policy
 
 # The authority's view of the eight states.
@@ -58,3 +58,42 @@ def requests(conn: Connection, authority: str, policy: Policy, now: datetime,
                                  "key_fingerprint": p.key_fingerprint}
         out.append(doc)
     return out
+
+
+# The date the authority waits on, by where its request stands: what it must send by, or when we answer.
+ANSWER_BY = {
+    CaseState.INCOMPLETE: TimerKind.CURE_DEADLINE, CaseState.PRESERVED: TimerKind.LEGAL_PROCESS_DEADLINE,
+    CaseState.AWAITING_LEGAL_PROCESS: TimerKind.LEGAL_PROCESS_DEADLINE, CaseState.RECEIVED: TimerKind.RESPONSE_DUE,
+    CaseState.NOTIFY_USER: TimerKind.RESPONSE_DUE,
+}
+
+
+def request_detail(conn: Connection, found: dict[str, Any]) -> dict[str, Any]:
+    """One of the authority's requests as its portal page shows it: `found` (from `requests`) with what was
+    asked (targets with their outcome, data, instrument), the letters sent to the authority (never the
+    user's notice, the team's internal messages or pages), and the date it waits on."""
+    case_id = found["case_id"]
+    row = conn.execute(select(cases.c.submission).where(cases.c.case_id == case_id)).one()
+    sub = row.submission or {}
+    asked = [{"type": t.type, "value": t.raw_value, "outcome": t.outcome} for t in conn.execute(
+        select(targets.c.type, targets.c.raw_value, targets.c.outcome).where(targets.c.case_id == case_id)
+        .order_by(targets.c.id))]
+    sent = {m.letter_sha256: m.status for m in conn.execute(
+        select(outbox.c.letter_sha256, outbox.c.status).where(
+            outbox.c.case_id == case_id, outbox.c.channel == OutboxChannel.EMAIL.value,
+            outbox.c.letter_sha256.is_not(None)))}
+    theirs = [{"index": n, "kind": r.kind, "at": _iso(r.created_at), "status": sent[r.sha256]}
+              for n, r in enumerate(conn.execute(select(letters.c.kind, letters.c.sha256, letters.c.created_at)
+                                                 .where(letters.c.case_id == case_id).order_by(letters.c.id)))
+              if r.sha256 in sent]
+    waits_on = ANSWER_BY.get(CaseState(found["state"]))
+    due = None
+    if waits_on is not None:
+        due = conn.execute(select(timers.c.due_at).where(
+            timers.c.case_id == case_id, timers.c.kind == waits_on.value,
+            timers.c.status == TimerStatus.PENDING.value).order_by(timers.c.due_at)).scalar()
+    basis = sub.get("legal_basis") or {}
+    return {**found, "targets": asked, "data_requested": sub.get("data_requested") or [],
+            "instrument": basis.get("instrument"), "document_reference": basis.get("document_reference"),
+            "letters": theirs,
+            "answer_by": {"kind": waits_on.value, "due_at": _iso(due)} if waits_on and due else None}

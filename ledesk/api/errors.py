@@ -51,6 +51,17 @@ def error_body(code: str, message: str, guard: str | None = None) -> dict[str, A
     return {"error": message, "code": code, **({"guard": guard} if guard else {})}
 
 
+def _a_page(request: Request) -> bool:
+    """A person's browser asked (the web UI or the portal), not a script (the API under /v1)."""
+    return not request.url.path.startswith(("/v1", "/health", "/openapi", "/docs"))
+
+
+def _not_found_page(request: Request) -> Response:
+    from ledesk.api.web.session import not_found
+
+    return not_found(request, request.app.state.rt)
+
+
 def install(app: FastAPI) -> None:
     """The exception handlers that turn every refusal into its status and a JSON error body."""
 
@@ -63,6 +74,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(LedeskError)
     async def _ledesk_error(request: Request, exc: LedeskError) -> Response:
+        if isinstance(exc, NotFound) and _a_page(request):
+            return _not_found_page(request)
         return JSONResponse(error_body(exc.code, exc.message, getattr(exc, "guard", None)),
                             status_code=status_of(exc))
 
@@ -73,4 +86,6 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and _a_page(request):
+            return _not_found_page(request)
         return JSONResponse(error_body("http", str(exc.detail)), status_code=exc.status_code)

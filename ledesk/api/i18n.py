@@ -13,6 +13,14 @@ WORDS: dict[str, dict[str, str]] = {
         "account": "Account", "records": "Records in the period", "permitted": "The instrument permits it",
         "kept_from": "Retention keeps from", "no_account": "no account", "held_elsewhere": "held by",
         "customer_data": "an enterprise customer's own data: ask the customer", "whole_period": "the whole period",
+        "not_found": "Not found", "not_found_staff": "There is no such page or case. Check the case number, or "
+        "search the queue for part of it.", "not_found_portal": "There is no such request among your authority's "
+        "requests. Check the case number in our letter.",
+        "your_request": "Your request", "letters_to_you": "Our letters to you",
+        "letter_on_its_way": "being sent", "answer_by_cure_deadline": "Please send what is missing by",
+        "answer_by_legal_process_deadline": "Please send the legal process by",
+        "answer_by_response_due": "We answer by",
+        "fix_fields": "Nothing was submitted: please correct the fields marked below.",
         "nobody": "nobody yet", "assign_to": "Give the case to", "assign": "Assign", "mine": "Mine",
         "title": "LE Desk", "queue": "Queue", "stats": "Operators' picture", "reports": "Reports",
         "sign_in": "Sign in", "sign_out": "Sign out", "token": "Token",
@@ -94,6 +102,13 @@ WORDS: dict[str, dict[str, str]] = {
         "account": "계정", "records": "기간 내 건수", "permitted": "법적 수단상 허용",
         "kept_from": "보관 시작일", "no_account": "계정 없음", "held_elsewhere": "보유 주체",
         "customer_data": "기업 고객 자료: 고객에게 요청하십시오", "whole_period": "기간 전체",
+        "not_found": "찾을 수 없음", "not_found_staff": "해당 페이지나 사건이 없습니다. 사건 번호를 확인하거나 "
+        "처리 대기열에서 일부를 검색하십시오.", "not_found_portal": "귀 기관의 요청 중 해당 요청이 없습니다. "
+        "당사 회신 문서의 사건 번호를 확인하십시오.",
+        "your_request": "요청 내용", "letters_to_you": "당사 회신 문서",
+        "letter_on_its_way": "발송 중", "answer_by_cure_deadline": "보완 자료 제출 기한",
+        "answer_by_legal_process_deadline": "법적 절차 문서 제출 기한", "answer_by_response_due": "당사 회신 기한",
+        "fix_fields": "제출되지 않았습니다. 아래 표시된 항목을 고쳐 주십시오.",
         "nobody": "아직 없음", "assign_to": "담당 검토자", "assign": "배정", "mine": "내 사건",
         "title": "LE Desk", "queue": "처리 대기열", "stats": "운영 현황", "reports": "보고서",
         "sign_in": "로그인", "sign_out": "로그아웃", "token": "토큰",

@@ -24,7 +24,7 @@ from ledesk.adapters.intake import (
 from ledesk.intake.email import CASE_NUMBER, SUBJECT, MessageError, read_message
 from ledesk.intake.forms.guard import FormError
 from ledesk.intake.forms.parse import read_form
-from ledesk.models.enums import TERMINAL_STATES, Channel, Trigger
+from ledesk.models.enums import TERMINAL_STATES, CaseState, Channel, Trigger
 from ledesk.models.submission import SubmissionError
 from ledesk.models.tables import cases
 from ledesk.policy.calendar import LegalCalendar
@@ -68,6 +68,21 @@ def _submit(conn: Connection, raw: dict[str, Any], now: datetime, policy: Policy
         raise BadInput(f"{name}: {exc}") from None
 
 
+def _as_supplement_of(conn: Connection, raw: dict[str, Any], case_id: str) -> None:
+    """A document sent on a case's page needs to say only what it adds (as `incomplete_supplement.json`
+    does): what it leaves out of the envelope is the case's. A preserved case's document is its legal
+    process; whoever sends it, the case must still be the sending authority's (the service checks)."""
+    raw["related_case"] = case_id
+    found = conn.execute(select(cases.c.kind, cases.c.state, cases.c.sender_email)
+                         .where(cases.c.case_id == case_id)).first()
+    if found is None:
+        return
+    waits_for_process = found.state in (CaseState.PRESERVED, CaseState.AWAITING_LEGAL_PROCESS)
+    raw.setdefault("kind", "legal_process" if waits_for_process else found.kind)
+    if not isinstance(raw.get("sender"), dict) or not raw["sender"].get("email"):
+        raw["sender"] = {"email": found.sender_email}
+
+
 def intake_bytes(conn: Connection, name: str, data: bytes, now: datetime, policy: Policy,
                  cal: LegalCalendar, officer: tuple[str, str] | None = None,
                  related_case: str | None = None) -> dict[str, Any]:
@@ -84,7 +99,7 @@ def intake_bytes(conn: Connection, name: str, data: bytes, now: datetime, policy
             given: dict[str, Any] = raw["officer"] if isinstance(raw.get("officer"), dict) else {}
             raw["officer"] = {**given, "name": officer[0], "badge_number": officer[1]}
         if related_case is not None:
-            raw["related_case"] = related_case
+            _as_supplement_of(conn, raw, related_case)
         return _submit(conn, raw, now, policy, cal, name, envelope)
     if suffix == ".eml":
         return intake_email(conn, name, data, now, policy, cal)

@@ -79,6 +79,13 @@ class Queries:
         with self.ctx.uow.read() as conn:
             return portal.requests(conn, authority, self.ctx.policy, self.ctx.now(), case_id)
 
+    def request_of(self, authority: str, case_id: str) -> dict[str, Any] | None:
+        """One of an authority's own requests with what it asked, its letters and the date it waits on; None
+        when the case is not this authority's (or does not exist: the portal tells neither apart)."""
+        with self.ctx.uow.read() as conn:
+            found = portal.requests(conn, authority, self.ctx.policy, self.ctx.now(), case_id)
+            return portal.request_detail(conn, found[0]) if found else None
+
     def outbox(self, pending_only: bool = False) -> list[dict[str, Any]]:
         query = select(outbox.c.id, outbox.c.case_id, outbox.c.to, outbox.c.kind, outbox.c.channel,
                        outbox.c.status, outbox.c.subject, outbox.c.created_at).order_by(outbox.c.id)

@@ -74,7 +74,7 @@ def sign_in(browser: Any, base: str, token: str, home: str = "/") -> Any:
     assert page.url.endswith(home.rstrip("/") + "/signin")
     page.fill("input[name=token]", token)
     page.click("#signin")
-    page.wait_for_url(f"{base}{home}")
+    page.wait_for_url(f"{base}{home}?lang=*")
     return page
 
 
@@ -90,7 +90,7 @@ def test_two_people_take_a_warrant_to_notify_user_in_the_browser(browser: Any, d
     assert alice.locator("#do-approve_disclosure").count() == 0  # not her role
     # Everything the decision needs is on the page, and no raw diagram source.
     basis = alice.locator("#legal-basis").inner_text()
-    for shown in ("search_warrant", "Criminal Procedure Act art. 215", "Seoul Central District Court", "2026-11-27",
+    for shown in ("search warrant", "Criminal Procedure Act art. 215", "Seoul Central District Court", "2026-11-27",
                   "2026-12-27", "2026-SW-88121", "fraud (phishing)"):
         assert shown in basis, shown
     officer = alice.locator("#officer-card").inner_text()
@@ -104,7 +104,7 @@ def test_two_people_take_a_warrant_to_notify_user_in_the_browser(browser: Any, d
     assert alice.locator("#upload-attach_legal_process").count() == 0  # not in this state
     alice.fill("#actions form:has(#do-recommend_disclosure) textarea", "the warrant covers both categories")
     alice.click("#do-recommend_disclosure")
-    assert "recommend_disclosure" in alice.locator("#flash").inner_text()
+    assert alice.locator("#flash").inner_text() == "Done: Recommend disclosure"
     assert alice.locator("#do-approve_disclosure").count() == 0
     assert "the warrant covers both categories" in alice.locator("#recommendation").inner_text()
 

@@ -76,3 +76,73 @@ def test_a_case_is_assigned_from_its_page_and_the_queue_shows_mine(api: Api) -> 
     mine = api.client.get("/?mine=1").text
     assert case_id in mine and other not in mine
     assert other in api.client.get("/?clear=1").text
+
+
+def _officer(api: Api, lang: str = "ko") -> str:
+    """An officer signed in to the portal from a Korean link: the page they land on, after sign-in."""
+    token = api.rt.services.admin.create_token(authority="police.go.kr", officer="김민준", badge="SMPA-20417")["token"]
+    first = api.client.get(f"/portal?lang={lang}", follow_redirects=False)
+    assert first.headers["location"] == f"/portal/signin?lang={lang}"
+    signin = api.client.get(first.headers["location"]).text
+    action = re.search(r'<form method="post" action="([^"]+)"', signin)
+    assert action and action.group(1) == f"/portal/signin?lang={lang}"
+    landed = api.client.post(action.group(1), data={"token": token}, headers={"origin": "http://testserver"})
+    assert landed.status_code == 200
+    return landed.text
+
+
+def test_the_portal_keeps_korean_through_sign_in_and_prefills_the_officer(api: Api) -> None:
+    home = _officer(api)
+    assert '<html lang="ko">' in home and "요청 목록" in home
+    form = api.client.get("/portal/new").text  # the language stays for the next pages (its cookie)
+    assert '<html lang="ko">' in form
+    assert re.search(r'name="officer.name" value="김민준"', form)
+    assert re.search(r'name="officer.badge_number" value="SMPA-20417"', form)
+
+
+def test_the_portal_says_what_is_wrong_with_each_field_in_a_sentence(api: Api) -> None:
+    form = _officer(api, "en") and api.client.get("/portal/new").text
+    sent = api.client.post("/portal/new", data={
+        "csrf": _csrf(form), "kind": "preservation", "sender.email": "minjun.kim@police.go.kr",
+        "legal_basis.issued_on": "2026-13-45", "targets.0.type": "email", "targets.0.value": "a@example.com"})
+    assert sent.status_code == 200
+    assert _text(sent.text, "problem-legal_basis-issued_on") == \
+        "Write a date as YYYY-MM-DD (or YYYY. M. D.), and a day that exists."
+    assert "Nothing was submitted: please correct the fields marked below." in sent.text
+    # Every field's problem at once, beside it; in Korean on a Korean page.
+    sent = api.client.post("/portal/new?lang=ko", data={
+        "csrf": _csrf(form), "kind": "preservation", "sender.email": "minjun.kim@police.go.kr",
+        "targets.0.type": "e-mail", "targets.0.value": "a@example.com", "data_requested.0.from": "2026. 2. 30."})
+    assert _text(sent.text, "problem-targets-0-type") == "목록의 값 중 하나를 선택하여 주십시오."
+    assert _text(sent.text, "problem-data_requested-0-from").startswith("날짜는 YYYY-MM-DD")
+    assert "<li>대상 1: 유형: 목록의 값 중 하나를 선택하여 주십시오.</li>" in sent.text
+    assert api.world.rows("SELECT count(*) FROM cases")[0][0] == 0  # nothing was taken
+
+
+def test_the_portal_case_page_shows_the_request_its_letters_the_date_it_waits_on_and_each_outcome(api: Api) -> None:
+    _officer(api, "en")
+    opened = api.world.intake("incomplete")
+    case_id = opened["case_id"]
+    page = api.client.get(f"/portal/{case_id}").text
+    cure_by = api.world.show(case_id)["timers"]
+    due = next(t["due_at"] for t in cure_by if t["kind"] == "cure_deadline" and t["status"] == "pending")
+    assert _text(page, "answer-by") and due[:4] in _text(page, "answer-by")
+    assert "Please send what is missing by" in page
+    letters = _cells(page, "request-targets")
+    assert letters and letters[0][2] == "pending"
+    shown = re.findall(r'href="/portal/[^/]+/letters/(\d+)"', page)
+    assert shown, "the deficiency letter is listed"
+    got = api.client.get(f"/portal/{case_id}/letters/{shown[0]}")
+    assert got.status_code == 200 and got.content[:2] == b"PK"
+    # A letter that is not the authority's (or a case that is not) is simply not there, in the page's language.
+    assert api.client.get(f"/portal/{case_id}/letters/99").status_code == 404
+    missing = api.client.get("/portal/LE-NOPE?lang=ko")
+    assert missing.status_code == 404 and "귀 기관의 요청 중 해당 요청이 없습니다" in missing.text
+
+
+def test_a_page_that_is_not_there_is_a_page_in_the_readers_language(api: Api) -> None:
+    _signed_in(api)
+    r = api.client.get("/cases/LE-DOESNOTEXIST?lang=ko")
+    assert r.status_code == 404 and '<html lang="ko">' in r.text and "해당 페이지나 사건이 없습니다" in r.text
+    assert api.client.get("/no/such/page").status_code == 404
+    assert api.call("GET", "/v1/cases/LE-DOESNOTEXIST", "alice").json()["code"] == "not_found"  # scripts: JSON

@@ -20,4 +20,4 @@ def mount_web(app: FastAPI) -> None:
 
     @app.exception_handler(NotSignedIn)
     async def _sign_in_first(request: Request, exc: NotSignedIn) -> Response:
-        return to_signin(exc.portal)
+        return to_signin(exc.portal, request)

@@ -6,13 +6,14 @@ a reviewer's, and a reviewer's never an officer's."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from ledesk.api.bodies import read_upload
 from ledesk.api.deps import PORTAL_COOKIE, Rt
+from ledesk.api.i18n import words
 from ledesk.api.routes.submissions import officer_of
 from ledesk.api.web.session import (
     CSRF_FAILED,
@@ -21,6 +22,8 @@ from ledesk.api.web.session import (
     csrf_ok,
     end_session,
     form_sender,
+    lang,
+    not_found,
     page,
     token_signin,
 )
@@ -107,7 +110,12 @@ def new_request(request: Request, rt: Rt, who: OfficerSession) -> Response:
     from ledesk.intake.forms.fields import REPEATING, SECTIONS
 
     return _render(request, rt, who, "portal_new.html", sections=SECTIONS, repeating=REPEATING, error=None,
-                   given={})
+                   given=_from_token(who))
+
+
+def _from_token(who: Principal) -> dict[str, str]:
+    """The officer the token was issued to fills the form's officer (the submission is theirs whatever is typed)."""
+    return {k: v for k, v in (("officer.name", who.officer), ("officer.badge_number", who.badge)) if v}
 
 
 @router.post("/new")
@@ -117,6 +125,7 @@ async def new_request_sent(request: Request, rt: Rt) -> Response:
     from ledesk.intake.forms.fields import REPEATING, SECTIONS
     from ledesk.intake.forms.guard import FormError
     from ledesk.intake.forms.parse import read_fields
+    from ledesk.intake.forms.problems import field_problems, labels
 
     async with request.form(max_fields=MAX_FIELDS, max_files=0) as form:
         given = {k: v for k, v in form.items() if isinstance(v, str)}
@@ -124,6 +133,10 @@ async def new_request_sent(request: Request, rt: Rt) -> Response:
     if isinstance(who, Response):
         return who
     assert who.authority is not None
+    problems = field_problems(given)
+    if problems:
+        return _render(request, rt, who, "portal_new.html", sections=SECTIONS, repeating=REPEATING, given=given,
+                       error=words(lang(request))["fix_fields"], problems=problems, labels=labels(lang(request)))
     try:
         raw = read_fields(given)
         result = rt.services.intake.take("portal-form.json", json.dumps(raw).encode(),
@@ -138,17 +151,16 @@ async def new_request_sent(request: Request, rt: Rt) -> Response:
     return RedirectResponse(f"/portal/{result['case_id']}?done={result.get('status', '')}", status_code=303)
 
 
-def _one(rt: Runtime, who: Principal, case_id: str) -> dict[str, object] | None:
+def _one(rt: Runtime, who: Principal, case_id: str) -> dict[str, Any] | None:
     assert who.authority is not None
-    found = rt.services.queries.requests_of(who.authority, case_id)
-    return found[0] if found else None
+    return rt.services.queries.request_of(who.authority, case_id)
 
 
 @router.get("/{case_id}", response_class=HTMLResponse)
 def request_page(request: Request, case_id: str, rt: Rt, who: OfficerSession) -> Response:
     found = _one(rt, who, case_id)
     if found is None:
-        return Response("not found", status_code=404)
+        return not_found(request, rt, portal=True)
     return _render(request, rt, who, "portal_case.html", r=found, done=request.query_params.get("done"), error=None)
 
 
@@ -162,7 +174,7 @@ async def document(request: Request, case_id: str, rt: Rt, file: Annotated[Uploa
         return who
     found = _one(rt, who, case_id)
     if found is None:
-        return Response("not found", status_code=404)
+        return not_found(request, rt, portal=True)
     try:
         name, data = await _upload(file)
         result = rt.services.intake.take(name, data, authority=who.authority, officer=officer_of(who),
@@ -178,13 +190,24 @@ async def document(request: Request, case_id: str, rt: Rt, file: Annotated[Uploa
     return RedirectResponse(f"/portal/{case_id}?done=linked", status_code=303)
 
 
+@router.get("/{case_id}/letters/{index}")
+def letter(request: Request, case_id: str, index: int, rt: Rt, who: OfficerSession) -> Response:
+    """A letter the provider sent this authority about its request (never the user's notice)."""
+    found = _one(rt, who, case_id)
+    if found is None or index not in {x["index"] for x in found["letters"]}:
+        return not_found(request, rt, portal=True)
+    path, kind = rt.services.productions.letter(case_id, index, who.name)
+    return FileResponse(path, filename=f"{case_id}-{kind}.docx",
+                        media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
 @router.get("/{case_id}/production")
 def production(request: Request, case_id: str, rt: Rt, who: OfficerSession) -> Response:
     assert who.authority is not None
     try:
         built = rt.services.productions.download(case_id, who.authority, who.name)
     except NotFound:
-        return Response("not found", status_code=404)
+        return not_found(request, rt, portal=True)
     except LedeskError as exc:
         return Response(exc.message, status_code=410)
     return StreamingResponse(built.zip_chunks(), media_type="application/zip",
@@ -200,5 +223,5 @@ def receipt(request: Request, case_id: str, rt: Rt, csrf: str = Form(max_length=
     try:
         rt.services.productions.confirm_receipt(case_id, who.authority, who.name)
     except NotFound:
-        return Response("not found", status_code=404)
+        return not_found(request, rt, portal=True)
     return RedirectResponse(f"/portal/{case_id}?done=received", status_code=303)

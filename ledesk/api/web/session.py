@@ -57,6 +57,7 @@ def lang(request: Request) -> str:
 def said(chosen: str, zone: str) -> dict[str, Any]:
     """Codes as the legal team says them on a page in `chosen`: regimes, instruments, categories, a day, the
     notice an approval would plan (the same words as the letters, from states.phrasing)."""
+    from ledesk.letters.wording import LETTERS
     from ledesk.states import phrasing
 
     where = ZoneInfo(zone)
@@ -66,7 +67,8 @@ def said(chosen: str, zone: str) -> dict[str, Any]:
             return "-"
         return phrasing.korean_date(value, where) if chosen == "ko" else phrasing.english_date(value, where)
 
-    return {"regime_words": lambda code: phrasing.regime(code, chosen),
+    return {"lw": {kind: w.subject_ko if chosen == "ko" else w.subject_en for kind, w in LETTERS.items()},
+            "regime_words": lambda code: phrasing.regime(code, chosen),
             "instrument_words": lambda code: phrasing.instrument(code, chosen) if code else "-",
             "category_words": lambda code: phrasing.category(code, chosen), "day": day,
             "step_words": lambda action: timeline_step(action, chosen),
@@ -86,13 +88,27 @@ def page(request: Request, rt: Runtime, name: str, **context: Any) -> Response:
     return response
 
 
+def not_found(request: Request, rt: Runtime, portal: bool | None = None) -> Response:
+    """The page for nothing there (or not yours: the portal never says which), in the page's language."""
+    if portal is None:
+        portal = request.url.path.startswith("/portal")
+    answer = page(request, rt, "not_found.html", portal=portal,
+                  who=None if portal else signed_in(request, rt), officer=signed_in(request, rt, portal=True)
+                  if portal else None, csrf=csrf_of(request, PORTAL_COOKIE if portal else SESSION_COOKIE))
+    answer.status_code = 404
+    return answer
+
+
 def signed_in(request: Request, rt: Runtime, portal: bool = False) -> Principal | None:
     """The staff member (or, in the portal, the officer) of the session cookie, if the session is live."""
     return session_principal(request, rt, portal=portal)
 
 
-def to_signin(portal: bool = False) -> Response:
-    return RedirectResponse("/portal/signin" if portal else "/signin", status_code=303)
+def to_signin(portal: bool = False, request: Request | None = None) -> Response:
+    """To the sign-in page, in the language the person was reading (a `?lang=` they came with is kept)."""
+    where = "/portal/signin" if portal else "/signin"
+    asked = request.query_params.get("lang") if request is not None else None
+    return RedirectResponse(f"{where}?lang={asked}" if asked in ("en", "ko") else where, status_code=303)
 
 
 class NotSignedIn(Exception):
@@ -127,7 +143,7 @@ def form_sender(request: Request, rt: Runtime, csrf: str, portal: bool = False) 
     """The signed-in person behind a posted form, or the response that turns the post away."""
     who = signed_in(request, rt, portal)
     if who is None:
-        return to_signin(portal)
+        return to_signin(portal, request)
     if not csrf_ok(request, csrf, PORTAL_COOKIE if portal else SESSION_COOKIE):
         return Response(CSRF_FAILED, status_code=403)
     return who
@@ -147,7 +163,7 @@ def token_signin(request: Request, rt: Runtime, token: str, portal: bool, templa
         return answer
     if who is None:
         return page(request, rt, template, error=words(lang(request))["bad_token"])
-    response = RedirectResponse("/portal" if portal else "/", status_code=303)
+    response = RedirectResponse(f"{'/portal' if portal else '/'}?lang={lang(request)}", status_code=303)
     start_session(response, request, rt, who, PORTAL_COOKIE if portal else SESSION_COOKIE)
     return response
 
