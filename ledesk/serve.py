@@ -187,6 +187,36 @@ async def drain_prefect(timeout: float = 10) -> None:
                 await result
 
 
+async def cancel_stranded(deployment_ids: list[Any], claimed: set[Any] | None) -> list[str]:
+    """Cancel the runs of these deployments left Pending by a runner that stopped: on the server this process
+    started, every one (nobody else serves them); on a shared server only those this runner had claimed
+    (`claimed`), since another machine's runner may be starting its own. Returns their ids."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        DeploymentFilter,
+        DeploymentFilterId,
+        FlowRunFilter,
+        FlowRunFilterId,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
+    from prefect.client.schemas.objects import StateType
+    from prefect.states import Cancelled
+
+    if not deployment_ids or claimed == set():
+        return []
+    pending = FlowRunFilter(state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.PENDING])),
+                            id=FlowRunFilterId(any_=list(claimed)) if claimed is not None else None)
+    ours = DeploymentFilter(id=DeploymentFilterId(any_=deployment_ids))
+    cancelled = []
+    async with get_client() as client:
+        for run in await client.read_flow_runs(flow_run_filter=pending, deployment_filter=ours):
+            await client.set_flow_run_state(run.id, Cancelled(message="ledesk serve stopped before the run started"),
+                                            force=True)
+            cancelled.append(str(run.id))
+    return cancelled
+
+
 def _quiet_server_class() -> Any:
     import uvicorn
 
@@ -217,8 +247,8 @@ async def serve_deployments(rt: Any, watch: bool = True, api_port: int | None = 
     # Pausing the schedules at shutdown is right on the server this process started; on a shared server
     # (PREFECT_API_URL set) they are the operators' deployments, and stopping one worker must not pause them.
     runner = Runner(pause_on_shutdown=own_server)
-    for deployment in deployments:
-        await runner.add_deployment(deployment)  # type: ignore[misc]  # sync_compatible: a coroutine here
+    deployment_ids = [await runner.add_deployment(deployment)  # type: ignore[misc]  # a coroutine here
+                      for deployment in deployments]
     stopping = asyncio.Event()
     serving = asyncio.create_task(runner.start())
     await asyncio.sleep(0)  # the runner installs its own SIGTERM handler as it starts; ours come after
@@ -242,9 +272,12 @@ async def serve_deployments(rt: Any, watch: bool = True, api_port: int | None = 
     if watcher is not None:
         await asyncio.wait({watcher}, timeout=grace_seconds)
         await RECORDER.finish(grace_seconds)
+    claimed = set(getattr(getattr(runner, "_scheduled_run_poller", None), "_submitting_flow_run_ids", ()))
     serving.cancel()  # the runner pauses the schedules and cancels the runs it started
     done, _ = await asyncio.wait({serving}, timeout=grace_seconds)
     stop_wait.cancel()
+    # A run the runner had claimed (Pending) but not started when it stopped would stay Pending for ever.
+    await cancel_stranded(deployment_ids, None if own_server else claimed)
     await drain_prefect()
     return bool(done)
 

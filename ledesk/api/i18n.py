@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ledesk.states.phrasing import CATEGORY_WORDS, INSTRUMENT_WORDS
+
 WORDS: dict[str, dict[str, str]] = {
     "en": {
         "before_deciding": "Before you decide", "nondisclosure": "Non-disclosure order",
@@ -16,6 +18,7 @@ WORDS: dict[str, dict[str, str]] = {
         "not_found": "Not found", "not_found_staff": "There is no such page or case. Check the case number, or "
         "search the queue for part of it.", "not_found_portal": "There is no such request among your authority's "
         "requests. Check the case number in our letter.",
+        "unit_day": "d", "unit_hour": "h", "unit_minute": "m",
         "your_request": "Your request", "letters_to_you": "Our letters to you",
         "letter_on_its_way": "being sent", "answer_by_cure_deadline": "Please send what is missing by",
         "answer_by_legal_process_deadline": "Please send the legal process by",
@@ -105,6 +108,7 @@ WORDS: dict[str, dict[str, str]] = {
         "not_found": "찾을 수 없음", "not_found_staff": "해당 페이지나 사건이 없습니다. 사건 번호를 확인하거나 "
         "처리 대기열에서 일부를 검색하십시오.", "not_found_portal": "귀 기관의 요청 중 해당 요청이 없습니다. "
         "당사 회신 문서의 사건 번호를 확인하십시오.",
+        "unit_day": "일", "unit_hour": "시간", "unit_minute": "분",
         "your_request": "요청 내용", "letters_to_you": "당사 회신 문서",
         "letter_on_its_way": "발송 중", "answer_by_cure_deadline": "보완 자료 제출 기한",
         "answer_by_legal_process_deadline": "법적 절차 문서 제출 기한", "answer_by_response_due": "당사 회신 기한",
@@ -279,6 +283,21 @@ VALUE_WORDS_KO: dict[str, str] = {
     "emergency_acknowledge": "긴급 접수 확인", "emergency_triage": "긴급 분류", "emergency_decision": "긴급 결정",
     "emergency_followup": "긴급 사후 서류", "fired": "실행됨", "cancelled": "취소됨", "failed": "실패",
     "reviewer": "검토자", "approver": "승인권자", "oncall": "당직자", "admin": "관리자",
+    "account_id": "계정 ID", "email": "이메일 주소", "username": "사용자 이름", "ip": "IP 주소", "url": "URL",
+    "phone": "전화번호",
+    "submission": "요청서", "supplement": "보완 자료", "correspondence": "서신", "attachment": "첨부",
+    "court_permission": "법원 허가서",
+    "police": "경찰", "prosecution": "검찰", "court": "법원", "regulator": "규제 기관", "other": "기타",
+    # Categories and instruments in the letters' own words (states.phrasing), so a page and a letter agree.
+    **{code: ko for code, (_en, ko) in CATEGORY_WORDS.items()},
+    **{code: ko for code, (_en, ko) in INSTRUMENT_WORDS.items()},
+}
+# Where English says a value otherwise than its name with spaces.
+VALUE_WORDS_EN: dict[str, str] = {
+    "account_id": "account ID", "email": "e-mail address", "ip": "IP address", "url": "URL",
+    "phone": "phone number", "oncall": "on call", "produce": "produced", "legal_process": "legal process",
+    **{code: en for code, (en, _ko) in CATEGORY_WORDS.items()},
+    **{code: en for code, (en, _ko) in INSTRUMENT_WORDS.items()},
 }
 
 
@@ -356,4 +375,4 @@ def timeline_reason(reason: str, lang: str) -> str:
 def value_words(lang: str) -> dict[str, str]:
     if lang == "ko":
         return VALUE_WORDS_KO
-    return {k: k.replace("_", " ") for k in VALUE_WORDS_KO}
+    return {k: VALUE_WORDS_EN.get(k, k.replace("_", " ")) for k in VALUE_WORDS_KO}

@@ -251,7 +251,8 @@ class CaseService:
             report.leftover_keys_destroyed = ctx.vault.destroy_leftover_keys(conn)
         for hold_id, case_id in candidates:
             with ctx.uow.write(wipe=False) as conn:
-                if purge_hold(conn, ctx.vault.keys, hold_id, case_id, now, ctx.policy.provider_name):
+                if purge_hold(conn, ctx.vault.keys, hold_id, case_id, now, ctx.policy.provider_name,
+                              ctx.calendar.zone):
                     report.purged.append({"case_id": case_id, "hold_id": hold_id})
         with ctx.uow.write() as conn:
             report.productions_destroyed = destroy_expired(conn, now)

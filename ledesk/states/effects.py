@@ -24,6 +24,7 @@ from ledesk.states.attempt import Attachment, Attempt
 from ledesk.states.case import CaseRecord
 from ledesk.states.messages import Message
 from ledesk.states.notice import NonDisclosureOrder, NoticePlan
+from ledesk.states.phrasing import english_date
 from ledesk.states.regime import regime_as_process
 
 ALL = "*"  # cancel every pending timer of the case
@@ -83,6 +84,11 @@ class Effects:
 def _last_day(attempt: Attempt, deadline: datetime) -> str:
     """A deadline instant is the midnight that ends its last day; letters name that day."""
     return attempt.calendar.last_day(deadline).isoformat()
+
+
+def _said_day(attempt: Attempt, deadline: datetime) -> str:
+    """That day as an e-mail's text says it (`16 December 2026`); the letter's context keeps the ISO day."""
+    return english_date(attempt.calendar.last_day(deadline))
 
 
 def _closing(case: CaseRecord, attempt: Attempt, fx: Effects) -> Effects:
@@ -149,7 +155,7 @@ def preserve(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
                   TimerPlan(TimerKind.EXPIRY_WARNING, deadlines.expiry_warning(expiry, a.policy))]
     fx.messages.append(messages.simple(
         "preservation_confirmation", case, "Preservation confirmed",
-        f"The records named in your request are preserved until the end of {_last_day(a, expiry)} "
+        f"The records named in your request are preserved until the end of {_said_day(a, expiry)} "
         f"(Asia/Seoul). If no legal process arrives by then, the preserved data is deleted.\n{messages.WAIVER}",
         expiry=_last_day(a, expiry)))
     fx.audit = {"expires_at": expiry.isoformat(), "days": rule.days}
@@ -167,7 +173,7 @@ def extend(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
     if a.attachment is not None:
         fx.documents.append(Attachment(a.attachment.filename, a.attachment.content, "court_permission"))
     fx.messages.append(messages.simple("extension_confirmation", case, "Preservation extended",
-                                       f"The preservation now runs until the end of {_last_day(a, expiry)}.",
+                                       f"The preservation now runs until the end of {_said_day(a, expiry)}.",
                                        expiry=_last_day(a, expiry)))
     fx.audit = {"expires_at": expiry.isoformat(), "previous_expiry": current.isoformat()}
     return fx
@@ -186,7 +192,7 @@ def require_legal_process(case: CaseRecord, a: Attempt, rel: Related) -> Effects
         fx.messages.append(messages.simple(
             "legal_process_required", case, "Legal process required",
             f"We need sufficient legal process before we can answer; we will wait until the end of "
-            f"{_last_day(a, deadline)}.\n{messages.WAIVER}", deadline=_last_day(a, deadline)))
+            f"{_said_day(a, deadline)}.\n{messages.WAIVER}", deadline=_last_day(a, deadline)))
     return fx
 
 
@@ -274,7 +280,7 @@ def _process_lapsed(case: CaseRecord, a: Attempt) -> Effects:
     fx.messages.append(messages.simple(
         "legal_process_required", case, "Legal process lapsed",
         "The legal process lapsed before the data could be provided, so nothing was provided. Send valid legal "
-        f"process by the end of {_last_day(a, deadline)}; the request lapses otherwise.\n{messages.WAIVER}",
+        f"process by the end of {_said_day(a, deadline)}; the request lapses otherwise.\n{messages.WAIVER}",
         deadline=_last_day(a, deadline)))
     fx.audit = {"lapsed": True}
     return fx
@@ -303,7 +309,7 @@ def emergency_disclose(case: CaseRecord, a: Attempt, rel: Related) -> Effects:
     followup = deadlines.emergency_followup(a.now, a.policy, a.calendar)
     fx.messages.append(messages.simple(
         "followup_documents_request", case, "Follow-up documents requested",
-        f"Please send the supporting legal documents by the end of {_last_day(a, followup)}.",
+        f"Please send the supporting legal documents by the end of {_said_day(a, followup)}.",
         deadline=_last_day(a, followup)))
     _closing(case, a, fx)
     fx.timers.append(TimerPlan(TimerKind.EMERGENCY_FOLLOWUP, followup))

@@ -82,7 +82,7 @@ def _items(items: list[dict[str, str]], lang: str = "en") -> str:
 def deficiency(case: CaseRecord, items: list[dict[str, str]], deadline: str) -> Message:
     lines = "\n".join(f"- {d['message']}" for d in items)
     return Message("deficiency", OutboxChannel.EMAIL, _officer(case), f"Incomplete request: {_ref(case)}",
-                   f"Your request cannot be processed until these items are supplied by {deadline}:\n"
+                   f"Your request cannot be processed until these items are supplied by {english_date(deadline)}:\n"
                    f"{lines}\nIf they are not supplied in time the request lapses.\n{WAIVER}\n",
                    context={"items": _items(items), "items_ko": _items(items, "ko"), "deadline": deadline})
 
@@ -90,7 +90,7 @@ def deficiency(case: CaseRecord, items: list[dict[str, str]], deadline: str) -> 
 def cure_reminder(case: CaseRecord, deadline: str) -> Message:
     items = "\n".join(f"- {d['message']}" for d in case.deficiencies)
     return Message("cure_reminder", OutboxChannel.EMAIL, _officer(case), f"Reminder, incomplete request: {_ref(case)}",
-                   f"The request lapses at the end of {deadline} unless these items arrive:\n{items}\n",
+                   f"The request lapses at the end of {english_date(deadline)} unless these items arrive:\n{items}\n",
                    context={"items": _items(case.deficiencies), "items_ko": _items(case.deficiencies, "ko"),
                             "deadline": deadline})
 

@@ -19,6 +19,7 @@ from ledesk.states.case import CaseRecord
 from ledesk.states.effects import Effects, NoticeUpdate, Related
 from ledesk.states.engine import apply, system_attempt
 from ledesk.states.errors import Refused
+from ledesk.states.phrasing import english_date
 from ledesk.states.step import Step
 
 log = logging.getLogger(__name__)
@@ -70,8 +71,9 @@ def _expiry_warning(d: _Due) -> Effects | str:
         return "no longer preserved"
     expires = d.rel.hold_expires_at
     until = d.cal.last_day(expires).isoformat() if expires else "the end of the period"
+    said = english_date(d.cal.last_day(expires)) if expires else until
     return Effects(messages=[messages.simple("expiry_warning", d.case, "Preservation ends soon",
-                                             f"The preservation ends at the end of {until}. Send legal process "
+                                             f"The preservation ends at the end of {said}. Send legal process "
                                              "or a renewed request before then, or the data is deleted.",
                                              expiry=until)])
 

@@ -224,7 +224,7 @@ def build(conn: Connection, vault: Vault, case: CaseRecord, policy: Policy, now:
                                                  data={"hold_id": live.hold_id, "until": until})])
         else:
             shred(conn, vault.keys, live.hold_id, case, now, policy.provider_name,
-                  "its data is now sealed in the production")
+                  "its data is now sealed in the production", vault.calendar.zone)
     _outcome_letters(conn, case, scope, now, actor, policy)
     return summary
 
@@ -352,8 +352,9 @@ def _stamp_cover_letter(conn: Connection, case_id: str, manifest_sha256: str, ke
     if row is None:
         return
     listed = f"Per target:\n{targets_summary}\n" if targets_summary else ""
-    line = listed + (f"Download the package from the authority portal, {link}, until {until} (we never send "
-            f"personal data by e-mail). Manifest SHA-256: {manifest_sha256}. Signed (manifest.sig, Ed25519) by "
+    line = listed + (f"Download the package from the authority portal, {link}, until {english_date(until)} "
+                     f"(we never send personal data by e-mail). Manifest SHA-256: {manifest_sha256}. "
+                     "Signed (manifest.sig, Ed25519) by "
             f"our production key, fingerprint {key_fp}.\n")
     body = row.body + line
     digest = hashlib.sha256(body.encode()).hexdigest()

@@ -7,7 +7,7 @@ next run simply does it again."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import Connection, insert, or_, select, update
@@ -20,6 +20,7 @@ from ledesk.policy.schema import Policy
 from ledesk.states import messages
 from ledesk.states.case import CaseRecord
 from ledesk.states.effects import Effects
+from ledesk.states.phrasing import english_date
 from ledesk.states.retention import converted_hold_lapses
 from ledesk.states.step import Step
 from ledesk.vault.keystore import KeyStore
@@ -70,7 +71,8 @@ def release_lapsed(conn: Connection, hold_id: str, case_id: str, now: datetime, 
     return why
 
 
-def purge_hold(conn: Connection, keys: KeyStore, hold_id: str, case_id: str, now: datetime, provider: str) -> bool:
+def purge_hold(conn: Connection, keys: KeyStore, hold_id: str, case_id: str, now: datetime, provider: str,
+               zone: tzinfo | None = None) -> bool:
     """Crypto-shred one released hold and certify it, in the caller's transaction. False (and nothing
     written) when the hold is no longer released, or its case has legal process attached and is still
     open (the race with a reviewer attaching process); a closed case's hold is purged like any other."""
@@ -80,12 +82,12 @@ def purge_hold(conn: Connection, keys: KeyStore, hold_id: str, case_id: str, now
     if case.legal_process_at and case.state not in TERMINAL_STATES and (
             hold.released_at is None or case.legal_process_at > hold.released_at):
         return False  # process arrived after the release: never lost to the purge
-    shred(conn, keys, hold_id, case, now, provider, "the preservation ended")
+    shred(conn, keys, hold_id, case, now, provider, "the preservation ended", zone)
     return True
 
 
 def shred(conn: Connection, keys: KeyStore, hold_id: str, case: CaseRecord, now: datetime, provider: str,
-          why: str) -> None:
+          why: str, zone: tzinfo | None = None) -> None:
     """Destroy a hold's ciphertext (and its key, once this commits), record the destruction and queue its
     certificate, which names the key, the key store and how the key was destroyed."""
     count, digest = destroy(conn, hold_id)
@@ -99,7 +101,7 @@ def shred(conn: Connection, keys: KeyStore, hold_id: str, case: CaseRecord, now:
     certificate = messages.simple(
         "destruction_certificate", case, "Destruction certificate",
         f"{provider} certifies that the data preserved under hold {hold_id} was destroyed on "
-        f"{now.isoformat()} ({why}): its key {hold_id} in {store} was erased ({keys.method}) "
+        f"{english_date(now, zone)} ({zone or 'UTC'}) ({why}): its key {hold_id} in {store} was erased ({keys.method}) "
         f"and {count} encrypted parts deleted (SHA-256 of the destroyed ciphertext {digest}).",
         hold_id=hold_id, destroyed_at=now.isoformat(), parts=count, digest=digest, key_id=hold_id,
         key_store=store, key_store_ko="HSM(PKCS#11)" if hsm else "당사 키 저장소", method=keys.method)

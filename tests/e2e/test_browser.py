@@ -5,6 +5,7 @@ queue and a case page are written under tests/artifacts/."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -90,8 +91,8 @@ def test_two_people_take_a_warrant_to_notify_user_in_the_browser(browser: Any, d
     assert alice.locator("#do-approve_disclosure").count() == 0  # not her role
     # Everything the decision needs is on the page, and no raw diagram source.
     basis = alice.locator("#legal-basis").inner_text()
-    for shown in ("search warrant", "Criminal Procedure Act art. 215", "Seoul Central District Court", "2026-11-27",
-                  "2026-12-27", "2026-SW-88121", "fraud (phishing)"):
+    for shown in ("search warrant", "Criminal Procedure Act art. 215", "Seoul Central District Court",
+                  "27 November 2026", "27 December 2026", "2026-SW-88121", "fraud (phishing)"):
         assert shown in basis, shown
     officer = alice.locator("#officer-card").inner_text()
     for shown in ("Kim Min-jun", "Inspector", "SMPA-20417", "minjun.kim@police.go.kr", "+82 2 700 4100",
@@ -276,3 +277,32 @@ def test_the_queue_searches_keeps_its_filters_and_says_when_nothing_matches(brow
     assert page.locator("#empty-queue").count() == 1
     page.click("#clear")
     assert page.locator("#search").input_value() == "" and page.locator("#queue a").count() >= 2
+
+
+def test_the_case_page_shows_in_korean_what_a_decision_rests_on_and_the_case_is_assigned(
+        browser: Any, desk: dict[str, Any], tmp_path: Path) -> None:
+    """Issue 26 §3-4: before approval the page shows the non-disclosure order, the notice that follows and what
+    the data source holds per target; codes are words; the case is handed to a reviewer from the page."""
+    accounts = tmp_path / "accounts.jsonl"
+    accounts.write_text(json.dumps({"account_id": "acct-77120", "subscriber": {"name": "X"}, "content": [
+        {"name": "kit.zip", "text": "-", "created_at": "2026-10-01T00:00:00+00:00"}]}) + "\n")
+    desk["cli"].run("datasource", "load", str(accounts))
+    bob = sign_in(browser, desk["base"], desk["tokens"]["bob"])
+    bob.goto(f"{desk['base']}/cases/{desk['second']}?lang=ko")
+    assert bob.locator("#nondisclosure").inner_text() == "2027. 3. 31.까지 · 명령 번호 2026-NDO-17"
+    assert "명령이 끝나는 2027. 4. 1." in bob.locator("#notice-forecast").inner_text()
+    holdings = bob.locator("#holdings").inner_text()
+    assert "acct-77120" in holdings and "통신 내용" in holdings and "가입자 정보" in holdings
+    heading = bob.locator("h1").inner_text()
+    assert "영장(형사소송법)" in heading and "KR_WARRANT" not in heading
+    assert "압수·수색영장" in bob.locator("#legal-basis").inner_text()
+    bob.select_option("#assign-reviewer", "alice")
+    bob.click("#do-assign")
+    bob.wait_for_selector("#flash")
+    assert bob.locator("#flash").inner_text() == "완료: 담당자 배정"
+    assert bob.locator("#assigned-to").inner_text() == "alice"
+    assert "담당자 배정" in bob.locator("#timeline").inner_text()
+    bob.locator("#before-deciding").screenshot(path=str(ARTIFACTS / "case-before-deciding-ko.png"))
+    bob.screenshot(path=str(ARTIFACTS / "case-page-ko.png"), full_page=True)
+    bob.goto(f"{desk['base']}/cases/LE-NOSUCHCASE")
+    assert "해당 페이지나 사건이 없습니다" in bob.locator("#not-found").inner_text()

@@ -130,3 +130,41 @@ def test_an_officer_submits_cures_downloads_and_verifies_and_no_one_else_sees_it
     # A reviewer's session is not a portal session, nor the other way round.
     assert browser.new_context().new_page().goto(f"{base}/portal/{warrant}").url.endswith("/portal/signin")
     assert kim.goto(f"{base}/").url.endswith("/signin")
+
+
+def test_a_korean_officer_stays_in_korean_sees_the_letters_and_is_told_each_fields_problem(
+        browser: Any, portal: dict[str, Any]) -> None:
+    """Issue 26 §4: from a Korean link through sign-in, the officer prefilled from the token, every field's
+    problem said beside it, and the request page with our letters, the date it waits on and the outcomes."""
+    base, cli = portal["base"], portal["cli"]
+    kim = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True).new_page()
+    kim.goto(f"{base}/portal?lang=ko")
+    assert kim.url.endswith("/portal/signin?lang=ko") and "로그인" in kim.locator("h1").inner_text()
+    kim.fill("input[name=token]", portal["kim"])
+    kim.click("#signin")
+    kim.wait_for_url(f"{base}/portal?lang=ko")
+    assert "요청 목록" in kim.content()
+    kim.click("#fill-in")
+    assert kim.locator("[name='officer.name']").input_value() == "Kim Min-jun"
+    assert kim.locator("[name='officer.badge_number']").input_value() == "12-3456"
+    kim.select_option("[name='kind']", "preservation")
+    kim.fill("[name='sender.email']", "ab")  # a date box takes no impossible day; an address can be wrong
+    kim.fill("[name='targets.0.value']", "hong.gildong@example.com")
+    kim.click("#send-fields")
+    assert kim.locator("#problem-sender-email").inner_text() == "귀 기관 도메인의 이메일 주소를 적어 주십시오."
+    assert "제출되지 않았습니다" in kim.locator("#error").inner_text()
+    assert kim.locator("[name='targets.0.value']").input_value() == "hong.gildong@example.com"  # kept as typed
+    kim.screenshot(path=str(ARTIFACTS / "portal-field-problems-ko.png"), full_page=False)
+
+    case_id = cli.run("intake", str(SAMPLES / "incomplete.json"))["case_id"]
+    kim.goto(f"{base}/portal/{case_id}")
+    assert kim.locator("#standing").inner_text().startswith("보완 필요")
+    assert kim.locator("#answer-by").inner_text().endswith(".")  # 2026. 12. 16.
+    assert "요청 보완 요청" in kim.locator("#letters").inner_text()
+    with kim.expect_download() as download:
+        kim.click("#letters li:has-text('요청 보완 요청') a")
+    assert download.value.suggested_filename == f"{case_id}-deficiency.docx"
+    assert "대기" in kim.locator("#request-targets").inner_text()
+    kim.screenshot(path=str(ARTIFACTS / "portal-request-ko.png"), full_page=True)
+    assert kim.goto(f"{base}/portal/LE-NOPE").status == 404
+    assert "귀 기관의 요청 중 해당 요청이 없습니다" in kim.locator("#not-found").inner_text()

@@ -253,7 +253,14 @@ def test_the_seeded_desk_never_back_dates_a_timer_or_sends_an_old_letter_at_firs
         due = conn.execute(text("select kind, due_at from timers where status = 'pending' order by due_at")).all()
         old = conn.execute(text("select kind, created_at from outbox where status = 'pending'")).all()
         signs = dict(conn.execute(text("select name, full_name from actors")).all())
+        bodies = conn.execute(text("select kind, body from outbox where channel in ('email', 'user_notice')")).all()
     engine.dispose()
+    # What an e-mail's text says is a day as people write it, never an ISO stamp or UTC offset.
+    import re
+
+    stamped = [(k, m) for k, b in bodies for m in re.findall(r"\d{4}-\d\d-\d\d(?:T[\d:]+)?(?:\+00:00)?", b)
+               if not b.count(f"LE-{m}")]
+    assert len(bodies) >= 5 and stamped == [], stamped
     assert due and all(datetime.fromisoformat(str(d)).replace(tzinfo=UTC) > now for _, d in due), due
     assert ("expiry_warning" in {k for k, _ in due})  # the preservation is near its end, its warning ahead
     assert all(datetime.fromisoformat(str(c)).replace(tzinfo=UTC) > now.replace(microsecond=0) - timedelta(minutes=5)

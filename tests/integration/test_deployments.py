@@ -145,3 +145,38 @@ def test_prefect_deploy_accepts_prefect_yaml_for_the_ledesk_pool(prefect_api: st
     found = asyncio.run(deployed())
     assert set(found) == {s.name for s in specs(policy())}
     assert found["sweep"].schedules[0].schedule.cron == "* * * * *"
+
+
+def test_a_run_left_pending_when_serve_stops_is_cancelled_and_only_ours(prefect_api: str) -> None:
+    """Ctrl-C between the runner claiming a run (Pending) and starting it: on its own server `ledesk serve`
+    cancels every such run of its deployments; on a shared one only those it had claimed."""
+    from prefect.states import Pending
+
+    from ledesk.serve import cancel_stranded
+
+    [sweep, purge] = [d for d in runner_deployments(policy()) if d.name in ("sweep", "purge-daily")]
+
+    async def scenario() -> tuple[list[str], list[str], dict[str, str]]:
+        ids = [await sweep.apply(), await purge.apply()]
+        async with get_client() as client:
+            runs = [await client.create_flow_run_from_deployment(i) for i in (ids[0], ids[0], ids[1])]
+            for run in runs:
+                await client.set_flow_run_state(run.id, Pending(), force=True)
+            shared = await cancel_stranded(ids, {runs[0].id})  # a shared server: only the one it claimed
+            own = await cancel_stranded(ids[:1], None)  # its own server: all of that deployment's
+            states = {str(r.id): (await client.read_flow_run(r.id)).state_type.value for r in runs}
+        return shared, own, states
+
+    shared, own, states = asyncio.run(scenario())
+    first, second, other = states
+    assert shared == [first] and own == [second]
+    assert states == {first: "CANCELLED", second: "CANCELLED", other: "PENDING"}
+    asyncio.run(_cancel([other]))
+
+
+async def _cancel(run_ids: list[str]) -> None:
+    from prefect.states import Cancelled
+
+    async with get_client() as client:
+        for run_id in run_ids:
+            await client.set_flow_run_state(run_id, Cancelled(), force=True)

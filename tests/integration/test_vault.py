@@ -254,3 +254,10 @@ def test_every_letter_the_flows_write_renders_from_its_template(vaulted: World) 
                for letter in letters)
     assert render_pending(vaulted.engine, vaulted.home, "LE Desk Cloud", ZoneInfo("Asia/Seoul")) == []
     assert incomplete and foreign
+    # The e-mail's own text says a day as people write it: never an ISO day, a UTC stamp or an offset.
+    import re
+
+    bodies = vaulted.rows("select kind, body from outbox where channel in ('email', 'user_notice')")
+    assert {k for k, _ in bodies} >= {"destruction_certificate", "disclosure_cover", "deficiency", "expiry_warning"}
+    stamped = [(k, m) for k, b in bodies for m in re.findall(r"(?<![A-Z]-)\d{4}-\d\d-\d\d\S*", b)]
+    assert stamped == [], stamped

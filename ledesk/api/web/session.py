@@ -63,14 +63,28 @@ def said(chosen: str, zone: str) -> dict[str, Any]:
     where = ZoneInfo(zone)
 
     def day(value: str | None) -> str:
+        """A day, or an instant in the legal team's zone; a deadline that falls at midnight is that day."""
         if not value:
             return "-"
-        return phrasing.korean_date(value, where) if chosen == "ko" else phrasing.english_date(value, where)
+        when: str | datetime = value
+        if len(value) > 10:
+            local = datetime.fromisoformat(value).astimezone(where)
+            when = local.date().isoformat() if (local.hour, local.minute) == (0, 0) else local
+        return phrasing.korean_date(when, where) if chosen == "ko" else phrasing.english_date(when, where)
+
+    def last_day(value: str | None) -> str:
+        """The last day of a deadline: one that ends at midnight is the day before it (as the letters say)."""
+        if not value:
+            return "-"
+        from datetime import timedelta
+
+        return day((datetime.fromisoformat(value).astimezone(where) - timedelta(microseconds=1)).date().isoformat())
 
     return {"lw": {kind: w.subject_ko if chosen == "ko" else w.subject_en for kind, w in LETTERS.items()},
             "regime_words": lambda code: phrasing.regime(code, chosen),
             "instrument_words": lambda code: phrasing.instrument(code, chosen) if code else "-",
             "category_words": lambda code: phrasing.category(code, chosen), "day": day,
+            "last_day": last_day,
             "step_words": lambda action: timeline_step(action, chosen),
             "reason_words": lambda reason: timeline_reason(reason, chosen),
             "forecast": lambda plan: forecast(plan["status"], plan["reason"], day(plan["due_at"]), chosen)}
