@@ -107,8 +107,8 @@ class CaseService:
         production = self.ctx.vault.produce(conn, case, self.ctx.policy, now, actor)
         ledger.record(conn, case, production, now, self.ctx.policy, self.ctx.calendar)
 
-    def preview(self, case_id: str, trigger: str, actor: str, reason: str = "",
-                failed: bool = False) -> list[dict[str, Any]]:
+    def preview(self, case_id: str, trigger: str, actor: str, reason: str = "", failed: bool = False,
+                attachment: Attachment | None = None) -> list[dict[str, Any]]:
         """The letters this step would send, as their recipient would read them (rendered from their
         templates, signed as they would be), without writing anything: the web page shows them and asks
         to confirm before the step is taken. A refused step raises as `fire` would."""
@@ -119,7 +119,8 @@ class CaseService:
         ctx, out = self.ctx, []
         with ctx.uow.read() as conn:
             case = load_case(conn, case_id)
-            attempt = ctx.attempt(trigger, actor, actors.roles_of(conn, actor), reason=reason, failed=failed)
+            attempt = ctx.attempt(trigger, actor, actors.roles_of(conn, actor), reason=reason, failed=failed,
+                                  attachment=attachment)
             _database_facts(conn, case, attempt)
             after, step = apply(case, attempt, related(conn, [case_id])[case_id])
             for message in (m for m in step.effects.messages if m.letter):

@@ -187,6 +187,13 @@ def test_on_call_records_the_call_back_and_documents_are_uploaded_in_the_browser
     (tmp_path / "warrant.json").write_text(json.dumps(process))
     alice.set_input_files("#upload-attach_legal_process input[type=file]", str(tmp_path / "warrant.json"))
     alice.click("#do-attach_legal_process")
+    # No letter without a look: the upload is held while the letter it sends is shown; nothing happened yet.
+    alice.wait_for_selector("#preview")
+    assert alice.locator("#letter-legal_process_received").count() == 1
+    assert alice.locator("#staged-document").inner_text() == "warrant.json"
+    assert cli.run("show", preserved)["state"] == "preserved"
+    alice.screenshot(path=str(ARTIFACTS / "preview-upload.png"), full_page=True)
+    alice.click("#confirm")
     alice.wait_for_selector("#flash")
     assert alice.locator("#state").inner_text() == "received", alice.locator("#flash").inner_text()
     assert alice.locator("#attachments a").count() >= 2

@@ -150,3 +150,35 @@ def test_a_page_that_is_not_there_is_a_page_in_the_readers_language(api: Api) ->
     assert r.status_code == 404 and '<html lang="ko">' in r.text and "해당 페이지나 사건이 없습니다" in r.text
     assert api.client.get("/no/such/page").status_code == 404
     assert api.call("GET", "/v1/cases/LE-DOESNOTEXIST", "alice").json()["code"] == "not_found"  # scripts: JSON
+
+
+def test_an_upload_shows_its_letters_first_and_the_held_document_confirms_one_step_once(api: Api) -> None:
+    import json
+
+    from tests.factories import SAMPLES
+
+    case_id = api.world.intake("incomplete")["case_id"]
+    _signed_in(api)
+    page = api.client.get(f"/cases/{case_id}").text
+    supplement = (SAMPLES / "incomplete_supplement.json").read_bytes()
+    shown = api.client.post(f"/cases/{case_id}/documents/cure", data={"csrf": _csrf(page), "reason": "answered"},
+                            files={"file": ("supplement.json", supplement, "application/json")})
+    assert 'id="letter-supplement_received"' in shown.text and api.world.show(case_id)["state"] == "incomplete"
+    ticket = re.search(r'name="staged" value="([0-9a-f]{32})"', shown.text)
+    assert ticket
+    # Someone else cannot confirm it; a made-up ticket is refused; nothing moved.
+    _signed_in(api, "bob")
+    theirs = api.client.post(f"/cases/{case_id}/documents/cure", data={"csrf": _csrf(api.client.get("/").text),
+                                                                        "staged": ticket.group(1)})
+    assert "someone else" in _text(theirs.text, "flash") and api.world.show(case_id)["state"] == "incomplete"
+    _signed_in(api, "alice")
+    csrf = _csrf(api.client.get("/").text)
+    done = api.client.post(f"/cases/{case_id}/documents/cure", data={"csrf": csrf, "staged": ticket.group(1),
+                                                                      "reason": "answered"})
+    assert _text(done.text, "flash") == "Done: Record the supplement"
+    assert api.world.show(case_id)["state"] == "received"
+    cured = [h for h in api.world.show(case_id)["history"] if h["trigger"] == "cure"]
+    assert len(cured) == 1
+    assert api.world.show(case_id)["officer"]["badge_number"] == json.loads(supplement)["officer"]["badge_number"]
+    again = api.client.post(f"/cases/{case_id}/documents/cure", data={"csrf": csrf, "staged": ticket.group(1)})
+    assert "not held any more" in _text(again.text, "flash")

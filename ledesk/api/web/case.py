@@ -93,21 +93,36 @@ def assign(request: Request, case_id: str, rt: Rt, csrf: str = Form(max_length=1
 
 @router.post("/cases/{case_id}/documents/{trigger}")
 async def press_with_document(request: Request, case_id: str, trigger: str, rt: Rt,
-                              file: Annotated[UploadFile, File()], csrf: Annotated[str, Form(max_length=100)],
-                              reason: Annotated[str, Form(max_length=4000)] = "") -> Response:
-    """cure, attach_legal_process, extend: the same triggers, with the document they read."""
+                              csrf: Annotated[str, Form(max_length=100)],
+                              file: Annotated[UploadFile | None, File()] = None,
+                              reason: Annotated[str, Form(max_length=4000)] = "",
+                              staged: Annotated[str, Form(max_length=40)] = "") -> Response:
+    """cure, attach_legal_process, extend: the same triggers, with the document they read. The upload is
+    held while its letters are shown (no letter without a look); "Confirm" fires the step with it."""
+    from ledesk.api.web import staging
+
     who = form_sender(request, rt, csrf)
     if isinstance(who, Response):
         return who
     if trigger not in TAKES_DOCUMENT:
         return _back(case_id, error=f"{trigger} takes no document")
+    me = who.actor or ""
     try:
+        if staged:
+            name, content = staging.take(staged, me)
+            rt.services.cases.fire(case_id, trigger, me, reason=reason, attachment=Attachment(name, content))
+            return _back(case_id, done=trigger)
+        if file is None:
+            return _back(case_id, error="choose the document to upload")
         name, content = await read_upload(file)
-        rt.services.cases.fire(case_id, trigger, who.actor or "", reason=reason,
-                               attachment=Attachment(name, content))
+        letters = rt.services.cases.preview(case_id, trigger, me, reason=reason,
+                                            attachment=Attachment(name, content))
+        ticket = staging.stage(name, content, me)
     except LedeskError as exc:
         return _back(case_id, error=exc.message)
-    return _back(case_id, done=trigger)
+    return page(request, rt, "preview.html", who=who, case_id=case_id, trigger=trigger, reason=reason, failed=False,
+                letters=letters, csrf=csrf_of(request), staged=ticket, document=name,
+                action=f"/cases/{quote(case_id)}/documents/{trigger}")
 
 
 @router.get("/cases/{case_id}/attachments/{index}")
