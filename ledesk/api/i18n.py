@@ -260,6 +260,53 @@ STATE_WORDS: dict[str, dict[str, str]] = {
            "preserved": "보전 중", "notify_user": "이용자 통지 중", "disclosed": "제공 완료", "expired": "기한 경과",
            "rejected": "거절"},
 }
+# Why a step was refused, in Korean, by the rule that refused it (the English message, which names the
+# details, follows in small); a test checks every rule of the engine has its sentence.
+REFUSAL_WORDS_KO: dict[str, str] = {
+    "not_emergency": "긴급 요청은 긴급 절차로만 처리합니다.",
+    "emergency_kind": "긴급 요청에만 해당하는 단계입니다.",
+    "not_acknowledged": "이미 호출 수신이 확인되었습니다.",
+    "preservation_kind": "보전 요청만 보전할 수 있습니다.",
+    "regime_allows_preservation": "이 근거 법령에는 보전 규정이 없습니다.",
+    "not_foreign_direct": "외국 기관의 직접 요청은 제공하지 않습니다. 국제형사사법공조 절차를 거쳐야 합니다.",
+    "has_reason": "사유를 적어 주십시오.",
+    "has_deficiency": "보완할 사항을 하나 이상 적어 주십시오.",
+    "supplement_attached": "보완 자료(JSON 또는 양식)를 첨부하여 주십시오.",
+    "supplement_resolves_deficiencies": "보완 자료가 유효하지 않거나 아직 빠진 사항이 있습니다.",
+    "legal_process_document_attached": "법적 절차 문서를 첨부하여 주십시오.",
+    "legal_process_executable": "당사가 집행할 수 있는 법적 절차가 아닙니다.",
+    "legal_process_valid_now": "법적 절차의 유효기간이 아닙니다.",
+    "legal_process_names_case_target": "법적 절차가 이 사건의 대상을 특정하지 않습니다.",
+    "court_permission_if_required": "법원의 허가서가 필요합니다.",
+    "preservation_attested": "보전 요청서가 법령상 요건(기관 서식, 서명 또는 날인, 진술)을 갖추지 않았습니다.",
+    "no_repeat_statutory_request": "같은 자료에 대한 반복 보전 요청은 허용되지 않습니다.",
+    "extension_available": "연장 가능 횟수를 모두 사용했습니다.",
+    "preservation_not_ended": "이미 끝난 보전 기간은 연장할 수 없습니다.",
+    "statutory_regime_in_force": "해당 법령은 시행 전에 접수된 요청에 적용되지 않습니다.",
+    "recommended": "아직 공개 권고가 없습니다.",
+    "recommended_by_other": "권고한 사람이 직접 승인할 수 없습니다. 다른 승인권자가 필요합니다.",
+    "instrument_suffices": "법적 근거가 요청된 자료의 제공을 허용하지 않습니다.",
+    "warrant_not_spent": "이미 집행된 영장입니다(대법원 99모161).",
+    "legal_process_valid": "법적 절차가 유효하지 않습니다.",
+    "emergency_stated_and_certified": "급박한 위험의 내용과 수사관의 확인이 필요합니다.",
+    "lead_time_over": "이용자 통지 후 대기 기간이 아직 끝나지 않았습니다.",
+    "no_failed_callback": "회신 전화 확인에 실패한 요청입니다. 탈취된 메일함에서 온 요청일 수 있습니다.",
+    "callback_verified": "확인된 회신 전화 기록이 없습니다.",
+    "callback_by_other": "회신 전화를 한 사람이 직접 제공할 수 없습니다. 다른 사람이 필요합니다.",
+    "deadline_passed": "아직 지난 기한이 없습니다.",
+    "no_legal_process_attached": "법적 절차가 첨부되어 있어 종결할 수 없습니다.",
+    "tba83_policy_allows": "당사 정책상 전기통신사업법 제83조제3항에 따른 요청에는 응하지 않습니다.",
+    "actor_role": "이 조치를 할 권한이 없습니다.",
+    "known_actor": "등록되지 않은 사용자입니다.",
+}
+
+
+def refusal(message: str, guard: str | None, lang: str) -> str:
+    """A refusal as the page says it: in Korean by its rule where there is one, the details after."""
+    said = REFUSAL_WORDS_KO.get(guard or "") if lang == "ko" else None
+    return f"{said} ({message})" if said else message
+
+
 # Shown what they send (or that nothing goes out) and asked to confirm, with a reason required on the form.
 CONFIRM = {"approve_disclosure", "disclose", "emergency_disclose", "reject", "send_back"}
 

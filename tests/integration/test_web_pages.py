@@ -182,3 +182,12 @@ def test_an_upload_shows_its_letters_first_and_the_held_document_confirms_one_st
     assert api.world.show(case_id)["officer"]["badge_number"] == json.loads(supplement)["officer"]["badge_number"]
     again = api.client.post(f"/cases/{case_id}/documents/cure", data={"csrf": csrf, "staged": ticket.group(1)})
     assert "not held any more" in _text(again.text, "flash")
+
+
+def test_a_refusal_on_a_korean_page_is_said_in_korean_by_its_rule(api: Api) -> None:
+    case_id = api.world.intake("warrant")["case_id"]
+    _signed_in(api, "alice", "ko")
+    page = api.client.get(f"/cases/{case_id}?lang=ko").text
+    refused = api.client.post(f"/cases/{case_id}/triggers/recommend_disclosure",
+                              data={"csrf": _csrf(page), "reason": "", "confirmed": "yes"})
+    assert _text(refused.text, "flash").startswith("거부됨: 사유를 적어 주십시오. (")

@@ -89,3 +89,15 @@ def test_every_step_a_timeline_shows_has_words_and_system_reasons_are_said_in_wo
     assert timeline_reason("insufficient_instrument: policy declines it", "en") == \
         "the legal instrument does not authorise the disclosure asked for: policy declines it"
     assert timeline_reason("covers it: see the warrant", "en") == "covers it: see the warrant"  # a person's words
+
+
+def test_every_rule_that_can_refuse_a_step_is_said_in_korean() -> None:
+    from ledesk.api.i18n import REFUSAL_WORDS_KO, refusal
+    from ledesk.states import roles
+    from ledesk.states.guards import GUARDS
+
+    assert set(GUARDS) <= set(REFUSAL_WORDS_KO), set(GUARDS) - set(REFUSAL_WORDS_KO)
+    assert {"actor_role", "known_actor"} <= set(REFUSAL_WORDS_KO) and roles
+    assert refusal("nobody has recommended disclosure yet (rule: recommended)", "recommended", "ko") == \
+        "아직 공개 권고가 없습니다. (nobody has recommended disclosure yet (rule: recommended))"
+    assert refusal("x (rule: recommended)", "recommended", "en") == "x (rule: recommended)"

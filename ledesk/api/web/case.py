@@ -11,8 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ledesk.api.bodies import read_upload
 from ledesk.api.deps import Rt
-from ledesk.api.i18n import CONFIRM
-from ledesk.api.web.session import StaffSession, csrf_of, form_sender, page
+from ledesk.api.i18n import CONFIRM, refusal
+from ledesk.api.web.session import StaffSession, csrf_of, form_sender, lang, page
 from ledesk.intake.email import safe_name
 from ledesk.models.enums import CaseState, Trigger
 from ledesk.states.attempt import Attachment
@@ -27,7 +27,7 @@ UNDECIDED = {CaseState.RECEIVED, CaseState.INCOMPLETE, CaseState.PRESERVED, Case
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(request: Request, case_id: str, rt: Rt, who: StaffSession, done: str | None = None,
-              error: str | None = None) -> Response:
+              error: str | None = None, guard: str | None = None) -> Response:
     doc = rt.services.queries.show(case_id, who.roles)
     me = who.actor or ""
     # Each trigger is tried under this person's name, so approving one's own recommendation is not offered;
@@ -42,11 +42,16 @@ def case_page(request: Request, case_id: str, rt: Rt, who: StaffSession, done: s
                 recommendation=recommendation, waiting_for_other=waiting_for_other,
                 reviewers=rt.services.queries.reviewers(),
                 before=rt.services.queries.before_deciding(case_id) if doc["state"] in UNDECIDED else None,
-                states=[s.value for s in CaseState], done=done, error=error, csrf=csrf_of(request))
+                states=[s.value for s in CaseState], done=done, csrf=csrf_of(request),
+                error=refusal(error, guard, lang(request)) if error else None)
 
 
-def _back(case_id: str, done: str | None = None, error: str | None = None) -> Response:
+def _back(case_id: str, done: str | None = None, error: str | LedeskError | None = None) -> Response:
     where = f"/cases/{quote(case_id)}"
+    if isinstance(error, LedeskError):  # the rule that refused travels with its message, to be said in words
+        guard = getattr(error, "guard", None)
+        return RedirectResponse(f"{where}?error={quote(error.message)}" + (f"&guard={quote(guard)}" if guard else ""),
+                                status_code=303)
     if error is not None:
         return RedirectResponse(f"{where}?error={quote(error)}", status_code=303)
     return RedirectResponse(f"{where}?done={quote(done or '')}", status_code=303)
@@ -73,7 +78,7 @@ def press(request: Request, case_id: str, trigger: str, rt: Rt, csrf: str = Form
                             failed=failed, letters=letters, csrf=csrf_of(request))
         rt.services.cases.fire(case_id, trigger, who.actor or "", reason=reason, failed=failed)
     except LedeskError as exc:
-        return _back(case_id, error=exc.message)
+        return _back(case_id, error=exc)
     return _back(case_id, done=trigger)
 
 
@@ -87,7 +92,7 @@ def assign(request: Request, case_id: str, rt: Rt, csrf: str = Form(max_length=1
     try:
         rt.services.cases.assign(case_id, reviewer, who.actor or "")
     except LedeskError as exc:
-        return _back(case_id, error=exc.message)
+        return _back(case_id, error=exc)
     return _back(case_id, done="assigned")
 
 
@@ -119,7 +124,7 @@ async def press_with_document(request: Request, case_id: str, trigger: str, rt: 
                                             attachment=Attachment(name, content))
         ticket = staging.stage(name, content, me)
     except LedeskError as exc:
-        return _back(case_id, error=exc.message)
+        return _back(case_id, error=exc)
     return page(request, rt, "preview.html", who=who, case_id=case_id, trigger=trigger, reason=reason, failed=False,
                 letters=letters, csrf=csrf_of(request), staged=ticket, document=name,
                 action=f"/cases/{quote(case_id)}/documents/{trigger}")
