@@ -215,7 +215,7 @@ TRIGGER_WORDS: dict[str, dict[str, str]] = {
     "ko": {
         "flag_incomplete": "보완 요청", "cure": "보완 자료 반영", "preserve": "자료 보전",
         "extend": "보전 기간 연장", "require_legal_process": "법적 절차 대기", "attach_legal_process": "법적 절차 첨부",
-        "recommend_disclosure": "공개 권고", "approve_disclosure": "공개 승인", "disclose": "지금 제공",
+        "recommend_disclosure": "제공 권고", "approve_disclosure": "제공 승인", "disclose": "지금 제공",
         "send_back": "검토자에게 반려", "acknowledge": "호출 수신 확인",
         "verify_callback": "회신 전화 확인 기록", "emergency_disclose": "긴급 제공", "reject": "요청 거절",
         "expire": "기한 경과 종결",
@@ -283,7 +283,7 @@ REFUSAL_WORDS_KO: dict[str, str] = {
     "extension_available": "연장 가능 횟수를 모두 사용했습니다.",
     "preservation_not_ended": "이미 끝난 보전 기간은 연장할 수 없습니다.",
     "statutory_regime_in_force": "해당 법령은 시행 전에 접수된 요청에 적용되지 않습니다.",
-    "recommended": "아직 공개 권고가 없습니다.",
+    "recommended": "아직 제공 권고가 없습니다.",
     "recommended_by_other": "권고한 사람이 직접 승인할 수 없습니다. 다른 승인권자가 필요합니다.",
     "instrument_suffices": "법적 근거가 요청된 자료의 제공을 허용하지 않습니다.",
     "warrant_not_spent": "이미 집행된 영장입니다(대법원 99모161).",

@@ -140,7 +140,7 @@ def test_two_people_take_a_warrant_to_notify_user_in_the_browser(browser: Any, d
     # Alice's page, reloaded, shows the approval made in the other session; in Korean on request.
     alice.goto(f"{base}/cases/{case}?lang=ko")
     assert alice.locator("#state").inner_text() == "notify_user"
-    assert "처리 이력" in alice.content() and "공개 승인" in alice.locator("#timeline").inner_text()
+    assert "처리 이력" in alice.content() and "제공 승인" in alice.locator("#timeline").inner_text()
     assert alice.locator("#state-label").inner_text() == "이용자 통지 중"
     alice.goto(f"{base}/cases/{desk['second']}?lang=ko")
     alice.screenshot(path=str(ARTIFACTS / "case-ko.png"), full_page=True)

@@ -18,7 +18,7 @@ def test_every_label_trigger_and_state_has_english_and_korean() -> None:
         assert set(STATE_WORDS[lang]) == {s.value for s in CaseState}, lang
     # A button says what the legal team does, never the trigger's name.
     assert all(TRIGGER_WORDS["en"][t] != t for t in TRIGGER_WORDS["en"])
-    assert TRIGGER_WORDS["ko"]["recommend_disclosure"] == "공개 권고"
+    assert TRIGGER_WORDS["ko"]["recommend_disclosure"] == "제공 권고"
 
 
 def test_every_value_a_page_shows_has_korean() -> None:
@@ -99,5 +99,5 @@ def test_every_rule_that_can_refuse_a_step_is_said_in_korean() -> None:
     assert set(GUARDS) <= set(REFUSAL_WORDS_KO), set(GUARDS) - set(REFUSAL_WORDS_KO)
     assert {"actor_role", "known_actor"} <= set(REFUSAL_WORDS_KO) and roles
     assert refusal("nobody has recommended disclosure yet (rule: recommended)", "recommended", "ko") == \
-        "아직 공개 권고가 없습니다. (nobody has recommended disclosure yet (rule: recommended))"
+        "아직 제공 권고가 없습니다. (nobody has recommended disclosure yet (rule: recommended))"
     assert refusal("x (rule: recommended)", "recommended", "en") == "x (rule: recommended)"
