@@ -191,3 +191,16 @@ def test_a_refusal_on_a_korean_page_is_said_in_korean_by_its_rule(api: Api) -> N
     refused = api.client.post(f"/cases/{case_id}/triggers/recommend_disclosure",
                               data={"csrf": _csrf(page), "reason": "", "confirmed": "yes"})
     assert _text(refused.text, "flash").startswith("거부됨: 사유를 적어 주십시오. (")
+
+
+def test_a_document_the_rules_refuse_is_told_to_the_officer_in_korean(api: Api) -> None:
+    import json
+
+    page = _officer(api, "ko")
+    case_id = api.world.intake("incomplete")["case_id"]
+    page = api.client.get(f"/portal/{case_id}").text
+    still_short = json.dumps({"officer": {"rank": "Inspector"}}).encode()  # answers none of what is missing
+    sent = api.client.post(f"/portal/{case_id}/document", data={"csrf": _csrf(page)},
+                           files={"file": ("answer.json", still_short, "application/json")})
+    assert _text(sent.text, "error").startswith("보완 자료가 유효하지 않거나 아직 빠진 사항이 있습니다. (")
+    assert api.world.show(case_id)["state"] == "incomplete"

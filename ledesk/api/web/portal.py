@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from ledesk.api.bodies import read_upload
 from ledesk.api.deps import PORTAL_COOKIE, Rt
-from ledesk.api.i18n import words
+from ledesk.api.i18n import refusal, words
 from ledesk.api.routes.submissions import officer_of
 from ledesk.api.web.session import (
     CSRF_FAILED,
@@ -49,6 +49,11 @@ def _mine(rt: Runtime, who: Principal) -> list[dict[str, object]]:
     """The officer's authority's requests, newest first."""
     assert who.authority is not None
     return rt.services.queries.requests_of(who.authority)
+
+
+def _said(request: Request, message: str, guard: object = None) -> str:
+    """A refusal to the officer: by its rule in Korean on a Korean page, the details after."""
+    return refusal(message, str(guard) if guard else None, lang(request))
 
 
 def _render(request: Request, rt: Runtime, who: Principal, name: str, **context: object) -> Response:
@@ -93,11 +98,12 @@ async def submit(request: Request, rt: Rt, file: Annotated[UploadFile, File()],
         result = rt.services.intake.take(name, data, authority=who.authority, officer=officer_of(who))
     except LedeskError as exc:
         mine = _mine(rt, who)
-        return _render(request, rt, who, "portal.html", requests=mine, done=None, error=exc.message)
+        return _render(request, rt, who, "portal.html", requests=mine, done=None,
+                       error=_said(request, exc.message, getattr(exc, "guard", None)))
     if not result.get("case_id"):
         mine = _mine(rt, who)
         return _render(request, rt, who, "portal.html", requests=mine, done=None,
-                       error=str(result.get("reason") or result.get("status")))
+                       error=_said(request, str(result.get("reason") or result.get("status")), result.get("guard")))
     return RedirectResponse(f"/portal/{result['case_id']}?done={result.get('status', '')}", status_code=303)
 
 
@@ -180,13 +186,14 @@ async def document(request: Request, case_id: str, rt: Rt, file: Annotated[Uploa
         result = rt.services.intake.take(name, data, authority=who.authority, officer=officer_of(who),
                                          related_case=case_id)
     except LedeskError as exc:
-        return _render(request, rt, who, "portal_case.html", r=found, done=None, error=exc.message)
+        return _render(request, rt, who, "portal_case.html", r=found, done=None,
+                       error=_said(request, exc.message, getattr(exc, "guard", None)))
     if result.get("case_id") != case_id:  # it did not supplement this request (it opened another, or none)
         return _render(request, rt, who, "portal_case.html", r=_one(rt, who, case_id), done=None,
                        error=str(result.get("reason") or "the document does not answer this request"))
     if result.get("status") not in ("linked",):
         return _render(request, rt, who, "portal_case.html", r=_one(rt, who, case_id), done=None,
-                       error=str(result.get("reason") or result.get("status")))
+                       error=_said(request, str(result.get("reason") or result.get("status")), result.get("guard")))
     return RedirectResponse(f"/portal/{case_id}?done=linked", status_code=303)
 
 
