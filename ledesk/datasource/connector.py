@@ -16,6 +16,9 @@ class Connector(Protocol):
         """The records of one category from `start` up to (not including) `end`, as they exist now."""
         ...
 
+    # Optional: `count(account_id, category, start, end) -> int`, how many records `read` would return, so
+    # the case page can say what is held without reading it (vault.holdings reads and counts otherwise).
+
     def contact(self, account_id: str) -> str | None:
         """The e-mail address the provider holds for the account (None when it holds none)."""
         ...

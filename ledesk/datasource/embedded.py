@@ -17,6 +17,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Select,
     String,
     Table,
     Text,
@@ -96,33 +97,50 @@ class EmbeddedSource:
             return bool(conn.execute(select(accounts.c.customer_controlled)
                                      .where(accounts.c.account_id == account_id)).scalar())
 
+    def _records(self, account_id: str, category: str, start: datetime | None,
+                 end: datetime | None) -> Select[Any] | None:
+        """The query of one category's records of an account in [start, end); None for a category it lacks."""
+        if category == "subscriber_info":
+            return select(accounts).where(accounts.c.account_id == account_id)
+        columns: tuple[Column[Any], ...]
+        if category in LOG_CATEGORIES:
+            table, at, columns = access_logs, access_logs.c.at, (access_logs.c.at, access_logs.c.ip)
+        elif category == "content":
+            table, at, columns = content, content.c.created_at, (content.c.name, content.c.text,
+                                                                  content.c.created_at)
+        else:
+            return None
+        query = select(*columns).where(table.c.account_id == account_id)
+        if start:
+            query = query.where(at >= start)
+        if end:
+            query = query.where(at < end)
+        return query
+
     def read(self, account_id: str, category: str, start: datetime | None,
              end: datetime | None) -> list[dict[str, Any]]:
-        low, high = start, end
+        query = self._records(account_id, category, start, end)
+        if query is None:
+            return []
         with self.engine.connect() as conn:
             if category == "subscriber_info":
-                row = conn.execute(select(accounts).where(accounts.c.account_id == account_id)).first()
+                row = conn.execute(query).first()
                 if row is None:
                     return []
                 return [{"account_id": row.account_id, "email": row.email, "phone": row.phone,
                          "username": row.username, **row.subscriber}]
             if category in LOG_CATEGORIES:
-                query = select(access_logs.c.at, access_logs.c.ip).where(access_logs.c.account_id == account_id)
-                if low:
-                    query = query.where(access_logs.c.at >= low)
-                if high:
-                    query = query.where(access_logs.c.at < high)
                 return [{"at": r.at.isoformat(), "ip": r.ip} for r in conn.execute(query.order_by(access_logs.c.at))]
-            if category == "content":
-                stored = select(content.c.name, content.c.text, content.c.created_at).where(
-                    content.c.account_id == account_id)
-                if low:
-                    stored = stored.where(content.c.created_at >= low)
-                if high:
-                    stored = stored.where(content.c.created_at < high)
-                return [{"name": r.name, "text": r.text, "created_at": r.created_at.isoformat()}
-                        for r in conn.execute(stored.order_by(content.c.id))]
-            return []
+            return [{"name": r.name, "text": r.text, "created_at": r.created_at.isoformat()}
+                    for r in conn.execute(query.order_by(content.c.id))]
+
+    def count(self, account_id: str, category: str, start: datetime | None, end: datetime | None) -> int:
+        """How many records `read` would return, counted by the database (nothing is read)."""
+        query = self._records(account_id, category, start, end)
+        if query is None:
+            return 0
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(query.subquery())).scalar() or 0)
 
     def earliest(self, category: str) -> date | None:
         with self.engine.connect() as conn:

@@ -19,6 +19,14 @@ from ledesk.vault.production import held_elsewhere, target_key
 from ledesk.vault.store import Vault
 
 
+def _count(vault: Vault, account: str, category: str, start: datetime | None, end: datetime | None) -> int:
+    """Counted by the data source where it can (the embedded one does), else by reading and counting."""
+    counter = getattr(vault.source, "count", None)
+    if counter is not None:
+        return int(counter(account, category, start, end))
+    return len(vault.source.read(account, category, start, end))
+
+
 def holdings(conn: Connection, vault: Vault, case: CaseRecord, policy: Policy, now: datetime) -> list[dict[str, Any]]:
     """One line per target: `account` (bool), `held_by`, `customer_controlled`, and `categories`, each with
     `records`, `withheld` (why the instrument does not permit it, or None) and `kept_from` (the oldest day
@@ -43,7 +51,7 @@ def holdings(conn: Connection, vault: Vault, case: CaseRecord, policy: Policy, n
                 months = months_kept.get(category)
                 kept_from = earliest_log_kept(today, months) if months is not None else None
                 line["categories"].append({
-                    "category": category, "records": len(vault.source.read(account, category, start, end)),
+                    "category": category, "records": _count(vault, account, category, start, end),
                     "withheld": withheld_why.get(category),
                     "kept_from": (kept_from.isoformat() if kept_from is not None
                                   and (request.from_ is None or request.from_ < kept_from) else None)})
