@@ -13,6 +13,7 @@ from bench import (
     api_pages,
     forms,
     growth,
+    holdings,
     letters,
     mail,
     mailbox,
@@ -37,7 +38,7 @@ def main() -> None:
     parser.add_argument("--growth-max", type=int, default=1_000_000, help="largest open-case count of the growth curve")
     args = parser.parse_args()
     results = [sweep.run(args.cases, args.batch), forms.run(), mail.run(), *mailbox.run(), *mailbox_memory.run(),
-               vault.run(), *purge.run(),
+               vault.run(), *purge.run(), holdings.run(),
                letters.run(), startup.run(),
                *prefect_flows.run(args.emergencies, args.deployment_runs, (1_000, args.cases)),
                api_pages.run(args.cases), reports.run(args.report_cases),
