@@ -128,7 +128,8 @@ def test_an_officer_submits_cures_downloads_and_verifies_and_no_one_else_sees_it
     assert _get(f"{base}/v1/submissions/{warrant}/production", portal["lee"])[0] == 404
     assert _get(f"{base}/v1/submissions/{warrant}", portal["lee"])[0] == 404
     # A reviewer's session is not a portal session, nor the other way round.
-    assert browser.new_context().new_page().goto(f"{base}/portal/{warrant}").url.endswith("/portal/signin")
+    elsewhere = browser.new_context().new_page().goto(f"{base}/portal/{warrant}").url
+    assert elsewhere.endswith(f"/portal/signin?next=%2Fportal%2F{warrant}")
     assert kim.goto(f"{base}/").url.endswith("/signin")
 
 

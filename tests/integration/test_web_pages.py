@@ -204,3 +204,20 @@ def test_a_document_the_rules_refuse_is_told_to_the_officer_in_korean(api: Api) 
                            files={"file": ("answer.json", still_short, "application/json")})
     assert _text(sent.text, "error").startswith("보완 자료가 유효하지 않거나 아직 빠진 사항이 있습니다. (")
     assert api.world.show(case_id)["state"] == "incomplete"
+
+
+def test_a_letters_link_lands_on_its_request_after_sign_in_and_never_off_the_site(api: Api) -> None:
+    token = api.rt.services.admin.create_token(authority="police.go.kr", officer="김민준", badge="SMPA-20417")["token"]
+    case_id = api.world.intake("incomplete")["case_id"]
+    first = api.client.get(f"/portal/{case_id}?lang=ko", follow_redirects=False)
+    assert first.headers["location"] == f"/portal/signin?lang=ko&next=%2Fportal%2F{case_id}"
+    form = api.client.get(first.headers["location"]).text
+    action = re.search(r'<form method="post" action="([^"]+)"', form)
+    assert action
+    signed = api.client.post(action.group(1).replace("&amp;", "&"), data={"token": token},
+                             headers={"origin": "http://testserver"}, follow_redirects=False)
+    assert signed.headers["location"] == f"/portal/{case_id}?lang=ko"
+    for elsewhere in ("//evil.example/x", "https://evil.example/", "/cases/" + case_id, "/portal/x?y", "/portal\\x"):
+        again = api.client.post("/portal/signin", params={"next": elsewhere}, data={"token": token},
+                                headers={"origin": "http://testserver"}, follow_redirects=False)
+        assert again.headers["location"] == "/portal?lang=ko", elsewhere  # the language cookie stays

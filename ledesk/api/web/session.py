@@ -119,10 +119,29 @@ def signed_in(request: Request, rt: Runtime, portal: bool = False) -> Principal 
 
 
 def to_signin(portal: bool = False, request: Request | None = None) -> Response:
-    """To the sign-in page, in the language the person was reading (a `?lang=` they came with is kept)."""
+    """To the sign-in page, in the language the person was reading (a `?lang=` they came with is kept), and
+    back to the page they asked for once signed in (a letter's link to a request lands on that request)."""
+    from urllib.parse import urlencode
+
     where = "/portal/signin" if portal else "/signin"
-    asked = request.query_params.get("lang") if request is not None else None
-    return RedirectResponse(f"{where}?lang={asked}" if asked in ("en", "ko") else where, status_code=303)
+    query: dict[str, str] = {}
+    if request is not None:
+        asked = request.query_params.get("lang")
+        if asked in ("en", "ko"):
+            query["lang"] = asked
+        if request.method == "GET" and back_to(request.url.path, portal) not in ("/", "/portal"):
+            query["next"] = request.url.path
+    return RedirectResponse(f"{where}?{urlencode(query)}" if query else where, status_code=303)
+
+
+def back_to(path: str | None, portal: bool) -> str:
+    """Where a sign-in returns: a page of this site's own part (the portal's, or the reviewers'), else home."""
+    home = "/portal" if portal else "/"
+    if not path or not path.startswith("/") or path.startswith("//") or any(c in path for c in "\\?#\r\n"):
+        return home
+    if portal != path.startswith("/portal") or path.rstrip("/").endswith("/signin"):
+        return home
+    return path
 
 
 class NotSignedIn(Exception):
@@ -177,7 +196,8 @@ def token_signin(request: Request, rt: Runtime, token: str, portal: bool, templa
         return answer
     if who is None:
         return page(request, rt, template, error=words(lang(request))["bad_token"])
-    response = RedirectResponse(f"{'/portal' if portal else '/'}?lang={lang(request)}", status_code=303)
+    going = back_to(request.query_params.get("next"), portal)
+    response = RedirectResponse(f"{going}?lang={lang(request)}", status_code=303)
     start_session(response, request, rt, who, PORTAL_COOKIE if portal else SESSION_COOKIE)
     return response
 
