@@ -301,9 +301,20 @@ REFUSAL_WORDS_KO: dict[str, str] = {
 }
 
 
-def refusal(message: str, guard: str | None, lang: str) -> str:
-    """A refusal as the page says it: in Korean by its rule where there is one, the details after."""
-    said = REFUSAL_WORDS_KO.get(guard or "") if lang == "ko" else None
+# A refusal no rule names, by its kind (states.errors' codes).
+REFUSAL_CODES_KO: dict[str, str] = {
+    "bad_input": "입력 내용을 처리할 수 없습니다.", "not_found": "찾을 수 없습니다.",
+    "invalid_trigger": "사건의 현재 상태에서는 할 수 없는 조치입니다.",
+    "conflict": "다른 사람이 같은 사건을 동시에 변경했습니다. 새로 고친 후 다시 시도하십시오.",
+    "refused": "규칙에 따라 거부되었습니다.", "invalid_submission": "요청서의 형식이 올바르지 않습니다.",
+    "download_closed": "내려받기 기한이 지났습니다.",
+}
+
+
+def refusal(message: str, guard: str | None, lang: str, code: str | None = None) -> str:
+    """A refusal as the page says it: in Korean by its rule (or else its kind) where there is one, the
+    details after."""
+    said = (REFUSAL_WORDS_KO.get(guard or "") or REFUSAL_CODES_KO.get(code or "")) if lang == "ko" else None
     return f"{said} ({message})" if said else message
 
 

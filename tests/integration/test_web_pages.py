@@ -221,3 +221,11 @@ def test_a_letters_link_lands_on_its_request_after_sign_in_and_never_off_the_sit
         again = api.client.post("/portal/signin", params={"next": elsewhere}, data={"token": token},
                                 headers={"origin": "http://testserver"}, follow_redirects=False)
         assert again.headers["location"] == "/portal?lang=ko", elsewhere  # the language cookie stays
+
+
+def test_a_file_the_portal_cannot_take_is_said_in_korean_by_its_kind(api: Api) -> None:
+    page = _officer(api, "ko")
+    sent = api.client.post("/portal/submit", data={"csrf": _csrf(page)},
+                           files={"file": ("request.txt", b"please send everything", "text/plain")})
+    assert _text(sent.text, "error").startswith("입력 내용을 처리할 수 없습니다. (")
+    assert api.world.rows("SELECT count(*) FROM cases")[0][0] == 0

@@ -101,3 +101,10 @@ def test_every_rule_that_can_refuse_a_step_is_said_in_korean() -> None:
     assert refusal("nobody has recommended disclosure yet (rule: recommended)", "recommended", "ko") == \
         "아직 제공 권고가 없습니다. (nobody has recommended disclosure yet (rule: recommended))"
     assert refusal("x (rule: recommended)", "recommended", "en") == "x (rule: recommended)"
+    assert refusal("a.txt: intake takes .json, .docx or .eml", None, "ko", "bad_input") == \
+        "입력 내용을 처리할 수 없습니다. (a.txt: intake takes .json, .docx or .eml)"
+    from ledesk.api.i18n import REFUSAL_CODES_KO
+    from ledesk.states import errors
+
+    codes = {c.code for c in vars(errors).values() if isinstance(c, type) and issubclass(c, errors.LedeskError)}
+    assert codes - {"error", "guard_refused"} <= set(REFUSAL_CODES_KO), codes - set(REFUSAL_CODES_KO)

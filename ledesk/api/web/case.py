@@ -27,7 +27,7 @@ UNDECIDED = {CaseState.RECEIVED, CaseState.INCOMPLETE, CaseState.PRESERVED, Case
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(request: Request, case_id: str, rt: Rt, who: StaffSession, done: str | None = None,
-              error: str | None = None, guard: str | None = None) -> Response:
+              error: str | None = None, guard: str | None = None, code: str | None = None) -> Response:
     doc = rt.services.queries.show(case_id, who.roles)
     me = who.actor or ""
     # Each trigger is tried under this person's name, so approving one's own recommendation is not offered;
@@ -43,15 +43,15 @@ def case_page(request: Request, case_id: str, rt: Rt, who: StaffSession, done: s
                 reviewers=rt.services.queries.reviewers(),
                 before=rt.services.queries.before_deciding(case_id) if doc["state"] in UNDECIDED else None,
                 states=[s.value for s in CaseState], done=done, csrf=csrf_of(request),
-                error=refusal(error, guard, lang(request)) if error else None)
+                error=refusal(error, guard, lang(request), code) if error else None)
 
 
 def _back(case_id: str, done: str | None = None, error: str | LedeskError | None = None) -> Response:
     where = f"/cases/{quote(case_id)}"
     if isinstance(error, LedeskError):  # the rule that refused travels with its message, to be said in words
         guard = getattr(error, "guard", None)
-        return RedirectResponse(f"{where}?error={quote(error.message)}" + (f"&guard={quote(guard)}" if guard else ""),
-                                status_code=303)
+        return RedirectResponse(f"{where}?error={quote(error.message)}&code={quote(error.code)}"
+                                + (f"&guard={quote(guard)}" if guard else ""), status_code=303)
     if error is not None:
         return RedirectResponse(f"{where}?error={quote(error)}", status_code=303)
     return RedirectResponse(f"{where}?done={quote(done or '')}", status_code=303)

@@ -51,9 +51,9 @@ def _mine(rt: Runtime, who: Principal) -> list[dict[str, object]]:
     return rt.services.queries.requests_of(who.authority)
 
 
-def _said(request: Request, message: str, guard: object = None) -> str:
-    """A refusal to the officer: by its rule in Korean on a Korean page, the details after."""
-    return refusal(message, str(guard) if guard else None, lang(request))
+def _said(request: Request, message: str, guard: object = None, code: str | None = None) -> str:
+    """A refusal to the officer: by its rule (or kind) in Korean on a Korean page, the details after."""
+    return refusal(message, str(guard) if guard else None, lang(request), code)
 
 
 def _render(request: Request, rt: Runtime, who: Principal, name: str, **context: object) -> Response:
@@ -99,7 +99,7 @@ async def submit(request: Request, rt: Rt, file: Annotated[UploadFile, File()],
     except LedeskError as exc:
         mine = _mine(rt, who)
         return _render(request, rt, who, "portal.html", requests=mine, done=None,
-                       error=_said(request, exc.message, getattr(exc, "guard", None)))
+                       error=_said(request, exc.message, getattr(exc, "guard", None), exc.code))
     if not result.get("case_id"):
         mine = _mine(rt, who)
         return _render(request, rt, who, "portal.html", requests=mine, done=None,
@@ -148,7 +148,8 @@ async def new_request_sent(request: Request, rt: Rt) -> Response:
         result = rt.services.intake.take("portal-form.json", json.dumps(raw).encode(),
                                          authority=who.authority, officer=officer_of(who))
     except (LedeskError, FormError) as exc:
-        message = exc.message if isinstance(exc, LedeskError) else str(exc)
+        message = (_said(request, exc.message, getattr(exc, "guard", None), exc.code)
+                   if isinstance(exc, LedeskError) else _said(request, str(exc), code="bad_input"))
         return _render(request, rt, who, "portal_new.html", sections=SECTIONS, repeating=REPEATING, error=message,
                        given=given)
     if not result.get("case_id"):
@@ -187,7 +188,7 @@ async def document(request: Request, case_id: str, rt: Rt, file: Annotated[Uploa
                                          related_case=case_id)
     except LedeskError as exc:
         return _render(request, rt, who, "portal_case.html", r=found, done=None,
-                       error=_said(request, exc.message, getattr(exc, "guard", None)))
+                       error=_said(request, exc.message, getattr(exc, "guard", None), exc.code))
     if result.get("case_id") != case_id:  # it did not supplement this request (it opened another, or none)
         return _render(request, rt, who, "portal_case.html", r=_one(rt, who, case_id), done=None,
                        error=str(result.get("reason") or "the document does not answer this request"))
