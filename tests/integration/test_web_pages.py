@@ -229,3 +229,14 @@ def test_a_file_the_portal_cannot_take_is_said_in_korean_by_its_kind(api: Api) -
                            files={"file": ("request.txt", b"please send everything", "text/plain")})
     assert _text(sent.text, "error").startswith("입력 내용을 처리할 수 없습니다. (")
     assert api.world.rows("SELECT count(*) FROM cases")[0][0] == 0
+
+
+def test_the_approvers_preview_says_what_notice_follows_the_approval(api: Api) -> None:
+    case_id = api.world.intake("warrant_with_gag_order")["case_id"]
+    api.world.fire(case_id, "recommend_disclosure", "alice", reason="the warrant covers it")
+    _signed_in(api, "bob")
+    page = api.client.get(f"/cases/{case_id}").text
+    shown = api.client.post(f"/cases/{case_id}/triggers/approve_disclosure",
+                            data={"csrf": _csrf(page), "reason": "checked"}).text
+    assert _text(shown, "preview-notice").startswith("The order holds the notice: the user is told on 1 April 2027")
+    assert 'id="letter-user_notice"' not in shown and api.world.show(case_id)["state"] == "received"

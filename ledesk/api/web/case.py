@@ -74,8 +74,9 @@ def press(request: Request, case_id: str, trigger: str, rt: Rt, csrf: str = Form
             # No letter without a look: a step that sends one (or cannot be undone) shows what it sends first.
             letters = rt.services.cases.preview(case_id, trigger, who.actor or "", reason=reason, failed=failed)
             if letters or trigger in CONFIRM:
+                plan = rt.services.queries.before_deciding(case_id)["notice"] if trigger in APPROVALS else None
                 return page(request, rt, "preview.html", who=who, case_id=case_id, trigger=trigger, reason=reason,
-                            failed=failed, letters=letters, csrf=csrf_of(request))
+                            failed=failed, letters=letters, csrf=csrf_of(request), plan=plan)
         rt.services.cases.fire(case_id, trigger, who.actor or "", reason=reason, failed=failed)
     except LedeskError as exc:
         return _back(case_id, error=exc)
