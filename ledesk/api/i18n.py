@@ -430,6 +430,22 @@ def timeline_reason(reason: str, lang: str) -> str:
     return reason
 
 
+_NOT_PERMITTED = re.compile(r"^the (.+) does not permit it$")
+
+
+def withheld_words(reason: str, lang: str) -> str:
+    """Why a category is not released (states.scope's reasons), in Korean on a Korean page."""
+    if lang != "ko":
+        return reason
+    if found := _NOT_PERMITTED.match(reason):
+        ko = next((k for e, k in INSTRUMENT_WORDS.values() if e == found.group(1)), found.group(1))
+        return f"{ko}(으)로는 제공할 수 없습니다"
+    if reason.startswith("communication-confirmation data is provided only"):
+        return ("통신사실확인자료는 지방법원의 허가를 받은 국내 검사·경찰에만 제공합니다(통신비밀보호법 제3조제1항, "
+                "제13조). 외국 기관은 국제형사사법공조 절차를 거쳐야 합니다")
+    return reason
+
+
 def value_words(lang: str) -> dict[str, str]:
     if lang == "ko":
         return VALUE_WORDS_KO

@@ -108,3 +108,12 @@ def test_every_rule_that_can_refuse_a_step_is_said_in_korean() -> None:
 
     codes = {c.code for c in vars(errors).values() if isinstance(c, type) and issubclass(c, errors.LedeskError)}
     assert codes - {"error", "guard_refused"} <= set(REFUSAL_CODES_KO), codes - set(REFUSAL_CODES_KO)
+
+
+def test_why_a_category_is_withheld_is_said_in_korean() -> None:
+    from ledesk.api.i18n import withheld_words
+    from ledesk.states.phrasing import instrument
+
+    assert withheld_words(f"the {instrument('preservation_request')} does not permit it", "ko") == \
+        "보전 요청(으)로는 제공할 수 없습니다"
+    assert withheld_words("the search warrant does not permit it", "en") == "the search warrant does not permit it"

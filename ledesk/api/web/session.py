@@ -15,7 +15,16 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ledesk.api.deps import PORTAL_COOKIE, SESSION_COOKIE, Rt, session_principal, session_token
-from ledesk.api.i18n import forecast, state_words, timeline_reason, timeline_step, trigger_words, value_words, words
+from ledesk.api.i18n import (
+    forecast,
+    state_words,
+    timeline_reason,
+    timeline_step,
+    trigger_words,
+    value_words,
+    withheld_words,
+    words,
+)
 from ledesk.bootstrap import Runtime
 from ledesk.states.principal import Principal
 
@@ -87,6 +96,7 @@ def said(chosen: str, zone: str) -> dict[str, Any]:
             "last_day": last_day,
             "step_words": lambda action: timeline_step(action, chosen),
             "reason_words": lambda reason: timeline_reason(reason, chosen),
+            "withheld_words": lambda reason: withheld_words(reason, chosen),
             "forecast": lambda plan: forecast(plan["status"], plan["reason"], day(plan["due_at"]), chosen)}
 
 
