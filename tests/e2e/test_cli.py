@@ -153,7 +153,9 @@ def test_demo_runs_end_to_end_and_the_chain_holds(tmp_path: Path) -> None:
                           text=True, timeout=300, check=True)
     summary = json.loads(proc.stdout)
     assert summary["audit_ok"] and summary["timers_fired"] >= 10
-    assert summary["flow_runs"] >= 120 and summary["letters"] > 0  # a sweep run per simulated day
+    # A sweep run on each simulated day something is due (every timer of the story fired through one),
+    # with the intake, emergency, report, purge and dispatch runs.
+    assert 5 <= summary["days_swept"] < 120 and summary["flow_runs"] >= 40 and summary["letters"] > 0
     assert any(p.name.endswith(".eml") for p in (tmp_path / "demo" / "outbox").iterdir())
     states = {c["state"] for c in summary["cases"]}
     assert {"disclosed", "expired", "rejected"} <= states
