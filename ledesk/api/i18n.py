@@ -411,7 +411,7 @@ def timeline_step(action: str, lang: str) -> str:
 def timeline_reason(reason: str, lang: str) -> str:
     """The reasons the system itself writes into the audit log, in words; a person's own reason as written.
     The log keeps the original (it is hash-chained): only the page says it in words."""
-    from ledesk.states.messages import REJECT_REASONS
+    from ledesk.states.messages import REJECT_REASONS, reject_reason
 
     vw = value_words(lang)
     if found := _TIMER_PASSED.match(reason):
@@ -424,9 +424,7 @@ def timeline_reason(reason: str, lang: str) -> str:
             return f"{domain}의 {vw.get(kind, kind)}, {by}(으)로 접수"
         return f"{vw.get(kind, kind)} request from {domain} by {by}"
     if (found := _REJECTED.match(reason)) and found.group(1) in {r.value for r in REJECT_REASONS}:
-        code = next(r for r in REJECT_REASONS if r.value == found.group(1))
-        en, ko = REJECT_REASONS[code]
-        return f"{ko if lang == 'ko' else en}: {found.group(2)}"
+        return f"{reject_reason(found.group(1), lang)}: {found.group(2)}"
     return reason
 
 

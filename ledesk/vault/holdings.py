@@ -14,8 +14,7 @@ from ledesk.adapters.actors import authority_type
 from ledesk.policy.schema import Policy
 from ledesk.states import scope as release
 from ledesk.states.case import CaseRecord
-from ledesk.states.deadlines import earliest_log_kept
-from ledesk.vault.production import held_elsewhere, target_key
+from ledesk.vault.production import customer_controlled, held_elsewhere, retention_gap, target_key
 from ledesk.vault.store import Vault
 
 
@@ -33,8 +32,6 @@ def holdings(conn: Connection, vault: Vault, case: CaseRecord, policy: Policy, n
     retention keeps, when the period asked for starts before it)."""
     kind = authority_type(conn, case.authority_domain)
     withheld_why = {c: release.withheld_why(case, c, policy, kind) for c in case.categories}
-    months_kept = policy.log_retention.by_category()
-    today = vault.calendar.local_date(now)
     lines = []
     for target in case.submission.targets:
         key = target_key(str(target.type), target.value)
@@ -43,17 +40,14 @@ def holdings(conn: Connection, vault: Vault, case: CaseRecord, policy: Policy, n
                                 "held_by": None if account else held_elsewhere(vault, key),
                                 "customer_controlled": False, "categories": []}
         if account is not None:
-            line["customer_controlled"] = bool(getattr(vault.source, "customer_controlled", lambda _a: False)(account))
+            line["customer_controlled"] = customer_controlled(vault, account)
             for request in case.submission.data_requested:
                 category = request.category.value
                 start = vault.calendar.start_of(request.from_) if request.from_ else None
                 end = vault.calendar.end_of(request.to) if request.to else None
-                months = months_kept.get(category)
-                kept_from = earliest_log_kept(today, months) if months is not None else None
+                gap = retention_gap(vault, category, request.from_, now, policy.log_retention)
                 line["categories"].append({
                     "category": category, "records": _count(vault, account, category, start, end),
-                    "withheld": withheld_why.get(category),
-                    "kept_from": (kept_from.isoformat() if kept_from is not None
-                                  and (request.from_ is None or request.from_ < kept_from) else None)})
+                    "withheld": withheld_why.get(category), "kept_from": gap["kept_from"] if gap else None})
         lines.append(line)
     return lines

@@ -46,6 +46,11 @@ def held_elsewhere(vault: Vault, key: tuple[str, str]) -> str | None:
     return found
 
 
+def customer_controlled(vault: Vault, account: str) -> bool:
+    """An enterprise customer's own data, which the customer is asked for (a data source may not say)."""
+    return bool(getattr(vault.source, "customer_controlled", lambda _a: False)(account))
+
+
 def _set_outcomes(conn: Connection, case_id: str, lines: list[dict[str, Any]]) -> None:
     """Each target's outcome, by its type and normalised identifier (never by list position)."""
     for line in lines:
@@ -86,7 +91,7 @@ def _records(vault: Vault, account: str, category: str, start: datetime | None, 
     return sorted(unique, key=lambda r: str(r.get("at") or r.get("created_at") or ""))
 
 
-def _retention_gap(vault: Vault, category: str, asked_from: date | None, kept_at: datetime,
+def retention_gap(vault: Vault, category: str, asked_from: date | None, kept_at: datetime,
                    kept: LogRetentionRule) -> dict[str, Any] | None:
     """The part of the period asked for that is older than the policy keeps this category (PCSA Decree
     41(2), `[log_retention]`), counted back from when the data was read (the snapshot, or now): decided by
@@ -116,7 +121,7 @@ def _target_scope(vault: Vault, case: CaseRecord, index: int, target: Target, he
         line["withheld"] = [{"category": c, "why": f"held by {elsewhere}" if elsewhere else "no such account"}
                             for c in asked]
         return [], line
-    if getattr(vault.source, "customer_controlled", lambda _a: False)(account):
+    if customer_controlled(vault, account):
         line["outcome"] = TargetOutcome.REDIRECTED
         line["withheld"] = [{"category": c, "why": "an enterprise customer's own data: ask the customer"}
                             for c in asked]
@@ -134,7 +139,7 @@ def _target_scope(vault: Vault, case: CaseRecord, index: int, target: Target, he
         held_parts = [p for p in mine if p["category"] == category]
         records = _records(vault, account, category, start, end, held_parts)
         read_at = min((datetime.fromisoformat(p["taken_at"]) for p in held_parts), default=now)
-        gap = _retention_gap(vault, category, request.from_, read_at, kept)
+        gap = retention_gap(vault, category, request.from_, read_at, kept)
         if gap is not None:
             gaps.append(gap)
         parts.append({"target_index": index, "target": target.model_dump(mode="json"), "account_id": account,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -26,6 +26,7 @@ from ledesk.api.i18n import (
     words,
 )
 from ledesk.bootstrap import Runtime
+from ledesk.letters.wording import LETTERS
 from ledesk.states.principal import Principal
 
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
@@ -63,10 +64,14 @@ def lang(request: Request) -> str:
     return chosen if chosen in ("en", "ko") else "en"
 
 
+# Each letter kind as its subject line names it, per language: built once, read by every page.
+LETTER_NAMES = {lang: {kind: w.subject_ko if lang == "ko" else w.subject_en for kind, w in LETTERS.items()}
+                for lang in ("en", "ko")}
+
+
 def said(chosen: str, zone: str) -> dict[str, Any]:
     """Codes as the legal team says them on a page in `chosen`: regimes, instruments, categories, a day, the
     notice an approval would plan (the same words as the letters, from states.phrasing)."""
-    from ledesk.letters.wording import LETTERS
     from ledesk.states import phrasing
 
     where = ZoneInfo(zone)
@@ -85,11 +90,9 @@ def said(chosen: str, zone: str) -> dict[str, Any]:
         """The last day of a deadline: one that ends at midnight is the day before it (as the letters say)."""
         if not value:
             return "-"
-        from datetime import timedelta
-
         return day((datetime.fromisoformat(value).astimezone(where) - timedelta(microseconds=1)).date().isoformat())
 
-    return {"lw": {kind: w.subject_ko if chosen == "ko" else w.subject_en for kind, w in LETTERS.items()},
+    return {"lw": LETTER_NAMES.get(chosen, LETTER_NAMES["en"]),
             "regime_words": lambda code: phrasing.regime(code, chosen),
             "instrument_words": lambda code: phrasing.instrument(code, chosen) if code else "-",
             "category_words": lambda code: phrasing.category(code, chosen), "day": day,
